@@ -22,7 +22,8 @@ Result<ProcessStats> ReadProcessStats(pid_t pid) {
   }
   // The command name (field 2) may hold spaces and parentheses: fields restart after the last ')'.
   size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return MakeError(ErrorCode::kInternal, "unexpected " + dir + "/stat");
+  if (paren == std::string::npos)
+    return MakeError(ErrorCode::kInternal, "unexpected " + dir + "/stat");
   std::istringstream fields(stat.substr(paren + 2));
   std::string field;
   ProcessStats stats;
@@ -38,7 +39,8 @@ Result<ProcessStats> ReadProcessStats(pid_t pid) {
   }
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   stats.cpu_seconds = static_cast<double>(utime + stime) / ticks;
-  stats.resident_bytes = static_cast<uint64_t>(rss_pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  stats.resident_bytes =
+      static_cast<uint64_t>(rss_pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   stats.threads = threads;
   std::ifstream uptime_file("/proc/uptime");
   double uptime_seconds = 0;

@@ -14,15 +14,34 @@ namespace {
 
 Method ToMethod(beast_http::verb verb) {
   switch (verb) {
-    case beast_http::verb::get: return Method::kGet;
-    case beast_http::verb::head: return Method::kHead;
-    case beast_http::verb::post: return Method::kPost;
-    case beast_http::verb::put: return Method::kPut;
-    case beast_http::verb::delete_: return Method::kDelete;
-    case beast_http::verb::patch: return Method::kPatch;
-    case beast_http::verb::options: return Method::kOptions;
-    default: return Method::kOther;
+    case beast_http::verb::get:
+      return Method::kGet;
+    case beast_http::verb::head:
+      return Method::kHead;
+    case beast_http::verb::post:
+      return Method::kPost;
+    case beast_http::verb::put:
+      return Method::kPut;
+    case beast_http::verb::delete_:
+      return Method::kDelete;
+    case beast_http::verb::patch:
+      return Method::kPatch;
+    case beast_http::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
   }
+}
+
+// Beast unfolds obsolete line folding (a header line starting with a space or tab) silently;
+// refusing it instead closes a request-smuggling door (RFC 9112 section 5.2 allows either).
+bool HasObsoleteFold(std::string_view data) {
+  size_t end = data.find("\r\n\r\n");
+  std::string_view head = data.substr(0, end == std::string_view::npos ? data.size() : end);
+  for (size_t i = head.find('\n'); i != std::string_view::npos; i = head.find('\n', i + 1)) {
+    if (i + 1 < head.size() && (head[i + 1] == ' ' || head[i + 1] == '\t')) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -109,9 +128,15 @@ void RequestParser::Reset() {
 RequestParser::State RequestParser::Feed(std::string_view data, size_t* consumed) {
   *consumed = 0;
   bool header_was_done = impl_->is_header_done();
+  if (!header_was_done && HasObsoleteFold(data)) {
+    error_status_ = 400;
+    error_reason_ = "obsolete line folding in a header is not accepted";
+    return State::kError;
+  }
   while (*consumed < data.size() || data.empty()) {
     error_code ec;
-    size_t n = impl_->put(boost::asio::const_buffer(data.data() + *consumed, data.size() - *consumed), ec);
+    size_t n =
+        impl_->put(boost::asio::const_buffer(data.data() + *consumed, data.size() - *consumed), ec);
     *consumed += n;
     if (ec == beast_http::error::need_more) return State::kNeedMore;
     if (ec) {
@@ -121,7 +146,7 @@ RequestParser::State RequestParser::Feed(std::string_view data, size_t* consumed
       } else if (ec == beast_http::error::body_limit) {
         error_status_ = 413;
         error_reason_ = "request body is over the limit";
-      } else if (impl_->bad_version) {
+      } else if (impl_->bad_version || ec == beast_http::error::bad_version) {
         error_status_ = 505;
         error_reason_ = "only HTTP/1.0 and HTTP/1.1 are supported";
       } else if (ec == beast_http::error::bad_transfer_encoding) {

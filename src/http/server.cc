@@ -88,9 +88,7 @@ class ServerConnection final : public net::IoHandler {
     std::string bytes;  // the serialized response, when it finished before those ahead of it
   };
 
-  bool Idle() const {
-    return !request_started_ && pending_.empty() && out_offset_ == out_.size();
-  }
+  bool Idle() const { return !request_started_ && pending_.empty() && out_offset_ == out_.size(); }
 
   void ReadAndProcess() {
     while (!closed_ && !reading_paused_ && !close_after_flush_) {
@@ -106,8 +104,10 @@ class ServerConnection final : public net::IoHandler {
         }
       } else if (n == 0) {
         peer_closed_ = true;
-        if (pending_.empty()) CloseNow();
-        else close_after_flush_ = true;
+        if (pending_.empty())
+          CloseNow();
+        else
+          close_after_flush_ = true;
         return;
       } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
         return;
@@ -179,7 +179,7 @@ class ServerConnection final : public net::IoHandler {
     p.slot = match_.route ? match_.route_index : server_.metrics_.unmatched_slot();
     pending_.push_back(std::move(p));
     if (!request.keep_alive) close_after_flush_ = true;  // later pipelined bytes are ignored
-    SetDeadline(kNoDeadline);  // waiting on us, not on the client
+    SetDeadline(kNoDeadline);                            // waiting on us, not on the client
     RouteMatch match = std::move(match_);
     match_ = RouteMatch{};
     if (match.refusal) {
@@ -188,10 +188,9 @@ class ServerConnection final : public net::IoHandler {
     }
     HttpServer* server = &server_;
     uint64_t token = (static_cast<uint64_t>(id_) << 32) | pending_.back().seq;
-    match.route->handler(request, match.param,
-                         [server, token](Response response) {
-                           server->Complete(token, std::move(response));
-                         });
+    match.route->handler(request, match.param, [server, token](Response response) {
+      server->Complete(token, std::move(response));
+    });
   }
 
   void RefuseAndClose(Response response) {
@@ -220,8 +219,8 @@ class ServerConnection final : public net::IoHandler {
 
   void Flush() {
     while (out_offset_ < out_.size() && !write_blocked_) {
-      ssize_t n = ::send(fd_.get(), out_.data() + out_offset_, out_.size() - out_offset_,
-                         MSG_NOSIGNAL);
+      ssize_t n =
+          ::send(fd_.get(), out_.data() + out_offset_, out_.size() - out_offset_, MSG_NOSIGNAL);
       if (n > 0) {
         out_offset_ += static_cast<size_t>(n);
       } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {

@@ -19,7 +19,7 @@ void WriteServerMetrics(std::span<const ServerMetrics* const> threads,
   const size_t slot_count = threads[0]->slots_.size();
   auto route_label = [&](size_t slot) {
     return slot + 1 == slot_count || slot >= route_names.size() ? std::string("unmatched")
-                                                                 : route_names[slot];
+                                                                : route_names[slot];
   };
   out.Family("fourdollar_http_requests_total", "counter",
              "HTTP requests answered, by route, method and status.");

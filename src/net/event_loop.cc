@@ -65,7 +65,8 @@ Status EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
   epoll_event ev{};
   ev.events = events | EPOLLET;
   ev.data.ptr = handler;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) return ErrnoError("epoll_ctl add", errno);
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+    return ErrnoError("epoll_ctl add", errno);
   return {};
 }
 
@@ -73,7 +74,8 @@ Status EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
   epoll_event ev{};
   ev.events = events | EPOLLET;
   ev.data.ptr = handler;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0) return ErrnoError("epoll_ctl mod", errno);
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0)
+    return ErrnoError("epoll_ctl mod", errno);
   return {};
 }
 

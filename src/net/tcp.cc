@@ -79,7 +79,8 @@ Result<UniqueFd> Listen(const Endpoint& endpoint, const ListenOptions& options) 
       ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
     return ErrnoError("setsockopt SO_REUSEPORT", errno);
   }
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) != 0) {
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) !=
+      0) {
     return ErrnoError("bind " + endpoint.ToString(), errno);
   }
   if (::listen(fd.get(), options.backlog) != 0) return ErrnoError("listen", errno);
