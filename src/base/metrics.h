@@ -14,7 +14,9 @@ namespace fourdollar {
 // loads and stores (no locked instruction) because only the owning thread writes.
 class SingleWriterCounter {
  public:
-  void Add(uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void Add(uint64_t n = 1) {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
   void Set(uint64_t n) { value_.store(n, std::memory_order_relaxed); }
   uint64_t Get() const { return value_.load(std::memory_order_relaxed); }
 

@@ -27,7 +27,8 @@ struct Request {
   std::vector<Header> headers;
   std::string body;
   bool keep_alive = true;
-  int64_t start_ns = 0;  // monotonic time at which the first byte of the request arrived
+  int version_minor = 1;  // HTTP/1.<version_minor>
+  int64_t start_ns = 0;   // monotonic time at which the first byte of the request arrived
 
   // The value of the first header with this name (case-insensitive), or "" when absent.
   std::string_view HeaderValue(std::string_view name) const;

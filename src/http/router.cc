@@ -39,8 +39,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   volatile unsigned char diff = 0;
   for (size_t i = 0; i < a.size(); ++i) {
-    diff = static_cast<unsigned char>(diff | (static_cast<unsigned char>(a[i]) ^
-                                              static_cast<unsigned char>(b[i])));
+    diff = static_cast<unsigned char>(
+        diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
   }
   return diff == 0;
 }
@@ -102,9 +102,9 @@ RouteMatch Router::Check(const RequestHead& head) const {
   if (!route.media_type.empty() &&
       !EqualsIgnoreCase(MediaTypeOf(head.content_type), route.media_type)) {
     match.route = nullptr;
-    match.refusal = TextResponse(
-        415, "Content-Type must be " + std::string(route.media_type) + ", got \"" +
-                 std::string(head.content_type.substr(0, 100)) + "\"");
+    match.refusal =
+        TextResponse(415, "Content-Type must be " + std::string(route.media_type) + ", got \"" +
+                              std::string(head.content_type.substr(0, 100)) + "\"");
     return match;
   }
   if (head.content_length && *head.content_length > route.body_limit_bytes) {

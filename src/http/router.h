@@ -31,8 +31,8 @@ struct Route {
   // The label for metrics: a low-cardinality name ("list", "post", "create").
   std::string name;
   Handler handler;
-  size_t body_limit_bytes = 0;       // larger bodies get 413 before they are read
-  std::string_view media_type;       // when set, other Content-Types get 415 ("application/json")
+  size_t body_limit_bytes = 0;        // larger bodies get 413 before they are read
+  std::string_view media_type;        // when set, other Content-Types get 415 ("application/json")
   bool requires_write_token = false;  // when set and the router has a token, 401 without it
 };
 

@@ -82,9 +82,9 @@ class Store {
 };
 
 struct StoreOptions {
-  std::string url;                       // "sqlite:PATH" (PATH may be relative)
-  size_t max_queued_writes = 16384;      // beyond it Insert fails with kUnavailable
-  size_t max_batch = 1024;               // posts per write transaction at most
+  std::string url;                   // "sqlite:PATH" (PATH may be relative)
+  size_t max_queued_writes = 16384;  // beyond it Insert fails with kUnavailable
+  size_t max_batch = 1024;           // posts per write transaction at most
 };
 
 // Opens (creating and migrating if needed) the store named by options.url.

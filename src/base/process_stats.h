@@ -1,0 +1,25 @@
+// CPU time and memory of a process, read from /proc.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+
+#include "base/result.h"
+
+namespace fourdollar {
+
+struct ProcessStats {
+  double cpu_seconds = 0;          // user + system time since the process started
+  uint64_t resident_bytes = 0;     // resident set size now
+  int64_t start_unix_seconds = 0;  // when the process started (wall clock)
+  uint64_t threads = 0;
+};
+
+// `pid` 0 means this process.
+Result<ProcessStats> ReadProcessStats(pid_t pid = 0);
+
+// The number of CPUs this process may run on (its affinity mask), at least 1.
+int AllowedCpuCount();
+
+}  // namespace fourdollar

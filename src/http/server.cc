@@ -1,0 +1,413 @@
+#include "http/server.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <deque>
+#include <limits>
+
+#include "base/clock.h"
+#include "http/request_parser.h"
+#include "net/tcp.h"
+
+namespace fourdollar::http {
+
+namespace {
+constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+constexpr size_t kReadChunkBytes = 16 * 1024;
+// While draining for shutdown, a half-received request gets at most this long.
+constexpr int64_t kDrainGraceNs = 3'000'000'000;
+}  // namespace
+
+// One client connection. Lives in HttpServer::connections_; all calls on the loop thread.
+class ServerConnection final : public net::IoHandler {
+ public:
+  ServerConnection(HttpServer& server, uint32_t id, UniqueFd fd)
+      : server_(server), id_(id), fd_(std::move(fd)), parser_(server.limits_.header_limit_bytes) {}
+  ~ServerConnection() { server_.loop_.Cancel(timer_); }
+
+  Status Register() {
+    Status s = server_.loop_.Add(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+    if (s) SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+    return s;
+  }
+
+  void OnIo(uint32_t events) override {
+    if (closed_) return;
+    if (events & EPOLLERR) {
+      CloseNow();
+      return;
+    }
+    if (events & EPOLLOUT) write_blocked_ = false;
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) ReadAndProcess();
+    if (!closed_) Flush();
+  }
+
+  // The response for request `seq` is ready.
+  void Finish(uint32_t seq, Response response) {
+    if (closed_ || pending_.empty() || seq < pending_.front().seq) return;
+    size_t index = seq - pending_.front().seq;
+    if (index >= pending_.size() || pending_[index].done) return;
+    Pending& p = pending_[index];
+    int64_t now_ns = MonotonicNowNs();
+    server_.metrics_.CountRequest(p.slot, p.method, response.status,
+                                  static_cast<double>(now_ns - p.start_ns) / 1e9);
+    p.keep_alive = p.keep_alive && !response.close && !server_.draining_;
+    std::string_view date = server_.date_.Get(RealClock().NowUnixMs() / 1000);
+    AppendResponse(response, p.head_only, p.keep_alive, p.version_minor, date,
+                   index == 0 ? out_ : p.bytes);
+    p.done = true;
+    MoveFinishedToOutput();
+    if (!processing_) Flush();
+  }
+
+  // Called when the server starts draining.
+  void Drain() {
+    if (Idle()) {
+      CloseNow();
+      return;
+    }
+    if (deadline_ns_ != kNoDeadline) {
+      SetDeadline(std::min(deadline_ns_, server_.loop_.now_ns() + kDrainGraceNs));
+    }
+  }
+
+  bool closed() const { return closed_; }
+
+ private:
+  struct Pending {
+    uint32_t seq = 0;
+    size_t slot = 0;
+    Method method = Method::kGet;
+    bool head_only = false;
+    bool keep_alive = true;
+    int version_minor = 1;
+    int64_t start_ns = 0;
+    bool done = false;
+    std::string bytes;  // the serialized response, when it finished before those ahead of it
+  };
+
+  bool Idle() const { return !request_started_ && pending_.empty() && out_offset_ == out_.size(); }
+
+  void ReadAndProcess() {
+    while (!closed_ && !reading_paused_ && !close_after_flush_) {
+      size_t old_size = in_.size();
+      in_.resize(old_size + kReadChunkBytes);
+      ssize_t n = ::recv(fd_.get(), in_.data() + old_size, kReadChunkBytes, 0);
+      in_.resize(old_size + (n > 0 ? static_cast<size_t>(n) : 0));
+      if (n > 0) {
+        Process();
+        if (static_cast<size_t>(n) < kReadChunkBytes) {
+          // A short read usually means the socket is empty; one more recv confirms it for ET.
+          continue;
+        }
+      } else if (n == 0) {
+        peer_closed_ = true;
+        if (pending_.empty())
+          CloseNow();
+        else
+          close_after_flush_ = true;
+        return;
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return;
+      } else if (errno != EINTR) {
+        CloseNow();  // reset by peer: a dropped connection is not an error
+        return;
+      }
+    }
+  }
+
+  void Process() {
+    processing_ = true;
+    while (!closed_ && !close_after_flush_ && in_offset_ < in_.size()) {
+      if (pending_.size() >= server_.limits_.max_pipelined ||
+          out_.size() - out_offset_ >= server_.limits_.max_output_bytes) {
+        reading_paused_ = true;
+        break;
+      }
+      if (!request_started_) {
+        request_started_ = true;
+        request_start_ns_ = server_.loop_.now_ns();
+        SetDeadline(request_start_ns_ + server_.limits_.request_timeout_ms * 1'000'000);
+      }
+      size_t consumed = 0;
+      RequestParser::State state =
+          parser_.Feed(std::string_view(in_).substr(in_offset_), &consumed);
+      in_offset_ += consumed;
+      if (state == RequestParser::State::kNeedMore) break;
+      if (state == RequestParser::State::kError) {
+        server_.metrics_.malformed_requests.Add();
+        RefuseAndClose(TextResponse(parser_.ErrorStatus(), parser_.ErrorReason()));
+        break;
+      }
+      if (!head_checked_) {
+        head_checked_ = true;
+        match_ = server_.router_.Check(parser_.Head());
+        if (match_.refusal && state == RequestParser::State::kHeaderDone) {
+          // The body was not read, so the connection cannot carry another request.
+          RefuseAndClose(std::move(*match_.refusal));
+          break;
+        }
+        if (match_.route) parser_.SetBodyLimit(match_.route->body_limit_bytes);
+      }
+      if (state == RequestParser::State::kComplete) Dispatch();
+    }
+    if (in_offset_ == in_.size()) {
+      in_.clear();
+      in_offset_ = 0;
+    } else if (in_offset_ > kReadChunkBytes) {
+      in_.erase(0, in_offset_);
+      in_offset_ = 0;
+    }
+    processing_ = false;
+  }
+
+  void Dispatch() {
+    Request request = parser_.TakeRequest();
+    request.start_ns = request_start_ns_;
+    parser_.Reset();
+    head_checked_ = false;
+    request_started_ = false;
+    Pending p;
+    p.seq = next_seq_++;
+    p.method = request.method;
+    p.head_only = request.method == Method::kHead;
+    p.keep_alive = request.keep_alive;
+    p.version_minor = request.version_minor;
+    p.start_ns = request.start_ns;
+    p.slot = match_.route ? match_.route_index : server_.metrics_.unmatched_slot();
+    pending_.push_back(std::move(p));
+    if (!request.keep_alive) close_after_flush_ = true;  // later pipelined bytes are ignored
+    SetDeadline(kNoDeadline);                            // waiting on us, not on the client
+    RouteMatch match = std::move(match_);
+    match_ = RouteMatch{};
+    if (match.refusal) {
+      Finish(pending_.back().seq, std::move(*match.refusal));
+      return;
+    }
+    HttpServer* server = &server_;
+    uint64_t token = (static_cast<uint64_t>(id_) << 32) | pending_.back().seq;
+    match.route->handler(request, match.param, [server, token](Response response) {
+      server->Complete(token, std::move(response));
+    });
+  }
+
+  void RefuseAndClose(Response response) {
+    Pending p;
+    p.seq = next_seq_++;
+    p.keep_alive = false;
+    p.start_ns = request_start_ns_;
+    p.slot = server_.metrics_.unmatched_slot();
+    if (head_checked_ && match_.route) p.slot = match_.route_index;
+    if (head_checked_) p.method = parser_.Head().method;
+    pending_.push_back(std::move(p));
+    request_started_ = false;
+    close_after_flush_ = true;
+    response.close = true;
+    Finish(pending_.back().seq, std::move(response));
+  }
+
+  void MoveFinishedToOutput() {
+    while (!pending_.empty() && pending_.front().done) {
+      Pending& p = pending_.front();
+      out_ += p.bytes;  // empty when it was serialized straight into out_ at the front
+      if (!p.keep_alive) close_after_flush_ = true;
+      pending_.pop_front();
+    }
+  }
+
+  void Flush() {
+    while (out_offset_ < out_.size() && !write_blocked_) {
+      ssize_t n =
+          ::send(fd_.get(), out_.data() + out_offset_, out_.size() - out_offset_, MSG_NOSIGNAL);
+      if (n > 0) {
+        out_offset_ += static_cast<size_t>(n);
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        write_blocked_ = true;
+        // A client that stops reading gets as long as a request to take its response.
+        if (deadline_ns_ == kNoDeadline) {
+          SetDeadline(server_.loop_.now_ns() + server_.limits_.request_timeout_ms * 1'000'000);
+        }
+        return;
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        CloseNow();
+        return;
+      }
+    }
+    out_.clear();
+    out_offset_ = 0;
+    if (close_after_flush_ && pending_.empty()) {
+      if (!peer_closed_) ::shutdown(fd_.get(), SHUT_WR);
+      CloseNow();
+      return;
+    }
+    if (server_.draining_ && Idle()) {
+      CloseNow();
+      return;
+    }
+    if (pending_.empty() && !request_started_) {
+      SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+    }
+    if (reading_paused_ && pending_.size() < server_.limits_.max_pipelined) {
+      reading_paused_ = false;
+      Process();
+      if (!closed_) ReadAndProcess();
+      if (!closed_ && out_offset_ < out_.size()) Flush();
+    }
+  }
+
+  // Deadlines are checked lazily: the timer is only moved when the deadline comes earlier.
+  void SetDeadline(int64_t deadline_ns) {
+    deadline_ns_ = deadline_ns;
+    if (deadline_ns == kNoDeadline) return;
+    if (timer_.valid() && timer_.when_ns <= deadline_ns) return;
+    server_.loop_.Cancel(timer_);
+    timer_ = server_.loop_.RunAt(deadline_ns, [this] { OnTimer(); });
+  }
+
+  void OnTimer() {
+    timer_ = net::TimerId{};
+    if (closed_ || deadline_ns_ == kNoDeadline) return;
+    if (server_.loop_.now_ns() < deadline_ns_) {
+      timer_ = server_.loop_.RunAt(deadline_ns_, [this] { OnTimer(); });
+      return;
+    }
+    server_.metrics_.timed_out_connections.Add();
+    if (request_started_ && pending_.empty() && out_offset_ == out_.size()) {
+      deadline_ns_ = kNoDeadline;
+      RefuseAndClose(TextResponse(408, "the request took longer than the server's deadline"));
+      if (!closed_ && write_blocked_) CloseNow();
+      return;
+    }
+    CloseNow();
+  }
+
+  void CloseNow() {
+    if (closed_) return;
+    closed_ = true;
+    server_.loop_.Cancel(timer_);
+    timer_ = net::TimerId{};
+    server_.Close(id_);
+  }
+
+ public:
+  int fd() const { return fd_.get(); }
+  void ReleaseSocket() {
+    server_.loop_.Remove(fd_.get());
+    fd_.Reset();
+  }
+
+ private:
+  HttpServer& server_;
+  const uint32_t id_;
+  UniqueFd fd_;
+  RequestParser parser_;
+  RouteMatch match_;
+  bool head_checked_ = false;
+  bool request_started_ = false;
+  int64_t request_start_ns_ = 0;
+  std::string in_;
+  size_t in_offset_ = 0;
+  std::deque<Pending> pending_;
+  uint32_t next_seq_ = 0;
+  std::string out_;
+  size_t out_offset_ = 0;
+  bool processing_ = false;
+  bool reading_paused_ = false;
+  bool write_blocked_ = false;
+  bool close_after_flush_ = false;
+  bool peer_closed_ = false;
+  bool closed_ = false;
+  int64_t deadline_ns_ = kNoDeadline;
+  net::TimerId timer_;
+};
+
+HttpServer::HttpServer(net::EventLoop& loop, UniqueFd listener, const Router& router,
+                       ServerLimits limits, ServerMetrics& metrics)
+    : loop_(loop),
+      listener_(std::move(listener)),
+      router_(router),
+      limits_(limits),
+      metrics_(metrics) {}
+
+HttpServer::~HttpServer() {
+  for (auto& [id, connection] : connections_) connection->ReleaseSocket();
+  if (listener_.valid()) loop_.Remove(listener_.get());
+}
+
+Status HttpServer::Start() { return loop_.Add(listener_.get(), EPOLLIN, this); }
+
+void HttpServer::OnIo(uint32_t) { Accept(); }
+
+void HttpServer::Accept() {
+  while (listener_.valid()) {
+    int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      // EAGAIN: accepted everything. EMFILE and the like: the next arrival retries.
+      return;
+    }
+    UniqueFd socket(fd);
+    if (draining_ || connections_.size() >= limits_.max_connections) {
+      metrics_.refused_connections.Add();
+      continue;  // closed by UniqueFd
+    }
+    net::SetNoDelay(fd);
+    uint32_t id = next_id_++;
+    auto connection = std::make_unique<ServerConnection>(*this, id, std::move(socket));
+    ServerConnection* raw = connection.get();
+    connections_.emplace(id, std::move(connection));
+    if (!raw->Register()) {
+      connections_.erase(id);
+      continue;
+    }
+    metrics_.accepted_connections.Add();
+    metrics_.open_connections.Set(connections_.size());
+    // Data may have arrived with the connection; edge-triggered epoll will not repeat it.
+    raw->OnIo(EPOLLIN);
+  }
+}
+
+void HttpServer::Close(uint32_t id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  it->second->ReleaseSocket();
+  if (closed_.empty()) {
+    loop_.Post([this] { closed_.clear(); });
+  }
+  closed_.push_back(std::move(it->second));
+  connections_.erase(it);
+  metrics_.open_connections.Set(connections_.size());
+  if (draining_ && connections_.empty() && drained_) {
+    auto drained = std::move(drained_);
+    drained_ = nullptr;
+    drained();
+  }
+}
+
+void HttpServer::Complete(uint64_t token, Response response) {
+  auto it = connections_.find(static_cast<uint32_t>(token >> 32));
+  if (it == connections_.end()) return;  // the client left; nothing to send
+  it->second->Finish(static_cast<uint32_t>(token), std::move(response));
+}
+
+void HttpServer::Drain(std::function<void()> drained) {
+  draining_ = true;
+  drained_ = std::move(drained);
+  if (listener_.valid()) {
+    loop_.Remove(listener_.get());
+    listener_.Reset();
+  }
+  std::vector<ServerConnection*> open;
+  for (auto& [id, connection] : connections_) open.push_back(connection.get());
+  for (ServerConnection* connection : open) connection->Drain();
+  if (connections_.empty() && drained_) {
+    auto done = std::move(drained_);
+    drained_ = nullptr;
+    done();
+  }
+}
+
+}  // namespace fourdollar::http

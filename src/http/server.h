@@ -1,0 +1,72 @@
+// The HTTP/1.1 server of one loop thread: accepts on its own listening socket, reads, parses,
+// routes, runs handlers and writes responses in order. Keep-alive and pipelining; every read is
+// bounded in size and time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "http/router.h"
+#include "http/serializer.h"
+#include "http/server_metrics.h"
+#include "net/event_loop.h"
+
+namespace fourdollar::http {
+
+struct ServerLimits {
+  size_t header_limit_bytes = 8192;    // 431 beyond
+  int64_t request_timeout_ms = 10000;  // from a request's first byte to its last; 408 and close
+  int64_t idle_timeout_ms = 60000;     // keep-alive connection with no request: closed
+  size_t max_connections = 10000;      // this thread's share; more are closed at once
+  size_t max_pipelined = 64;           // requests awaiting their response; reading pauses beyond
+  size_t max_output_bytes = 4 << 20;   // unsent response bytes; reading pauses beyond
+};
+
+class ServerConnection;
+
+// One per loop thread. Not thread-safe: every call is made on the loop's thread.
+class HttpServer final : public net::IoHandler {
+ public:
+  // `router` and `metrics` must outlive the server. `listener` is a listening socket.
+  HttpServer(net::EventLoop& loop, UniqueFd listener, const Router& router, ServerLimits limits,
+             ServerMetrics& metrics);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  Status Start();
+
+  // Stops accepting, closes idle connections, lets the others finish the requests they have
+  // sent (each response then closes its connection), and calls `drained` once none is left.
+  void Drain(std::function<void()> drained);
+
+  size_t connection_count() const { return connections_.size(); }
+
+  void OnIo(uint32_t events) override;
+
+ private:
+  friend class ServerConnection;
+  void Accept();
+  void Close(uint32_t id);
+  void Complete(uint64_t token, Response response);
+
+  net::EventLoop& loop_;
+  UniqueFd listener_;
+  const Router& router_;
+  const ServerLimits limits_;
+  ServerMetrics& metrics_;
+  DateCache date_;
+  uint32_t next_id_ = 0;
+  std::unordered_map<uint32_t, std::unique_ptr<ServerConnection>> connections_;
+  // Closed connections are freed after the current batch of events, which may still name them.
+  std::vector<std::unique_ptr<ServerConnection>> closed_;
+  bool draining_ = false;
+  std::function<void()> drained_;
+};
+
+}  // namespace fourdollar::http

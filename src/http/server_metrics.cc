@@ -1,0 +1,77 @@
+#include "http/server_metrics.h"
+
+namespace fourdollar::http {
+
+ServerMetrics::ServerMetrics(size_t route_count) {
+  for (size_t i = 0; i <= route_count; ++i) slots_.push_back(std::make_unique<Slot>());
+}
+
+void ServerMetrics::CountRequest(size_t slot, Method method, int status, double seconds) {
+  if (status < 100 || status > 599) status = 599;
+  Slot& s = *slots_[slot];
+  s.requests[static_cast<size_t>(method) * kStatuses + static_cast<size_t>(status - 100)].Add();
+  s.latency.Observe(seconds);
+}
+
+void WriteServerMetrics(std::span<const ServerMetrics* const> threads,
+                        const std::vector<std::string>& route_names, MetricsWriter& out) {
+  if (threads.empty()) return;
+  const size_t slot_count = threads[0]->slots_.size();
+  auto route_label = [&](size_t slot) {
+    return slot + 1 == slot_count || slot >= route_names.size() ? std::string("unmatched")
+                                                                : route_names[slot];
+  };
+  out.Family("fourdollar_http_requests_total", "counter",
+             "HTTP requests answered, by route, method and status.");
+  for (size_t slot = 0; slot < slot_count; ++slot) {
+    for (size_t m = 0; m < ServerMetrics::kMethods; ++m) {
+      for (size_t st = 0; st < ServerMetrics::kStatuses; ++st) {
+        uint64_t total = 0;
+        for (const ServerMetrics* t : threads) {
+          total += t->slots_[slot]->requests[m * ServerMetrics::kStatuses + st].Get();
+        }
+        if (total == 0) continue;
+        std::string labels = "route=\"" + route_label(slot) + "\",method=\"" +
+                             std::string(MethodName(static_cast<Method>(m))) + "\",status=\"" +
+                             std::to_string(st + 100) + "\"";
+        out.Sample("fourdollar_http_requests_total", labels, static_cast<double>(total));
+      }
+    }
+  }
+  out.Family("fourdollar_http_request_duration_seconds", "histogram",
+             "Time from a request's first byte to its response being queued for sending.");
+  for (size_t slot = 0; slot < slot_count; ++slot) {
+    std::array<uint64_t, kLatencyBucketsSeconds.size() + 1> counts{};
+    double sum = 0;
+    for (const ServerMetrics* t : threads) {
+      const auto& h = t->slots_[slot]->latency;
+      for (size_t i = 0; i < counts.size(); ++i) counts[i] += h.CountAt(i);
+      sum += h.Sum();
+    }
+    out.Histogram("fourdollar_http_request_duration_seconds", "route=\"" + route_label(slot) + "\"",
+                  kLatencyBucketsSeconds, counts, sum);
+  }
+  auto total = [&](auto member) {
+    uint64_t sum = 0;
+    for (const ServerMetrics* t : threads) sum += (t->*member).Get();
+    return static_cast<double>(sum);
+  };
+  out.Family("fourdollar_http_open_connections", "gauge", "Client connections open now.");
+  out.Sample("fourdollar_http_open_connections", "", total(&ServerMetrics::open_connections));
+  out.Family("fourdollar_http_connections_total", "counter", "Client connections accepted.");
+  out.Sample("fourdollar_http_connections_total", "", total(&ServerMetrics::accepted_connections));
+  out.Family("fourdollar_http_refused_connections_total", "counter",
+             "Connections closed at once because --max-connections were open.");
+  out.Sample("fourdollar_http_refused_connections_total", "",
+             total(&ServerMetrics::refused_connections));
+  out.Family("fourdollar_http_timed_out_connections_total", "counter",
+             "Connections closed at their request deadline or idle timeout.");
+  out.Sample("fourdollar_http_timed_out_connections_total", "",
+             total(&ServerMetrics::timed_out_connections));
+  out.Family("fourdollar_http_malformed_requests_total", "counter",
+             "Requests that could not be parsed.");
+  out.Sample("fourdollar_http_malformed_requests_total", "",
+             total(&ServerMetrics::malformed_requests));
+}
+
+}  // namespace fourdollar::http

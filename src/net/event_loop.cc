@@ -1,0 +1,174 @@
+#include "net/event_loop.h"
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/clock.h"
+
+namespace fourdollar::net {
+
+class EventLoop::Wakeup final : public IoHandler {
+ public:
+  explicit Wakeup(int fd) : fd_(fd) {}
+  void OnIo(uint32_t) override {
+    uint64_t value = 0;
+    while (::read(fd_, &value, sizeof value) > 0) {
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+class EventLoop::SignalWatch final : public IoHandler {
+ public:
+  SignalWatch(UniqueFd fd, std::function<void(int)> handler)
+      : fd_(std::move(fd)), handler_(std::move(handler)) {}
+  int fd() const { return fd_.get(); }
+  void OnIo(uint32_t) override {
+    signalfd_siginfo info{};
+    while (::read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      handler_(static_cast<int>(info.ssi_signo));
+    }
+  }
+
+ private:
+  UniqueFd fd_;
+  std::function<void(int)> handler_;
+};
+
+Result<std::unique_ptr<EventLoop>> EventLoop::Create() {
+  UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll.valid()) return ErrnoError("epoll_create1", errno);
+  UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake.valid()) return ErrnoError("eventfd", errno);
+  std::unique_ptr<EventLoop> loop(new EventLoop(std::move(epoll), std::move(wake)));
+  if (Status s = loop->Add(loop->wake_.get(), EPOLLIN, loop->wake_handler_.get()); !s) {
+    return tl::unexpected(s.error());
+  }
+  return loop;
+}
+
+EventLoop::EventLoop(UniqueFd epoll, UniqueFd wake)
+    : epoll_(std::move(epoll)),
+      wake_(std::move(wake)),
+      wake_handler_(std::make_unique<Wakeup>(wake_.get())),
+      now_ns_(MonotonicNowNs()) {}
+
+EventLoop::~EventLoop() = default;
+
+Status EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
+  epoll_event ev{};
+  ev.events = events | EPOLLET;
+  ev.data.ptr = handler;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+    return ErrnoError("epoll_ctl add", errno);
+  return {};
+}
+
+Status EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
+  epoll_event ev{};
+  ev.events = events | EPOLLET;
+  ev.data.ptr = handler;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0)
+    return ErrnoError("epoll_ctl mod", errno);
+  return {};
+}
+
+void EventLoop::Remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+TimerId EventLoop::RunAt(int64_t when_ns, std::function<void()> task) {
+  TimerId id{when_ns, ++timer_sequence_};
+  timers_.emplace(std::make_pair(id.when_ns, id.sequence), std::move(task));
+  return id;
+}
+
+void EventLoop::Cancel(TimerId id) {
+  if (id.valid()) timers_.erase({id.when_ns, id.sequence});
+}
+
+Status EventLoop::WatchSignals(std::initializer_list<int> signals,
+                               std::function<void(int)> handler) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : signals) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  UniqueFd fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("signalfd", errno);
+  signal_watch_ = std::make_unique<SignalWatch>(std::move(fd), std::move(handler));
+  return Add(signal_watch_->fd(), EPOLLIN, signal_watch_.get());
+}
+
+void EventLoop::Post(std::function<void()> task) {
+  {
+    std::lock_guard lock(posted_mutex_);
+    posted_.push_back(std::move(task));
+  }
+  uint64_t one = 1;
+  // A full eventfd counter still wakes the loop, so a failed write needs no handling.
+  [[maybe_unused]] ssize_t n = ::write(wake_.get(), &one, sizeof one);
+}
+
+void EventLoop::Stop() {
+  {
+    std::lock_guard lock(posted_mutex_);
+    stop_requested_ = true;
+  }
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_.get(), &one, sizeof one);
+}
+
+int EventLoop::TimeoutMs() const {
+  if (timers_.empty()) return -1;
+  int64_t wait_ns = timers_.begin()->first.first - MonotonicNowNs();
+  if (wait_ns <= 0) return 0;
+  // Round up so a timer never fires early.
+  int64_t ms = (wait_ns + 999'999) / 1'000'000;
+  return ms > 60'000 ? 60'000 : static_cast<int>(ms);
+}
+
+void EventLoop::RunDueTimers() {
+  while (!timers_.empty() && timers_.begin()->first.first <= now_ns_) {
+    auto node = timers_.extract(timers_.begin());
+    node.mapped()();
+  }
+}
+
+void EventLoop::RunPosted() {
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard lock(posted_mutex_);
+    tasks.swap(posted_);
+    if (stop_requested_) stopping_ = true;
+  }
+  for (auto& task : tasks) task();
+}
+
+void EventLoop::Run() {
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  while (!stopping_) {
+    int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, TimeoutMs());
+    now_ns_ = MonotonicNowNs();
+    if (n < 0 && errno != EINTR) break;
+    for (int i = 0; i < n; ++i) {
+      static_cast<IoHandler*>(events[i].data.ptr)->OnIo(events[i].events);
+    }
+    RunPosted();
+    now_ns_ = MonotonicNowNs();
+    RunDueTimers();
+  }
+}
+
+void BlockSignals(std::initializer_list<int> signals) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : signals) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+}  // namespace fourdollar::net

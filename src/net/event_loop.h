@@ -1,0 +1,95 @@
+// One edge-triggered epoll loop per thread: sockets, timers, signals and tasks posted from
+// other threads all run here. Both the server and the load generator live on it.
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "base/executor.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace fourdollar::net {
+
+// Receives readiness events for one file descriptor. Called on the loop thread.
+class IoHandler {
+ public:
+  virtual void OnIo(uint32_t events) = 0;
+
+ protected:
+  ~IoHandler() = default;
+};
+
+// Identifies a scheduled timer; a default-constructed one is "no timer".
+struct TimerId {
+  int64_t when_ns = 0;
+  uint64_t sequence = 0;
+  bool valid() const { return sequence != 0; }
+};
+
+// Not thread-safe except Post() and Stop(), which any thread may call.
+class EventLoop final : public Executor {
+ public:
+  static Result<std::unique_ptr<EventLoop>> Create();
+  ~EventLoop() override;
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Registers `fd` (not owned) for `events` (EPOLLIN, EPOLLOUT...; EPOLLET is added).
+  // `handler` must stay alive until Remove(fd).
+  Status Add(int fd, uint32_t events, IoHandler* handler);
+  Status Modify(int fd, uint32_t events, IoHandler* handler);
+  void Remove(int fd);
+
+  // Runs `task` on this thread at monotonic time `when_ns` (or soon after).
+  TimerId RunAt(int64_t when_ns, std::function<void()> task);
+  // Cancels a timer that has not run yet; harmless on one that ran or was cancelled.
+  void Cancel(TimerId id);
+
+  // Runs `handler(signo)` on this thread when one of `signals` arrives. The signals are blocked
+  // for the calling thread; block them in every thread (BlockSignals before starting threads).
+  Status WatchSignals(std::initializer_list<int> signals, std::function<void(int)> handler);
+
+  void Post(std::function<void()> task) override;
+
+  // Runs until Stop(). Tasks posted before Stop() was called still run.
+  void Run();
+  void Stop();
+
+  // Monotonic time read at the start of this loop iteration: cheap, slightly stale.
+  int64_t now_ns() const { return now_ns_; }
+
+ private:
+  EventLoop(UniqueFd epoll, UniqueFd wake);
+  class Wakeup;
+  class SignalWatch;
+  void RunDueTimers();
+  void RunPosted();
+  int TimeoutMs() const;
+
+  UniqueFd epoll_;
+  UniqueFd wake_;
+  std::unique_ptr<Wakeup> wake_handler_;
+  std::unique_ptr<SignalWatch> signal_watch_;
+  std::map<std::pair<int64_t, uint64_t>, std::function<void()>> timers_;
+  uint64_t timer_sequence_ = 0;
+  int64_t now_ns_ = 0;
+  bool stopping_ = false;
+
+  std::mutex posted_mutex_;  // guards posted_ and stop_requested_: the only cross-thread state
+  std::vector<std::function<void()>> posted_;
+  bool stop_requested_ = false;
+};
+
+// Blocks `signals` in the calling thread (and in threads it starts afterwards).
+void BlockSignals(std::initializer_list<int> signals);
+
+}  // namespace fourdollar::net

@@ -1,0 +1,161 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <fstream>
+
+#include "store/store_contract_test.h"
+
+namespace fourdollar::store::testing {
+namespace {
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
+                         ::testing::Values(StoreBackend{"Sqlite",
+                                                        [](const std::filesystem::path& dir) {
+                                                          return "sqlite:" +
+                                                                 (dir / "blog.db").string();
+                                                        }}),
+                         StoreBackendName);
+
+class FakeClock final : public Clock {
+ public:
+  int64_t NowUnixMs() const override { return now_unix_ms_.load(); }
+  int64_t MonotonicNs() const override { return 0; }
+  void Set(int64_t unix_ms) { now_unix_ms_.store(unix_ms); }
+
+ private:
+  std::atomic<int64_t> now_unix_ms_{0};
+};
+
+std::unique_ptr<Store> MustOpen(const std::string& path, const Clock& clock = RealClock()) {
+  auto store = OpenSqliteStore(path, StoreOptions{}, clock);
+  if (!store) {
+    ADD_FAILURE() << store.error().message;
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+Result<Post> InsertAndWait(Store& store, Executor& loop, NewPost post) {
+  auto session = store.OpenSession(loop);
+  if (!session) return tl::unexpected(session.error());
+  auto result = Await<Result<Post>>([&](auto done) { (*session)->Insert(std::move(post), done); });
+  return result ? *result : MakeError(ErrorCode::kInternal, "Insert did not complete in time");
+}
+
+void SetUserVersion(const std::string& path, int version) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string sql = "PRAGMA user_version = " + std::to_string(version);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST(SqliteStore, RefusesDatabaseWithNewerSchemaVersion) {
+  TempDir dir;
+  const std::string path = (dir.path() / "blog.db").string();
+  ASSERT_TRUE(MustOpen(path));
+  SetUserVersion(path, 99);
+
+  auto store = OpenSqliteStore(path, StoreOptions{}, RealClock());
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(store.error().message.find(path), std::string::npos) << store.error().message;
+  EXPECT_NE(store.error().message.find("99"), std::string::npos) << store.error().message;
+}
+
+TEST(SqliteStore, UnwritablePathErrorNamesThePath) {
+  TempDir dir;
+  const std::filesystem::path blocker = dir.path() / "blocker";
+  std::ofstream(blocker) << "a file where a folder should be";
+
+  auto store = OpenSqliteStore((blocker / "sub" / "blog.db").string(), StoreOptions{}, RealClock());
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find(blocker.string()), std::string::npos)
+      << store.error().message;
+}
+
+TEST(SqliteStore, FileThatIsNotADatabaseIsRefusedByName) {
+  TempDir dir;
+  const std::filesystem::path path = dir.path() / "notes.txt";
+  std::ofstream(path) << std::string(4096, 'x');
+
+  auto store = OpenSqliteStore(path.string(), StoreOptions{}, RealClock());
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find(path.string()), std::string::npos) << store.error().message;
+}
+
+TEST(SqliteStore, CreatesMissingFoldersPrivately) {
+  TempDir dir;
+  const std::filesystem::path folder = dir.path() / "a" / "b";
+  ASSERT_TRUE(MustOpen((folder / "blog.db").string()));
+
+  for (const auto& created : {dir.path() / "a", folder}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(created.c_str(), &st), 0) << created;
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << created;
+  }
+  EXPECT_TRUE(std::filesystem::exists(folder / "blog.db"));
+}
+
+TEST(SqliteStore, DescribesTheAbsolutePath) {
+  TempDir dir;
+  const std::filesystem::path relative =
+      std::filesystem::relative(dir.path(), std::filesystem::current_path()) / "x" / ".." /
+      "blog.db";
+  ASSERT_TRUE(relative.is_relative());
+
+  auto store = MustOpen(relative.string());
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->Describe(), "sqlite:" + (dir.path() / "blog.db").string());
+}
+
+TEST(SqliteStore, TimestampsNeverGoBackwardsWhenTheClockDoes) {
+  TempDir dir;
+  ThreadExecutor loop;
+  FakeClock clock;
+  const std::string path = (dir.path() / "blog.db").string();
+  {
+    auto store = MustOpen(path, clock);
+    ASSERT_TRUE(store);
+    clock.Set(5000);
+    auto first = InsertAndWait(*store, loop, NewPost{"a", "b"});
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->created_unix_ms, 5000);
+    clock.Set(4000);
+    auto second = InsertAndWait(*store, loop, NewPost{"a", "b"});
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_EQ(second->created_unix_ms, 5000);
+  }
+  auto reopened = MustOpen(path, clock);
+  ASSERT_TRUE(reopened);
+  clock.Set(3000);
+  auto third = InsertAndWait(*reopened, loop, NewPost{"a", "b"});
+  ASSERT_TRUE(third) << third.error().message;
+  EXPECT_EQ(third->created_unix_ms, 5000);
+  clock.Set(6000);
+  auto fourth = InsertAndWait(*reopened, loop, NewPost{"a", "b"});
+  ASSERT_TRUE(fourth) << fourth.error().message;
+  EXPECT_EQ(fourth->created_unix_ms, 6000);
+}
+
+TEST(SqliteStore, EmptyPathIsInvalid) {
+  auto store = OpenSqliteStore("", StoreOptions{}, RealClock());
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(SqliteStore, ZeroQueueLimitIsInvalid) {
+  TempDir dir;
+  StoreOptions options;
+  options.max_queued_writes = 0;
+  auto store = OpenSqliteStore((dir.path() / "blog.db").string(), options, RealClock());
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace fourdollar::store::testing

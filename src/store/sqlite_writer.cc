@@ -1,0 +1,161 @@
+#include "store/sqlite_writer.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace fourdollar::store {
+
+Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Start(SqliteDb db, const Clock& clock,
+                                                          Limits limits) {
+  if (limits.max_queued_writes == 0 || limits.max_batch == 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "store write limits must be at least 1 (max_queued_writes, max_batch)");
+  }
+  // Timestamps continue from the newest stored post, so they never go backwards across a
+  // restart with a clock that was set back.
+  auto last = db.QueryInt64("SELECT COALESCE(MAX(created_unix_ms), 0) FROM posts");
+  if (!last) return tl::unexpected(last.error());
+  std::unique_ptr<SqliteWriter> writer(new SqliteWriter(std::move(db), clock, limits, *last));
+  auto prepared = writer->PrepareStatements();
+  if (!prepared) return tl::unexpected(prepared.error());
+  writer->thread_ = std::thread([w = writer.get()] { w->Run(); });
+  return writer;
+}
+
+SqliteWriter::SqliteWriter(SqliteDb db, const Clock& clock, Limits limits,
+                           int64_t last_created_unix_ms)
+    : db_(std::move(db)),
+      clock_(clock),
+      limits_(limits),
+      last_created_unix_ms_(last_created_unix_ms) {}
+
+SqliteWriter::~SqliteWriter() { Shutdown(); }
+
+Status SqliteWriter::PrepareStatements() {
+  struct Target {
+    SqliteStatement* stmt;
+    const char* sql;
+  };
+  const Target targets[] = {
+      {&begin_, "BEGIN IMMEDIATE"},
+      {&insert_, "INSERT INTO posts(created_unix_ms, title, body) VALUES (?1, ?2, ?3)"},
+      {&commit_, "COMMIT"},
+      {&rollback_, "ROLLBACK"},
+  };
+  for (const Target& target : targets) {
+    auto stmt = db_.Prepare(target.sql);
+    if (!stmt) return tl::unexpected(stmt.error());
+    *target.stmt = std::move(*stmt);
+  }
+  return {};
+}
+
+void SqliteWriter::Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done) {
+  const char* refusal = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      refusal = "store is shutting down";
+    } else if (queue_.size() >= limits_.max_queued_writes) {
+      refusal = "write queue is full";
+    } else {
+      queue_.push_back(Request{std::move(post), &loop, std::move(done)});
+      metrics_.SetQueueDepth(queue_.size());
+    }
+  }
+  if (refusal == nullptr) {
+    wake_.notify_one();
+    return;
+  }
+  metrics_.CountRejected();
+  Request rejected{NewPost{}, &loop, std::move(done)};
+  Complete(rejected, MakeError(ErrorCode::kUnavailable, refusal));
+}
+
+void SqliteWriter::Shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  std::call_once(join_once_, [this] {
+    if (thread_.joinable()) thread_.join();
+  });
+}
+
+void SqliteWriter::Run() {
+  std::vector<Request> batch;
+  batch.reserve(limits_.max_batch);
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      size_t take = std::min(queue_.size(), limits_.max_batch);
+      for (size_t i = 0; i < take; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      metrics_.SetQueueDepth(queue_.size());
+    }
+    CommitBatch(batch);
+    batch.clear();
+  }
+}
+
+void SqliteWriter::CommitBatch(std::vector<Request>& batch) {
+  std::vector<Post> stored;
+  stored.reserve(batch.size());
+  const int64_t start_ns = MonotonicNowNs();
+  Status written = WriteBatch(batch, stored);
+  const double seconds = static_cast<double>(MonotonicNowNs() - start_ns) / 1e9;
+  metrics_.RecordBatch(batch.size(), seconds, written.has_value());
+
+  if (!written) {
+    // A failed COMMIT may already have rolled back; then this ROLLBACK fails harmlessly.
+    (void)rollback_.Run();
+    Error error = written.error();
+    error.message = "cannot store post in " + db_.path() + ": " + error.message;
+    // Busy means another process held the write lock past the timeout: an I/O-side failure
+    // from the caller's view, not a queue that will drain.
+    if (error.code == ErrorCode::kUnavailable) error.code = ErrorCode::kIo;
+    for (Request& request : batch) Complete(request, tl::unexpected(error));
+    return;
+  }
+
+  last_created_unix_ms_ = stored.back().created_unix_ms;
+  // Readers that see the new generation must also see the new rows; the completions posted
+  // below come after it, so a cache refilled by them is never tagged with a stale number.
+  generation_.fetch_add(1, std::memory_order_release);
+  for (size_t i = 0; i < batch.size(); ++i) Complete(batch[i], std::move(stored[i]));
+}
+
+Status SqliteWriter::WriteBatch(std::vector<Request>& batch, std::vector<Post>& stored) {
+  auto begun = begin_.Run();
+  if (!begun) return begun;
+  int64_t created_unix_ms = last_created_unix_ms_;
+  for (Request& request : batch) {
+    created_unix_ms = std::max(created_unix_ms, clock_.NowUnixMs());
+    Status bound = insert_.BindInt64(1, created_unix_ms)
+                       .and_then([&] { return insert_.BindText(2, request.post.title); })
+                       .and_then([&] { return insert_.BindText(3, request.post.body); });
+    if (!bound) {
+      insert_.Reset();
+      return bound;
+    }
+    auto inserted = insert_.Run();
+    if (!inserted) return inserted;
+    // The request's text is not needed again: a failed batch reports only the error.
+    stored.push_back(Post{db_.LastInsertRowId(), created_unix_ms, std::move(request.post.title),
+                          std::move(request.post.body)});
+  }
+  return commit_.Run();
+}
+
+void SqliteWriter::Complete(Request& request, Result<Post> result) {
+  request.loop->Post([done = std::move(request.done), result = std::move(result)]() mutable {
+    done(std::move(result));
+  });
+}
+
+}  // namespace fourdollar::store

@@ -1,0 +1,93 @@
+// The single writer of a SQLite store: a bounded queue of posts and one thread that commits
+// them in groups (group commit), one transaction and one sync per group.
+//
+// Threading: Submit, Shutdown, Generation and WriteMetrics are thread-safe. Completions run on
+// the Executor given to Submit, which must outlive the writer's Shutdown.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/executor.h"
+#include "base/metrics.h"
+#include "base/result.h"
+#include "store/sqlite_connection.h"
+#include "store/store.h"
+#include "store/write_metrics.h"
+
+namespace fourdollar::store {
+
+class SqliteWriter {
+ public:
+  struct Limits {
+    size_t max_queued_writes = 0;  // Submit fails with kUnavailable beyond it; at least 1
+    size_t max_batch = 0;          // posts per transaction at most; at least 1
+  };
+
+  // Takes a migrated read-write connection, prepares its statements and starts the thread.
+  // `clock` stamps the posts and must outlive the writer.
+  static Result<std::unique_ptr<SqliteWriter>> Start(SqliteDb db, const Clock& clock,
+                                                     Limits limits);
+
+  // Calls Shutdown().
+  ~SqliteWriter();
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+
+  // Queues the post; `done` later runs on `loop` with the stored post or the error. When the
+  // queue is full or the writer is stopping, `done` is posted to `loop` at once with
+  // kUnavailable.
+  void Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done);
+
+  // Stops taking posts, commits everything queued, posts every completion, joins the thread.
+  // Idempotent; a concurrent caller returns once the first one is done.
+  void Shutdown();
+
+  // Bumped (release) after each commit, before that commit's completions are posted.
+  uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
+
+  void WriteMetrics(MetricsWriter& out) const { metrics_.WriteTo(out); }
+
+ private:
+  struct Request {
+    NewPost post;
+    Executor* loop = nullptr;
+    std::function<void(Result<Post>)> done;
+  };
+
+  SqliteWriter(SqliteDb db, const Clock& clock, Limits limits, int64_t last_created_unix_ms);
+  Status PrepareStatements();
+  void Run();
+  void CommitBatch(std::vector<Request>& batch);
+  Status WriteBatch(std::vector<Request>& batch, std::vector<Post>& stored);
+  static void Complete(Request& request, Result<Post> result);
+
+  SqliteDb db_;
+  const Clock& clock_;
+  const Limits limits_;
+  SqliteStatement begin_;
+  SqliteStatement insert_;
+  SqliteStatement commit_;
+  SqliteStatement rollback_;
+  int64_t last_created_unix_ms_;  // writer thread only, after Start
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Request> queue_;  // guarded by mutex_
+  bool stopping_ = false;      // guarded by mutex_
+
+  std::atomic<uint64_t> generation_{0};
+  store::WriteMetrics metrics_;
+  std::once_flag join_once_;
+  std::thread thread_;
+};
+
+}  // namespace fourdollar::store

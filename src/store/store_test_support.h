@@ -1,0 +1,129 @@
+// Test helpers for the store tests: a thread-backed executor, a fresh temporary folder, and
+// bounded waits for callbacks.
+#pragma once
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "base/executor.h"
+#include "base/result.h"
+
+namespace fourdollar::store::testing {
+
+// Every wait in the store tests is bounded by this.
+inline constexpr std::chrono::seconds kWaitLimit{30};
+
+// An event loop stand-in: one thread running posted tasks in order.
+class ThreadExecutor final : public Executor {
+ public:
+  ThreadExecutor() : thread_([this] { Run(); }) {}
+  ~ThreadExecutor() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  ThreadExecutor(const ThreadExecutor&) = delete;
+  ThreadExecutor& operator=(const ThreadExecutor&) = delete;
+
+  void Post(std::function<void()> task) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_) return;
+      tasks_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+  }
+
+  bool IsCurrentThread() const { return std::this_thread::get_id() == thread_.get_id(); }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return stopped_ || !tasks_.empty(); });
+      if (stopped_) return;
+      std::function<void()> task = std::move(tasks_.front());
+      tasks_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+// A fresh folder under the system temporary folder, removed with its content at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fourdollar-store-XXXXXX");
+    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Starts an operation that reports through a callback taking a T, and waits for the report.
+// `start` receives the callback. std::nullopt when no report came within kWaitLimit.
+template <typename T, typename Start>
+std::optional<T> Await(Start start) {
+  auto promise = std::make_shared<std::promise<T>>();
+  std::future<T> future = promise->get_future();
+  start([promise](T value) { promise->set_value(std::move(value)); });
+  if (future.wait_for(kWaitLimit) != std::future_status::ready) return std::nullopt;
+  return future.get();
+}
+
+// Counts completions from any thread and waits, bounded, for an expected number of them.
+class CompletionCounter {
+ public:
+  void Add() {
+    {
+      std::lock_guard lock(mutex_);
+      ++count_;
+    }
+    changed_.notify_all();
+  }
+  // True when `expected` completions arrived within kWaitLimit.
+  bool WaitFor(size_t expected) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kWaitLimit, [&] { return count_ >= expected; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  size_t count_ = 0;
+};
+
+}  // namespace fourdollar::store::testing

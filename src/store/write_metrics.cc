@@ -1,0 +1,46 @@
+#include "store/write_metrics.h"
+
+namespace fourdollar::store {
+
+namespace {
+
+template <size_t N>
+void WriteHistogram(MetricsWriter& out, std::string_view name, std::string_view help,
+                    const SingleWriterHistogram<N>& histogram) {
+  std::array<uint64_t, N + 1> counts{};
+  for (size_t i = 0; i <= N; ++i) counts[i] = histogram.CountAt(i);
+  out.Family(name, "histogram", help);
+  out.Histogram(name, "", histogram.bounds(), counts, histogram.Sum());
+}
+
+}  // namespace
+
+void WriteMetrics::RecordBatch(size_t posts, double seconds, bool committed) {
+  batch_size_.Observe(static_cast<double>(posts));
+  commit_seconds_.Observe(seconds);
+  if (committed) {
+    posts_stored_.Add(posts);
+  } else {
+    failures_.Add(posts);
+  }
+}
+
+void WriteMetrics::WriteTo(MetricsWriter& out) const {
+  out.Family("fourdollar_posts_stored_total", "counter", "Posts committed to the store.");
+  out.Sample("fourdollar_posts_stored_total", "", static_cast<double>(posts_stored_.Get()));
+  WriteHistogram(out, "fourdollar_write_batch_size", "Posts per write transaction.", batch_size_);
+  out.Family("fourdollar_write_queue_depth", "gauge", "Posts waiting for the writer.");
+  out.Sample("fourdollar_write_queue_depth", "",
+             static_cast<double>(queue_depth_.load(std::memory_order_relaxed)));
+  WriteHistogram(out, "fourdollar_write_commit_seconds",
+                 "Time of one write transaction, from BEGIN to the end of COMMIT.",
+                 commit_seconds_);
+  out.Family("fourdollar_write_failures_total", "counter", "Posts whose write transaction failed.");
+  out.Sample("fourdollar_write_failures_total", "", static_cast<double>(failures_.Get()));
+  out.Family("fourdollar_write_rejected_total", "counter",
+             "Inserts turned away because the write queue was full or the store stopping.");
+  out.Sample("fourdollar_write_rejected_total", "",
+             static_cast<double>(rejected_.load(std::memory_order_relaxed)));
+}
+
+}  // namespace fourdollar::store
