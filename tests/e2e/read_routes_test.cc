@@ -161,9 +161,10 @@ TEST_F(ReadRoutes, OtherMethodsGet405WithAllow) {
   struct Case {
     std::string method, target, allowed;
   };
-  for (const Case& c : {Case{"PUT", "/", "POST"}, Case{"DELETE", "/", "GET"},
-                        Case{"DELETE", PostPath(id), "GET"}, Case{"POST", PostPath(id), "GET"},
-                        Case{"POST", "/healthz", "GET"}, Case{"PATCH", "/metrics", "GET"}}) {
+  for (const Case& c :
+       {Case{"PUT", "/", "POST"}, Case{"DELETE", "/", "GET"}, Case{"DELETE", PostPath(id), "GET"},
+        Case{"POST", PostPath(id), "GET"}, Case{"POST", "/healthz", "GET"},
+        Case{"PATCH", "/metrics", "GET"}, Case{"BREW", "/", "GET"}}) {
     HttpResponse response = Request(c.method, c.target);
     EXPECT_EQ(response.status, 405) << c.method << " " << c.target;
     EXPECT_NE(response.Header("Allow").find(c.allowed), std::string::npos)

@@ -58,19 +58,19 @@ TEST_F(Startup, ReusesTheTokenFileAfterARestart) {
 
 TEST_F(Startup, WriteTokenFlagSetsTheToken) {
   ServerOptions options;
-  options.args = {"--write-token", "flag-secret"};
+  options.args = {"--write-token", "flag-secret-0123456789"};
   ASSERT_NO_FATAL_FAILURE(StartServer(options));
   EXPECT_EQ(server_->startup().writes, "write token from --write-token");
-  EXPECT_EQ(PostWithToken("flag-secret"), 303);
-  EXPECT_EQ(PostWithToken("flag-secreT"), 401);
+  EXPECT_EQ(PostWithToken("flag-secret-0123456789"), 303);
+  EXPECT_EQ(PostWithToken("flag-secret-012345678X"), 401);
 }
 
 TEST_F(Startup, WriteTokenEnvironmentSetsTheToken) {
   ServerOptions options;
-  options.env = {"FOURDOLLAR_WRITE_TOKEN=env-secret"};
+  options.env = {"FOURDOLLAR_WRITE_TOKEN=env-secret-0123456789"};
   ASSERT_NO_FATAL_FAILURE(StartServer(options));
   EXPECT_EQ(server_->startup().writes, "write token from FOURDOLLAR_WRITE_TOKEN");
-  EXPECT_EQ(PostWithToken("env-secret"), 303);
+  EXPECT_EQ(PostWithToken("env-secret-0123456789"), 303);
   EXPECT_EQ(PostWithToken("other"), 401);
 }
 
@@ -138,6 +138,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"RequestTimeoutNotANumber", {"--request-timeout-ms", "soon"}, {}},
         BadConfig{"UnknownStoreScheme", {"--db", "mysql://localhost/blog"}, {}},
         BadConfig{"EmptyWriteToken", {"--write-token", ""}, {}},
+        BadConfig{"ShortWriteToken", {"--write-token", "short"}, {}},
         BadConfig{"ThreadsFromEnvironmentNotANumber", {}, {"FOURDOLLAR_THREADS=many"}},
         BadConfig{"ListenFromEnvironmentBad", {}, {"FOURDOLLAR_LISTEN=nowhere"}, false}),
     [](const auto& test) { return std::string(test.param.name); });
