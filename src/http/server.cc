@@ -15,7 +15,6 @@ namespace fourdollar::http {
 
 namespace {
 constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
-constexpr size_t kReadChunkBytes = 16 * 1024;
 // While draining for shutdown, a half-received request gets at most this long.
 constexpr int64_t kDrainGraceNs = 3'000'000'000;
 }  // namespace
@@ -91,23 +90,26 @@ class ServerConnection final : public net::IoHandler {
   bool Idle() const { return !request_started_ && pending_.empty() && out_offset_ == out_.size(); }
 
   void ReadAndProcess() {
+    char* buffer = server_.read_buffer_.data();
     while (!closed_ && !reading_paused_ && !close_after_flush_) {
-      size_t old_size = in_.size();
-      in_.resize(old_size + kReadChunkBytes);
-      ssize_t n = ::recv(fd_.get(), in_.data() + old_size, kReadChunkBytes, 0);
-      in_.resize(old_size + (n > 0 ? static_cast<size_t>(n) : 0));
+      ssize_t n = ::recv(fd_.get(), buffer, kReadChunkBytes, 0);
       if (n > 0) {
-        Process();
-        if (static_cast<size_t>(n) < kReadChunkBytes) {
-          // A short read usually means the socket is empty; one more recv confirms it for ET.
-          continue;
+        std::string_view data(buffer, static_cast<size_t>(n));
+        if (in_.empty()) {
+          // The common case: parse straight from the shared buffer, keep only what is left.
+          size_t used = Process(data);
+          in_.assign(data.substr(used));
+        } else {
+          in_.append(data);
+          ProcessBuffered();
         }
       } else if (n == 0) {
         peer_closed_ = true;
-        if (pending_.empty())
+        if (pending_.empty()) {
           CloseNow();
-        else
+        } else {
           close_after_flush_ = true;
+        }
         return;
       } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
         return;
@@ -118,9 +120,16 @@ class ServerConnection final : public net::IoHandler {
     }
   }
 
-  void Process() {
+  void ProcessBuffered() {
+    size_t used = Process(in_);
+    in_.erase(0, used);
+  }
+
+  // Parses and dispatches the requests in `data`; returns the bytes consumed.
+  size_t Process(std::string_view data) {
     processing_ = true;
-    while (!closed_ && !close_after_flush_ && in_offset_ < in_.size()) {
+    size_t offset = 0;
+    while (!closed_ && !close_after_flush_ && offset < data.size()) {
       if (pending_.size() >= server_.limits_.max_pipelined ||
           out_.size() - out_offset_ >= server_.limits_.max_output_bytes) {
         reading_paused_ = true;
@@ -132,9 +141,8 @@ class ServerConnection final : public net::IoHandler {
         SetDeadline(request_start_ns_ + server_.limits_.request_timeout_ms * 1'000'000);
       }
       size_t consumed = 0;
-      RequestParser::State state =
-          parser_.Feed(std::string_view(in_).substr(in_offset_), &consumed);
-      in_offset_ += consumed;
+      RequestParser::State state = parser_.Feed(data.substr(offset), &consumed);
+      offset += consumed;
       if (state == RequestParser::State::kNeedMore) break;
       if (state == RequestParser::State::kError) {
         server_.metrics_.malformed_requests.Add();
@@ -153,14 +161,8 @@ class ServerConnection final : public net::IoHandler {
       }
       if (state == RequestParser::State::kComplete) Dispatch();
     }
-    if (in_offset_ == in_.size()) {
-      in_.clear();
-      in_offset_ = 0;
-    } else if (in_offset_ > kReadChunkBytes) {
-      in_.erase(0, in_offset_);
-      in_offset_ = 0;
-    }
     processing_ = false;
+    return offset;
   }
 
   void Dispatch() {
@@ -253,7 +255,7 @@ class ServerConnection final : public net::IoHandler {
     }
     if (reading_paused_ && pending_.size() < server_.limits_.max_pipelined) {
       reading_paused_ = false;
-      Process();
+      ProcessBuffered();
       if (!closed_) ReadAndProcess();
       if (!closed_ && out_offset_ < out_.size()) Flush();
     }
@@ -309,8 +311,7 @@ class ServerConnection final : public net::IoHandler {
   bool head_checked_ = false;
   bool request_started_ = false;
   int64_t request_start_ns_ = 0;
-  std::string in_;
-  size_t in_offset_ = 0;
+  std::string in_;  // received bytes not parsed yet
   std::deque<Pending> pending_;
   uint32_t next_seq_ = 0;
   std::string out_;

@@ -3,6 +3,7 @@
 // bounded in size and time.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,8 @@ struct ServerLimits {
 
 class ServerConnection;
 
+inline constexpr size_t kReadChunkBytes = 16 * 1024;
+
 // One per loop thread. Not thread-safe: every call is made on the loop's thread.
 class HttpServer final : public net::IoHandler {
  public:
@@ -51,6 +54,7 @@ class HttpServer final : public net::IoHandler {
 
  private:
   friend class ServerConnection;
+
   void Accept();
   void Close(uint32_t id);
   void Complete(uint64_t token, Response response);
@@ -61,6 +65,7 @@ class HttpServer final : public net::IoHandler {
   const ServerLimits limits_;
   ServerMetrics& metrics_;
   DateCache date_;
+  std::array<char, kReadChunkBytes> read_buffer_;  // every connection reads here first
   uint32_t next_id_ = 0;
   std::unordered_map<uint32_t, std::unique_ptr<ServerConnection>> connections_;
   // Closed connections are freed after the current batch of events, which may still name them.
