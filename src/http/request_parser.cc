@@ -3,6 +3,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <cctype>
 #include <optional>
 
 namespace fourdollar::http {
@@ -42,6 +43,18 @@ bool HasObsoleteFold(std::string_view data) {
     if (i + 1 < head.size() && (head[i + 1] == ' ' || head[i + 1] == '\t')) return true;
   }
   return false;
+}
+
+// True when the request line ends in a well-formed "HTTP/d.d", so a refusal is about the version
+// and not about a line that is not HTTP at all.
+bool NamesAnHttpVersion(std::string_view data) {
+  std::string_view line = data.substr(0, data.find("\r\n"));
+  size_t space = line.rfind(' ');
+  if (space == std::string_view::npos) return false;
+  std::string_view version = line.substr(space + 1);
+  return version.size() == 8 && version.substr(0, 5) == "HTTP/" &&
+         std::isdigit(static_cast<unsigned char>(version[5])) && version[6] == '.' &&
+         std::isdigit(static_cast<unsigned char>(version[7]));
 }
 
 }  // namespace
@@ -146,9 +159,13 @@ RequestParser::State RequestParser::Feed(std::string_view data, size_t* consumed
       } else if (ec == beast_http::error::body_limit) {
         error_status_ = 413;
         error_reason_ = "request body is over the limit";
-      } else if (impl_->bad_version || ec == beast_http::error::bad_version) {
+      } else if (impl_->bad_version ||
+                 (ec == beast_http::error::bad_version && NamesAnHttpVersion(data))) {
         error_status_ = 505;
         error_reason_ = "only HTTP/1.0 and HTTP/1.1 are supported";
+      } else if (ec == beast_http::error::bad_version) {
+        error_status_ = 400;
+        error_reason_ = "malformed request line";
       } else if (ec == beast_http::error::bad_transfer_encoding) {
         error_status_ = 501;
         error_reason_ = "unsupported Transfer-Encoding (only chunked)";

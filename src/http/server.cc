@@ -17,6 +17,9 @@ namespace {
 constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
 // While draining for shutdown, a half-received request gets at most this long.
 constexpr int64_t kDrainGraceNs = 3'000'000'000;
+// After a refusal, how long and how much input is read and thrown away before closing.
+constexpr int64_t kLingerNs = 2'000'000'000;
+constexpr size_t kLingerMaxBytes = 4 << 20;
 }  // namespace
 
 // One client connection. Lives in HttpServer::connections_; all calls on the loop thread.
@@ -36,6 +39,10 @@ class ServerConnection final : public net::IoHandler {
     if (closed_) return;
     if (events & EPOLLERR) {
       CloseNow();
+      return;
+    }
+    if (lingering_) {
+      DiscardInput();
       return;
     }
     if (events & EPOLLOUT) write_blocked_ = false;
@@ -242,8 +249,11 @@ class ServerConnection final : public net::IoHandler {
     out_.clear();
     out_offset_ = 0;
     if (close_after_flush_ && pending_.empty()) {
-      if (!peer_closed_) ::shutdown(fd_.get(), SHUT_WR);
-      CloseNow();
+      if (peer_closed_) {
+        CloseNow();
+      } else {
+        StartLinger();
+      }
       return;
     }
     if (server_.draining_ && Idle()) {
@@ -261,6 +271,34 @@ class ServerConnection final : public net::IoHandler {
     }
   }
 
+  // Closing a socket with unread input makes the kernel send a reset, which can destroy the
+  // response before the client reads it (a 413 sent while the body is still arriving). So the
+  // server half-closes, then reads and discards until the client closes too, bounded in time
+  // and bytes.
+  void StartLinger() {
+    lingering_ = true;
+    ::shutdown(fd_.get(), SHUT_WR);
+    deadline_ns_ = kNoDeadline;
+    SetDeadline(server_.loop_.now_ns() + kLingerNs);
+    DiscardInput();
+  }
+
+  void DiscardInput() {
+    char* buffer = server_.read_buffer_.data();
+    while (!closed_) {
+      ssize_t n = ::recv(fd_.get(), buffer, kReadChunkBytes, 0);
+      if (n > 0) {
+        lingered_bytes_ += static_cast<size_t>(n);
+        if (lingered_bytes_ > kLingerMaxBytes) CloseNow();
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) CloseNow();
+        return;
+      }
+    }
+  }
+
   // Deadlines are checked lazily: the timer is only moved when the deadline comes earlier.
   void SetDeadline(int64_t deadline_ns) {
     deadline_ns_ = deadline_ns;
@@ -275,6 +313,10 @@ class ServerConnection final : public net::IoHandler {
     if (closed_ || deadline_ns_ == kNoDeadline) return;
     if (server_.loop_.now_ns() < deadline_ns_) {
       timer_ = server_.loop_.RunAt(deadline_ns_, [this] { OnTimer(); });
+      return;
+    }
+    if (lingering_) {
+      CloseNow();
       return;
     }
     server_.metrics_.timed_out_connections.Add();
@@ -322,6 +364,8 @@ class ServerConnection final : public net::IoHandler {
   bool close_after_flush_ = false;
   bool peer_closed_ = false;
   bool closed_ = false;
+  bool lingering_ = false;
+  size_t lingered_bytes_ = 0;
   int64_t deadline_ns_ = kNoDeadline;
   net::TimerId timer_;
 };
