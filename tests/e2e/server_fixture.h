@@ -1,0 +1,41 @@
+// A GoogleTest fixture that owns a data folder and a running server, with request helpers that
+// turn transport errors into test failures. One test thread uses it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "e2e/blog_pages.h"
+#include "e2e/http_client.h"
+#include "e2e/server_process.h"
+
+namespace fourdollar::e2e {
+
+class ServerTest : public ::testing::Test {
+ protected:
+  // Starts the server in data_dir_. Fatal failure when it does not start; call it inside
+  // ASSERT_NO_FATAL_FAILURE.
+  void StartServer(const ServerOptions& options = {});
+  // Stops the running server with SIGTERM (expecting exit code 0), then starts a new one on the
+  // same data folder.
+  void RestartServer(const ServerOptions& options = {});
+
+  // One request on a fresh connection; a transport error fails the test and returns status 0.
+  HttpResponse Request(std::string_view method, std::string_view target,
+                       const Headers& headers = {}, std::string_view body = "");
+  HttpResponse Get(std::string_view target) { return Request("GET", target); }
+  // POST / with a JSON body and the server's write token.
+  HttpResponse CreatePost(std::string_view title, std::string_view body);
+  // Creates a post (expecting 303) and finds its id on the list page.
+  int64_t CreatePostAndFindId(const std::string& title, std::string_view body);
+  // A new connection to the running server.
+  Result<HttpConnection> Connect(int timeout_ms = 10000);
+
+  TempDir data_dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+}  // namespace fourdollar::e2e

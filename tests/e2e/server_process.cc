@@ -1,0 +1,327 @@
+#include "e2e/server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <regex>
+
+extern char** environ;
+
+namespace fourdollar::e2e {
+namespace {
+
+constexpr std::string_view kStartupPrefix = "fourdollar: listening on ";
+
+struct Child {
+  pid_t pid = -1;
+  UniqueFd pidfd;
+  UniqueFd stderr_read;
+};
+
+Result<std::string> BinaryPath() {
+  const char* binary = std::getenv("FOURDOLLAR_BINARY");
+  if (binary == nullptr || *binary == '\0') {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "FOURDOLLAR_BINARY is not set (ctest sets it to the built fourdollar)");
+  }
+  return std::string(binary);
+}
+
+std::vector<std::string> ChildEnvironment(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::string_view(*entry).starts_with("FOURDOLLAR_")) continue;
+    env.emplace_back(*entry);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Starts the binary with stdin and stdout on /dev/null and stderr on a pipe.
+Result<Child> Spawn(const std::filesystem::path& data_dir, const ServerOptions& options) {
+  auto binary = BinaryPath();
+  if (!binary) return tl::unexpected(binary.error());
+  std::vector<std::string> args = {*binary, "serve"};
+  if (options.listen_on_free_port) {
+    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+  }
+  if (options.sqlite_in_data_dir) {
+    args.insert(args.end(), {"--db", "sqlite:" + (data_dir / "blog.db").string()});
+  }
+  args.insert(args.end(), options.args.begin(), options.args.end());
+  std::vector<std::string> env = ChildEnvironment(options.env);
+  std::vector<char*> argv = CStrings(args);
+  std::vector<char*> envp = CStrings(env);
+  std::string working_dir = options.working_dir.string();
+
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoError("pipe2", errno);
+  UniqueFd read_end(pipe_fds[0]);
+  UniqueFd write_end(pipe_fds[1]);
+  UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!dev_null.valid()) return ErrnoError("open /dev/null", errno);
+
+  pid_t pid = ::fork();
+  if (pid < 0) return ErrnoError("fork", errno);
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec. The server dies with the test
+    // process even when the test crashes.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::dup2(dev_null.get(), STDIN_FILENO);
+    ::dup2(dev_null.get(), STDOUT_FILENO);
+    ::dup2(write_end.get(), STDERR_FILENO);
+    if (!working_dir.empty() && ::chdir(working_dir.c_str()) != 0) ::_exit(127);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  Child child;
+  child.pid = pid;
+  child.stderr_read = std::move(read_end);
+  child.pidfd.Reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!child.pidfd.valid()) {
+    int saved = errno;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return ErrnoError("pidfd_open", saved);
+  }
+  return child;
+}
+
+// Waits until the pidfd is readable (the child exited) or the time is up.
+bool WaitReadable(int fd, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd pfd{fd, POLLIN, 0};
+    int ready = ::poll(&pfd, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
+    if (ready > 0) return true;
+    if (ready == 0) return false;
+    if (errno != EINTR) return false;
+  }
+}
+
+Result<int> ExitCode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) {
+    return MakeError(ErrorCode::kInternal, "killed by signal " + std::to_string(WTERMSIG(status)) +
+                                               " (" + strsignal(WTERMSIG(status)) + ")");
+  }
+  return MakeError(ErrorCode::kInternal, "unexpected wait status " + std::to_string(status));
+}
+
+std::string ReadAll(int fd) {
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0) {
+      text.append(buffer, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return text;
+    }
+  }
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::random_device random;
+  std::string name = "fourdollar-e2e-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(random()) + std::to_string(random());
+  path_ = std::filesystem::temp_directory_path() / name;
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+Result<StartupLine> ParseStartupLine(const std::string& line) {
+  static const std::regex kPattern(
+      R"(^fourdollar: listening on (http://([0-9.]+):([0-9]+)) \| store (\S+) \| threads ([0-9]+) \| (.+)$)");
+  std::smatch match;
+  if (!std::regex_match(line, match, kPattern)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "start-up line does not match 'fourdollar: listening on http://HOST:PORT | "
+                     "store URL | threads N | WRITES': '" +
+                         line + "'");
+  }
+  StartupLine parsed;
+  parsed.text = line;
+  parsed.url = match[1];
+  parsed.host = match[2];
+  int port = std::stoi(match[3]);
+  if (port <= 0 || port > 65535) {
+    return MakeError(ErrorCode::kInvalidArgument, "start-up line has port " + match[3].str());
+  }
+  parsed.port = static_cast<uint16_t>(port);
+  parsed.store = match[4];
+  parsed.threads = std::stoi(match[5]);
+  parsed.writes = match[6];
+  constexpr std::string_view kTokenIn = "write token in ";
+  if (parsed.writes.starts_with(kTokenIn)) {
+    parsed.token_file = parsed.writes.substr(kTokenIn.size());
+  }
+  return parsed;
+}
+
+Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::filesystem::path& data_dir,
+                                                            const ServerOptions& options) {
+  auto child = Spawn(data_dir, options);
+  if (!child) return tl::unexpected(child.error());
+  std::unique_ptr<ServerProcess> server(new ServerProcess());
+  server->pid_ = child->pid;
+  server->pidfd_ = std::move(child->pidfd);
+  server->stderr_read_ = std::move(child->stderr_read);
+  server->drain_ = std::thread([raw = server.get()] { raw->DrainStderr(); });
+
+  // Wait for a complete line that starts like the start-up line, or for stderr to close.
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.startup_timeout_ms);
+  std::string line;
+  {
+    std::unique_lock lock(server->mutex_);
+    bool found = server->changed_.wait_until(lock, deadline, [&] {
+      std::string_view text = server->stderr_text_;
+      for (size_t end = text.find('\n'); end != std::string_view::npos; end = text.find('\n')) {
+        std::string_view candidate = text.substr(0, end);
+        if (candidate.starts_with(kStartupPrefix)) {
+          line = std::string(candidate);
+          return true;
+        }
+        text.remove_prefix(end + 1);
+      }
+      return server->stderr_closed_;
+    });
+    if (!found || line.empty()) {
+      std::string said = server->stderr_text_;
+      lock.unlock();
+      server->Kill();
+      return MakeError(ErrorCode::kUnavailable,
+                       std::string(found ? "server exited before its start-up line"
+                                         : "no start-up line within " +
+                                               std::to_string(options.startup_timeout_ms) + " ms") +
+                           "; stderr: '" + said + "'");
+    }
+  }
+  auto startup = ParseStartupLine(line);
+  if (!startup) return tl::unexpected(startup.error());
+  server->startup_ = *startup;
+  if (server->startup_.token_file) {
+    std::ifstream file(*server->startup_.token_file);
+    std::string token;
+    std::getline(file, token);
+    if (!file && token.empty()) {
+      return MakeError(ErrorCode::kNotFound,
+                       "cannot read token file " + server->startup_.token_file->string());
+    }
+    server->token_ = token;
+  }
+  return server;
+}
+
+ServerProcess::~ServerProcess() {
+  Kill();
+  if (drain_.joinable()) drain_.join();
+}
+
+void ServerProcess::DrainStderr() {
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(stderr_read_.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    std::lock_guard lock(mutex_);
+    if (n <= 0) {
+      stderr_closed_ = true;
+      changed_.notify_all();
+      return;
+    }
+    stderr_text_.append(buffer, static_cast<size_t>(n));
+    changed_.notify_all();
+  }
+}
+
+Result<int> ServerProcess::WaitForExit(int timeout_ms) {
+  if (!exit_status_) {
+    if (pid_ <= 0) return MakeError(ErrorCode::kInternal, "no server was started");
+    if (!WaitReadable(pidfd_.get(), timeout_ms)) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "server still running after " + std::to_string(timeout_ms) + " ms");
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, 0) != pid_) return ErrnoError("waitpid", errno);
+    exit_status_ = status;
+  }
+  return ExitCode(*exit_status_);
+}
+
+Result<int> ServerProcess::Stop(int timeout_ms) {
+  if (running() && ::kill(pid_, SIGTERM) != 0) return ErrnoError("kill SIGTERM", errno);
+  auto code = WaitForExit(timeout_ms);
+  if (!code && running()) {
+    Kill();
+    return MakeError(
+        ErrorCode::kUnavailable,
+        "server did not exit within " + std::to_string(timeout_ms) + " ms of SIGTERM; killed");
+  }
+  return code;
+}
+
+void ServerProcess::Kill() {
+  if (!running()) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  exit_status_ = status;
+}
+
+std::string ServerProcess::StderrText() const {
+  std::lock_guard lock(mutex_);
+  return stderr_text_;
+}
+
+Result<ExitResult> RunToExit(const std::filesystem::path& data_dir, const ServerOptions& options,
+                             int timeout_ms) {
+  auto child = Spawn(data_dir, options);
+  if (!child) return tl::unexpected(child.error());
+  bool exited = WaitReadable(child->pidfd.get(), timeout_ms);
+  if (!exited) ::kill(child->pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ExitResult result;
+  result.stderr_text = ReadAll(child->stderr_read.get());
+  if (!exited) {
+    return MakeError(ErrorCode::kUnavailable, "still running after " + std::to_string(timeout_ms) +
+                                                  " ms; stderr: '" + result.stderr_text + "'");
+  }
+  auto code = ExitCode(status);
+  if (!code) return tl::unexpected(code.error());
+  result.exit_code = *code;
+  return result;
+}
+
+}  // namespace fourdollar::e2e

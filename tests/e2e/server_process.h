@@ -1,0 +1,132 @@
+// Runs the real `fourdollar` binary (path in env FOURDOLLAR_BINARY) as a child process for
+// end-to-end tests: start on a free port in a given data folder, wait for the start-up line,
+// stop with SIGTERM, kill -9, restart on the same folder.
+//
+// Every ServerProcess kills and reaps its child in its destructor, so no server outlives a
+// test. Not thread-safe: one test thread owns each object (the stderr drain thread is internal).
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace fourdollar::e2e {
+
+// A fresh folder under the system temp dir, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// How to start the binary.
+struct ServerOptions {
+  // Adds `--listen 127.0.0.1:0`; turn off to test FOURDOLLAR_LISTEN or a bad --listen.
+  bool listen_on_free_port = true;
+  // Adds `--db sqlite:<data_dir>/blog.db`; turn off to test the default store path.
+  bool sqlite_in_data_dir = true;
+  // Flags after `serve` (and after the two defaults above).
+  std::vector<std::string> args;
+  // Extra environment entries, "NAME=value". Every other FOURDOLLAR_* variable of the test
+  // process is removed from the child's environment.
+  std::vector<std::string> env;
+  // Working directory of the child; empty keeps the test's.
+  std::filesystem::path working_dir;
+  int startup_timeout_ms = 10000;
+};
+
+// What the start-up line said:
+// "fourdollar: listening on http://HOST:PORT | store URL | threads N | WRITES".
+struct StartupLine {
+  std::string text;  // the whole line, without the newline
+  std::string url;   // "http://127.0.0.1:41234"
+  std::string host;
+  uint16_t port = 0;
+  std::string store;
+  int threads = 0;
+  std::string writes;
+  // Set when WRITES is "write token in PATH".
+  std::optional<std::filesystem::path> token_file;
+};
+
+// Parses a start-up line; an error names the part that does not match.
+Result<StartupLine> ParseStartupLine(const std::string& line);
+
+class ServerProcess {
+ public:
+  // Starts `FOURDOLLAR_BINARY serve ...` with stdin from /dev/null and stderr captured, then
+  // waits (bounded by options.startup_timeout_ms) for the start-up line. Fails if the binary
+  // exits first, prints something else first, or says nothing in time (the child is then killed).
+  static Result<std::unique_ptr<ServerProcess>> Start(const std::filesystem::path& data_dir,
+                                                      const ServerOptions& options = {});
+
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  const StartupLine& startup() const { return startup_; }
+  const std::string& host() const { return startup_.host; }
+  uint16_t port() const { return startup_.port; }
+  pid_t pid() const { return pid_; }
+
+  // The token the server demands: read from the token file when it generated one, else empty.
+  const std::string& token() const { return token_; }
+
+  // Sends SIGTERM and waits up to timeout_ms for the exit; returns the exit code (a death by
+  // signal is an error naming the signal). On timeout the child is killed and an error returned.
+  Result<int> Stop(int timeout_ms = 5000);
+
+  // Sends SIGKILL and reaps the child.
+  void Kill();
+
+  // Waits up to timeout_ms for the child to exit by itself; returns its exit code.
+  Result<int> WaitForExit(int timeout_ms);
+
+  // Everything the child wrote on stderr so far.
+  std::string StderrText() const;
+
+ private:
+  ServerProcess() = default;
+  void DrainStderr();
+  bool running() const { return pid_ > 0 && !exit_status_.has_value(); }
+
+  pid_t pid_ = -1;
+  UniqueFd pidfd_;
+  UniqueFd stderr_read_;
+  std::optional<int> exit_status_;  // the raw wait status once reaped
+  StartupLine startup_;
+  std::string token_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::string stderr_text_;     // guarded by mutex_
+  bool stderr_closed_ = false;  // guarded by mutex_
+  std::thread drain_;
+};
+
+// Runs the binary to completion (for configuration errors): exit code and stderr.
+struct ExitResult {
+  int exit_code = -1;
+  std::string stderr_text;
+};
+Result<ExitResult> RunToExit(const std::filesystem::path& data_dir, const ServerOptions& options,
+                             int timeout_ms = 10000);
+
+}  // namespace fourdollar::e2e

@@ -1,0 +1,147 @@
+// The start-up line, the write token (generated, flag, environment, open writes) and
+// configuration errors.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "e2e/server_fixture.h"
+
+namespace fourdollar::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Startup : public ServerTest {
+ protected:
+  int PostWithToken(const std::string& token) {
+    return Request("POST", "/", JsonHeaders(token), PostJson("t", "b")).status;
+  }
+};
+
+TEST_F(Startup, LineNamesUrlStoreAndThreads) {
+  ServerOptions options;
+  options.args = {"--threads", "3"};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  const StartupLine& line = server_->startup();
+  EXPECT_EQ(line.host, "127.0.0.1");
+  EXPECT_NE(line.port, 0);
+  EXPECT_EQ(line.url, "http://127.0.0.1:" + std::to_string(line.port));
+  EXPECT_EQ(line.store, "sqlite:" + fs::canonical(data_dir_.path()).string() + "/blog.db");
+  EXPECT_EQ(line.threads, 3);
+}
+
+TEST_F(Startup, GeneratesATokenFileWithMode0600InTheDbFolder) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const StartupLine& line = server_->startup();
+  ASSERT_TRUE(line.token_file.has_value()) << line.text;
+  EXPECT_EQ(fs::canonical(line.token_file->parent_path()), fs::canonical(data_dir_.path()));
+  EXPECT_EQ(line.token_file->filename(), "write-token");
+  struct stat info {};
+  ASSERT_EQ(::stat(line.token_file->c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_TRUE(std::regex_match(server_->token(), std::regex("[0-9a-f]{64}"))) << server_->token();
+  EXPECT_EQ(PostWithToken(server_->token()), 303);
+  EXPECT_EQ(PostWithToken(""), 401);
+}
+
+TEST_F(Startup, ReusesTheTokenFileAfterARestart) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  std::string first_token = server_->token();
+  ASSERT_FALSE(first_token.empty());
+  ASSERT_NO_FATAL_FAILURE(RestartServer());
+  EXPECT_EQ(server_->token(), first_token);
+  EXPECT_EQ(PostWithToken(first_token), 303);
+}
+
+TEST_F(Startup, WriteTokenFlagSetsTheToken) {
+  ServerOptions options;
+  options.args = {"--write-token", "flag-secret-0123456789"};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  EXPECT_EQ(server_->startup().writes, "write token from --write-token");
+  EXPECT_EQ(PostWithToken("flag-secret-0123456789"), 303);
+  EXPECT_EQ(PostWithToken("flag-secret-012345678X"), 401);
+}
+
+TEST_F(Startup, WriteTokenEnvironmentSetsTheToken) {
+  ServerOptions options;
+  options.env = {"FOURDOLLAR_WRITE_TOKEN=env-secret-0123456789"};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  EXPECT_EQ(server_->startup().writes, "write token from FOURDOLLAR_WRITE_TOKEN");
+  EXPECT_EQ(PostWithToken("env-secret-0123456789"), 303);
+  EXPECT_EQ(PostWithToken("other"), 401);
+}
+
+TEST_F(Startup, OpenWritesLetsAnyonePost) {
+  ServerOptions options;
+  options.args = {"--open-writes"};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  EXPECT_EQ(server_->startup().writes, "open writes: anyone can post (--open-writes)");
+  EXPECT_EQ(Request("POST", "/", {{"Content-Type", "application/json"}}, PostJson("t", "b")).status,
+            303);
+}
+
+TEST_F(Startup, ListenAddressFromTheEnvironment) {
+  ServerOptions options;
+  options.listen_on_free_port = false;
+  options.env = {"FOURDOLLAR_LISTEN=127.0.0.1:0"};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
+TEST_F(Startup, DefaultStoreIsDataBlogDbUnderTheWorkingDirectory) {
+  ServerOptions options;
+  options.sqlite_in_data_dir = false;
+  options.working_dir = data_dir_.path();
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  EXPECT_EQ(server_->startup().store,
+            "sqlite:" + fs::canonical(data_dir_.path()).string() + "/data/blog.db");
+  EXPECT_TRUE(fs::exists(data_dir_.path() / "data" / "blog.db"));
+  EXPECT_EQ(PostWithToken(server_->token()), 303);
+}
+
+struct BadConfig {
+  const char* name;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  bool listen_on_free_port = true;
+};
+
+void PrintTo(const BadConfig& c, std::ostream* out) { *out << c.name; }
+
+class ConfigError : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(ConfigError, ExitsWithCode2AndAMessage) {
+  TempDir data_dir;
+  ServerOptions options;
+  options.args = GetParam().args;
+  options.env = GetParam().env;
+  options.listen_on_free_port = GetParam().listen_on_free_port;
+  auto result = RunToExit(data_dir.path(), options);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->exit_code, 2) << result->stderr_text;
+  EXPECT_FALSE(result->stderr_text.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ConfigError,
+    ::testing::Values(
+        BadConfig{"UnknownFlag", {"--no-such-flag"}, {}},
+        BadConfig{"ListenWithoutPort", {"--listen", "127.0.0.1"}, {}},
+        BadConfig{"ListenBadPort", {"--listen", "127.0.0.1:70000"}, {}},
+        BadConfig{"ListenBadHost", {"--listen", "not a host:80"}, {}},
+        BadConfig{"ThreadsNotANumber", {"--threads", "many"}, {}},
+        BadConfig{"ThreadsNegative", {"--threads", "-1"}, {}},
+        BadConfig{"CacheNotANumber", {"--cache-mb", "lots"}, {}},
+        BadConfig{"RequestTimeoutNotANumber", {"--request-timeout-ms", "soon"}, {}},
+        BadConfig{"UnknownStoreScheme", {"--db", "mysql://localhost/blog"}, {}},
+        BadConfig{"EmptyWriteToken", {"--write-token", ""}, {}},
+        BadConfig{"ShortWriteToken", {"--write-token", "short"}, {}},
+        BadConfig{"ThreadsFromEnvironmentNotANumber", {}, {"FOURDOLLAR_THREADS=many"}},
+        BadConfig{"ListenFromEnvironmentBad", {}, {"FOURDOLLAR_LISTEN=nowhere"}, false}),
+    [](const auto& test) { return std::string(test.param.name); });
+
+}  // namespace
+}  // namespace fourdollar::e2e
