@@ -137,8 +137,9 @@ class ServerConnection final : public net::IoHandler {
     processing_ = true;
     size_t offset = 0;
     while (!closed_ && !close_after_flush_ && offset < data.size()) {
-      if (pending_.size() >= server_.limits_.max_pipelined ||
-          out_.size() - out_offset_ >= server_.limits_.max_output_bytes) {
+      // A request waits while an earlier one on this connection is still being handled (a post
+      // being committed), so pipelined requests see each other's effects, in order.
+      if (!pending_.empty() || out_.size() - out_offset_ >= server_.limits_.max_output_bytes) {
         reading_paused_ = true;
         break;
       }
@@ -263,7 +264,7 @@ class ServerConnection final : public net::IoHandler {
     if (pending_.empty() && !request_started_) {
       SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
     }
-    if (reading_paused_ && pending_.size() < server_.limits_.max_pipelined) {
+    if (reading_paused_ && pending_.empty()) {
       reading_paused_ = false;
       ProcessBuffered();
       if (!closed_) ReadAndProcess();

@@ -24,7 +24,6 @@ struct ServerLimits {
   int64_t request_timeout_ms = 10000;  // from a request's first byte to its last; 408 and close
   int64_t idle_timeout_ms = 60000;     // keep-alive connection with no request: closed
   size_t max_connections = 10000;      // this thread's share; more are closed at once
-  size_t max_pipelined = 64;           // requests awaiting their response; reading pauses beyond
   size_t max_output_bytes = 4 << 20;   // unsent response bytes; reading pauses beyond
 };
 
