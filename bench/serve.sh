@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Benchmark of `fourdollar serve` against nginx serving the same bytes, in one run, with the
+# server on CPU 0 and wrk on CPU 1 (taskset). Not a test: it prints numbers.
+#
+#   bash bench/serve.sh                 # 10 s per measurement
+#   DURATION=30 bash bench/serve.sh     # longer runs
+#
+# Settings (environment): DURATION (s, default 10), CONNECTIONS (64), P99_CONNECTIONS (50),
+# SEED_POSTS (1000), MEMORY_POSTS (100000), SERVER_CPU (0), WRK_CPU (1),
+# FOURDOLLAR (path of the binary, default build/src/cli/fourdollar; built when missing).
+# Requires: nginx-light, wrk, curl, taskset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+P99_CONNECTIONS=${P99_CONNECTIONS:-50}
+SEED_POSTS=${SEED_POSTS:-1000}
+MEMORY_POSTS=${MEMORY_POSTS:-100000}
+SERVER_CPU=${SERVER_CPU:-0}
+WRK_CPU=${WRK_CPU:-1}
+FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
+NGINX=${NGINX:-/usr/sbin/nginx}
+
+die() { echo "bench: $*" >&2; exit 1; }
+for tool in wrk curl taskset; do
+  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
+done
+[ -x "$NGINX" ] || die "nginx is missing (apt-get install nginx-light)"
+[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds, got '$DURATION'"
+cpus=$(nproc --all)
+[ "$SERVER_CPU" -lt "$cpus" ] && [ "$WRK_CPU" -lt "$cpus" ] ||
+  die "needs CPUs $SERVER_CPU and $WRK_CPU; this machine has $cpus"
+if [ ! -x "$FOURDOLLAR" ]; then
+  bash scripts/build.sh >/dev/null
+fi
+
+work=$(mktemp -d /tmp/fourdollar-bench.XXXXXX)
+chmod 755 "$work"
+server_pid=""
+nginx_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts fourdollar pinned to SERVER_CPU on a fresh store; sets server_pid, url, token.
+start_fourdollar() {
+  local data=$1
+  mkdir -p "$data"
+  taskset -c "$SERVER_CPU" "$FOURDOLLAR" serve --listen 127.0.0.1:0 --db "sqlite:$data/blog.db" \
+    --threads 1 2>"$data/server.log" &
+  server_pid=$!
+  local line=""
+  for _ in $(seq 100); do
+    line=$(grep -m1 '^fourdollar: listening on ' "$data/server.log" || true)
+    [ -n "$line" ] && break
+    kill -0 "$server_pid" 2>/dev/null || die "fourdollar exited: $(cat "$data/server.log")"
+    sleep 0.1
+  done
+  [ -n "$line" ] || die "fourdollar did not start within 10 s"
+  url=$(sed -E 's/^fourdollar: listening on (http:[^ ]+) .*/\1/' <<<"$line")
+  local token_file
+  token_file=$(sed -nE 's/.*\| write token in (.+)$/\1/p' <<<"$line")
+  token=$(cat "$token_file")
+}
+
+# A free TCP port on 127.0.0.1 (nothing answers a connect to it).
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  die "no free port found"
+}
+
+metric() {  # metric NAME: the value of an unlabelled sample from /metrics
+  curl -sf "$url/metrics" | awk -v name="$1" '$1 == name { print $2 }'
+}
+
+# run_wrk LABEL CONNECTIONS URL [LUA]: runs wrk on WRK_CPU; keeps its output in $work/LABEL.txt.
+run_wrk() {
+  local label=$1 connections=$2 target=$3 script=${4:-}
+  local args=(-t1 "-c$connections" "-d${DURATION}s" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  taskset -c "$WRK_CPU" wrk "${args[@]}" "$target" >"$work/$label.txt"
+  grep -q '^Requests/sec' "$work/$label.txt" || die "wrk $label failed: $(cat "$work/$label.txt")"
+  if grep -q 'Non-2xx or 3xx responses' "$work/$label.txt"; then
+    die "wrk $label got error responses: $(cat "$work/$label.txt")"
+  fi
+}
+rps() { awk '/^Requests\/sec/ { print $2 }' "$work/$1.txt"; }
+p99() { awk '$1 == "99%" { print $2 }' "$work/$1.txt"; }
+
+# Seeds COUNT posts through POST / (one wrk thread, 8 connections, each stops at its share).
+seed_posts() {
+  local count=$1
+  [ "$count" -gt 0 ] || return 0
+  FOURDOLLAR_TOKEN=$token POST_LIMIT=$(((count + 7) / 8)) taskset -c "$WRK_CPU" \
+    wrk -t1 -c8 -d600s -s bench/post.lua "$url/" >"$work/seed.txt"
+}
+
+echo "bench: fourdollar $("$FOURDOLLAR" --version 2>/dev/null || echo '(no --version)')," \
+  "server on CPU $SERVER_CPU, wrk on CPU $WRK_CPU, ${DURATION} s per run"
+
+start_fourdollar "$work/fourdollar"
+seed_posts "$SEED_POSTS"
+seeded=$(metric fourdollar_posts_stored_total)
+max_id=$(curl -sf "$url/" | grep -oE 'href="/[0-9]+"' | head -1 | grep -oE '[0-9]+')
+[ -n "$max_id" ] || die "no post link on GET / after seeding"
+min_id=$((max_id - SEED_POSTS + 1))
+[ "$min_id" -ge 1 ] || min_id=1
+
+# nginx serves the exact bytes of fourdollar's GET /.
+mkdir -p "$work/www" "$work/nginx"
+curl -sf "$url/" -o "$work/www/index.html"
+chmod 644 "$work/www/index.html"
+nginx_port=$(free_port)
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/www;
+    location = / {
+      default_type "text/html; charset=utf-8";
+      try_files /index.html =404;
+    }
+  }
+}
+CONF
+taskset -c "$SERVER_CPU" "$NGINX" -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+for _ in $(seq 100); do
+  curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/" && break
+  kill -0 "$nginx_pid" 2>/dev/null || die "nginx exited: $(cat "$work/nginx/error.log")"
+  sleep 0.1
+done
+cmp -s <(curl -sf "http://127.0.0.1:$nginx_port/") "$work/www/index.html" ||
+  die "nginx does not serve the saved page"
+
+run_wrk nginx_list "$CONNECTIONS" "http://127.0.0.1:$nginx_port/"
+run_wrk nginx_list_p99 "$P99_CONNECTIONS" "http://127.0.0.1:$nginx_port/"
+kill -TERM "$nginx_pid"
+wait "$nginx_pid" 2>/dev/null || true
+nginx_pid=""
+
+run_wrk list "$CONNECTIONS" "$url/"
+run_wrk list_p99 "$P99_CONNECTIONS" "$url/"
+POST_ID_MIN=$min_id POST_ID_MAX=$max_id run_wrk post "$CONNECTIONS" "$url/" bench/get_post.lua
+stored_before=$(metric fourdollar_posts_stored_total)
+start_ns=$(date +%s%N)
+FOURDOLLAR_TOKEN=$token run_wrk create "$CONNECTIONS" "$url/" bench/post.lua
+elapsed_ns=$(($(date +%s%N) - start_ns))
+stored_after=$(metric fourdollar_posts_stored_total)
+
+stored=$(metric fourdollar_posts_stored_total)
+seed_posts $((MEMORY_POSTS - ${stored%.*}))
+posts_now=$(metric fourdollar_posts_stored_total)
+rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$server_pid/status")
+hwm_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$server_pid/status")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+nginx_rps=$(rps nginx_list)
+echo
+echo "seeded posts:                 ${seeded%.*} (ids $min_id..$max_id for GET /<id>)"
+printf '%-30s %12s %10s %12s\n' "run" "requests/s" "vs nginx" "p99"
+printf '%-30s %12s %10s %12s\n' "nginx GET / (${CONNECTIONS}c)" "$nginx_rps" "1.00" "$(p99 nginx_list)"
+printf '%-30s %12s %10s %12s\n' "nginx GET / (${P99_CONNECTIONS}c)" "$(rps nginx_list_p99)" "" \
+  "$(p99 nginx_list_p99)"
+printf '%-30s %12s %10s %12s\n' "fourdollar GET / (${CONNECTIONS}c)" "$(rps list)" \
+  "$(ratio "$(rps list)" "$nginx_rps")" "$(p99 list)"
+printf '%-30s %12s %10s %12s\n' "fourdollar GET / (${P99_CONNECTIONS}c)" "$(rps list_p99)" \
+  "$(ratio "$(rps list_p99)" "$(rps nginx_list_p99)")" "$(p99 list_p99)"
+printf '%-30s %12s %10s %12s\n' "fourdollar GET /<id> (${CONNECTIONS}c)" "$(rps post)" \
+  "$(ratio "$(rps post)" "$nginx_rps")" "$(p99 post)"
+printf '%-30s %12s %10s %12s\n' "fourdollar POST / (${CONNECTIONS}c)" "$(rps create)" "" \
+  "$(p99 create)"
+awk -v n="$((${stored_after%.*} - ${stored_before%.*}))" -v ns="$elapsed_ns" \
+  'BEGIN { printf "acknowledged posts/s:         %.0f (posts_stored_total delta / wall time)\n", n / (ns / 1e9) }'
+echo "resident memory:              $((rss_kb / 1024)) MiB now, $((hwm_kb / 1024)) MiB peak," \
+  "with ${posts_now%.*} posts stored"

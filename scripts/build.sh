@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Configures (Release, Ninja) into build/ and builds everything. Used by test.sh and serve.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C build
