@@ -100,12 +100,21 @@ run_wrk() {
 rps() { awk '/^Requests\/sec/ { print $2 }' "$work/$1.txt"; }
 p99() { awk '$1 == "99%" { print $2 }' "$work/$1.txt"; }
 
-# Seeds COUNT posts through POST / (one wrk thread, 8 connections, each stops at its share).
+# Seeds at least COUNT more posts through POST /: short wrk runs until the store has them
+# (a wrk thread that stops early still waits out -d, so runs are kept short instead).
 seed_posts() {
   local count=$1
   [ "$count" -gt 0 ] || return 0
-  FOURDOLLAR_TOKEN=$token POST_LIMIT=$(((count + 7) / 8)) taskset -c "$WRK_CPU" \
-    wrk -t1 -c8 -d600s -s bench/post.lua "$url/" >"$work/seed.txt"
+  local start_count target stored
+  start_count=$(metric fourdollar_posts_stored_total)
+  target=$(( ${start_count%.*} + count ))
+  for _ in $(seq 1000); do
+    FOURDOLLAR_TOKEN=$token taskset -c "$WRK_CPU" \
+      wrk -t1 -c64 -d1s -s bench/post.lua "$url/" >"$work/seed.txt"
+    stored=$(metric fourdollar_posts_stored_total)
+    [ "${stored%.*}" -ge "$target" ] && return 0
+  done
+  die "could not seed $count posts (store has ${stored%.*})"
 }
 
 echo "bench: fourdollar $("$FOURDOLLAR" --version 2>/dev/null || echo '(no --version)')," \
