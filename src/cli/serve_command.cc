@@ -120,14 +120,18 @@ int RunServe(const ServeConfig& config) {
 
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<const http::ServerMetrics*> all_metrics;
+  std::vector<const blog::Site*> all_sites;
   std::vector<std::string> route_names;
   const store::Store* store_view = store.get();
   // Read from any loop thread; everything it touches is atomic or immutable after start.
-  auto metrics_text = [&all_metrics, &route_names, store_view] {
+  auto metrics_text = [&all_metrics, &all_sites, &route_names, store_view] {
     std::string text;
     MetricsWriter out(text);
     http::WriteServerMetrics(all_metrics, route_names, out);
     store_view->WriteMetrics(out);
+    std::vector<blog::CacheStats> caches;
+    for (const blog::Site* site : all_sites) caches.push_back(site->cache_stats());
+    blog::WriteCacheMetrics(caches, out);
     text += ProcessMetrics();
     return text;
   };
@@ -146,6 +150,7 @@ int RunServe(const ServeConfig& config) {
         blog::SiteOptions{.cache_bytes = cache_bytes, .writes_need_token = token.has_value()},
         *templates, *store, std::move(*session), metrics_text);
     worker->site->AddRoutes(*worker->router);
+    all_sites.push_back(worker->site.get());
     if (i == 0) {
       for (const http::Route& route : worker->router->routes()) route_names.push_back(route.name);
     }

@@ -3,6 +3,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <cctype>
 #include <optional>
 
 namespace fourdollar::http {
@@ -44,6 +45,29 @@ bool HasObsoleteFold(std::string_view data) {
   return false;
 }
 
+// True when the request line ends in a well-formed "HTTP/d.d", so a refusal is about the version
+// and not about a line that is not HTTP at all.
+bool NamesAnHttpVersion(std::string_view data) {
+  std::string_view line = data.substr(0, data.find("\r\n"));
+  size_t space = line.rfind(' ');
+  if (space == std::string_view::npos) return false;
+  std::string_view version = line.substr(space + 1);
+  return version.size() == 8 && version.substr(0, 5) == "HTTP/" &&
+         std::isdigit(static_cast<unsigned char>(version[5])) && version[6] == '.' &&
+         std::isdigit(static_cast<unsigned char>(version[7]));
+}
+
+bool IsChunkedOnly(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  constexpr std::string_view kChunked = "chunked";
+  if (value.size() != kChunked.size()) return false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kChunked[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // Beast's basic_parser fills our Request directly, so no intermediate header container is built.
@@ -54,6 +78,9 @@ class RequestParser::Impl final : public beast_http::basic_parser<true> {
   std::string authorization;
   bool bad_version = false;
   bool bad_target = false;
+  bool saw_content_length = false;
+  bool saw_transfer_encoding = false;
+  bool unsupported_transfer_encoding = false;
 
  private:
   void on_request_impl(beast_http::verb verb, boost::beast::string_view method_text,
@@ -80,7 +107,17 @@ class RequestParser::Impl final : public beast_http::basic_parser<true> {
   void on_response_impl(int, boost::beast::string_view, int, error_code&) override {}
 
   void on_field_impl(beast_http::field name, boost::beast::string_view name_text,
-                     boost::beast::string_view value, error_code&) override {
+                     boost::beast::string_view value, error_code& ec) override {
+    if (name == beast_http::field::content_length) saw_content_length = true;
+    if (name == beast_http::field::transfer_encoding) {
+      saw_transfer_encoding = true;
+      // Only "chunked" alone is understood; anything else would leave the body's end unknown.
+      if (!IsChunkedOnly(std::string_view(value.data(), value.size()))) {
+        unsupported_transfer_encoding = true;
+        ec = beast_http::error::bad_transfer_encoding;
+        return;
+      }
+    }
     if (name == beast_http::field::content_type) content_type.assign(value.data(), value.size());
     if (name == beast_http::field::authorization) authorization.assign(value.data(), value.size());
     request.headers.push_back(
@@ -146,10 +183,20 @@ RequestParser::State RequestParser::Feed(std::string_view data, size_t* consumed
       } else if (ec == beast_http::error::body_limit) {
         error_status_ = 413;
         error_reason_ = "request body is over the limit";
-      } else if (impl_->bad_version || ec == beast_http::error::bad_version) {
+      } else if (impl_->bad_version ||
+                 (ec == beast_http::error::bad_version && NamesAnHttpVersion(data))) {
         error_status_ = 505;
         error_reason_ = "only HTTP/1.0 and HTTP/1.1 are supported";
-      } else if (ec == beast_http::error::bad_transfer_encoding) {
+      } else if (ec == beast_http::error::bad_version) {
+        error_status_ = 400;
+        error_reason_ = "malformed request line";
+      } else if (impl_->saw_content_length &&
+                 (impl_->saw_transfer_encoding || ec == beast_http::error::bad_transfer_encoding)) {
+        // Beast refuses Transfer-Encoding after Content-Length before showing us the field.
+        error_status_ = 400;
+        error_reason_ = "Content-Length together with Transfer-Encoding is not accepted";
+      } else if (impl_->unsupported_transfer_encoding ||
+                 ec == beast_http::error::bad_transfer_encoding) {
         error_status_ = 501;
         error_reason_ = "unsupported Transfer-Encoding (only chunked)";
       } else {

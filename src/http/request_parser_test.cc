@@ -94,6 +94,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         BadRequest{"garbage request line", "HELLO\r\n\r\n", 400},
         BadRequest{"bad version", "GET / HTTP/9.9\r\n\r\n", 505},
+        BadRequest{"not HTTP at all", "NOT HTTP AT ALL\r\n\r\n", 400},
         BadRequest{"absolute target refused", "GET http://x/ HTTP/1.1\r\n\r\n", 400},
         BadRequest{"header without colon", "GET / HTTP/1.1\r\nNoColon\r\n\r\n", 400},
         BadRequest{"NUL in header", std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 26), 400},

@@ -15,9 +15,11 @@ namespace fourdollar::http {
 
 namespace {
 constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
-constexpr size_t kReadChunkBytes = 16 * 1024;
 // While draining for shutdown, a half-received request gets at most this long.
 constexpr int64_t kDrainGraceNs = 3'000'000'000;
+// After a refusal, how long and how much input is read and thrown away before closing.
+constexpr int64_t kLingerNs = 2'000'000'000;
+constexpr size_t kLingerMaxBytes = 4 << 20;
 }  // namespace
 
 // One client connection. Lives in HttpServer::connections_; all calls on the loop thread.
@@ -37,6 +39,10 @@ class ServerConnection final : public net::IoHandler {
     if (closed_) return;
     if (events & EPOLLERR) {
       CloseNow();
+      return;
+    }
+    if (lingering_) {
+      DiscardInput();
       return;
     }
     if (events & EPOLLOUT) write_blocked_ = false;
@@ -91,23 +97,26 @@ class ServerConnection final : public net::IoHandler {
   bool Idle() const { return !request_started_ && pending_.empty() && out_offset_ == out_.size(); }
 
   void ReadAndProcess() {
+    char* buffer = server_.read_buffer_.data();
     while (!closed_ && !reading_paused_ && !close_after_flush_) {
-      size_t old_size = in_.size();
-      in_.resize(old_size + kReadChunkBytes);
-      ssize_t n = ::recv(fd_.get(), in_.data() + old_size, kReadChunkBytes, 0);
-      in_.resize(old_size + (n > 0 ? static_cast<size_t>(n) : 0));
+      ssize_t n = ::recv(fd_.get(), buffer, kReadChunkBytes, 0);
       if (n > 0) {
-        Process();
-        if (static_cast<size_t>(n) < kReadChunkBytes) {
-          // A short read usually means the socket is empty; one more recv confirms it for ET.
-          continue;
+        std::string_view data(buffer, static_cast<size_t>(n));
+        if (in_.empty()) {
+          // The common case: parse straight from the shared buffer, keep only what is left.
+          size_t used = Process(data);
+          in_.assign(data.substr(used));
+        } else {
+          in_.append(data);
+          ProcessBuffered();
         }
       } else if (n == 0) {
         peer_closed_ = true;
-        if (pending_.empty())
+        if (pending_.empty()) {
           CloseNow();
-        else
+        } else {
           close_after_flush_ = true;
+        }
         return;
       } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
         return;
@@ -118,11 +127,19 @@ class ServerConnection final : public net::IoHandler {
     }
   }
 
-  void Process() {
+  void ProcessBuffered() {
+    size_t used = Process(in_);
+    in_.erase(0, used);
+  }
+
+  // Parses and dispatches the requests in `data`; returns the bytes consumed.
+  size_t Process(std::string_view data) {
     processing_ = true;
-    while (!closed_ && !close_after_flush_ && in_offset_ < in_.size()) {
-      if (pending_.size() >= server_.limits_.max_pipelined ||
-          out_.size() - out_offset_ >= server_.limits_.max_output_bytes) {
+    size_t offset = 0;
+    while (!closed_ && !close_after_flush_ && offset < data.size()) {
+      // A request waits while an earlier one on this connection is still being handled (a post
+      // being committed), so pipelined requests see each other's effects, in order.
+      if (!pending_.empty() || out_.size() - out_offset_ >= server_.limits_.max_output_bytes) {
         reading_paused_ = true;
         break;
       }
@@ -132,9 +149,8 @@ class ServerConnection final : public net::IoHandler {
         SetDeadline(request_start_ns_ + server_.limits_.request_timeout_ms * 1'000'000);
       }
       size_t consumed = 0;
-      RequestParser::State state =
-          parser_.Feed(std::string_view(in_).substr(in_offset_), &consumed);
-      in_offset_ += consumed;
+      RequestParser::State state = parser_.Feed(data.substr(offset), &consumed);
+      offset += consumed;
       if (state == RequestParser::State::kNeedMore) break;
       if (state == RequestParser::State::kError) {
         server_.metrics_.malformed_requests.Add();
@@ -153,14 +169,8 @@ class ServerConnection final : public net::IoHandler {
       }
       if (state == RequestParser::State::kComplete) Dispatch();
     }
-    if (in_offset_ == in_.size()) {
-      in_.clear();
-      in_offset_ = 0;
-    } else if (in_offset_ > kReadChunkBytes) {
-      in_.erase(0, in_offset_);
-      in_offset_ = 0;
-    }
     processing_ = false;
+    return offset;
   }
 
   void Dispatch() {
@@ -240,8 +250,11 @@ class ServerConnection final : public net::IoHandler {
     out_.clear();
     out_offset_ = 0;
     if (close_after_flush_ && pending_.empty()) {
-      if (!peer_closed_) ::shutdown(fd_.get(), SHUT_WR);
-      CloseNow();
+      if (peer_closed_) {
+        CloseNow();
+      } else {
+        StartLinger();
+      }
       return;
     }
     if (server_.draining_ && Idle()) {
@@ -251,11 +264,39 @@ class ServerConnection final : public net::IoHandler {
     if (pending_.empty() && !request_started_) {
       SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
     }
-    if (reading_paused_ && pending_.size() < server_.limits_.max_pipelined) {
+    if (reading_paused_ && pending_.empty()) {
       reading_paused_ = false;
-      Process();
+      ProcessBuffered();
       if (!closed_) ReadAndProcess();
       if (!closed_ && out_offset_ < out_.size()) Flush();
+    }
+  }
+
+  // Closing a socket with unread input makes the kernel send a reset, which can destroy the
+  // response before the client reads it (a 413 sent while the body is still arriving). So the
+  // server half-closes, then reads and discards until the client closes too, bounded in time
+  // and bytes.
+  void StartLinger() {
+    lingering_ = true;
+    ::shutdown(fd_.get(), SHUT_WR);
+    deadline_ns_ = kNoDeadline;
+    SetDeadline(server_.loop_.now_ns() + kLingerNs);
+    DiscardInput();
+  }
+
+  void DiscardInput() {
+    char* buffer = server_.read_buffer_.data();
+    while (!closed_) {
+      ssize_t n = ::recv(fd_.get(), buffer, kReadChunkBytes, 0);
+      if (n > 0) {
+        lingered_bytes_ += static_cast<size_t>(n);
+        if (lingered_bytes_ > kLingerMaxBytes) CloseNow();
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) CloseNow();
+        return;
+      }
     }
   }
 
@@ -273,6 +314,10 @@ class ServerConnection final : public net::IoHandler {
     if (closed_ || deadline_ns_ == kNoDeadline) return;
     if (server_.loop_.now_ns() < deadline_ns_) {
       timer_ = server_.loop_.RunAt(deadline_ns_, [this] { OnTimer(); });
+      return;
+    }
+    if (lingering_) {
+      CloseNow();
       return;
     }
     server_.metrics_.timed_out_connections.Add();
@@ -309,8 +354,7 @@ class ServerConnection final : public net::IoHandler {
   bool head_checked_ = false;
   bool request_started_ = false;
   int64_t request_start_ns_ = 0;
-  std::string in_;
-  size_t in_offset_ = 0;
+  std::string in_;  // received bytes not parsed yet
   std::deque<Pending> pending_;
   uint32_t next_seq_ = 0;
   std::string out_;
@@ -321,6 +365,8 @@ class ServerConnection final : public net::IoHandler {
   bool close_after_flush_ = false;
   bool peer_closed_ = false;
   bool closed_ = false;
+  bool lingering_ = false;
+  size_t lingered_bytes_ = 0;
   int64_t deadline_ns_ = kNoDeadline;
   net::TimerId timer_;
 };

@@ -3,6 +3,7 @@
 // bounded in size and time.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -23,11 +24,12 @@ struct ServerLimits {
   int64_t request_timeout_ms = 10000;  // from a request's first byte to its last; 408 and close
   int64_t idle_timeout_ms = 60000;     // keep-alive connection with no request: closed
   size_t max_connections = 10000;      // this thread's share; more are closed at once
-  size_t max_pipelined = 64;           // requests awaiting their response; reading pauses beyond
   size_t max_output_bytes = 4 << 20;   // unsent response bytes; reading pauses beyond
 };
 
 class ServerConnection;
+
+inline constexpr size_t kReadChunkBytes = 16 * 1024;
 
 // One per loop thread. Not thread-safe: every call is made on the loop's thread.
 class HttpServer final : public net::IoHandler {
@@ -51,6 +53,7 @@ class HttpServer final : public net::IoHandler {
 
  private:
   friend class ServerConnection;
+
   void Accept();
   void Close(uint32_t id);
   void Complete(uint64_t token, Response response);
@@ -61,6 +64,7 @@ class HttpServer final : public net::IoHandler {
   const ServerLimits limits_;
   ServerMetrics& metrics_;
   DateCache date_;
+  std::array<char, kReadChunkBytes> read_buffer_;  // every connection reads here first
   uint32_t next_id_ = 0;
   std::unordered_map<uint32_t, std::unique_ptr<ServerConnection>> connections_;
   // Closed connections are freed after the current batch of events, which may still name them.

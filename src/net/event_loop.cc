@@ -61,22 +61,22 @@ EventLoop::EventLoop(UniqueFd epoll, UniqueFd wake)
 
 EventLoop::~EventLoop() = default;
 
-Status EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
+namespace {
+Status Control(int epoll_fd, int op, int fd, uint32_t events, IoHandler* handler) {
   epoll_event ev{};
   ev.events = events | EPOLLET;
   ev.data.ptr = handler;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
-    return ErrnoError("epoll_ctl add", errno);
+  if (::epoll_ctl(epoll_fd, op, fd, &ev) != 0) return ErrnoError("epoll_ctl", errno);
   return {};
+}
+}  // namespace
+
+Status EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
+  return Control(epoll_.get(), EPOLL_CTL_ADD, fd, events, handler);
 }
 
 Status EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
-  epoll_event ev{};
-  ev.events = events | EPOLLET;
-  ev.data.ptr = handler;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0)
-    return ErrnoError("epoll_ctl mod", errno);
-  return {};
+  return Control(epoll_.get(), EPOLL_CTL_MOD, fd, events, handler);
 }
 
 void EventLoop::Remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }

@@ -108,10 +108,9 @@ std::optional<T> Await(Start start) {
 class CompletionCounter {
  public:
   void Add() {
-    {
-      std::lock_guard lock(mutex_);
-      ++count_;
-    }
+    // Notifying under the lock: the waiter may destroy the counter as soon as it sees the count.
+    std::lock_guard lock(mutex_);
+    ++count_;
     changed_.notify_all();
   }
   // True when `expected` completions arrived within kWaitLimit.
