@@ -148,7 +148,7 @@ http {
   keepalive_requests 1000000;
   sendfile on;
   tcp_nodelay on;
-  open_file_cache max=16 valid=60s;
+  open_file_cache max=16 inactive=60s;
   client_body_temp_path $work/nginx/body;
   proxy_temp_path $work/nginx/proxy;
   fastcgi_temp_path $work/nginx/fastcgi;
