@@ -1,13 +1,18 @@
 #include "blog/site.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -90,10 +95,11 @@ class SiteTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(store::StoreOptions{}); }
 
-  void Open(store::StoreOptions options, std::optional<std::string> token = std::nullopt) {
-    site_.reset();
-    store_.reset();
-    options.url = "sqlite:" + dir_.path() + "/blog.db";
+  // Opens the store in `folder` (default: this test's temporary folder) and a Site on it.
+  void Open(store::StoreOptions options, std::optional<std::string> token = std::nullopt,
+            std::string folder = "") {
+    Close();
+    options.url = "sqlite:" + (folder.empty() ? dir_.path() : folder) + "/blog.db";
     Result<std::unique_ptr<store::Store>> opened = store::OpenStore(options);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
@@ -105,7 +111,10 @@ class SiteTest : public ::testing::Test {
     site_->AddRoutes(*router_);
   }
 
-  void TearDown() override {
+  void TearDown() override { Close(); }
+
+  // Closes the site and the store; the store's writer thread is joined.
+  void Close() {
     site_.reset();
     if (store_) store_->Shutdown();
     store_.reset();
@@ -337,6 +346,60 @@ TEST_F(SiteTest, StoreRefusingWritesGives503WithRetryAfter) {
   EXPECT_EQ(response.headers[0].name, "Retry-After");
   EXPECT_EQ(response.headers[0].value, "1");
   EXPECT_TRUE(Contains(Get("/").Body(), ">Kept</a>"));  // reads still work
+}
+
+// Exit codes of the disk-full child process.
+constexpr int kChildSaw507 = 0;
+constexpr int kChildNoNamespace = 77;
+constexpr int kChildNeverFull = 1;
+constexpr int kChildWrongAnswer = 2;
+
+// Puts the calling process in a private mount namespace (as root, or through a user namespace)
+// and mounts a tiny tmpfs on `folder`; false when this machine does not allow it.
+bool MountTinyTmpfs(const std::string& folder) {
+  if (::unshare(CLONE_NEWNS) != 0) {
+    uid_t uid = ::getuid();
+    gid_t gid = ::getgid();
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return false;
+    std::ofstream("/proc/self/setgroups") << "deny";
+    std::ofstream("/proc/self/uid_map") << "0 " << uid << " 1";
+    std::ofstream("/proc/self/gid_map") << "0 " << gid << " 1";
+  }
+  // Keep the tmpfs out of the parent's namespace.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+  return ::mount("tmpfs", folder.c_str(), "tmpfs", 0, "size=256k") == 0;
+}
+
+TEST_F(SiteTest, DiskFullGives507) {
+  // The child below must be the only thread when it forks: close the store (joins its writer).
+  Close();
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0) << "fork failed";
+  if (child == 0) {
+    ::alarm(30);  // a hung child dies instead of hanging the test
+    if (!MountTinyTmpfs(dir_.path())) std::_Exit(kChildNoNamespace);
+    Open(store::StoreOptions{}, std::nullopt, dir_.path());
+    if (!site_) std::_Exit(kChildWrongAnswer);
+    std::string body(60000, 'x');
+    for (int i = 0; i < 100; ++i) {
+      http::Response response = Create(PostJson("Big", body));
+      if (response.status == 303) continue;
+      bool as_expected = response.status == 507 &&
+                         response.Body() == "507 Insufficient Storage: the store is out of space\n";
+      if (!as_expected) std::fprintf(stderr, "got %d: %s", response.status, response.body.c_str());
+      std::_Exit(as_expected ? kChildSaw507 : kChildWrongAnswer);
+    }
+    std::_Exit(kChildNeverFull);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "child died, wait status " << status;
+  if (WEXITSTATUS(status) == kChildNoNamespace) {
+    GTEST_SKIP() << "needs a private mount namespace to fill a tiny tmpfs; not allowed here";
+  }
+  EXPECT_EQ(WEXITSTATUS(status), kChildSaw507)
+      << (WEXITSTATUS(status) == kChildNeverFull ? "100 posts of 60 kB fitted in 256 kB"
+                                                 : "the full disk did not answer 507");
 }
 
 }  // namespace
