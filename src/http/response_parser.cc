@@ -1,0 +1,100 @@
+#include "http/response_parser.h"
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+
+namespace fourdollar::http {
+
+namespace beast_http = boost::beast::http;
+using boost::beast::error_code;
+
+std::string_view ClientResponse::HeaderValue(std::string_view name) const {
+  for (const Header& h : headers) {
+    if (EqualsIgnoreCase(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+class ResponseParser::Impl final : public beast_http::basic_parser<false> {
+ public:
+  ClientResponse response;
+
+ private:
+  void on_request_impl(beast_http::verb, boost::beast::string_view, boost::beast::string_view, int,
+                       error_code&) override {}
+  void on_response_impl(int code, boost::beast::string_view, int, error_code&) override {
+    response.status = code;
+  }
+  void on_field_impl(beast_http::field, boost::beast::string_view name,
+                     boost::beast::string_view value, error_code&) override {
+    response.headers.push_back(
+        {std::string(name.data(), name.size()), std::string(value.data(), value.size())});
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    if (length) response.body.reserve(static_cast<size_t>(*length));
+  }
+  size_t on_body_impl(boost::beast::string_view body, error_code&) override {
+    response.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, error_code&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, error_code&) override {
+    response.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+};
+
+ResponseParser::ResponseParser(uint64_t body_limit_bytes) : body_limit_bytes_(body_limit_bytes) {
+  Reset(false);
+}
+
+ResponseParser::~ResponseParser() = default;
+
+void ResponseParser::Reset(bool head_request) {
+  // Beast's parser cannot be rewound, so each response gets a fresh one.
+  impl_ = std::make_unique<Impl>();
+  impl_->body_limit(body_limit_bytes_);
+  impl_->header_limit(64 * 1024);
+  impl_->skip(head_request);
+  error_reason_.clear();
+  started_ = false;
+}
+
+ResponseParser::State ResponseParser::Feed(std::string_view data, size_t* consumed) {
+  *consumed = 0;
+  if (!data.empty()) started_ = true;
+  while (*consumed < data.size()) {
+    error_code ec;
+    size_t n = impl_->put(
+        boost::asio::const_buffer(data.data() + *consumed, data.size() - *consumed), ec);
+    *consumed += n;
+    if (ec == beast_http::error::need_more) return State::kNeedMore;
+    if (ec) {
+      error_reason_ = ec.message();
+      return State::kError;
+    }
+    if (impl_->is_done()) {
+      impl_->response.keep_alive = impl_->keep_alive();
+      return State::kComplete;
+    }
+    if (n == 0) return State::kNeedMore;
+  }
+  return State::kNeedMore;
+}
+
+ResponseParser::State ResponseParser::FeedEof() {
+  error_code ec;
+  impl_->put_eof(ec);
+  if (ec || !impl_->is_done()) {
+    error_reason_ = ec ? ec.message() : "connection closed before the response ended";
+    return State::kError;
+  }
+  impl_->response.keep_alive = false;
+  return State::kComplete;
+}
+
+ClientResponse ResponseParser::TakeResponse() { return std::move(impl_->response); }
+
+}  // namespace fourdollar::http
