@@ -7,16 +7,17 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/fourdollar-pg-XXXXXX")
+cluster_script=$(pwd)/scripts/postgres-cluster.sh
 stop_postgres() {
-  bash scripts/postgres-cluster.sh stop "$pg_dir" || true
+  bash "$cluster_script" stop "$pg_dir" || true
   rm -rf "$pg_dir"
 }
 trap stop_postgres EXIT
 trap "exit 130" INT TERM
-FOURDOLLAR_TEST_PG_URL=$(bash scripts/postgres-cluster.sh start "$pg_dir")
+FOURDOLLAR_TEST_PG_URL=$(bash "$cluster_script" start "$pg_dir")
 export FOURDOLLAR_TEST_PG_URL
 # The outage tests start and stop clusters of their own with the same script.
-FOURDOLLAR_TEST_PG_SCRIPT=$(pwd)/scripts/postgres-cluster.sh
+FOURDOLLAR_TEST_PG_SCRIPT=$cluster_script
 export FOURDOLLAR_TEST_PG_SCRIPT
 cd build
 set +e

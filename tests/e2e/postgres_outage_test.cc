@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,19 @@
 
 namespace fourdollar::e2e {
 namespace {
+
+// Each loop thread reconnects its read connection on its own backoff (at most 2 s): waits,
+// bounded, until 20 list requests in a row on new connections (spread over the threads)
+// succeed.
+bool ReadsRecover(const ServerProcess& server, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int in_a_row = 0;
+  while (in_a_row < 20 && std::chrono::steady_clock::now() < deadline) {
+    auto list = Fetch(server.host(), server.port(), "GET", "/");
+    in_a_row = list.has_value() && list->status == 200 ? in_a_row + 1 : 0;
+  }
+  return in_a_row == 20;
+}
 
 class PostgresOutage : public ::testing::TestWithParam<std::string> {
  protected:
@@ -65,6 +79,7 @@ TEST_P(PostgresOutage, ServerAnswers503MeanwhileAndRecoversWithEveryAcknowledged
     acknowledged = writers.acknowledged();
   }
   EXPECT_EQ(::kill(server.pid(), 0), 0) << "the server is gone: " << server.StderrText();
+  ASSERT_TRUE(ReadsRecover(server, std::chrono::seconds(10)));
   ASSERT_NO_FATAL_FAILURE(ExpectEachListedOnce(server, acknowledged));
 
   auto metrics = Fetch(server.host(), server.port(), "GET", "/metrics");
