@@ -1,6 +1,8 @@
 // Chooses the store implementation from the scheme of the store URL.
 #include <string_view>
 
+#include "store/postgres_store.h"
+#include "store/printable_url.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 
@@ -9,19 +11,7 @@ namespace fourdollar::store {
 namespace {
 
 constexpr std::string_view kSqliteScheme = "sqlite:";
-
-// The URL as it may appear in an error: a password in "scheme://user:password@host" is elided.
-std::string Printable(std::string_view url) {
-  size_t authority = url.find("://");
-  if (authority == std::string_view::npos) return std::string(url);
-  authority += 3;
-  size_t at = url.find('@', authority);
-  size_t colon = url.find(':', authority);
-  if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) {
-    return std::string(url);
-  }
-  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
-}
+constexpr std::string_view kPostgresSchemes[] = {"postgres://", "postgresql://"};
 
 }  // namespace
 
@@ -30,8 +20,12 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   if (url.starts_with(kSqliteScheme)) {
     return OpenSqliteStore(std::string(url.substr(kSqliteScheme.size())), options, RealClock());
   }
-  return MakeError(ErrorCode::kInvalidArgument, "unsupported store URL \"" + Printable(url) +
-                                                    "\": supported schemes are sqlite:PATH");
+  for (std::string_view scheme : kPostgresSchemes) {
+    if (url.starts_with(scheme)) return OpenPostgresStore(options, RealClock());
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "unsupported store URL \"" + ElidePassword(url) +
+                       "\": supported schemes are sqlite:PATH and postgres://USER@HOST:PORT/DB");
 }
 
 }  // namespace fourdollar::store

@@ -20,16 +20,6 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
                                                         }}),
                          StoreBackendName);
 
-class FakeClock final : public Clock {
- public:
-  int64_t NowUnixMs() const override { return now_unix_ms_.load(); }
-  int64_t MonotonicNs() const override { return 0; }
-  void Set(int64_t unix_ms) { now_unix_ms_.store(unix_ms); }
-
- private:
-  std::atomic<int64_t> now_unix_ms_{0};
-};
-
 std::unique_ptr<Store> MustOpen(const std::string& path, const Clock& clock = RealClock()) {
   auto store = OpenSqliteStore(path, StoreOptions{}, clock);
   if (!store) {

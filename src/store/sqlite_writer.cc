@@ -7,9 +7,8 @@ namespace fourdollar::store {
 
 Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Start(SqliteDb db, const Clock& clock,
                                                           Limits limits) {
-  if (limits.max_queued_writes == 0 || limits.max_batch == 0) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "store write limits must be at least 1 (max_queued_writes, max_batch)");
+  if (auto checked = WriteQueue::CheckLimits(limits); !checked) {
+    return tl::unexpected(checked.error());
   }
   // Timestamps continue from the newest stored post, so they never go backwards across a
   // restart with a clock that was set back.
@@ -27,7 +26,8 @@ SqliteWriter::SqliteWriter(SqliteDb db, const Clock& clock, Limits limits,
     : db_(std::move(db)),
       clock_(clock),
       limits_(limits),
-      last_created_unix_ms_(last_created_unix_ms) {}
+      last_created_unix_ms_(last_created_unix_ms),
+      queue_(limits, metrics_) {}
 
 SqliteWriter::~SqliteWriter() { Shutdown(); }
 
@@ -51,59 +51,27 @@ Status SqliteWriter::PrepareStatements() {
 }
 
 void SqliteWriter::Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done) {
-  const char* refusal = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) {
-      refusal = "store is shutting down";
-    } else if (queue_.size() >= limits_.max_queued_writes) {
-      refusal = "write queue is full";
-    } else {
-      queue_.push_back(Request{std::move(post), &loop, std::move(done)});
-      metrics_.SetQueueDepth(queue_.size());
-    }
-  }
-  if (refusal == nullptr) {
-    wake_.notify_one();
-    return;
-  }
-  metrics_.CountRejected();
-  Request rejected{NewPost{}, &loop, std::move(done)};
-  Complete(rejected, MakeError(ErrorCode::kUnavailable, refusal));
+  queue_.Submit(std::move(post), loop, std::move(done));
 }
 
 void SqliteWriter::Shutdown() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
+  queue_.Stop();
   std::call_once(join_once_, [this] {
     if (thread_.joinable()) thread_.join();
   });
 }
 
 void SqliteWriter::Run() {
-  std::vector<Request> batch;
+  std::vector<PendingWrite> batch;
   batch.reserve(limits_.max_batch);
-  while (true) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
-      size_t take = std::min(queue_.size(), limits_.max_batch);
-      for (size_t i = 0; i < take; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      metrics_.SetQueueDepth(queue_.size());
-    }
+  // kStopped comes only once everything queued has been taken and committed.
+  while (queue_.TakeBatch(batch, std::nullopt) == WriteQueue::Take::kTaken) {
     CommitBatch(batch);
     batch.clear();
   }
 }
 
-void SqliteWriter::CommitBatch(std::vector<Request>& batch) {
+void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   std::vector<Post> stored;
   stored.reserve(batch.size());
   const int64_t start_ns = MonotonicNowNs();
@@ -119,7 +87,7 @@ void SqliteWriter::CommitBatch(std::vector<Request>& batch) {
     // Busy means another process held the write lock past the timeout: an I/O-side failure
     // from the caller's view, not a queue that will drain.
     if (error.code == ErrorCode::kUnavailable) error.code = ErrorCode::kIo;
-    for (Request& request : batch) Complete(request, tl::unexpected(error));
+    for (PendingWrite& write : batch) CompleteWrite(write, tl::unexpected(error));
     return;
   }
 
@@ -127,14 +95,14 @@ void SqliteWriter::CommitBatch(std::vector<Request>& batch) {
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
   generation_.fetch_add(1, std::memory_order_release);
-  for (size_t i = 0; i < batch.size(); ++i) Complete(batch[i], std::move(stored[i]));
+  for (size_t i = 0; i < batch.size(); ++i) CompleteWrite(batch[i], std::move(stored[i]));
 }
 
-Status SqliteWriter::WriteBatch(std::vector<Request>& batch, std::vector<Post>& stored) {
+Status SqliteWriter::WriteBatch(std::vector<PendingWrite>& batch, std::vector<Post>& stored) {
   auto begun = begin_.Run();
   if (!begun) return begun;
   int64_t created_unix_ms = last_created_unix_ms_;
-  for (Request& request : batch) {
+  for (PendingWrite& request : batch) {
     created_unix_ms = std::max(created_unix_ms, clock_.NowUnixMs());
     Status bound = insert_.BindInt64(1, created_unix_ms)
                        .and_then([&] { return insert_.BindText(2, request.post.title); })
@@ -150,12 +118,6 @@ Status SqliteWriter::WriteBatch(std::vector<Request>& batch, std::vector<Post>& 
                           std::move(request.post.body)});
   }
   return commit_.Run();
-}
-
-void SqliteWriter::Complete(Request& request, Result<Post> result) {
-  request.loop->Post([done = std::move(request.done), result = std::move(result)]() mutable {
-    done(std::move(result));
-  });
 }
 
 }  // namespace fourdollar::store

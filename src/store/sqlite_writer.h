@@ -6,9 +6,7 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -22,15 +20,13 @@
 #include "store/sqlite_connection.h"
 #include "store/store.h"
 #include "store/write_metrics.h"
+#include "store/write_queue.h"
 
 namespace fourdollar::store {
 
 class SqliteWriter {
  public:
-  struct Limits {
-    size_t max_queued_writes = 0;  // Submit fails with kUnavailable beyond it; at least 1
-    size_t max_batch = 0;          // posts per transaction at most; at least 1
-  };
+  using Limits = WriteQueue::Limits;
 
   // Takes a migrated read-write connection, prepares its statements and starts the thread.
   // `clock` stamps the posts and must outlive the writer.
@@ -57,18 +53,11 @@ class SqliteWriter {
   void WriteMetrics(MetricsWriter& out) const { metrics_.WriteTo(out); }
 
  private:
-  struct Request {
-    NewPost post;
-    Executor* loop = nullptr;
-    std::function<void(Result<Post>)> done;
-  };
-
   SqliteWriter(SqliteDb db, const Clock& clock, Limits limits, int64_t last_created_unix_ms);
   Status PrepareStatements();
   void Run();
-  void CommitBatch(std::vector<Request>& batch);
-  Status WriteBatch(std::vector<Request>& batch, std::vector<Post>& stored);
-  static void Complete(Request& request, Result<Post> result);
+  void CommitBatch(std::vector<PendingWrite>& batch);
+  Status WriteBatch(std::vector<PendingWrite>& batch, std::vector<Post>& stored);
 
   SqliteDb db_;
   const Clock& clock_;
@@ -79,13 +68,9 @@ class SqliteWriter {
   SqliteStatement rollback_;
   int64_t last_created_unix_ms_;  // writer thread only, after Start
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Request> queue_;  // guarded by mutex_
-  bool stopping_ = false;      // guarded by mutex_
-
   std::atomic<uint64_t> generation_{0};
   store::WriteMetrics metrics_;
+  WriteQueue queue_;
   std::once_flag join_once_;
   std::thread thread_;
 };

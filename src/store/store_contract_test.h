@@ -22,6 +22,9 @@ struct StoreBackend {
   // The URL of a fresh, empty store; its files, if any, go under `dir`, which is removed after
   // the test.
   std::function<std::string(const std::filesystem::path& dir)> fresh_url;
+  // When set and returning a reason, every test of the backend is skipped with it (a server
+  // the backend needs is not configured).
+  std::function<std::optional<std::string>()> skip_reason;
 };
 
 inline std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) {
@@ -30,7 +33,12 @@ inline std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>
 
 class StoreContract : public ::testing::TestWithParam<StoreBackend> {
  protected:
-  void SetUp() override { url_ = GetParam().fresh_url(dir_.path()); }
+  void SetUp() override {
+    if (GetParam().skip_reason) {
+      if (std::optional<std::string> reason = GetParam().skip_reason()) GTEST_SKIP() << *reason;
+    }
+    url_ = GetParam().fresh_url(dir_.path());
+  }
 
   // Opens the test's store; a failure to open fails the test and returns nullptr.
   std::unique_ptr<Store> OpenTestStore(size_t max_queued_writes = 16384, size_t max_batch = 1024);

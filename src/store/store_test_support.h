@@ -1,9 +1,10 @@
-// Test helpers for the store tests: a thread-backed executor, a fresh temporary folder, and
-// bounded waits for callbacks.
+// Test helpers for the store tests: a thread-backed executor, a settable clock, a fresh
+// temporary folder, and bounded waits for callbacks.
 #pragma once
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "base/clock.h"
 #include "base/executor.h"
 #include "base/result.h"
 
@@ -70,6 +72,17 @@ class ThreadExecutor final : public Executor {
   std::deque<std::function<void()>> tasks_;
   bool stopped_ = false;
   std::thread thread_;
+};
+
+// A wall clock the test sets; monotonic time stands still.
+class FakeClock final : public Clock {
+ public:
+  int64_t NowUnixMs() const override { return now_unix_ms_.load(); }
+  int64_t MonotonicNs() const override { return 0; }
+  void Set(int64_t unix_ms) { now_unix_ms_.store(unix_ms); }
+
+ private:
+  std::atomic<int64_t> now_unix_ms_{0};
 };
 
 // A fresh folder under the system temporary folder, removed with its content at the end.

@@ -1,0 +1,68 @@
+#include "store/postgres_schema.h"
+
+#include <array>
+#include <string>
+
+namespace fourdollar::store {
+
+namespace {
+
+constexpr int64_t kMigrationLockKey = 0x466f7572'446f6c00;  // "FourDol" 0
+
+// Migration i brings the database from version i to version i + 1. Append only: a released
+// migration never changes, because databases in the field already ran it.
+constexpr std::array<const char*, 1> kMigrations = {
+    // request_key is chosen by the writer for each post, so that after a connection lost during
+    // COMMIT it can find out whether the batch was stored.
+    "CREATE TABLE posts ("
+    "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  created_unix_ms BIGINT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  request_key TEXT NOT NULL UNIQUE);"
+    "CREATE INDEX posts_created_unix_ms ON posts(created_unix_ms);",
+};
+
+Status Apply(PgConnection& db) {
+  auto created = db.Exec(
+      "CREATE TABLE IF NOT EXISTS fourdollar_schema (version INTEGER NOT NULL);"
+      "INSERT INTO fourdollar_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM fourdollar_schema)");
+  if (!created) return tl::unexpected(created.error());
+  auto version_result = db.Exec("SELECT version FROM fourdollar_schema");
+  if (!version_result) return tl::unexpected(version_result.error());
+  const int64_t version = PgInt64(version_result->get(), 0, 0);
+  if (version > PostgresSchemaVersion() || version < 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "database " + db.Describe() + " has schema version " +
+                         std::to_string(version) + ", not one of 0 to " +
+                         std::to_string(PostgresSchemaVersion()) +
+                         " known to this build; upgrade fourdollar to open it");
+  }
+  for (int64_t v = version; v < PostgresSchemaVersion(); ++v) {
+    // Each migration and its version bump commit together.
+    auto applied =
+        db.Exec(std::string("BEGIN;") + kMigrations[static_cast<size_t>(v)] +
+                "UPDATE fourdollar_schema SET version = " + std::to_string(v + 1) + ";COMMIT");
+    if (!applied) {
+      (void)db.Exec("ROLLBACK");
+      return tl::unexpected(applied.error());
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+int PostgresSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status MigratePostgresSchema(PgConnection& db) {
+  const std::string key = std::to_string(kMigrationLockKey);
+  auto locked = db.Exec("SELECT pg_advisory_lock(" + key + ")");
+  if (!locked) return tl::unexpected(locked.error());
+  Status applied = Apply(db);
+  // Released even after a failure; a broken connection releases it by itself.
+  (void)db.Exec("SELECT pg_advisory_unlock(" + key + ")");
+  return applied;
+}
+
+}  // namespace fourdollar::store

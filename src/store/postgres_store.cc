@@ -1,0 +1,79 @@
+#include "store/postgres_store.h"
+
+#include <string>
+#include <utility>
+
+#include "store/postgres_connection.h"
+#include "store/postgres_listener.h"
+#include "store/postgres_schema.h"
+#include "store/postgres_session.h"
+#include "store/postgres_writer.h"
+#include "store/printable_url.h"
+
+namespace fourdollar::store {
+
+namespace {
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::string url, std::string description, std::shared_ptr<PostgresWriter> writer)
+      : url_(std::move(url)), description_(std::move(description)), writer_(std::move(writer)) {}
+  ~PostgresStore() override { Shutdown(); }
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  Status StartListener() {
+    PostgresWriter* writer = writer_.get();
+    auto listener = PostgresListener::Start(
+        url_, [writer] { writer->BumpGeneration(); }, writer->metrics());
+    if (!listener) return tl::unexpected(listener.error());
+    listener_ = std::move(*listener);
+    return {};
+  }
+
+  Result<std::unique_ptr<StoreSession>> OpenSession(Executor& loop) override {
+    auto session = PostgresSession::Open(url_, writer_, loop);
+    if (!session) return tl::unexpected(session.error());
+    return std::unique_ptr<StoreSession>(std::move(*session));
+  }
+  uint64_t Generation() const override { return writer_->Generation(); }
+  void WriteMetrics(MetricsWriter& out) const override { writer_->WriteMetrics(out); }
+  void Shutdown() override {
+    writer_->Shutdown();
+    if (listener_) listener_->Stop();
+  }
+  std::string Describe() const override { return description_; }
+
+ private:
+  const std::string url_;
+  const std::string description_;
+  // Shared with the sessions, so a session outliving the store refuses writes instead of
+  // touching a destroyed writer.
+  std::shared_ptr<PostgresWriter> writer_;
+  std::unique_ptr<PostgresListener> listener_;  // stopped before the writer it bumps goes
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options, const Clock& clock) {
+  auto db = PgConnection::Connect(options.url);
+  if (!db) {
+    return MakeError(db.error().code,
+                     "store " + ElidePassword(options.url) + ": " + db.error().message);
+  }
+  if (Status migrated = MigratePostgresSchema(*db); !migrated) {
+    return tl::unexpected(migrated.error());
+  }
+  std::string description = db->Describe();
+  auto writer = PostgresWriter::Start(options.url, std::move(*db), clock,
+                                      {options.max_queued_writes, options.max_batch});
+  if (!writer) return tl::unexpected(writer.error());
+  auto store = std::make_unique<PostgresStore>(options.url, std::move(description),
+                                               std::shared_ptr<PostgresWriter>(std::move(*writer)));
+  if (Status listening = store->StartListener(); !listening) {
+    return tl::unexpected(listening.error());
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace fourdollar::store

@@ -1,0 +1,108 @@
+// The single writer of a PostgreSQL store in this instance: the shared bounded queue, and one
+// thread owning one connection that commits the queued posts in groups (group commit), one
+// transaction per group, with synchronous_commit left on.
+//
+// Each write transaction takes the advisory lock kPostgresWriteLockKey before drawing ids, so
+// ids follow commit order across all instances on the database, and sends NOTIFY
+// fourdollar_posts, which PostgreSQL delivers to every listener after the commit.
+//
+// Outages: while PostgreSQL cannot be reached, batches fail at once with kUnavailable and the
+// writer reconnects with backoff (100 ms doubling to 2 s) when posts arrive. When the answer to
+// COMMIT is lost, the batch is "in doubt": its posts are neither acknowledged nor refused until
+// a lookup of their request keys (one unique key per post, chosen here) says whether the commit
+// happened, which is retried for up to 10 s; then they fail with kUnavailable.
+//
+// Threading: Submit, Shutdown, Generation, BumpGeneration, WriteMetrics and metrics() are
+// thread-safe. Completions run on the Executor given to Submit, which must outlive Shutdown.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/executor.h"
+#include "base/metrics.h"
+#include "base/result.h"
+#include "store/postgres_backoff.h"
+#include "store/postgres_connection.h"
+#include "store/postgres_metrics.h"
+#include "store/store.h"
+#include "store/write_metrics.h"
+#include "store/write_queue.h"
+
+namespace fourdollar::store {
+
+class PostgresWriter {
+ public:
+  using Limits = WriteQueue::Limits;
+
+  // Takes a connection to a migrated database and starts the thread; `url` is used to
+  // reconnect. `clock` stamps the posts and must outlive the writer.
+  static Result<std::unique_ptr<PostgresWriter>> Start(std::string url, PgConnection db,
+                                                       const Clock& clock, Limits limits);
+
+  // Calls Shutdown().
+  ~PostgresWriter();
+  PostgresWriter(const PostgresWriter&) = delete;
+  PostgresWriter& operator=(const PostgresWriter&) = delete;
+
+  // Queues the post; `done` later runs on `loop` with the stored post or the error.
+  void Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done);
+
+  // Stops taking posts, commits (or, PostgreSQL being down, fails) everything queued, settles a
+  // batch in doubt, posts every completion, joins the thread. Idempotent.
+  void Shutdown();
+
+  uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
+  // For content committed elsewhere (another instance), or possibly missed.
+  void BumpGeneration() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+
+  PostgresMetrics& metrics() { return connection_metrics_; }
+  void WriteMetrics(MetricsWriter& out) const;
+
+ private:
+  // A batch whose COMMIT got no answer.
+  struct InDoubt {
+    std::vector<PendingWrite> writes;
+    std::vector<std::string> keys;
+    int64_t created_unix_ms = 0;
+    int64_t give_up_ns = 0;
+  };
+
+  PostgresWriter(std::string url, PgConnection db, const Clock& clock, Limits limits,
+                 std::string key_prefix);
+  void Run();
+  // Connects when not connected, unless the backoff says to wait (then kUnavailable at once).
+  Status EnsureConnected(bool ignore_backoff);
+  void CommitBatch(std::vector<PendingWrite>& batch);
+  // Settles in_doubt_ if the database can say; `final` gives up when it cannot.
+  void ResolveInDoubt(bool final);
+  void Fail(std::vector<PendingWrite>& writes, const Error& error);
+  std::string NextKey();
+
+  const std::string url_;
+  PgConnection db_;  // writer thread only
+  const Clock& clock_;
+  const Limits limits_;
+  const std::string key_prefix_;
+  uint64_t key_counter_ = 0;          // writer thread only
+  int64_t last_created_unix_ms_ = 0;  // writer thread only
+  ReconnectBackoff backoff_;          // writer thread only
+  std::optional<InDoubt> in_doubt_;   // writer thread only
+
+  std::atomic<uint64_t> generation_{0};
+  store::WriteMetrics metrics_;
+  PostgresMetrics connection_metrics_;
+  WriteQueue queue_;
+  std::once_flag join_once_;
+  std::thread thread_;
+};
+
+}  // namespace fourdollar::store

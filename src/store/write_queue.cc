@@ -1,0 +1,84 @@
+#include "store/write_queue.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+namespace fourdollar::store {
+
+void CompleteWrite(PendingWrite& write, Result<Post> result) {
+  write.loop->Post([done = std::move(write.done), result = std::move(result)]() mutable {
+    done(std::move(result));
+  });
+}
+
+Status WriteQueue::CheckLimits(const Limits& limits) {
+  if (limits.max_queued_writes == 0 || limits.max_batch == 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "store write limits must be at least 1 (max_queued_writes, max_batch)");
+  }
+  return {};
+}
+
+void WriteQueue::Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done) {
+  const char* refusal = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      refusal = "store is shutting down";
+    } else if (queue_.size() >= limits_.max_queued_writes) {
+      refusal = "write queue is full";
+    } else {
+      queue_.push_back(PendingWrite{std::move(post), &loop, std::move(done)});
+      metrics_.SetQueueDepth(queue_.size());
+    }
+  }
+  if (refusal == nullptr) {
+    wake_.notify_one();
+    return;
+  }
+  metrics_.CountRejected();
+  PendingWrite rejected{NewPost{}, &loop, std::move(done)};
+  CompleteWrite(rejected, MakeError(ErrorCode::kUnavailable, refusal));
+}
+
+WriteQueue::Take WriteQueue::TakeBatch(std::vector<PendingWrite>& batch,
+                                       std::optional<int64_t> timeout_ms) {
+  std::unique_lock lock(mutex_);
+  auto ready = [this] { return !queue_.empty() || stopping_; };
+  if (timeout_ms) {
+    if (!wake_.wait_for(lock, std::chrono::milliseconds(*timeout_ms), ready)) {
+      return Take::kTimedOut;
+    }
+  } else {
+    wake_.wait(lock, ready);
+  }
+  if (queue_.empty()) return Take::kStopped;
+  size_t take = std::min(queue_.size(), limits_.max_batch);
+  for (size_t i = 0; i < take; ++i) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  metrics_.SetQueueDepth(queue_.size());
+  return Take::kTaken;
+}
+
+bool WriteQueue::WaitForStop(int64_t timeout_ms) {
+  std::unique_lock lock(mutex_);
+  return wake_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return stopping_; });
+}
+
+void WriteQueue::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+}
+
+bool WriteQueue::stopped() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+}  // namespace fourdollar::store

@@ -1,0 +1,76 @@
+// The bounded queue in front of a store's single writer thread: loops submit posts, the writer
+// takes them in groups (group commit) and completes each one on the loop that submitted it.
+// Shared by the SQLite and PostgreSQL writers.
+//
+// Threading: Submit, Stop and every metrics call are thread-safe; TakeBatch is called by the one
+// writer thread. Completions run on the Executor given to Submit, which must outlive the queue's
+// last completion.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "base/executor.h"
+#include "base/result.h"
+#include "store/store.h"
+#include "store/write_metrics.h"
+
+namespace fourdollar::store {
+
+// One post waiting for its commit, and where to report the outcome.
+struct PendingWrite {
+  NewPost post;
+  Executor* loop = nullptr;
+  std::function<void(Result<Post>)> done;
+};
+
+// Posts `result` to the write's loop, where its `done` runs. Consumes `done`.
+void CompleteWrite(PendingWrite& write, Result<Post> result);
+
+class WriteQueue {
+ public:
+  struct Limits {
+    size_t max_queued_writes = 0;  // Submit refuses with kUnavailable beyond it; at least 1
+    size_t max_batch = 0;          // posts handed out per TakeBatch at most; at least 1
+  };
+
+  // kInvalidArgument when a limit is 0.
+  static Status CheckLimits(const Limits& limits);
+
+  // `metrics` receives the queue depth and refusals and must outlive the queue.
+  WriteQueue(Limits limits, WriteMetrics& metrics) : limits_(limits), metrics_(metrics) {}
+  WriteQueue(const WriteQueue&) = delete;
+  WriteQueue& operator=(const WriteQueue&) = delete;
+
+  // Queues the post, or, when the queue is full or stopped, posts `done` to `loop` at once with
+  // kUnavailable.
+  void Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done);
+
+  enum class Take { kTaken, kTimedOut, kStopped };
+  // Moves up to max_batch queued posts into `batch` (appending). Waits while the queue is empty:
+  // without a timeout until a post arrives or Stop; with one, at most `timeout_ms`. kStopped
+  // only once stopped and empty: everything submitted has been handed out.
+  Take TakeBatch(std::vector<PendingWrite>& batch, std::optional<int64_t> timeout_ms);
+
+  // Waits up to `timeout_ms`, returning early (true) when the queue is stopped.
+  bool WaitForStop(int64_t timeout_ms);
+
+  // Refuses later posts; posts already queued are still handed out.
+  void Stop();
+  bool stopped() const;
+
+ private:
+  const Limits limits_;
+  WriteMetrics& metrics_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<PendingWrite> queue_;  // guarded by mutex_
+  bool stopping_ = false;           // guarded by mutex_
+};
+
+}  // namespace fourdollar::store

@@ -1,0 +1,117 @@
+// Several instances on one PostgreSQL database: caches stay coherent, concurrent writers on
+// both lose and duplicate nothing, and kill -9 of an instance loses no acknowledged post.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "e2e/postgres_cluster.h"
+
+namespace fourdollar::e2e {
+namespace {
+
+class PostgresInstances : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::optional<std::string> admin = Env("FOURDOLLAR_TEST_PG_URL");
+    if (!admin) GTEST_SKIP() << kNoPostgres;
+    auto url = CreateDatabase(*admin);
+    ASSERT_TRUE(url.has_value()) << url.error().message;
+    db_url_ = *url;
+  }
+
+  std::unique_ptr<ServerProcess> StartInstance(const TempDir& dir) {
+    auto started = ServerProcess::Start(dir.path(), PostgresServer(db_url_));
+    if (!started) {
+      ADD_FAILURE() << started.error().message;
+      return nullptr;
+    }
+    return std::move(*started);
+  }
+
+  static bool Lists(const ServerProcess& server, const std::string& title) {
+    auto page = Fetch(server.host(), server.port(), "GET", "/");
+    if (!page || page->status != 200) return false;
+    for (const PostLink& link : ParseListLinks(page->body)) {
+      if (link.title == title) return true;
+    }
+    return false;
+  }
+
+  std::string db_url_;
+  TempDir dir_a_;
+  TempDir dir_b_;
+};
+
+TEST_F(PostgresInstances, PostAcknowledgedByOneIsOnTheOthersListWithin100Ms) {
+  auto a = StartInstance(dir_a_);
+  auto b = StartInstance(dir_b_);
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(a->startup().store.find("postgres://"), std::string::npos) << a->startup().text;
+  constexpr auto kLimit = std::chrono::milliseconds(100);
+  for (int i = 0; i < 10; ++i) {
+    // Alternate directions; each reader's list page is cached before the write.
+    ServerProcess& writer = i % 2 == 0 ? *a : *b;
+    ServerProcess& reader = i % 2 == 0 ? *b : *a;
+    ASSERT_EQ(Fetch(reader.host(), reader.port(), "GET", "/")->status, 200);
+    const std::string title = "coherent " + std::to_string(i);
+    auto created = Fetch(writer.host(), writer.port(), "POST", "/", JsonHeaders(kTestToken),
+                         PostJson(title, "body"));
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    ASSERT_EQ(created->status, 303) << created->body;
+    const auto acknowledged = std::chrono::steady_clock::now();
+    bool seen = false;
+    while (!seen && std::chrono::steady_clock::now() - acknowledged < kLimit) {
+      seen = Lists(reader, title);
+    }
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - acknowledged);
+    EXPECT_TRUE(seen) << title << " not on the other instance's list after " << elapsed.count()
+                      << " us";
+  }
+}
+
+TEST_F(PostgresInstances, WritersOnBothInstancesLoseAndDuplicateNothing) {
+  auto a = StartInstance(dir_a_);
+  auto b = StartInstance(dir_b_);
+  ASSERT_TRUE(a && b);
+  std::vector<SentPost> acknowledged;
+  {
+    SpreadWriters writers({{a->host(), a->port()}, {b->host(), b->port()}}, 8, 250,
+                          /*stop_when_gone=*/false);
+    writers.Join();
+    EXPECT_TRUE(writers.unexpected().empty()) << writers.unexpected().front();
+    EXPECT_EQ(writers.unavailable(), 0);
+    acknowledged = writers.acknowledged();
+  }
+  EXPECT_EQ(acknowledged.size(), 8u * 250u);
+  ASSERT_NO_FATAL_FAILURE(ExpectEachListedOnce(*a, acknowledged));
+  auto listed_on_b = ListAllPosts(b->host(), b->port());
+  ASSERT_TRUE(listed_on_b.has_value()) << listed_on_b.error().message;
+  EXPECT_EQ(listed_on_b->size(), acknowledged.size());
+}
+
+TEST_F(PostgresInstances, KillNineOfAnInstanceLosesNoAcknowledgedPost) {
+  auto a = StartInstance(dir_a_);
+  ASSERT_TRUE(a);
+  std::vector<SentPost> acknowledged;
+  {
+    SpreadWriters writers({{a->host(), a->port()}}, 16, 1000, /*stop_when_gone=*/true);
+    ASSERT_GE(writers.WaitForAcknowledged(500, 20000), 500u);
+    a->Kill();
+    writers.Join();
+    EXPECT_TRUE(writers.unexpected().empty()) << writers.unexpected().front();
+    acknowledged = writers.acknowledged();
+  }
+  auto b = StartInstance(dir_b_);
+  ASSERT_TRUE(b);
+  ASSERT_NO_FATAL_FAILURE(ExpectEachListedOnce(*b, acknowledged));
+  auto created = Fetch(b->host(), b->port(), "POST", "/", JsonHeaders(kTestToken),
+                       PostJson("after the crash", "still writing"));
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  EXPECT_EQ(created->status, 303);
+}
+
+}  // namespace
+}  // namespace fourdollar::e2e
