@@ -8,6 +8,7 @@
 
 #include "load/runner.h"
 #include "load/scenario_loader.h"
+#include "load/scenario_values.h"
 
 namespace fourdollar::cli {
 
@@ -64,10 +65,9 @@ void AddLoadCommand(CLI::App& app, LoadConfig& config) {
 
 int RunLoadCommand(const LoadConfig& config) {
   load::Variables variables;
+  variables.fallback = load::Variables::ProcessEnvironment();
   for (const std::string& pair : config.env) {
-    size_t eq = pair.find('=');
-    if (eq == std::string::npos || eq == 0) return Fail("--env \"" + pair + "\": expected NAME=VALUE");
-    variables.Set(pair.substr(0, eq), pair.substr(eq + 1));
+    if (Status s = variables.AddFlag(pair); !s) return Fail("--env: " + s.error().message);
   }
   Result<load::ScenarioFile> file = load::LoadScenarioFile(config.scenario_path, variables);
   if (!file) return Fail(file.error().message);

@@ -16,8 +16,9 @@
 #include "base/process_stats.h"
 #include "load/engine.h"
 #include "load/results.h"
+#include "load/results_files.h"
 #include "load/scrape.h"
-#include "load/thresholds_eval.h"
+#include "load/summary.h"
 
 namespace fourdollar::load {
 
@@ -147,7 +148,8 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   info.names = names;
   info.segment = std::to_string(options.segment.index) + "/" + std::to_string(options.segment.count);
   info.threads = thread_count;
-  ResultsBuilder builder(info);
+  info.model = ExecutionModelName(file.execution.model);
+  ResultsBuilder builder;
 
   // Seconds handed over by the load threads (the only state the threads and this one share).
   std::mutex mutex;
@@ -238,7 +240,7 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
       }
       view.vus += data.active_vus;
       view.rate += data.offered_rate;
-      builder.Add(std::move(data));
+      builder.Add(data);
     }
     const SecondView& last = views[second - 1];
     char line[256];
@@ -259,7 +261,7 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
                                     [](const auto& w) { return w->engine->finished(); });
     if (all_finished) break;
   }
-  for (SecondData& data : collect(INT64_MAX)) builder.Add(std::move(data));
+  builder.Add(collect(INT64_MAX));
   for (auto& worker : workers) worker->loop->Stop();
   for (auto& worker : workers) worker->thread.join();
   if (options.terminal) std::fprintf(stderr, "\n");
@@ -268,18 +270,14 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   info.interrupted = interrupted;
   info.generator_cpu_max = max_generator_cpu;
   info.generator_saturated = max_generator_cpu > kSaturatedCpuPercent;
-  builder.SetInfo(info);
-  Results results = builder.Build();
-  results.thresholds = EvaluateThresholds(file.thresholds, results);
+  Results results = builder.Build(info, file.thresholds);
   std::fputs(FormatSummary(results).c_str(), stdout);
   if (Status written = WriteResults(results, options.out_dir); !written) {
     std::fprintf(stderr, "fourdollar load: %s\n", written.error().message.c_str());
     return 1;
   }
   std::printf("\nresults: %s\n", options.out_dir.c_str());
-  bool failed = std::any_of(results.thresholds.begin(), results.thresholds.end(),
-                            [](const ThresholdOutcome& t) { return !t.passed; });
-  return failed ? 99 : 0;
+  return results.ThresholdsPassed() ? 0 : 99;
 }
 
 }  // namespace fourdollar::load

@@ -25,6 +25,9 @@ std::string PathOf(std::string_view url) {
   return std::string(url);
 }
 
+// Fixed, so a run's random choices can be replayed.
+constexpr uint64_t kRunSeed = 0x5EED0F4D011A5ull;
+
 bool HasHeader(const std::vector<std::pair<std::string, Template>>& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (http::EqualsIgnoreCase(key, name)) return true;
@@ -38,7 +41,14 @@ VirtualUser::VirtualUser(const VuContext& context, int64_t global_id, IterationL
     : context_(context),
       global_id_(global_id),
       listener_(listener),
-      random_(static_cast<uint64_t>(global_id) * 0x9E3779B97F4A7C15ull + 1),
+      random_(Random::ForVu(kRunSeed, global_id)),
+      lookup_([this](std::string_view name) -> const std::string* {
+        // Later captures of the same name win: search from the back.
+        for (auto it = captured_.rbegin(); it != captured_.rend(); ++it) {
+          if (it->first == name) return &it->second;
+        }
+        return nullptr;
+      }),
       connection_(*context.loop, context.endpoint, std::make_unique<TcpTransport>(),
                   context.read_buffer, *this) {}
 
@@ -62,10 +72,10 @@ void VirtualUser::RunStep() {
   const Step& step = context_.file->scenarios[scenario_].flow[step_];
   method_ = step.method;
   path_.clear();
-  AppendTemplate(step.url, captured_, random_, global_id_, iteration_, path_);
+  AppendTemplate(step.url, lookup_, random_, global_id_, iteration_, &path_);
   path_ = PathOf(path_);
   body_.clear();
-  if (step.body) AppendTemplate(*step.body, captured_, random_, global_id_, iteration_, body_);
+  if (step.body) AppendTemplate(*step.body, lookup_, random_, global_id_, iteration_, &body_);
   hops_ = 0;
   SendCurrent();
 }
@@ -87,14 +97,14 @@ void VirtualUser::SendCurrent() {
     if (HasHeader(step.headers, name)) continue;
     request += name;
     request += ": ";
-    AppendTemplate(value, captured_, random_, global_id_, iteration_, request);
+    AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
     request += "\r\n";
   }
   for (const auto& [name, value] : step.headers) {
     if (!original && http::EqualsIgnoreCase(name, "Content-Type")) continue;
     request += name;
     request += ": ";
-    AppendTemplate(value, captured_, random_, global_id_, iteration_, request);
+    AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
     request += "\r\n";
   }
   const bool has_body = original && (step.body.has_value() || method_ == http::Method::kPost ||

@@ -12,6 +12,7 @@
 #include "load/random.h"
 #include "load/recorder.h"
 #include "load/scenario.h"
+#include "load/template.h"
 #include "net/event_loop.h"
 
 namespace fourdollar::load {
@@ -68,6 +69,7 @@ class VirtualUser final : public ConnectionListener {
   const int64_t global_id_;
   IterationListener& listener_;
   Random random_;
+  VariableLookup lookup_;  // into captured_
   ClientConnection connection_;
 
   bool running_ = false;
