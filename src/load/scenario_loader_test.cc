@@ -346,6 +346,8 @@ scenarios:
                     "t.yaml:1:9: target: URL \"https://example.com\": https is not supported yet"},
         InvalidCase{"https step", WithSteps("      - get: https://example.com/\n"),
                     "t.yaml:7:14: scenarios.s.flow[0].get: https is not supported yet"},
+        InvalidCase{"space in a URL", WithSteps("      - get: /a b\n"),
+                    "t.yaml:7:14: scenarios.s.flow[0].get: the URL contains a space"},
         InvalidCase{"relative step URL", WithSteps("      - get: posts\n"),
                     "t.yaml:7:14: scenarios.s.flow[0].get: expected a path starting with /"},
         InvalidCase{"unknown threshold metric",

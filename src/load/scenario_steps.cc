@@ -52,18 +52,29 @@ bool IsJsonNumber(std::string_view s) {
 bool ReadUrl(YamlReader& reader, const YAML::Node& node, std::string_view field,
              const CaptureScope& scope, Step* step) {
   if (!reader.ReadTemplate(node, field, scope, &step->url)) return false;
-  const std::string& written = node.Scalar();
-  if (written.starts_with("https://"))
-    return reader.Fail(node, field, "https is not supported yet");
-  const bool starts_with_variable =
-      !step->url.parts.empty() && step->url.parts[0].kind != TemplatePart::Kind::kLiteral;
-  if (starts_with_variable) return true;  // a captured URL, checked when it is used
-  if (written.starts_with("http://")) {
+  const auto& parts = step->url.parts;
+  for (const TemplatePart& part : parts) {
+    if (part.kind != TemplatePart::Kind::kLiteral) continue;
+    if (std::any_of(part.text.begin(), part.text.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; })) {
+      return reader.Fail(node, field,
+                         "the URL contains a space or control character; percent-encode it "
+                         "(a space is %20)");
+    }
+  }
+  // Checked on the text after variables from the environment were put in; a URL that starts
+  // with a captured variable is checked when it is used.
+  if (parts.empty() || parts[0].kind != TemplatePart::Kind::kLiteral) {
+    return parts.empty() ? reader.Fail(node, field, "empty URL") : true;
+  }
+  const std::string& prefix = parts[0].text;
+  if (prefix.starts_with("https://")) return reader.Fail(node, field, "https is not supported yet");
+  if (prefix.starts_with("http://")) {
     if (!step->url.IsLiteral()) return true;
-    auto url = ParseHttpUrl(written);
+    auto url = ParseHttpUrl(prefix);
     return url ? true : reader.Fail(node, field, url.error().message);
   }
-  if (!written.starts_with('/')) {
+  if (!prefix.starts_with('/')) {
     return reader.Fail(node, field, "expected a path starting with / or an http:// URL");
   }
   return true;
