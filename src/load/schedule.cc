@@ -28,13 +28,6 @@ std::vector<Stage> StagesOf(const Execution& e, double* start) {
 
 }  // namespace
 
-int64_t Execution::TotalDurationMs() const {
-  double start = 0;
-  int64_t total = 0;
-  for (const Stage& s : StagesOf(*this, &start)) total += s.duration_ms;
-  return total;
-}
-
 double TargetAt(const Execution& execution, int64_t elapsed_ms) {
   double value = 0;
   std::vector<Stage> stages = StagesOf(execution, &value);
