@@ -116,7 +116,8 @@ void ClientConnection::WriteSome() {
       return;
     }
   }
-  ReadSome();
+  // The response cannot be there yet: the edge-triggered EPOLLIN of its arrival reads it, which
+  // saves a recv that would only say EAGAIN.
 }
 
 void ClientConnection::ReadSome() {

@@ -289,11 +289,14 @@ Result<ScenarioFile> LoadScenarioFile(const std::string& path, const Variables& 
   if (!in) {
     return MakeError(ErrorCode::kNotFound, path + ": cannot read: " + std::strerror(errno));
   }
+  // Read in chunks: sizing a buffer to the limit up front would touch 16 MiB for every run.
   std::string text;
-  text.resize(kMaxFileBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  char chunk[64 * 1024];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes) break;
+  }
   if (in.bad()) return MakeError(ErrorCode::kIo, path + ": cannot read: " + std::strerror(errno));
-  text.resize(static_cast<size_t>(in.gcount()));
   if (text.size() > kMaxFileBytes) {
     return MakeError(ErrorCode::kInvalidArgument, path + ": larger than 16 MiB");
   }

@@ -116,6 +116,8 @@ std::string FormatSummary(const Results& results) {
   out += DurationRow("all", all);
   for (uint32_t index = 0; index < run.names.size(); ++index) {
     auto it = results.names.find(index);
+    // Names that never had a request (redirects that did not happen) only add noise.
+    if (it == results.names.end() || it->second.requests == 0) continue;
     out += DurationRow(run.names[index], it == results.names.end() ? NameSecond() : it->second);
   }
   if (!results.thresholds.empty()) {
