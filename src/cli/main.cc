@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/load_command.h"
 #include "cli/serve_command.h"
 
 namespace {
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
   fourdollar::cli::ServeConfig serve_config;
   bool token_flag_given = false;
   AddServeCommand(app, serve_config, token_flag_given);
+  fourdollar::cli::LoadConfig load_config;
+  fourdollar::cli::AddLoadCommand(app, load_config);
 
   try {
     app.parse(argc, argv);
@@ -95,5 +98,6 @@ int main(int argc, char** argv) {
     }
     return fourdollar::cli::RunServe(serve_config);
   }
+  if (app.got_subcommand("load")) return fourdollar::cli::RunLoadCommand(load_config);
   return 2;
 }

@@ -1,0 +1,98 @@
+#include "cli/load_command.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+#include "load/runner.h"
+#include "load/scenario_loader.h"
+#include "load/scenario_values.h"
+
+namespace fourdollar::cli {
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "fourdollar load: %s\n", message.c_str());
+  return 2;
+}
+
+std::string DefaultOutDir() {
+  time_t now = time(nullptr);
+  tm parts{};
+  gmtime_r(&now, &parts);
+  char buf[64];
+  strftime(buf, sizeof buf, "results/%Y%m%d-%H%M%S", &parts);
+  return buf;
+}
+
+Result<load::Segment> ParseSegment(const std::string& text) {
+  load::Segment segment;
+  size_t slash = text.find('/');
+  auto parse = [](std::string_view part, int* out) {
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), *out);
+    return ec == std::errc() && ptr == part.data() + part.size();
+  };
+  if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), &segment.index) ||
+      !parse(std::string_view(text).substr(slash + 1), &segment.count) || segment.count < 1 ||
+      segment.index < 1 || segment.index > segment.count) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--segment \"" + text + "\": expected i/n with 1 <= i <= n, e.g. 1/2");
+  }
+  return segment;
+}
+
+}  // namespace
+
+void AddLoadCommand(CLI::App& app, LoadConfig& config) {
+  CLI::App* load = app.add_subcommand("load", "Run a scenario file (k6's model) against a server");
+  load->add_option("scenario", config.scenario_path, "Scenario file (YAML)")->required();
+  load->add_option("--target", config.target, "Base URL overriding the file's target");
+  load->add_option("--env", config.env, "NAME=VALUE for ${NAME} in the file (repeatable)");
+  load->add_option("--stages", config.stages, "Ramp of VUs overriding the file's, e.g. \"10s:50,10s:0\"");
+  load->add_option("--out", config.out_dir, "Results folder (default results/<UTC timestamp>)");
+  load->add_option("--threads", config.threads, "Load threads, one event loop each")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  load->add_option("--segment", config.segment, "This machine's share i/n of the load")
+      ->capture_default_str();
+  load->add_option("--watch-pid", config.watch_pid, "Sample this local process's CPU and memory each second");
+  load->add_option("--scrape", config.scrape_url, "Read this server /metrics URL each second");
+  load->add_flag("--raw-csv", config.raw_csv, "Also write one row per request in k6's CSV layout");
+}
+
+int RunLoadCommand(const LoadConfig& config) {
+  load::Variables variables;
+  variables.fallback = load::Variables::ProcessEnvironment();
+  for (const std::string& pair : config.env) {
+    if (Status s = variables.AddFlag(pair); !s) return Fail("--env: " + s.error().message);
+  }
+  Result<load::ScenarioFile> file = load::LoadScenarioFile(config.scenario_path, variables);
+  if (!file) return Fail(file.error().message);
+  if (!config.target.empty()) file->target = config.target;
+  if (file->target.empty()) {
+    return Fail(config.scenario_path + ": no target: set `target:` in the file or pass --target URL");
+  }
+  if (!config.stages.empty()) {
+    Result<std::vector<load::Stage>> stages = load::ParseStagesFlag(config.stages);
+    if (!stages) return Fail("--stages: " + stages.error().message);
+    file->execution = load::Execution{};
+    file->execution.model = load::Execution::Model::kRampingVus;
+    file->execution.stages = std::move(*stages);
+  }
+  Result<load::Segment> segment = ParseSegment(config.segment);
+  if (!segment) return Fail(segment.error().message);
+  load::LoadOptions options;
+  options.out_dir = config.out_dir.empty() ? DefaultOutDir() : config.out_dir;
+  options.threads = config.threads;
+  options.segment = *segment;
+  options.watch_pid = config.watch_pid;
+  options.scrape_url = config.scrape_url;
+  options.raw_csv = config.raw_csv;
+  options.terminal = isatty(STDERR_FILENO) != 0;
+  return load::RunLoad(*file, options);
+}
+
+}  // namespace fourdollar::cli

@@ -1,0 +1,210 @@
+#include "load/client_connection.h"
+
+#include <sys/epoll.h>
+
+#include <cstring>
+
+namespace fourdollar::load {
+
+ClientConnection::ClientConnection(net::EventLoop& loop, const net::Endpoint& endpoint,
+                                   std::unique_ptr<Transport> transport, char* read_buffer,
+                                   ConnectionListener& listener)
+    : loop_(loop),
+      endpoint_(endpoint),
+      transport_(std::move(transport)),
+      read_buffer_(read_buffer),
+      listener_(listener) {}
+
+ClientConnection::~ClientConnection() {
+  loop_.Cancel(timer_);
+  Close();
+}
+
+void ClientConnection::Close() {
+  if (open_) {
+    loop_.Remove(transport_->fd());
+    transport_->Close();
+  }
+  open_ = false;
+  connecting_ = false;
+  pending_input_.clear();
+}
+
+void ClientConnection::Send(std::string request, bool head, int64_t timeout_ms) {
+  in_send_ = true;
+  busy_ = true;
+  head_ = head;
+  request_ = std::move(request);
+  written_ = 0;
+  bytes_received_ = 0;
+  retried_ = false;
+  timeout_ms_ = timeout_ms;
+  parser_.Reset(head);
+  pending_input_.clear();
+  loop_.Cancel(timer_);
+  timer_ = loop_.RunAt(loop_.now_ns() + timeout_ms * 1'000'000, [this] {
+    timer_ = net::TimerId{};
+    Fail(FailureKind::kTimeout, "no complete response within " + std::to_string(timeout_ms_) + " ms");
+  });
+  if (!open_) {
+    reused_ = false;
+    Connect();
+    in_send_ = false;
+    return;
+  }
+  reused_ = true;
+  WriteSome();
+  in_send_ = false;
+}
+
+void ClientConnection::Connect() {
+  if (Status s = transport_->Open(endpoint_); !s) {
+    // Reported from the loop, never from inside Send, so a refused port cannot recurse.
+    std::string error = s.error().message;
+    loop_.Cancel(timer_);
+    timer_ = loop_.RunAt(loop_.now_ns(), [this, error] {
+      timer_ = net::TimerId{};
+      Fail(FailureKind::kConnect, error);
+    });
+    return;
+  }
+  open_ = true;
+  connecting_ = true;
+  if (Status s = loop_.Add(transport_->fd(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, this); !s) {
+    transport_->Close();
+    open_ = false;
+    std::string error = s.error().message;
+    loop_.Cancel(timer_);
+    timer_ = loop_.RunAt(loop_.now_ns(), [this, error] {
+      timer_ = net::TimerId{};
+      Fail(FailureKind::kConnect, error);
+    });
+  }
+}
+
+void ClientConnection::OnIo(uint32_t events) {
+  if (!open_) return;
+  if (connecting_) {
+    if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
+    int error = transport_->FinishConnect();
+    if (error != 0) {
+      Fail(FailureKind::kConnect, std::string("connect: ") + std::strerror(error));
+      return;
+    }
+    connecting_ = false;
+    if (busy_) WriteSome();
+    return;
+  }
+  if (!busy_) {
+    // The server closed an idle keep-alive connection: forget it; the next Send reconnects.
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Close();
+    return;
+  }
+  if (events & EPOLLOUT) WriteSome();
+  if (busy_ && open_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ReadSome();
+}
+
+void ClientConnection::WriteSome() {
+  while (written_ < request_.size()) {
+    IoResult r = transport_->Write(request_.data() + written_, request_.size() - written_);
+    if (r.kind == IoResult::Kind::kDone) {
+      written_ += r.bytes;
+    } else if (r.kind == IoResult::Kind::kWouldBlock) {
+      return;
+    } else {
+      Fail(FailureKind::kReset, std::string("send: ") + std::strerror(r.error));
+      return;
+    }
+  }
+  // The response cannot be there yet: the edge-triggered EPOLLIN of its arrival reads it, which
+  // saves a recv that would only say EAGAIN.
+}
+
+void ClientConnection::ReadSome() {
+  while (busy_) {
+    IoResult r = transport_->Read(read_buffer_, kReadBufferBytes);
+    if (r.kind == IoResult::Kind::kWouldBlock) return;
+    if (r.kind == IoResult::Kind::kError) {
+      Fail(FailureKind::kReset, std::string("recv: ") + std::strerror(r.error));
+      return;
+    }
+    if (r.kind == IoResult::Kind::kEof) {
+      if (parser_.started()) {
+        if (parser_.FeedEof() == http::ResponseParser::State::kComplete) {
+          Finish(FailureKind::kNone, {});
+        } else {
+          Fail(FailureKind::kReset, "connection closed in the middle of the response");
+        }
+        return;
+      }
+      Fail(FailureKind::kReset, "connection closed before the response");
+      return;
+    }
+    bytes_received_ += r.bytes;
+    std::string_view data(read_buffer_, r.bytes);
+    if (!pending_input_.empty()) {
+      pending_input_.append(data);
+      data = pending_input_;
+    }
+    size_t consumed = 0;
+    http::ResponseParser::State state = parser_.Feed(data, &consumed);
+    if (state == http::ResponseParser::State::kError) {
+      Fail(FailureKind::kParse, "bad response: " + parser_.ErrorReason());
+      return;
+    }
+    std::string rest(data.substr(consumed));
+    pending_input_ = std::move(rest);
+    if (state == http::ResponseParser::State::kComplete) {
+      Finish(FailureKind::kNone, {});
+      return;
+    }
+  }
+}
+
+void ClientConnection::Fail(FailureKind failure, std::string error) {
+  if (!busy_) return;
+  // A keep-alive connection the server had already closed fails before any byte of the
+  // response; that says nothing about the server, so the request is sent again, once, on a
+  // fresh connection.
+  bool stale = reused_ && !retried_ && failure == FailureKind::kReset && !parser_.started();
+  Close();
+  if (stale) {
+    retried_ = true;
+    reused_ = false;
+    written_ = 0;
+    parser_.Reset(head_);
+    Connect();
+    return;
+  }
+  Finish(failure, std::move(error));
+}
+
+void ClientConnection::Finish(FailureKind failure, std::string error) {
+  if (in_send_) {
+    // Reported from the loop, never from inside Send, so a failing server cannot recurse.
+    loop_.Cancel(timer_);
+    timer_ = loop_.RunAt(loop_.now_ns(), [this, failure, error = std::move(error)]() mutable {
+      timer_ = net::TimerId{};
+      in_send_ = false;
+      Finish(failure, std::move(error));
+    });
+    return;
+  }
+  busy_ = false;
+  loop_.Cancel(timer_);
+  timer_ = net::TimerId{};
+  Exchange exchange;
+  exchange.failure = failure;
+  exchange.error = std::move(error);
+  exchange.bytes_sent = written_;
+  exchange.bytes_received = bytes_received_;
+  if (failure == FailureKind::kNone) {
+    exchange.response = parser_.TakeResponse();
+    if (!exchange.response.keep_alive) Close();
+  } else {
+    Close();
+  }
+  listener_.OnExchange(std::move(exchange));
+}
+
+}  // namespace fourdollar::load

@@ -1,0 +1,169 @@
+#include "load/engine.h"
+
+#include <cmath>
+
+#include "base/clock.h"
+
+namespace fourdollar::load {
+
+namespace {
+constexpr int64_t kTickNs = 50'000'000;  // the closed model re-reads its VU target this often
+
+std::vector<double> WeightsOf(const ScenarioFile& file) {
+  std::vector<double> weights;
+  for (const Scenario& s : file.scenarios) weights.push_back(s.weight);
+  return weights;
+}
+}  // namespace
+
+Engine::Engine(VuContext context, EngineShare share)
+    : context_(std::move(context)), share_(share), picker_(WeightsOf(*context_.file)) {}
+
+bool Engine::OpenModel() const {
+  auto model = context_.file->execution.model;
+  return model == Execution::Model::kConstantRate || model == Execution::Model::kRampingRate;
+}
+
+int64_t Engine::ElapsedMs() const {
+  return (context_.loop->now_ns() - context_.run_start_mono_ns) / 1'000'000;
+}
+
+VirtualUser& Engine::VuAt(size_t local) {
+  while (vus_.size() <= local) {
+    // Thread-local VU q is this segment's VU q * threads + thread, numbered globally.
+    int64_t segment_local = static_cast<int64_t>(vus_.size()) * share_.thread_count + share_.thread_index;
+    vus_.push_back(std::make_unique<VirtualUser>(context_, GlobalVu(segment_local, share_.segment), *this));
+    wanted_.push_back(false);
+  }
+  return *vus_[local];
+}
+
+void Engine::Start() {
+  if (OpenModel()) {
+    const int64_t max_vus = context_.file->execution.max_vus;
+    int64_t in_segment = VusInSegment(max_vus, share_.segment);
+    max_vus_ = static_cast<size_t>(std::max<int64_t>(
+        1, (in_segment - share_.thread_index + share_.thread_count - 1) / share_.thread_count));
+    ScheduleArrival();
+  } else {
+    Tick();
+  }
+}
+
+void Engine::Tick() {
+  tick_timer_ = net::TimerId{};
+  if (stopping_) return;
+  const int64_t elapsed_ms = ElapsedMs();
+  const Execution& execution = context_.file->execution;
+  if (elapsed_ms >= execution.TotalDurationMs()) {
+    Stop(context_.file->timeout_ms);
+    return;
+  }
+  int64_t total = static_cast<int64_t>(std::floor(TargetAt(execution, elapsed_ms) + 1e-9));
+  int64_t in_segment = VusInSegment(total, share_.segment);
+  size_t mine = static_cast<size_t>(std::max<int64_t>(
+      0, (in_segment - share_.thread_index + share_.thread_count - 1) / share_.thread_count));
+  for (size_t i = 0; i < std::max(mine, wanted_.size()); ++i) {
+    bool want = i < mine;
+    VirtualUser& vu = VuAt(i);
+    wanted_[i] = want;
+    if (want && !vu.running()) {
+      ++running_;
+      vu.StartIteration(picker_.For(vu.global_id()), 0);
+    }
+  }
+  context_.recorder->SetLoad(context_.run_start_unix_us + elapsed_ms * 1000, ActiveVus(), 0);
+  tick_timer_ = context_.loop->RunAt(context_.loop->now_ns() + kTickNs, [this] { Tick(); });
+}
+
+double Engine::ActiveVus() const { return static_cast<double>(running_); }
+
+void Engine::ScheduleArrival() {
+  if (stopping_) return;
+  // This thread takes the segment's arrivals q * threads + thread, numbered globally like VUs.
+  int64_t segment_arrival = arrival_sequence_ * share_.thread_count + share_.thread_index;
+  int64_t global = GlobalVu(segment_arrival, share_.segment);
+  int64_t due_us = ArrivalTimeUs(context_.file->execution, global);
+  if (due_us < 0) {
+    Stop(context_.file->timeout_ms);
+    return;
+  }
+  ++arrival_sequence_;
+  int64_t due_ns = context_.run_start_mono_ns + due_us * 1000;
+  arrival_timer_ = context_.loop->RunAt(due_ns, [this, global, due_ns] {
+    arrival_timer_ = net::TimerId{};
+    Arrive(global, due_ns);
+  });
+}
+
+void Engine::Arrive(int64_t global_arrival, int64_t due_ns) {
+  const int64_t now_unix_us =
+      context_.run_start_unix_us + (context_.loop->now_ns() - context_.run_start_mono_ns) / 1000;
+  VirtualUser* vu = nullptr;
+  if (!idle_.empty()) {
+    vu = idle_.back();
+    idle_.pop_back();
+  } else if (vus_.size() < max_vus_) {
+    vu = &VuAt(vus_.size());
+  }
+  if (vu == nullptr) {
+    context_.recorder->CountDropped(now_unix_us);
+  } else {
+    ++running_;
+    vu->StartIteration(picker_.For(global_arrival), due_ns);
+  }
+  const int64_t elapsed_ms = ElapsedMs();
+  double rate = TargetAt(context_.file->execution, elapsed_ms);
+  context_.recorder->SetLoad(now_unix_us, ActiveVus(), rate);
+  ScheduleArrival();
+}
+
+void Engine::OnIterationDone(VirtualUser& vu) {
+  --running_;
+  const int64_t now_unix_us =
+      context_.run_start_unix_us + (MonotonicNowNs() - context_.run_start_mono_ns) / 1000;
+  context_.recorder->CountIteration(now_unix_us);
+  if (stopping_) {
+    MaybeFinish();
+    return;
+  }
+  if (OpenModel()) {
+    idle_.push_back(&vu);
+    return;
+  }
+  // Closed model: the VU goes on while the target still wants it.
+  size_t local = static_cast<size_t>(
+      ((vu.global_id() - (share_.segment.index - 1)) / share_.segment.count) / share_.thread_count);
+  if (local < wanted_.size() && wanted_[local]) {
+    ++running_;
+    vu.StartIteration(picker_.For(vu.global_id()), 0);
+  }
+}
+
+void Engine::Stop(int64_t grace_ms) {
+  if (stopping_) return;
+  stopping_ = true;
+  context_.loop->Cancel(tick_timer_);
+  context_.loop->Cancel(arrival_timer_);
+  tick_timer_ = arrival_timer_ = net::TimerId{};
+  grace_timer_ = context_.loop->RunAt(context_.loop->now_ns() + grace_ms * 1'000'000, [this] {
+    grace_timer_ = net::TimerId{};
+    for (auto& vu : vus_) {
+      if (vu->running()) vu->Abandon();
+    }
+    running_ = 0;
+    MaybeFinish();
+  });
+  MaybeFinish();
+}
+
+void Engine::MaybeFinish() {
+  if (!stopping_ || running_ > 0 || finished()) return;
+  context_.loop->Cancel(grace_timer_);
+  grace_timer_ = net::TimerId{};
+  context_.recorder->SetLoad(
+      context_.run_start_unix_us + (context_.loop->now_ns() - context_.run_start_mono_ns) / 1000, 0, 0);
+  finished_.store(true, std::memory_order_release);
+}
+
+}  // namespace fourdollar::load

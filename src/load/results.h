@@ -1,0 +1,116 @@
+// The merged figures of a whole load test: what `fourdollar load` prints at the end, writes
+// to its results folder (results_files.h) and `fourdollar report` reads back and merges.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "load/recorder.h"
+#include "load/scenario.h"
+
+namespace fourdollar::load {
+
+// "ramping-vus", "constant-vus", "constant-arrival-rate", "ramping-arrival-rate" (k6's names).
+const char* ExecutionModelName(Execution::Model model);
+
+struct RunInfo {
+  int version = 1;  // of the results format
+  std::string scenario_path;
+  std::string target;
+  int64_t start_unix_ms = 0;  // second 0 of the run starts here
+  int64_t duration_ms = 0;
+  std::vector<std::string> names;  // request names; NameSecond maps are keyed by index here
+  std::string segment = "1/1";     // this generator's share of the test; merged: "1/2,2/2"
+  int threads = 1;
+  std::string model = "ramping-vus";
+  bool interrupted = false;  // stopped early (Ctrl-C)
+  bool generator_saturated = false;
+  double generator_cpu_max = 0;  // percent of one CPU, the highest per-second sample
+
+  bool operator==(const RunInfo& other) const = default;
+};
+
+// One second of the run, all threads (and, once merged, all segments) together.
+struct SecondRow {
+  int64_t second = 0;  // since RunInfo::start_unix_ms
+  SecondData data;     // data.second == second; VUs and offered rates summed over threads
+  std::optional<double> server_cpu_percent;  // the watched server process, percent of one CPU
+  std::optional<uint64_t> server_rss_bytes;
+  std::optional<double> generator_cpu_percent;
+  std::map<std::string, double> scrape;  // metrics scraped from the server, by name
+
+  bool operator==(const SecondRow& other) const = default;
+};
+
+// One threshold, judged. A threshold that could not be evaluated (no requests of that name,
+// no checks, an aggregate that does not apply to the metric) fails, and `detail` says why:
+// a typo in a name must not pass silently.
+struct ThresholdOutcome {
+  Threshold threshold;
+  bool evaluated = false;
+  double observed = 0;  // ms for durations, a fraction for rates, a count, or per second
+  bool passed = false;
+  std::string detail;
+};
+
+struct Results {
+  RunInfo run;
+  std::map<uint32_t, NameSecond> names;  // totals per name index (names with requests)
+  NameSecond overall;                    // every request
+  uint64_t iterations = 0;
+  uint64_t dropped_iterations = 0;
+  uint64_t checks_passed = 0;
+  uint64_t checks_failed = 0;
+  std::vector<SecondRow> seconds;  // ascending and contiguous from second 0 (or the first)
+  std::vector<ThresholdOutcome> thresholds;
+
+  double DurationSeconds() const { return static_cast<double>(run.duration_ms) / 1000.0; }
+  // Per second of the run's duration; 0 when the duration is 0.
+  double RatePerSecond(uint64_t count) const;
+  bool ThresholdsPassed() const;
+};
+
+// Recomputes the totals (names, overall, iterations, dropped, checks) from `seconds`.
+void ComputeTotals(Results& results);
+
+// Collects what the load threads and the samplers hand over during a run. Thread-safe: any
+// thread may add at any time (a mutex; each call is once per second per thread).
+class ResultsBuilder {
+ public:
+  ResultsBuilder() = default;
+  ResultsBuilder(const ResultsBuilder&) = delete;
+  ResultsBuilder& operator=(const ResultsBuilder&) = delete;
+
+  // Data of the same second (from several threads, or late) merges.
+  void Add(const SecondData& data);
+  void Add(const std::vector<SecondData>& data);
+  // The watched server process at `second`: CPU percent of one core, resident bytes.
+  void AddWatchSample(int64_t second, double cpu_percent, uint64_t rss_bytes);
+  // Server metrics scraped at `second`; a later sample of a metric replaces an earlier one.
+  void AddScrapeSample(int64_t second, const std::map<std::string, double>& values);
+  void AddGeneratorCpu(int64_t second, double cpu_percent);
+
+  // The run's results: rows for every second from 0 to the last one with data or within
+  // run.duration_ms, totals, run.generator_cpu_max raised to the highest sample, thresholds.
+  Results Build(RunInfo run, const std::vector<Threshold>& thresholds) const;
+
+ private:
+  SecondRow& RowLocked(int64_t second);
+  mutable std::mutex mutex_;
+  std::map<int64_t, SecondRow> rows_;
+};
+
+// Merges segments of one test (run by several generators) into one: request names matched by
+// text, seconds aligned by wall-clock time (a segment's second s lands at merged second
+// floor((its start_unix_ms + 1000 s - earliest start_unix_ms) / 1000)), histograms merged
+// exactly, counts, VUs and rates summed, the server and generator samples the largest of the
+// segments', thresholds of the first segment evaluated again on the merged figures. Errors:
+// no segments, or segments of different format versions or execution models.
+Result<Results> MergeResults(const std::vector<Results>& segments);
+
+}  // namespace fourdollar::load

@@ -1,0 +1,20 @@
+#include "load/scenario.h"
+
+namespace fourdollar::load {
+
+int64_t Execution::TotalDurationMs() const {
+  switch (model) {
+    case Model::kRampingVus:
+    case Model::kRampingRate: {
+      int64_t total_ms = 0;
+      for (const Stage& stage : stages) total_ms += stage.duration_ms;
+      return total_ms;
+    }
+    case Model::kConstantVus:
+    case Model::kConstantRate:
+      return duration_ms;
+  }
+  return 0;
+}
+
+}  // namespace fourdollar::load

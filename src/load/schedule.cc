@@ -1,0 +1,117 @@
+#include "load/schedule.h"
+
+#include <cmath>
+
+namespace fourdollar::load {
+
+namespace {
+
+// The stages of an execution as (start value, stages): constant forms become one flat stage.
+std::vector<Stage> StagesOf(const Execution& e, double* start) {
+  switch (e.model) {
+    case Execution::Model::kRampingVus:
+      *start = 0;
+      return e.stages;
+    case Execution::Model::kRampingRate:
+      *start = e.start_rate;
+      return e.stages;
+    case Execution::Model::kConstantVus:
+      *start = static_cast<double>(e.vus);
+      return {Stage{e.duration_ms, static_cast<double>(e.vus)}};
+    case Execution::Model::kConstantRate:
+      *start = e.rate;
+      return {Stage{e.duration_ms, e.rate}};
+  }
+  *start = 0;
+  return {};
+}
+
+}  // namespace
+
+double TargetAt(const Execution& execution, int64_t elapsed_ms) {
+  double value = 0;
+  std::vector<Stage> stages = StagesOf(execution, &value);
+  int64_t stage_start = 0;
+  for (const Stage& s : stages) {
+    if (elapsed_ms < stage_start + s.duration_ms) {
+      double fraction = static_cast<double>(elapsed_ms - stage_start) / static_cast<double>(s.duration_ms);
+      return value + (s.target - value) * fraction;
+    }
+    stage_start += s.duration_ms;
+    value = s.target;
+  }
+  return 0;
+}
+
+int64_t VusInSegment(int64_t total, Segment segment) {
+  int64_t first = segment.index - 1;
+  if (total <= first) return 0;
+  return (total - first + segment.count - 1) / segment.count;
+}
+
+int64_t GlobalVu(int64_t local, Segment segment) {
+  return local * segment.count + (segment.index - 1);
+}
+
+ScenarioPicker::ScenarioPicker(const std::vector<double>& weights) {
+  std::vector<int64_t> whole;
+  double sum = 0;
+  bool integral = true;
+  for (double w : weights) {
+    sum += w;
+    integral = integral && w == std::floor(w);
+  }
+  for (double w : weights) {
+    whole.push_back(integral && sum <= 100000 ? static_cast<int64_t>(w)
+                                              : std::max<int64_t>(1, std::llround(w / sum * 10000)));
+  }
+  int64_t total = 0;
+  for (int64_t w : whole) total += w;
+  // Smooth weighted round-robin: each step, every scenario earns its weight and the richest is
+  // chosen and pays the total. Every prefix is then within one of its exact share.
+  std::vector<int64_t> credit(whole.size(), 0);
+  cycle_.reserve(static_cast<size_t>(total));
+  for (int64_t i = 0; i < total; ++i) {
+    size_t chosen = 0;
+    for (size_t s = 0; s < whole.size(); ++s) {
+      credit[s] += whole[s];
+      if (credit[s] > credit[chosen]) chosen = s;
+    }
+    credit[chosen] -= total;
+    cycle_.push_back(static_cast<uint32_t>(chosen));
+  }
+  if (cycle_.empty()) cycle_.push_back(0);
+}
+
+int64_t ArrivalTimeUs(const Execution& execution, int64_t m) {
+  double rate = 0;
+  std::vector<Stage> stages = StagesOf(execution, &rate);
+  // Arrival m is due when the cumulative count of arrivals reaches m (the first at time 0 when
+  // the rate starts above zero).
+  double remaining = static_cast<double>(m);
+  double stage_start_us = 0;
+  for (const Stage& s : stages) {
+    double seconds = static_cast<double>(s.duration_ms) / 1000.0;
+    double r0 = rate;
+    double r1 = s.target;
+    double count = (r0 + r1) / 2 * seconds;
+    if (remaining < count || (remaining == 0 && (r0 > 0 || r1 > 0))) {
+      double slope = (r1 - r0) / seconds;  // per second squared
+      double t = 0;
+      if (std::fabs(slope) < 1e-12) {
+        t = remaining / r0;
+      } else {
+        // r0 t + slope t^2 / 2 = remaining
+        double disc = r0 * r0 + 2 * slope * remaining;
+        t = (-r0 + std::sqrt(std::max(0.0, disc))) / slope;
+      }
+      return static_cast<int64_t>(stage_start_us + t * 1e6);
+    }
+    remaining -= count;
+    stage_start_us += seconds * 1e6;
+    rate = r1;
+  }
+  return -1;
+}
+
+}  // namespace fourdollar::load

@@ -1,0 +1,76 @@
+#include "load/schedule.h"
+
+#include <gtest/gtest.h>
+
+namespace fourdollar::load {
+namespace {
+
+Execution Ramp() {
+  Execution e;
+  e.model = Execution::Model::kRampingVus;
+  e.stages = {{30000, 50}, {30000, 50}, {30000, 0}};
+  return e;
+}
+
+TEST(Schedule, RampsVusLinearly) {
+  Execution e = Ramp();
+  EXPECT_DOUBLE_EQ(TargetAt(e, 0), 0);
+  EXPECT_DOUBLE_EQ(TargetAt(e, 15000), 25);
+  EXPECT_DOUBLE_EQ(TargetAt(e, 45000), 50);
+  EXPECT_DOUBLE_EQ(TargetAt(e, 75000), 25);
+  EXPECT_DOUBLE_EQ(TargetAt(e, 90000), 0);
+  EXPECT_EQ(e.TotalDurationMs(), 90000);
+}
+
+TEST(Schedule, WeightsSplitVusExactly) {
+  ScenarioPicker picker({10, 90});
+  int writers = 0;
+  for (int vu = 0; vu < 50; ++vu) writers += picker.For(vu) == 0 ? 1 : 0;
+  EXPECT_EQ(writers, 5);
+}
+
+TEST(Schedule, EveryPrefixStaysNearItsShare) {
+  ScenarioPicker picker({1, 2, 7});
+  int counts[3] = {0, 0, 0};
+  for (int n = 0; n < 1000; ++n) {
+    ++counts[picker.For(n)];
+    for (int s = 0; s < 3; ++s) {
+      double share = (s == 0 ? 0.1 : s == 1 ? 0.2 : 0.7) * (n + 1);
+      EXPECT_LE(std::abs(counts[s] - share), 1.0) << "n=" << n << " s=" << s;
+    }
+  }
+}
+
+TEST(Schedule, SegmentsPartitionVus) {
+  for (int64_t total : {0, 1, 2, 7, 50, 51}) {
+    int64_t sum = 0;
+    for (int i = 1; i <= 3; ++i) sum += VusInSegment(total, {i, 3});
+    EXPECT_EQ(sum, total);
+  }
+  EXPECT_EQ(GlobalVu(0, {2, 3}), 1);
+  EXPECT_EQ(GlobalVu(1, {2, 3}), 4);
+}
+
+TEST(Schedule, ConstantRateArrivalsAreEvenlySpaced) {
+  Execution e;
+  e.model = Execution::Model::kConstantRate;
+  e.rate = 200;
+  e.duration_ms = 10000;
+  EXPECT_EQ(ArrivalTimeUs(e, 0), 0);
+  EXPECT_EQ(ArrivalTimeUs(e, 1), 5000);
+  EXPECT_EQ(ArrivalTimeUs(e, 1999), 9995000);
+  EXPECT_EQ(ArrivalTimeUs(e, 2000), -1);
+}
+
+TEST(Schedule, RampingRateArrivalsFollowTheIntegral) {
+  Execution e;
+  e.model = Execution::Model::kRampingRate;
+  e.start_rate = 0;
+  e.stages = {{10000, 100}};  // 0 -> 100/s over 10 s: 500 arrivals, N(t) = 5 t^2
+  EXPECT_EQ(ArrivalTimeUs(e, 500), -1);
+  int64_t t = ArrivalTimeUs(e, 125);  // 5 t^2 = 125 -> t = 5 s
+  EXPECT_NEAR(static_cast<double>(t), 5e6, 1);
+}
+
+}  // namespace
+}  // namespace fourdollar::load

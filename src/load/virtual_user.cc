@@ -1,0 +1,244 @@
+#include "load/virtual_user.h"
+
+#include <charconv>
+
+#include "base/clock.h"
+#include "load/capture.h"
+#include "load/template.h"
+
+namespace fourdollar::load {
+
+namespace {
+
+bool IsRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// The path of an absolute http:// URL, or the URL itself when it is already a path.
+std::string PathOf(std::string_view url) {
+  constexpr std::string_view kHttp = "http://";
+  if (url.substr(0, kHttp.size()) == kHttp) {
+    size_t slash = url.find('/', kHttp.size());
+    return slash == std::string_view::npos ? std::string("/") : std::string(url.substr(slash));
+  }
+  if (url.empty() || url.front() != '/') return "/" + std::string(url);
+  return std::string(url);
+}
+
+// Fixed, so a run's random choices can be replayed.
+constexpr uint64_t kRunSeed = 0x5EED0F4D011A5ull;
+
+bool HasHeader(const std::vector<std::pair<std::string, Template>>& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (http::EqualsIgnoreCase(key, name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+VirtualUser::VirtualUser(const VuContext& context, int64_t global_id, IterationListener& listener)
+    : context_(context),
+      global_id_(global_id),
+      listener_(listener),
+      random_(Random::ForVu(kRunSeed, global_id)),
+      lookup_([this](std::string_view name) -> const std::string* {
+        // Later captures of the same name win: search from the back.
+        for (auto it = captured_.rbegin(); it != captured_.rend(); ++it) {
+          if (it->first == name) return &it->second;
+        }
+        return nullptr;
+      }),
+      connection_(*context.loop, context.endpoint, std::make_unique<TcpTransport>(),
+                  context.read_buffer, *this) {}
+
+void VirtualUser::StartIteration(size_t scenario, int64_t intended_start_ns) {
+  running_ = true;
+  scenario_ = scenario;
+  step_ = 0;
+  intended_start_ns_ = intended_start_ns;
+  captured_.clear();
+  RunStep();
+}
+
+void VirtualUser::Abandon() {
+  context_.loop->Cancel(think_timer_);
+  think_timer_ = net::TimerId{};
+  connection_.Close();
+  running_ = false;
+}
+
+void VirtualUser::RunStep() {
+  const Step& step = context_.file->scenarios[scenario_].flow[step_];
+  method_ = step.method;
+  path_.clear();
+  AppendTemplate(step.url, lookup_, random_, global_id_, iteration_, &path_);
+  path_ = PathOf(path_);
+  body_.clear();
+  if (step.body) AppendTemplate(*step.body, lookup_, random_, global_id_, iteration_, &body_);
+  hops_ = 0;
+  SendCurrent();
+}
+
+void VirtualUser::SendCurrent() {
+  const ScenarioFile& file = *context_.file;
+  const Step& step = file.scenarios[scenario_].flow[step_];
+  std::string request;
+  request.reserve(256 + body_.size());
+  request += http::MethodName(method_);
+  request += ' ';
+  request += path_;
+  request += " HTTP/1.1\r\nHost: ";
+  request += context_.host_header;
+  request += "\r\nUser-Agent: fourdollar-load\r\n";
+  // A redirect followed as GET drops the step's body and the headers that described it.
+  const bool original = hops_ == 0 || (method_ == step.method && !body_.empty());
+  for (const auto& [name, value] : file.default_headers) {
+    if (HasHeader(step.headers, name)) continue;
+    request += name;
+    request += ": ";
+    AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
+    request += "\r\n";
+  }
+  for (const auto& [name, value] : step.headers) {
+    if (!original && http::EqualsIgnoreCase(name, "Content-Type")) continue;
+    request += name;
+    request += ": ";
+    AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
+    request += "\r\n";
+  }
+  const bool has_body = original && (step.body.has_value() || method_ == http::Method::kPost ||
+                                     method_ == http::Method::kPut);
+  if (has_body) {
+    if (step.json && !HasHeader(step.headers, "Content-Type")) {
+      request += "Content-Type: application/json\r\n";
+    }
+    char number[24];
+    auto r = std::to_chars(number, number + sizeof number, body_.size());
+    request += "Content-Length: ";
+    request.append(number, r.ptr);
+    request += "\r\n";
+  }
+  request += "\r\n";
+  if (has_body) request += body_;
+  sent_ns_ = MonotonicNowNs();
+  connection_.Send(std::move(request), method_ == http::Method::kHead, file.timeout_ms);
+}
+
+void VirtualUser::OnExchange(Exchange exchange) {
+  if (!running_) return;
+  const Step& step = context_.file->scenarios[scenario_].flow[step_];
+  const int64_t now_ns = MonotonicNowNs();
+  // The open model measures the iteration's first request from when it was due to start.
+  const int64_t from_ns =
+      (intended_start_ns_ != 0 && step_ == 0 && hops_ == 0) ? intended_start_ns_ : sent_ns_;
+  RequestSample sample;
+  sample.name_index = context_.step_names[scenario_][step_] + (hops_ > 0 ? 1 : 0);
+  sample.start_unix_us = context_.run_start_unix_us + (from_ns - context_.run_start_mono_ns) / 1000;
+  sample.duration_us = (now_ns - from_ns) / 1000;
+  sample.status = exchange.response.status;
+  sample.failure = exchange.failure;
+  sample.bytes_sent = exchange.bytes_sent;
+  sample.bytes_received = exchange.bytes_received;
+
+  if (exchange.failure != FailureKind::kNone) {
+    context_.recorder->Record(sample);
+    EndIteration();
+    return;
+  }
+  const http::ClientResponse& response = exchange.response;
+  if (IsRedirect(response.status) && hops_ < context_.file->max_redirects &&
+      !response.HeaderValue("Location").empty()) {
+    context_.recorder->Record(sample);
+    if (FollowRedirect(response)) return;
+    EndIteration();
+    return;
+  }
+  // The final response of the step: status, checks and captures.
+  bool ok = true;
+  const int64_t now_unix_us = sample.start_unix_us + sample.duration_us;
+  if (step.check.status) {
+    bool passed = response.status == *step.check.status;
+    context_.recorder->CountCheck(now_unix_us, passed);
+    ok = ok && passed;
+  }
+  for (const std::string& needle : step.check.body_contains) {
+    bool passed = response.body.find(needle) != std::string::npos;
+    context_.recorder->CountCheck(now_unix_us, passed);
+    ok = ok && passed;
+  }
+  for (const Capture& capture : step.captures) {
+    std::optional<std::string> value =
+        ApplyCapture(capture, response.status, response.headers, response.body, random_);
+    if (!value) {
+      context_.recorder->CountCheck(now_unix_us, false);
+      ok = false;
+      break;
+    }
+    captured_.emplace_back(capture.as, std::move(*value));
+  }
+  const bool status_expected = step.check.status && *step.check.status == response.status;
+  if (response.status >= 400 && !status_expected) {
+    sample.failure = FailureKind::kStatus;
+  } else if (!ok) {
+    sample.failure = FailureKind::kCheck;
+  }
+  context_.recorder->Record(sample);
+  if (sample.failure != FailureKind::kNone) {
+    EndIteration();
+    return;
+  }
+  FinishStep(exchange);
+}
+
+bool VirtualUser::FollowRedirect(const http::ClientResponse& response) {
+  std::string_view location = response.HeaderValue("Location");
+  std::string next = PathOf(location);
+  if (location.substr(0, 7) != "http://" && !location.empty() && location.front() != '/') {
+    // A relative reference: resolve against the current path's folder.
+    next = path_.substr(0, path_.rfind('/') + 1) + std::string(location);
+  }
+  path_ = std::move(next);
+  const bool to_get = response.status == 303 ||
+                      ((response.status == 301 || response.status == 302) &&
+                       method_ == http::Method::kPost);
+  if (to_get) {
+    if (method_ != http::Method::kHead) method_ = http::Method::kGet;
+    body_.clear();
+  }
+  ++hops_;
+  SendCurrent();
+  return true;
+}
+
+void VirtualUser::FinishStep(const Exchange&) {
+  const Step& step = context_.file->scenarios[scenario_].flow[step_];
+  ++step_;
+  int64_t think_ms = step.think_min_ms;
+  if (step.think_max_ms > step.think_min_ms) think_ms = random_.Uniform(step.think_min_ms, step.think_max_ms);
+  bool last = step_ >= context_.file->scenarios[scenario_].flow.size();
+  if (think_ms > 0) {
+    think_timer_ = context_.loop->RunAt(context_.loop->now_ns() + think_ms * 1'000'000, [this, last] {
+      think_timer_ = net::TimerId{};
+      if (last) {
+        EndIteration();
+      } else {
+        RunStep();
+      }
+    });
+    return;
+  }
+  if (last) {
+    EndIteration();
+  } else {
+    RunStep();
+  }
+}
+
+void VirtualUser::EndIteration() {
+  running_ = false;
+  ++iteration_;
+  listener_.OnIterationDone(*this);
+}
+
+}  // namespace fourdollar::load

@@ -1,0 +1,91 @@
+// A virtual user: a small state machine that runs one scenario's flow at a time over its own
+// keep-alive connection. Thousands fit on one thread; none has a thread of its own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "load/client_connection.h"
+#include "load/random.h"
+#include "load/recorder.h"
+#include "load/scenario.h"
+#include "load/template.h"
+#include "net/event_loop.h"
+
+namespace fourdollar::load {
+
+// What every VU of one thread shares: read-only during the run, except the recorder.
+struct VuContext {
+  const ScenarioFile* file = nullptr;
+  net::EventLoop* loop = nullptr;
+  net::Endpoint endpoint;
+  std::string host_header;                        // "127.0.0.1:8080"
+  std::vector<std::vector<uint32_t>> step_names;  // [scenario][step] -> name index; +1: its redirects
+  Recorder* recorder = nullptr;
+  char* read_buffer = nullptr;  // ClientConnection::kReadBufferBytes, shared by the thread
+  int64_t run_start_unix_us = 0;
+  int64_t run_start_mono_ns = 0;
+};
+
+class VirtualUser;
+
+class IterationListener {
+ public:
+  virtual void OnIterationDone(VirtualUser& vu) = 0;
+
+ protected:
+  ~IterationListener() = default;
+};
+
+// Not thread-safe: lives on its thread's loop.
+class VirtualUser final : public ConnectionListener {
+ public:
+  VirtualUser(const VuContext& context, int64_t global_id, IterationListener& listener);
+  VirtualUser(const VirtualUser&) = delete;
+  VirtualUser& operator=(const VirtualUser&) = delete;
+
+  // Runs one iteration of `scenario`. `intended_start_ns` (monotonic) is when the open model
+  // meant it to start: its first request's latency counts from then (no coordinated omission);
+  // 0 in the closed model, where latency counts from the send.
+  void StartIteration(size_t scenario, int64_t intended_start_ns);
+  bool running() const { return running_; }
+  int64_t global_id() const { return global_id_; }
+  // Drops the iteration in flight without recording it (the run is over).
+  void Abandon();
+
+  void OnExchange(Exchange exchange) override;
+
+ private:
+  void RunStep();
+  void SendCurrent();
+  void EndIteration();
+  bool FollowRedirect(const http::ClientResponse& response);
+  void FinishStep(const Exchange& exchange);
+
+  const VuContext& context_;
+  const int64_t global_id_;
+  IterationListener& listener_;
+  Random random_;
+  VariableLookup lookup_;  // into captured_
+  ClientConnection connection_;
+
+  bool running_ = false;
+  size_t scenario_ = 0;
+  size_t step_ = 0;
+  int64_t iteration_ = 0;
+  int64_t intended_start_ns_ = 0;
+  std::vector<std::pair<std::string, std::string>> captured_;  // this iteration's variables
+
+  // The request being made (a step, or one of its redirects).
+  http::Method method_ = http::Method::kGet;
+  std::string path_;
+  std::string body_;
+  int hops_ = 0;
+  int64_t sent_ns_ = 0;
+  net::TimerId think_timer_;
+};
+
+}  // namespace fourdollar::load
