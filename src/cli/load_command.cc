@@ -35,7 +35,8 @@ Result<load::Segment> ParseSegment(const std::string& text) {
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), *out);
     return ec == std::errc() && ptr == part.data() + part.size();
   };
-  if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), &segment.index) ||
+  if (slash == std::string::npos ||
+      !parse(std::string_view(text).substr(0, slash), &segment.index) ||
       !parse(std::string_view(text).substr(slash + 1), &segment.count) || segment.count < 1 ||
       segment.index < 1 || segment.index > segment.count) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -51,14 +52,16 @@ void AddLoadCommand(CLI::App& app, LoadConfig& config) {
   load->add_option("scenario", config.scenario_path, "Scenario file (YAML)")->required();
   load->add_option("--target", config.target, "Base URL overriding the file's target");
   load->add_option("--env", config.env, "NAME=VALUE for ${NAME} in the file (repeatable)");
-  load->add_option("--stages", config.stages, "Ramp of VUs overriding the file's, e.g. \"10s:50,10s:0\"");
+  load->add_option("--stages", config.stages,
+                   "Ramp of VUs overriding the file's, e.g. \"10s:50,10s:0\"");
   load->add_option("--out", config.out_dir, "Results folder (default results/<UTC timestamp>)");
   load->add_option("--threads", config.threads, "Load threads, one event loop each")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   load->add_option("--segment", config.segment, "This machine's share i/n of the load")
       ->capture_default_str();
-  load->add_option("--watch-pid", config.watch_pid, "Sample this local process's CPU and memory each second");
+  load->add_option("--watch-pid", config.watch_pid,
+                   "Sample this local process's CPU and memory each second");
   load->add_option("--scrape", config.scrape_url, "Read this server /metrics URL each second");
   load->add_flag("--raw-csv", config.raw_csv, "Also write one row per request in k6's CSV layout");
 }
@@ -73,7 +76,8 @@ int RunLoadCommand(const LoadConfig& config) {
   if (!file) return Fail(file.error().message);
   if (!config.target.empty()) file->target = config.target;
   if (file->target.empty()) {
-    return Fail(config.scenario_path + ": no target: set `target:` in the file or pass --target URL");
+    return Fail(config.scenario_path +
+                ": no target: set `target:` in the file or pass --target URL");
   }
   if (!config.stages.empty()) {
     Result<std::vector<load::Stage>> stages = load::ParseStagesFlag(config.stages);

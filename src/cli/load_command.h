@@ -11,10 +11,10 @@ namespace fourdollar::cli {
 
 struct LoadConfig {
   std::string scenario_path;
-  std::string target;                // overrides the file's target
-  std::vector<std::string> env;      // NAME=VALUE
-  std::string stages;                // overrides the file's execution: "10s:50,10s:0"
-  std::string out_dir;               // default results/<timestamp>
+  std::string target;            // overrides the file's target
+  std::vector<std::string> env;  // NAME=VALUE
+  std::string stages;            // overrides the file's execution: "10s:50,10s:0"
+  std::string out_dir;           // default results/<timestamp>
   int threads = 1;
   std::string segment = "1/1";
   int watch_pid = 0;

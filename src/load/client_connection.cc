@@ -44,7 +44,8 @@ void ClientConnection::Send(std::string request, bool head, int64_t timeout_ms) 
   loop_.Cancel(timer_);
   timer_ = loop_.RunAt(loop_.now_ns() + timeout_ms * 1'000'000, [this] {
     timer_ = net::TimerId{};
-    Fail(FailureKind::kTimeout, "no complete response within " + std::to_string(timeout_ms_) + " ms");
+    Fail(FailureKind::kTimeout,
+         "no complete response within " + std::to_string(timeout_ms_) + " ms");
   });
   if (!open_) {
     reused_ = false;

@@ -31,8 +31,10 @@ int64_t Engine::ElapsedMs() const {
 VirtualUser& Engine::VuAt(size_t local) {
   while (vus_.size() <= local) {
     // Thread-local VU q is this segment's VU q * threads + thread, numbered globally.
-    int64_t segment_local = static_cast<int64_t>(vus_.size()) * share_.thread_count + share_.thread_index;
-    vus_.push_back(std::make_unique<VirtualUser>(context_, GlobalVu(segment_local, share_.segment), *this));
+    int64_t segment_local =
+        static_cast<int64_t>(vus_.size()) * share_.thread_count + share_.thread_index;
+    vus_.push_back(
+        std::make_unique<VirtualUser>(context_, GlobalVu(segment_local, share_.segment), *this));
     wanted_.push_back(false);
   }
   return *vus_[local];
@@ -162,7 +164,8 @@ void Engine::MaybeFinish() {
   context_.loop->Cancel(grace_timer_);
   grace_timer_ = net::TimerId{};
   context_.recorder->SetLoad(
-      context_.run_start_unix_us + (context_.loop->now_ns() - context_.run_start_mono_ns) / 1000, 0, 0);
+      context_.run_start_unix_us + (context_.loop->now_ns() - context_.run_start_mono_ns) / 1000, 0,
+      0);
   finished_.store(true, std::memory_order_release);
 }
 

@@ -51,8 +51,8 @@ class Engine final : public IterationListener {
   std::vector<bool> wanted_;                       // closed model: should VU i keep iterating
   std::vector<VirtualUser*> idle_;                 // open model: VUs free for an arrival
   size_t running_ = 0;
-  size_t max_vus_ = 0;                             // open model: this thread's share of max_vus
-  int64_t arrival_sequence_ = 0;                   // this thread's arrivals so far
+  size_t max_vus_ = 0;            // open model: this thread's share of max_vus
+  int64_t arrival_sequence_ = 0;  // this thread's arrivals so far
   bool stopping_ = false;
   std::atomic<bool> finished_{false};
   net::TimerId tick_timer_;

@@ -130,8 +130,8 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
     context.read_buffer = worker->read_buffer.data();
     context.run_start_unix_us = start_unix_us;
     context.run_start_mono_ns = start_mono_ns;
-    worker->engine = std::make_unique<Engine>(
-        std::move(context), EngineShare{options.segment, i, thread_count});
+    worker->engine =
+        std::make_unique<Engine>(std::move(context), EngineShare{options.segment, i, thread_count});
     workers.push_back(std::move(worker));
   }
   for (auto& worker : workers) {
@@ -146,7 +146,8 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   info.target = file.target;
   info.start_unix_ms = start_unix_us / 1000;
   info.names = names;
-  info.segment = std::to_string(options.segment.index) + "/" + std::to_string(options.segment.count);
+  info.segment =
+      std::to_string(options.segment.index) + "/" + std::to_string(options.segment.count);
   info.threads = thread_count;
   info.model = ExecutionModelName(file.execution.model);
   ResultsBuilder builder;
@@ -188,7 +189,8 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   if (Result<ProcessStats> self = ReadProcessStats()) previous_cpu = self->cpu_seconds;
   double previous_watch_cpu = -1;
   if (options.watch_pid > 0) {
-    if (Result<ProcessStats> watched = ReadProcessStats(options.watch_pid)) previous_watch_cpu = watched->cpu_seconds;
+    if (Result<ProcessStats> watched = ReadProcessStats(options.watch_pid))
+      previous_watch_cpu = watched->cpu_seconds;
   }
   double max_generator_cpu = 0;
   int64_t second = 0;
@@ -197,7 +199,8 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
     // Wake at each whole second of the run, or at a signal.
     int64_t next_ns = start_mono_ns + (second + 1) * 1'000'000'000;
     int64_t wait_ns = std::max<int64_t>(0, next_ns - MonotonicNowNs());
-    timespec timeout{static_cast<time_t>(wait_ns / 1'000'000'000), static_cast<long>(wait_ns % 1'000'000'000)};
+    timespec timeout{static_cast<time_t>(wait_ns / 1'000'000'000),
+                     static_cast<long>(wait_ns % 1'000'000'000)};
     int signo = sigtimedwait(&signals, nullptr, &timeout);
     if (signo == SIGINT || signo == SIGTERM) {
       if (!interrupted) {
@@ -221,7 +224,8 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
     }
     if (options.watch_pid > 0) {
       if (Result<ProcessStats> watched = ReadProcessStats(options.watch_pid)) {
-        double percent = previous_watch_cpu < 0 ? 0 : (watched->cpu_seconds - previous_watch_cpu) * 100.0;
+        double percent =
+            previous_watch_cpu < 0 ? 0 : (watched->cpu_seconds - previous_watch_cpu) * 100.0;
         previous_watch_cpu = watched->cpu_seconds;
         builder.AddWatchSample(second - 1, percent, watched->resident_bytes);
       }
@@ -244,12 +248,13 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
     }
     const SecondView& last = views[second - 1];
     char line[256];
-    std::snprintf(line, sizeof line,
-                  "%3llds/%llds  vus %-5.0f  %7llu req/s  p50 %s  p95 %s  p99 %s  errors %llu",
-                  static_cast<long long>(second), static_cast<long long>(duration_ms / 1000),
-                  last.vus, static_cast<unsigned long long>(last.requests),
-                  Ms(last.duration.PercentileUs(50)).c_str(), Ms(last.duration.PercentileUs(95)).c_str(),
-                  Ms(last.duration.PercentileUs(99)).c_str(), static_cast<unsigned long long>(last.failures));
+    std::snprintf(
+        line, sizeof line,
+        "%3llds/%llds  vus %-5.0f  %7llu req/s  p50 %s  p95 %s  p99 %s  errors %llu",
+        static_cast<long long>(second), static_cast<long long>(duration_ms / 1000), last.vus,
+        static_cast<unsigned long long>(last.requests), Ms(last.duration.PercentileUs(50)).c_str(),
+        Ms(last.duration.PercentileUs(95)).c_str(), Ms(last.duration.PercentileUs(99)).c_str(),
+        static_cast<unsigned long long>(last.failures));
     if (options.terminal) {
       std::fprintf(stderr, "\r\033[K%s", line);
     } else if (second % 10 == 0) {

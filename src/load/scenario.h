@@ -19,7 +19,16 @@ namespace fourdollar::load {
 // ${random.text(200,2000)}, ${random.int(1,100)}, ${random.uuid}, ${vu}, ${iteration} are
 // generators.
 struct TemplatePart {
-  enum class Kind { kLiteral, kVariable, kRandomWords, kRandomText, kRandomInt, kUuid, kVu, kIteration };
+  enum class Kind {
+    kLiteral,
+    kVariable,
+    kRandomWords,
+    kRandomText,
+    kRandomInt,
+    kUuid,
+    kVu,
+    kIteration
+  };
   Kind kind = Kind::kLiteral;
   std::string text;  // the literal, or the variable's name
   int64_t min = 0;   // generator bounds (words, characters or integer values), inclusive
@@ -31,17 +40,20 @@ struct TemplatePart {
 
 struct Template {
   std::vector<TemplatePart> parts;
-  bool IsLiteral() const { return parts.size() <= 1 && (parts.empty() || parts[0].kind == TemplatePart::Kind::kLiteral); }
+  bool IsLiteral() const {
+    return parts.size() <= 1 && (parts.empty() || parts[0].kind == TemplatePart::Kind::kLiteral);
+  }
 };
 
 struct Capture {
   enum class Kind { kRegex, kJsonPath, kHeader };
   enum class Pick { kFirst, kRandom, kAll };
   Kind kind = Kind::kRegex;
-  std::string expression;  // the regex (with one group), the JSON path ("items[0].id"), or header name
-  std::regex regex;        // compiled when kind == kRegex
+  std::string
+      expression;    // the regex (with one group), the JSON path ("items[0].id"), or header name
+  std::regex regex;  // compiled when kind == kRegex
   Pick pick = Pick::kFirst;
-  std::string as;          // the variable it sets; with kAll, values are joined with ","
+  std::string as;  // the variable it sets; with kAll, values are joined with ","
 };
 
 struct Check {
@@ -51,8 +63,8 @@ struct Check {
 
 struct Step {
   http::Method method = http::Method::kGet;
-  Template url;        // a path ("/", "/${post_id}") or an absolute http:// URL
-  std::string name;    // metrics label; default: the URL template as written
+  Template url;      // a path ("/", "/${post_id}") or an absolute http:// URL
+  std::string name;  // metrics label; default: the URL template as written
   std::vector<std::pair<std::string, Template>> headers;
   std::optional<Template> body;  // from `body:` (sent as is) or `json:` (serialized, see json)
   bool json = false;             // body came from `json:`; Content-Type application/json is added
@@ -76,18 +88,18 @@ struct Stage {
 // How iterations are started.
 struct Execution {
   enum class Model {
-    kRampingVus,      // closed: `stages` of VU targets, ramped linearly (k6 ramping-vus)
-    kConstantVus,     // closed: `vus` for `duration`
-    kConstantRate,    // open: `rate` iterations per second for `duration` (k6 constant-arrival-rate)
-    kRampingRate,     // open: `stages` of rates, ramped linearly (k6 ramping-arrival-rate)
+    kRampingVus,    // closed: `stages` of VU targets, ramped linearly (k6 ramping-vus)
+    kConstantVus,   // closed: `vus` for `duration`
+    kConstantRate,  // open: `rate` iterations per second for `duration` (k6 constant-arrival-rate)
+    kRampingRate,   // open: `stages` of rates, ramped linearly (k6 ramping-arrival-rate)
   };
   Model model = Model::kRampingVus;
   std::vector<Stage> stages;
   int64_t vus = 0;
   int64_t duration_ms = 0;
-  double rate = 0;          // iterations per second
-  double start_rate = 0;    // kRampingRate: the rate before the first stage
-  int64_t max_vus = 0;      // open model: the VU pool's size at most
+  double rate = 0;        // iterations per second
+  double start_rate = 0;  // kRampingRate: the rate before the first stage
+  int64_t max_vus = 0;    // open model: the VU pool's size at most
   int64_t TotalDurationMs() const;
 };
 
@@ -98,10 +110,10 @@ struct Threshold {
   std::string source;       // as written: "p(95)<50"
   enum class Aggregate { kPercentile, kAvg, kMin, kMax, kMed, kRate, kCount };
   Aggregate aggregate = Aggregate::kPercentile;
-  double percentile = 0;    // with kPercentile: 95 for p(95)
+  double percentile = 0;  // with kPercentile: 95 for p(95)
   enum class Op { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
   Op op = Op::kLess;
-  double value = 0;         // milliseconds for durations, a fraction for rates
+  double value = 0;  // milliseconds for durations, a fraction for rates
 };
 
 struct ScenarioFile {

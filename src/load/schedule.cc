@@ -34,7 +34,8 @@ double TargetAt(const Execution& execution, int64_t elapsed_ms) {
   int64_t stage_start = 0;
   for (const Stage& s : stages) {
     if (elapsed_ms < stage_start + s.duration_ms) {
-      double fraction = static_cast<double>(elapsed_ms - stage_start) / static_cast<double>(s.duration_ms);
+      double fraction =
+          static_cast<double>(elapsed_ms - stage_start) / static_cast<double>(s.duration_ms);
       return value + (s.target - value) * fraction;
     }
     stage_start += s.duration_ms;
@@ -62,8 +63,9 @@ ScenarioPicker::ScenarioPicker(const std::vector<double>& weights) {
     integral = integral && w == std::floor(w);
   }
   for (double w : weights) {
-    whole.push_back(integral && sum <= 100000 ? static_cast<int64_t>(w)
-                                              : std::max<int64_t>(1, std::llround(w / sum * 10000)));
+    whole.push_back(integral && sum <= 100000
+                        ? static_cast<int64_t>(w)
+                        : std::max<int64_t>(1, std::llround(w / sum * 10000)));
   }
   int64_t total = 0;
   for (int64_t w : whole) total += w;

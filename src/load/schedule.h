@@ -31,7 +31,9 @@ int64_t GlobalVu(int64_t local, Segment segment);
 class ScenarioPicker {
  public:
   explicit ScenarioPicker(const std::vector<double>& weights);
-  size_t For(int64_t n) const { return cycle_[static_cast<size_t>(n % static_cast<int64_t>(cycle_.size()))]; }
+  size_t For(int64_t n) const {
+    return cycle_[static_cast<size_t>(n % static_cast<int64_t>(cycle_.size()))];
+  }
 
  private:
   std::vector<uint32_t> cycle_;  // one period of the interleaving

@@ -59,8 +59,10 @@ Result<ScrapeSample> ScrapeMetrics(const std::string& url, int64_t timeout_ms) {
   if (!wait(POLLOUT) || net::ConnectResult(fd->get()) != 0) {
     return MakeError(ErrorCode::kUnavailable, "cannot connect to " + url);
   }
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n";
-  if (::send(fd->get(), request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+  std::string request =
+      "GET " + path + " HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n";
+  if (::send(fd->get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
     return MakeError(ErrorCode::kUnavailable, "cannot send to " + url);
   }
   http::ResponseParser parser;
@@ -81,7 +83,8 @@ Result<ScrapeSample> ScrapeMetrics(const std::string& url, int64_t timeout_ms) {
     if (state == http::ResponseParser::State::kComplete) {
       http::ClientResponse response = parser.TakeResponse();
       if (response.status != 200) {
-        return MakeError(ErrorCode::kUnavailable, url + " answered " + std::to_string(response.status));
+        return MakeError(ErrorCode::kUnavailable,
+                         url + " answered " + std::to_string(response.status));
       }
       return ParsePrometheusText(response.body);
     }

@@ -28,7 +28,8 @@ std::string PathOf(std::string_view url) {
 // Fixed, so a run's random choices can be replayed.
 constexpr uint64_t kRunSeed = 0x5EED0F4D011A5ull;
 
-bool HasHeader(const std::vector<std::pair<std::string, Template>>& headers, std::string_view name) {
+bool HasHeader(const std::vector<std::pair<std::string, Template>>& headers,
+               std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (http::EqualsIgnoreCase(key, name)) return true;
   }
@@ -199,9 +200,9 @@ bool VirtualUser::FollowRedirect(const http::ClientResponse& response) {
     next = path_.substr(0, path_.rfind('/') + 1) + std::string(location);
   }
   path_ = std::move(next);
-  const bool to_get = response.status == 303 ||
-                      ((response.status == 301 || response.status == 302) &&
-                       method_ == http::Method::kPost);
+  const bool to_get =
+      response.status == 303 ||
+      ((response.status == 301 || response.status == 302) && method_ == http::Method::kPost);
   if (to_get) {
     if (method_ != http::Method::kHead) method_ = http::Method::kGet;
     body_.clear();
@@ -215,17 +216,19 @@ void VirtualUser::FinishStep(const Exchange&) {
   const Step& step = context_.file->scenarios[scenario_].flow[step_];
   ++step_;
   int64_t think_ms = step.think_min_ms;
-  if (step.think_max_ms > step.think_min_ms) think_ms = random_.Uniform(step.think_min_ms, step.think_max_ms);
+  if (step.think_max_ms > step.think_min_ms)
+    think_ms = random_.Uniform(step.think_min_ms, step.think_max_ms);
   bool last = step_ >= context_.file->scenarios[scenario_].flow.size();
   if (think_ms > 0) {
-    think_timer_ = context_.loop->RunAt(context_.loop->now_ns() + think_ms * 1'000'000, [this, last] {
-      think_timer_ = net::TimerId{};
-      if (last) {
-        EndIteration();
-      } else {
-        RunStep();
-      }
-    });
+    think_timer_ =
+        context_.loop->RunAt(context_.loop->now_ns() + think_ms * 1'000'000, [this, last] {
+          think_timer_ = net::TimerId{};
+          if (last) {
+            EndIteration();
+          } else {
+            RunStep();
+          }
+        });
     return;
   }
   if (last) {

@@ -22,8 +22,9 @@ struct VuContext {
   const ScenarioFile* file = nullptr;
   net::EventLoop* loop = nullptr;
   net::Endpoint endpoint;
-  std::string host_header;                        // "127.0.0.1:8080"
-  std::vector<std::vector<uint32_t>> step_names;  // [scenario][step] -> name index; +1: its redirects
+  std::string host_header;  // "127.0.0.1:8080"
+  std::vector<std::vector<uint32_t>>
+      step_names;  // [scenario][step] -> name index; +1: its redirects
   Recorder* recorder = nullptr;
   char* read_buffer = nullptr;  // ClientConnection::kReadBufferBytes, shared by the thread
   int64_t run_start_unix_us = 0;

@@ -1,0 +1,262 @@
+// `fourdollar load` against the real `fourdollar serve`, compared with the server's own counts.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "e2e/load_process.h"
+#include "e2e/prometheus_text.h"
+#include "e2e/server_fixture.h"
+#include "load/results.h"
+#include "load/results_files.h"
+
+namespace fourdollar::e2e {
+namespace {
+
+class LoadTest : public ServerTest {
+ protected:
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(StartServer()); }
+
+  std::filesystem::path WriteScenario(const std::string& name, const std::string& yaml) {
+    std::filesystem::path path = data_dir_.path() / name;
+    std::ofstream(path) << yaml;
+    return path;
+  }
+
+  // The sum of a counter's samples with these labels on /metrics.
+  double Metric(std::string_view name, const std::map<std::string, std::string>& labels = {}) {
+    HttpResponse response = Get("/metrics");
+    std::optional<double> value = FindSample(response.body, name, labels);
+    return value.value_or(0);
+  }
+
+  double AllRequests() {
+    HttpResponse response = Get("/metrics");
+    double total = 0;
+    std::string_view text = response.body;
+    constexpr std::string_view kName = "fourdollar_http_requests_total{";
+    for (size_t at = text.find(kName); at != std::string_view::npos;
+         at = text.find(kName, at + 1)) {
+      size_t end = text.find('\n', at);
+      std::string_view line = text.substr(at, end - at);
+      total += std::stod(std::string(line.substr(line.rfind(' ') + 1)));
+    }
+    return total;
+  }
+
+  Result<load::Results> RunAndRead(const std::filesystem::path& scenario,
+                                   std::vector<std::string> extra, int expected_exit = 0) {
+    std::filesystem::path out = data_dir_.path() / ("out-" + std::to_string(runs_++));
+    std::vector<std::string> args = {"load",  scenario.string(), "--target", server_->startup().url,
+                                     "--out", out.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Result<LoadRun> run = RunLoadToExit(data_dir_.path(), args);
+    if (!run) return tl::unexpected(run.error());
+    EXPECT_EQ(run->exit_code, expected_exit) << run->stderr_text << run->stdout_text;
+    return load::ReadResults(out.string());
+  }
+
+  uint64_t RequestsNamed(const load::Results& results, const std::string& name) {
+    for (uint32_t i = 0; i < results.run.names.size(); ++i) {
+      if (results.run.names[i] == name) {
+        auto it = results.names.find(i);
+        return it == results.names.end() ? 0 : it->second.requests;
+      }
+    }
+    return 0;
+  }
+
+  int runs_ = 0;
+};
+
+constexpr const char* kSeedLike = R"yaml(
+stages:
+  - {duration: 1s, target: 10}
+  - {duration: 1s, target: 10}
+scenarios:
+  writers:
+    weight: 10
+    flow:
+      - post: /
+        name: create post
+        headers: {Authorization: "Bearer ${TOKEN}"}
+        json: {title: "${random.words(3,8)}", body: "${random.text(20,200)}"}
+        check: {status: 200}
+  readers:
+    weight: 90
+    flow:
+      - get: /
+        name: list
+        capture: {regex: 'href="/(\d+)"', pick: random, as: post_id}
+      - get: /${post_id}
+        name: open post
+thresholds:
+  http_req_failed: ["rate<0.01"]
+)yaml";
+
+TEST_F(LoadTest, RequestCountsEqualTheServersCounts) {
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(CreatePost("seed " + std::to_string(i), "body").status, 303);
+  double posts_before = Metric("fourdollar_posts_stored_total");
+  double requests_before = AllRequests();  // a scrape counts itself only in the next one
+  auto results =
+      RunAndRead(WriteScenario("seed.yaml", kSeedLike), {"--env", "TOKEN=" + server_->token()});
+  ASSERT_TRUE(results) << results.error().message;
+  double requests_after = AllRequests();
+  // Between the two scrapes the server answered the load's requests and the first scrape.
+  EXPECT_EQ(static_cast<uint64_t>(requests_after - requests_before - 1), results->overall.requests);
+  uint64_t created = RequestsNamed(*results, "create post");
+  EXPECT_GT(created, 0u);
+  EXPECT_EQ(static_cast<uint64_t>(Metric("fourdollar_posts_stored_total") - posts_before), created);
+  // Every 303 was followed, as its own request.
+  EXPECT_EQ(RequestsNamed(*results, "create post (redirect)"), created);
+  EXPECT_EQ(results->overall.failed(), 0u);
+  EXPECT_GT(RequestsNamed(*results, "open post"), 0u);
+}
+
+TEST_F(LoadTest, ArrivalRateIsWithinTwoPercent) {
+  auto results = RunAndRead(WriteScenario("rate.yaml", R"yaml(
+arrival: {rate: 200, duration: 3s, max_vus: 50}
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+)yaml"),
+                            {});
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_NEAR(static_cast<double>(results->iterations), 600, 12);
+  EXPECT_EQ(results->dropped_iterations, 0u);
+}
+
+TEST_F(LoadTest, StalledServerShowsInOpenModelLatency) {
+  std::filesystem::path out = data_dir_.path() / "stall";
+  auto process = LoadProcess::Start(data_dir_.path(),
+                                    {"load",
+                                     WriteScenario("stall.yaml", R"yaml(
+arrival: {rate: 100, duration: 3s, max_vus: 200}
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+)yaml")
+                                         .string(),
+                                     "--target", server_->startup().url, "--out", out.string()});
+  ASSERT_TRUE(process) << process.error().message;
+  // The server stops answering for 500 ms in the middle of the run.
+  struct timespec one_second {
+    1, 0
+  }, half_second{0, 500'000'000};
+  nanosleep(&one_second, nullptr);
+  kill(server_->pid(), SIGSTOP);
+  nanosleep(&half_second, nullptr);
+  kill(server_->pid(), SIGCONT);
+  auto run = process->Wait(30000);
+  ASSERT_TRUE(run) << run.error().message;
+  auto results = load::ReadResults(out.string());
+  ASSERT_TRUE(results) << results.error().message;
+  // Requests due during the stall count the time they waited to be sent (no coordinated
+  // omission): the worst is about the stall's length, though each was sent after it.
+  EXPECT_GE(results->overall.duration.max_us(), 400'000);
+  EXPECT_GE(results->overall.duration.PercentileUs(90), 50'000);
+}
+
+TEST_F(LoadTest, FailedThresholdExitsWith99) {
+  auto results = RunAndRead(WriteScenario("strict.yaml", R"yaml(
+vus: 2
+duration: 1s
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+thresholds:
+  http_req_duration: ["p(95)<0.0001"]
+)yaml"),
+                            {}, 99);
+  ASSERT_TRUE(results) << results.error().message;
+  ASSERT_EQ(results->thresholds.size(), 1u);
+  EXPECT_FALSE(results->thresholds[0].passed);
+}
+
+TEST_F(LoadTest, ScenarioErrorNamesFileLineAndNothingRuns) {
+  std::filesystem::path scenario = WriteScenario(
+      "bad.yaml",
+      "vus: 2\nduration: 1s\nscenarios:\n  a:\n    flow:\n      - get: /\n        thinc: 1s\n");
+  double before = AllRequests();
+  auto run = RunLoadToExit(data_dir_.path(),
+                           {"load", scenario.string(), "--target", server_->startup().url});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 2);
+  EXPECT_NE(run->stderr_text.find("bad.yaml:7:"), std::string::npos) << run->stderr_text;
+  EXPECT_NE(run->stderr_text.find("thinc"), std::string::npos) << run->stderr_text;
+  EXPECT_EQ(AllRequests() - before, 1);  // only the scrape in between
+}
+
+TEST_F(LoadTest, SegmentsTogetherMakeTheWholeLoad) {
+  std::filesystem::path scenario = WriteScenario("segments.yaml", R"yaml(
+arrival: {rate: 100, duration: 2s, max_vus: 50}
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+)yaml");
+  std::vector<load::Results> parts;
+  std::vector<LoadProcess> processes;
+  for (const char* segment : {"1/2", "2/2"}) {
+    std::filesystem::path dir = data_dir_.path() / (std::string("seg") + segment[0]);
+    std::filesystem::create_directories(dir);
+    auto process =
+        LoadProcess::Start(dir, {"load", scenario.string(), "--target", server_->startup().url,
+                                 "--segment", segment, "--out", (dir / "out").string()});
+    ASSERT_TRUE(process) << process.error().message;
+    processes.push_back(std::move(*process));
+  }
+  for (size_t i = 0; i < processes.size(); ++i) {
+    auto run = processes[i].Wait(30000);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->exit_code, 0) << run->stderr_text;
+    auto results = load::ReadResults(
+        (data_dir_.path() / (std::string("seg") + (i == 0 ? "1" : "2")) / "out").string());
+    ASSERT_TRUE(results) << results.error().message;
+    EXPECT_EQ(results->iterations, 100u);
+    parts.push_back(std::move(*results));
+  }
+  auto merged = load::MergeResults(parts);
+  ASSERT_TRUE(merged) << merged.error().message;
+  EXPECT_EQ(merged->iterations, 200u);
+  EXPECT_EQ(merged->overall.requests, 200u);
+}
+
+TEST_F(LoadTest, InterruptStopsEarlyAndKeepsResults) {
+  std::filesystem::path out = data_dir_.path() / "interrupted";
+  auto process = LoadProcess::Start(data_dir_.path(),
+                                    {"load",
+                                     WriteScenario("long.yaml", R"yaml(
+vus: 5
+duration: 60s
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+        think: 10ms
+)yaml")
+                                         .string(),
+                                     "--target", server_->startup().url, "--out", out.string()});
+  ASSERT_TRUE(process) << process.error().message;
+  struct timespec one_second {
+    1, 0
+  };
+  nanosleep(&one_second, nullptr);
+  process->Signal(SIGINT);
+  auto run = process->Wait(10000);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 0) << run->stderr_text;
+  auto results = load::ReadResults(out.string());
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_TRUE(results->run.interrupted);
+  EXPECT_GT(results->overall.requests, 0u);
+  EXPECT_LT(results->run.duration_ms, 10000);
+}
+
+}  // namespace
+}  // namespace fourdollar::e2e
