@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libexpected-dev libkainjow-mustache-dev
-  libsqlite3-dev libpq-dev libgtest-dev
+  libsqlite3-dev libpq-dev libgtest-dev libre2-dev
   postgresql nginx-light wrk
 )
 

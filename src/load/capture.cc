@@ -1,7 +1,7 @@
 #include "load/capture.h"
 
+#include <re2/re2.h>
 #include <charconv>
-#include <regex>
 
 #include <boost/json.hpp>
 
@@ -30,11 +30,12 @@ std::optional<std::string> PickFrom(std::vector<std::string> values, Capture::Pi
 std::optional<std::string> CaptureRegex(const Capture& capture, std::string_view body,
                                         Random& random) {
   std::vector<std::string> values;
-  const auto end = std::cregex_iterator();
-  for (auto it = std::cregex_iterator(body.data(), body.data() + body.size(), capture.regex);
-       it != end; ++it) {
-    values.push_back((*it)[1].str());
+  re2::StringPiece input(body.data(), body.size());
+  re2::StringPiece group;
+  while (re2::RE2::FindAndConsume(&input, *capture.regex, &group)) {
+    values.emplace_back(group.data(), group.size());
     if (capture.pick == Capture::Pick::kFirst) break;
+    if (group.empty() && !input.empty()) input.remove_prefix(1);  // an empty match moves on
   }
   return PickFrom(std::move(values), capture.pick, random);
 }
@@ -89,12 +90,7 @@ std::optional<std::string> ApplyCapture(const Capture& capture, int status,
   if (status >= 400) return std::nullopt;
   switch (capture.kind) {
     case Capture::Kind::kRegex:
-      try {
-        return CaptureRegex(capture, body, random);
-      } catch (const std::regex_error&) {
-        // Matching can exceed std::regex's complexity or stack limits on large bodies.
-        return std::nullopt;
-      }
+      return CaptureRegex(capture, body, random);
     case Capture::Kind::kJsonPath:
       return CaptureJson(capture, body, random);
     case Capture::Kind::kHeader:

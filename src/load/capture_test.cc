@@ -1,5 +1,7 @@
 #include "load/capture.h"
 
+#include <re2/re2.h>
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -11,7 +13,7 @@ Capture RegexCapture(const char* expression, Capture::Pick pick) {
   Capture capture;
   capture.kind = Capture::Kind::kRegex;
   capture.expression = expression;
-  capture.regex = std::regex(expression);
+  capture.regex = std::make_shared<const re2::RE2>(expression);
   capture.pick = pick;
   capture.as = "value";
   return capture;

@@ -4,13 +4,17 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "http/message.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace fourdollar::load {
 
@@ -50,8 +54,8 @@ struct Capture {
   enum class Pick { kFirst, kRandom, kAll };
   Kind kind = Kind::kRegex;
   std::string
-      expression;    // the regex (with one group), the JSON path ("items[0].id"), or header name
-  std::regex regex;  // compiled when kind == kRegex
+      expression;  // the regex (with one group), the JSON path ("items[0].id"), or header name
+  std::shared_ptr<const re2::RE2> regex;  // compiled when kind == kRegex (RE2 syntax)
   Pick pick = Pick::kFirst;
   std::string as;  // the variable it sets; with kAll, values are joined with ","
 };

@@ -3,6 +3,8 @@
 #include <array>
 #include <regex>
 
+#include <re2/re2.h>
+
 #include "load/capture.h"
 #include "load/scenario_values.h"
 #include "load/scenario_yaml.h"
@@ -188,18 +190,21 @@ bool ReadOneCapture(YamlReader& reader, const YAML::Node& node, std::string_view
   if (capture->expression.empty()) return reader.Fail(expression, expression_field, "is empty");
   if (node["regex"]) {
     capture->kind = Capture::Kind::kRegex;
-    try {
-      capture->regex = std::regex(capture->expression, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+    // RE2 matches in linear time, without the recursion and backtracking of std::regex.
+    re2::RE2::Options options;
+    options.set_log_errors(false);
+    auto regex = std::make_shared<const re2::RE2>(capture->expression, options);
+    if (!regex->ok()) {
       return reader.Fail(expression, expression_field,
-                         std::string("invalid regular expression: ") + e.what());
+                         "invalid regular expression: " + regex->error());
     }
-    if (capture->regex.mark_count() != 1) {
+    if (regex->NumberOfCapturingGroups() != 1) {
       return reader.Fail(expression, expression_field,
                          "the regex must have exactly one capture group (it has " +
-                             std::to_string(capture->regex.mark_count()) +
+                             std::to_string(regex->NumberOfCapturingGroups()) +
                              "); use (?:...) for the others");
     }
+    capture->regex = std::move(regex);
   } else if (node["json"]) {
     capture->kind = Capture::Kind::kJsonPath;
     if (auto path = ParseJsonPath(capture->expression); !path) {

@@ -1,0 +1,82 @@
+# Shared by the benchmark scripts: sourced, not run. Expects $work (a temp folder),
+# $FOURDOLLAR, $NGINX and $SERVER_CPU, and sets server_pid, url, token and nginx_pid.
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# Starts fourdollar pinned to SERVER_CPU on a fresh store; sets server_pid, url, token.
+start_fourdollar() {
+  local data=$1
+  mkdir -p "$data"
+  taskset -c "$SERVER_CPU" "$FOURDOLLAR" serve --listen 127.0.0.1:0 --db "sqlite:$data/blog.db" \
+    --threads 1 2>"$data/server.log" &
+  server_pid=$!
+  local line=""
+  for _ in $(seq 100); do
+    line=$(grep -m1 '^fourdollar: listening on ' "$data/server.log" || true)
+    [ -n "$line" ] && break
+    kill -0 "$server_pid" 2>/dev/null || die "fourdollar exited: $(cat "$data/server.log")"
+    sleep 0.1
+  done
+  [ -n "$line" ] || die "fourdollar did not start within 10 s"
+  url=$(sed -E 's/^fourdollar: listening on (http:[^ ]+) .*/\1/' <<<"$line")
+  local token_file
+  token_file=$(sed -nE 's/.*\| write token in (.+)$/\1/p' <<<"$line")
+  token=$(cat "$token_file")
+}
+
+# A free TCP port on 127.0.0.1 (nothing answers a connect to it).
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  die "no free port found"
+}
+
+metric() {  # metric NAME: the value of an unlabelled sample from /metrics
+  curl -sf "$url/metrics" | awk -v name="$1" '$1 == name { print $2 }'
+}
+
+# start_nginx ROOT PORT: nginx on SERVER_CPU serving ROOT/index.html as / on 127.0.0.1:PORT.
+start_nginx() {
+  local root=$1 nginx_port=$2
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  sendfile on;
+  tcp_nodelay on;
+  open_file_cache max=16 inactive=60s;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $root;
+    location = / {
+      default_type "text/html; charset=utf-8";
+      try_files /index.html =404;
+    }
+  }
+}
+CONF
+  taskset -c "$SERVER_CPU" "$NGINX" -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+  nginx_pid=$!
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/" && break
+    kill -0 "$nginx_pid" 2>/dev/null || die "nginx exited: $(cat "$work/nginx/error.log")"
+    sleep 0.1
+  done
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Benchmark of `fourdollar load` against wrk, in one run: the target on CPU 0, the generator on
+# CPU 1 (taskset). Not a test: it prints numbers.
+#   1. nginx serves a 900-byte file; wrk -t1 -c50 and `fourdollar load` (50 VUs, one GET step)
+#      each drive it; compared by requests per CPU-second of the generator, and peak memory.
+#   2. `fourdollar serve` (SQLite, 1000 posts) driven by scenarios/seed.yaml's flows (50 VUs),
+#      against wrk on the same server's GET /.
+#
+#   bash bench/load.sh                 # 10 s per measurement
+#   DURATION=30 bash bench/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+DURATION=${DURATION:-10}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
+NGINX=${NGINX:-/usr/sbin/nginx}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+for tool in wrk curl taskset; do
+  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
+done
+[ -x "$NGINX" ] || die "nginx is missing (apt-get install nginx-light)"
+[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds"
+[ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
+
+work=$(mktemp -d /tmp/fourdollar-loadbench.XXXXXX)
+chmod 755 "$work"
+server_pid=""
+nginx_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# measure LABEL COMMAND...: runs on LOAD_CPU under GNU time; keeps output and "cpu_s max_kb".
+measure() {
+  local label=$1
+  shift
+  /usr/bin/time -f "%U %S %M" -o "$work/$label.time" taskset -c "$LOAD_CPU" "$@" >"$work/$label.out" 2>&1 ||
+    [ $? -eq 99 ] || die "$label failed: $(tail -5 "$work/$label.out")"
+}
+cpu_seconds() { awk '{ printf "%.2f", $1 + $2 }' "$work/$1.time"; }
+max_mb() { awk '{ printf "%.1f", $3 / 1024 }' "$work/$1.time"; }
+wrk_requests() { awk '/requests in/ { print $1 }' "$work/$1.out"; }
+load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
+per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# 1. Plain GET of a 900-byte file from nginx.
+mkdir -p "$work/www"
+head -c 900 /dev/zero | tr '\0' 'a' >"$work/www/index.html"
+nginx_port=$(free_port)
+start_nginx "$work/www" "$nginx_port"
+cat >"$work/get.yaml" <<YAML
+vus: 50
+duration: ${DURATION}s
+scenarios:
+  get:
+    flow:
+      - get: /
+YAML
+measure wrk_get wrk -t1 -c50 "-d${DURATION}s" "http://127.0.0.1:$nginx_port/"
+measure load_get "$FOURDOLLAR" load "$work/get.yaml" --target "http://127.0.0.1:$nginx_port" --out "$work/r1"
+kill -TERM "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
+
+# 2. The seed scenario against fourdollar serve with 1000 posts, and wrk on its GET /.
+start_fourdollar "$work/fourdollar"
+for _ in $(seq 10); do
+  FOURDOLLAR_TOKEN=$token taskset -c "$LOAD_CPU" wrk -t1 -c8 -d1s -s bench/post.lua "$url/" >/dev/null
+  [ "$(metric fourdollar_posts_stored_total | cut -d. -f1)" -ge 1000 ] && break
+done
+sed -E "s/duration: 30s/duration: $((DURATION / 3 > 0 ? DURATION / 3 : 1))s/" scenarios/seed.yaml >"$work/seed.yaml"
+measure wrk_list wrk -t1 -c50 "-d${DURATION}s" "$url/"
+measure load_seed env FOURDOLLAR_WRITE_TOKEN="$token" "$FOURDOLLAR" load "$work/seed.yaml" --target "$url" --out "$work/r2"
+
+wg=$(per_cpu "$(wrk_requests wrk_get)" "$(cpu_seconds wrk_get)")
+lg=$(per_cpu "$(load_requests load_get)" "$(cpu_seconds load_get)")
+wl=$(per_cpu "$(wrk_requests wrk_list)" "$(cpu_seconds wrk_list)")
+ls=$(per_cpu "$(load_requests load_seed)" "$(cpu_seconds load_seed)")
+echo "bench: generator on CPU $LOAD_CPU, target on CPU $SERVER_CPU, ${DURATION} s per run"
+printf '%-44s %12s %10s %8s %10s\n' run requests "req/CPU-s" "vs wrk" "max RSS"
+printf '%-44s %12s %10s %8s %9sM\n' "wrk -t1 -c50, nginx 900 B" "$(wrk_requests wrk_get)" "$wg" 1.00 "$(max_mb wrk_get)"
+printf '%-44s %12s %10s %8s %9sM\n' "fourdollar load 50 VUs, nginx 900 B" "$(load_requests load_get)" "$lg" "$(ratio "$lg" "$wg")" "$(max_mb load_get)"
+printf '%-44s %12s %10s %8s %9sM\n' "wrk -t1 -c50, fourdollar GET /" "$(wrk_requests wrk_list)" "$wl" 1.00 "$(max_mb wrk_list)"
+printf '%-44s %12s %10s %8s %9sM\n' "fourdollar load seed.yaml 50 VUs, fourdollar" "$(load_requests load_seed)" "$ls" "$(ratio "$ls" "$wl")" "$(max_mb load_seed)"
