@@ -18,7 +18,7 @@ void AddServeCommand(CLI::App& app, fourdollar::cli::ServeConfig& config, bool& 
                    "Address to listen on, HOST:PORT (port 0: any free port)")
       ->envname("FOURDOLLAR_LISTEN")
       ->capture_default_str();
-  serve->add_option("--db", config.db, "Store: sqlite:PATH")
+  serve->add_option("--db", config.db, "Store: sqlite:PATH or postgres://user:pass@host:port/db")
       ->envname("FOURDOLLAR_DB")
       ->capture_default_str();
   serve

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <filesystem>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -29,6 +30,7 @@ constexpr double kSaturatedCpuPercent = 85;
 struct Worker {
   std::unique_ptr<net::EventLoop> loop;
   std::unique_ptr<Recorder> recorder;
+  std::unique_ptr<RawCsvWriter> raw_csv;
   std::unique_ptr<Engine> engine;
   std::vector<char> read_buffer;
   std::thread thread;
@@ -109,6 +111,13 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   const int64_t start_unix_us = RealClock().NowUnixMs() * 1000 + 50'000;
   const int64_t duration_ms = file.execution.TotalDurationMs();
 
+  std::error_code dir_error;
+  std::filesystem::create_directories(options.out_dir, dir_error);
+  if (dir_error) {
+    std::fprintf(stderr, "fourdollar load: cannot create %s: %s\n", options.out_dir.c_str(),
+                 dir_error.message().c_str());
+    return 1;
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < thread_count; ++i) {
     auto worker = std::make_unique<Worker>();
@@ -120,6 +129,14 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
     worker->loop = std::move(*loop);
     worker->recorder = std::make_unique<Recorder>(start_unix_us);
     worker->read_buffer.resize(ClientConnection::kReadBufferBytes);
+    if (options.raw_csv) {
+      auto raw = RawCsvWriter::Open(RawCsvPartPath(options.out_dir + "/raw.csv", i), names);
+      if (!raw) {
+        std::fprintf(stderr, "fourdollar load: %s\n", raw.error().message.c_str());
+        return 1;
+      }
+      worker->raw_csv = std::move(*raw);
+    }
     VuContext context;
     context.file = &file;
     context.loop = worker->loop.get();
@@ -127,6 +144,7 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
     context.host_header = target->second;
     context.step_names = step_names;
     context.recorder = worker->recorder.get();
+    context.raw_csv = worker->raw_csv.get();
     context.read_buffer = worker->read_buffer.data();
     context.run_start_unix_us = start_unix_us;
     context.run_start_mono_ns = start_mono_ns;
@@ -269,6 +287,12 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   builder.Add(collect(INT64_MAX));
   for (auto& worker : workers) worker->loop->Stop();
   for (auto& worker : workers) worker->thread.join();
+  for (auto& worker : workers) {
+    if (!worker->raw_csv) continue;
+    if (Status closed = worker->raw_csv->Close(); !closed) {
+      std::fprintf(stderr, "fourdollar load: raw CSV: %s\n", closed.error().message.c_str());
+    }
+  }
   if (options.terminal) std::fprintf(stderr, "\n");
 
   info.duration_ms = (MonotonicNowNs() - start_mono_ns) / 1'000'000;

@@ -143,14 +143,14 @@ void VirtualUser::OnExchange(Exchange exchange) {
   sample.bytes_received = exchange.bytes_received;
 
   if (exchange.failure != FailureKind::kNone) {
-    context_.recorder->Record(sample);
+    Record(sample);
     EndIteration();
     return;
   }
   const http::ClientResponse& response = exchange.response;
   if (IsRedirect(response.status) && hops_ < context_.file->max_redirects &&
       !response.HeaderValue("Location").empty()) {
-    context_.recorder->Record(sample);
+    Record(sample);
     if (FollowRedirect(response)) return;
     EndIteration();
     return;
@@ -184,7 +184,7 @@ void VirtualUser::OnExchange(Exchange exchange) {
   } else if (!ok) {
     sample.failure = FailureKind::kCheck;
   }
-  context_.recorder->Record(sample);
+  Record(sample);
   if (sample.failure != FailureKind::kNone) {
     EndIteration();
     return;
@@ -235,6 +235,14 @@ void VirtualUser::FinishStep(const Exchange&) {
     EndIteration();
   } else {
     RunStep();
+  }
+}
+
+void VirtualUser::Record(const RequestSample& sample) {
+  context_.recorder->Record(sample);
+  if (context_.raw_csv != nullptr) {
+    context_.raw_csv->Write(sample, http::MethodName(method_), path_,
+                            context_.file->scenarios[scenario_].name);
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "load/client_connection.h"
 #include "load/random.h"
+#include "load/raw_csv.h"
 #include "load/recorder.h"
 #include "load/scenario.h"
 #include "load/template.h"
@@ -26,6 +27,7 @@ struct VuContext {
   std::vector<std::vector<uint32_t>>
       step_names;  // [scenario][step] -> name index; +1: its redirects
   Recorder* recorder = nullptr;
+  RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
   char* read_buffer = nullptr;  // ClientConnection::kReadBufferBytes, shared by the thread
   int64_t run_start_unix_us = 0;
   int64_t run_start_mono_ns = 0;
@@ -65,6 +67,7 @@ class VirtualUser final : public ConnectionListener {
   void EndIteration();
   bool FollowRedirect(const http::ClientResponse& response);
   void FinishStep(const Exchange& exchange);
+  void Record(const RequestSample& sample);
 
   const VuContext& context_;
   const int64_t global_id_;
