@@ -116,10 +116,9 @@ void Pretty(const json::value& value, std::string& out, int indent) {
     out.push_back('\n');
     out.append(static_cast<size_t>(indent), ' ');
     out.push_back(']');
-  } else if (value.is_double() && std::trunc(value.get_double()) == value.get_double() &&
-             std::abs(value.get_double()) < 9e15) {
-    // Boost.JSON writes 50.0 as "5E1"; whole numbers read better as integers.
-    out += std::to_string(static_cast<int64_t>(value.get_double()));
+  } else if (value.is_double() && std::isfinite(value.get_double())) {
+    // Boost.JSON writes 33.3 as "3.33E1"; the shortest round-trip form reads better.
+    out += FormatDouble(value.get_double());
   } else {
     out += json::serialize(value);
   }
