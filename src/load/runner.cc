@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>

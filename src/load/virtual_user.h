@@ -28,7 +28,7 @@ struct VuContext {
       step_names;  // [scenario][step] -> name index; +1: its redirects
   Recorder* recorder = nullptr;
   RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
-  char* read_buffer = nullptr;  // ClientConnection::kReadBufferBytes, shared by the thread
+  char* read_buffer = nullptr;      // ClientConnection::kReadBufferBytes, shared by the thread
   int64_t run_start_unix_us = 0;
   int64_t run_start_mono_ns = 0;
 };

@@ -227,6 +227,49 @@ scenarios:
   EXPECT_EQ(merged->overall.requests, 200u);
 }
 
+TEST_F(LoadTest, RawCsvHasThreeRowsPerRequest) {
+  auto results = RunAndRead(WriteScenario("raw.yaml", R"yaml(
+vus: 2
+duration: 1s
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+)yaml"),
+                            {"--raw-csv"});
+  ASSERT_TRUE(results) << results.error().message;
+  std::ifstream raw(data_dir_.path() / ("out-" + std::to_string(runs_ - 1)) / "raw-0.csv");
+  std::string line;
+  ASSERT_TRUE(std::getline(raw, line));
+  EXPECT_EQ(line.rfind("metric_name,timestamp,metric_value,", 0), 0u) << line;
+  uint64_t rows = 0;
+  while (std::getline(raw, line)) ++rows;
+  EXPECT_EQ(rows, 3 * results->overall.requests);
+}
+
+TEST_F(LoadTest, WatchesAndScrapesTheServer) {
+  auto results = RunAndRead(WriteScenario("watch.yaml", R"yaml(
+vus: 2
+duration: 2s
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+        think: 5ms
+)yaml"),
+                            {"--watch-pid", std::to_string(server_->pid()), "--scrape",
+                             server_->startup().url + "/metrics"});
+  ASSERT_TRUE(results) << results.error().message;
+  bool watched = false, scraped = false;
+  for (const load::SecondRow& row : results->seconds) {
+    watched = watched || (row.server_rss_bytes.value_or(0) > 1'000'000);
+    auto it = row.scrape.find("fourdollar_http_requests_total");
+    scraped = scraped || (it != row.scrape.end() && it->second > 0);
+  }
+  EXPECT_TRUE(watched);
+  EXPECT_TRUE(scraped);
+}
+
 TEST_F(LoadTest, InterruptStopsEarlyAndKeepsResults) {
   std::filesystem::path out = data_dir_.path() / "interrupted";
   auto process = LoadProcess::Start(data_dir_.path(),
