@@ -29,7 +29,8 @@ fi
 # Runs a command as the cluster's owner.
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    # From /: the caller's folder may be closed to the postgres user (a 0700 temporary clone).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
