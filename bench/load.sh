@@ -78,6 +78,24 @@ sed -E "s/duration: 30s/duration: $((DURATION / 3 > 0 ? DURATION / 3 : 1))s/" sc
 measure wrk_list wrk -t1 -c50 "-d${DURATION}s" "$url/"
 measure load_seed env FOURDOLLAR_WRITE_TOKEN="$token" "$FOURDOLLAR" load "$work/seed.yaml" --target "$url" --out "$work/r2"
 
+# 3. Memory of 10000 idle VUs (one request per second each), read from /proc during the hold.
+cat >"$work/idle.yaml" <<YAML
+stages:
+  - {duration: 4s, target: 10000}
+  - {duration: 6s, target: 10000}
+scenarios:
+  idle:
+    flow:
+      - get: /healthz
+        think: 1s
+YAML
+taskset -c "$LOAD_CPU" "$FOURDOLLAR" load "$work/idle.yaml" --target "$url" --out "$work/r3" >"$work/idle.out" 2>&1 &
+idle_pid=$!
+sleep 8
+idle_rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$idle_pid/status")
+idle_anon=$(awk '/^RssAnon/ { print $2 }' "/proc/$idle_pid/status")
+wait "$idle_pid" || die "the 10000-VU run failed: $(tail -5 "$work/idle.out")"
+
 wg=$(per_cpu "$(wrk_requests wrk_get)" "$(cpu_seconds wrk_get)")
 lg=$(per_cpu "$(load_requests load_get)" "$(cpu_seconds load_get)")
 wl=$(per_cpu "$(wrk_requests wrk_list)" "$(cpu_seconds wrk_list)")
@@ -88,3 +106,5 @@ printf '%-44s %12s %10s %8s %9sM\n' "wrk -t1 -c50, nginx 900 B" "$(wrk_requests 
 printf '%-44s %12s %10s %8s %9sM\n' "fourdollar load 50 VUs, nginx 900 B" "$(load_requests load_get)" "$lg" "$(ratio "$lg" "$wg")" "$(max_mb load_get)"
 printf '%-44s %12s %10s %8s %9sM\n' "wrk -t1 -c50, fourdollar GET /" "$(wrk_requests wrk_list)" "$wl" 1.00 "$(max_mb wrk_list)"
 printf '%-44s %12s %10s %8s %9sM\n' "fourdollar load seed.yaml 50 VUs, fourdollar" "$(load_requests load_seed)" "$ls" "$(ratio "$ls" "$wl")" "$(max_mb load_seed)"
+echo "10000 idle VUs: resident ${idle_rss} kB, of which ${idle_anon} kB anonymous" \
+  "($((idle_anon * 1024 / 10000)) bytes per VU including the process's own)"

@@ -22,4 +22,8 @@ Result<ProcessStats> ReadProcessStats(pid_t pid = 0);
 // The number of CPUs this process may run on (its affinity mask), at least 1.
 int AllowedCpuCount();
 
+// Raises this process's soft limit of open files to its hard limit (commonly 1024 and 524288):
+// each connection is a file. Returns the limit now in force.
+uint64_t RaiseOpenFileLimit();
+
 }  // namespace fourdollar

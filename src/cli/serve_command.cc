@@ -71,6 +71,7 @@ int RunServe(const ServeConfig& config) {
   // Signals are taken by sigwait below; every thread started from here on inherits the mask.
   net::BlockSignals({SIGTERM, SIGINT});
   ::signal(SIGPIPE, SIG_IGN);
+  const uint64_t file_limit = RaiseOpenFileLimit();
 
   Result<net::Endpoint> endpoint = net::ParseEndpoint(config.listen);
   if (!endpoint) return Fail("--listen: " + endpoint.error().message);
@@ -136,6 +137,13 @@ int RunServe(const ServeConfig& config) {
     return text;
   };
   http::ServerLimits limits = config.limits;
+  if (file_limit > 0 && file_limit < config.limits.max_connections + 64) {
+    std::fprintf(
+        stderr,
+        "fourdollar: warning: the open-file limit (%llu) is below --max-connections (%zu); "
+        "connections beyond it are refused by the kernel\n",
+        static_cast<unsigned long long>(file_limit), config.limits.max_connections);
+  }
   limits.max_connections = std::max<size_t>(1, config.limits.max_connections / thread_count);
   const size_t cache_bytes = (config.cache_mb << 20) / static_cast<size_t>(thread_count);
   for (int i = 0; i < thread_count; ++i) {

@@ -102,6 +102,14 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   }
   net::BlockSignals({SIGINT, SIGTERM});
   ::signal(SIGPIPE, SIG_IGN);
+  const uint64_t file_limit = RaiseOpenFileLimit();
+  if (file_limit > 0 && static_cast<int64_t>(file_limit) < file.execution.max_vus + 64) {
+    std::fprintf(stderr,
+                 "fourdollar load: warning: the open-file limit (%llu) is below the %lld VUs this "
+                 "test may run (one connection each); raise it with ulimit -n\n",
+                 static_cast<unsigned long long>(file_limit),
+                 static_cast<long long>(file.execution.max_vus));
+  }
 
   std::vector<std::vector<uint32_t>> step_names;
   std::vector<std::string> names = NameSteps(file, &step_names);
