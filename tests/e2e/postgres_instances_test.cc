@@ -6,7 +6,12 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+#include <set>
+
+#include "e2e/load_process.h"
 #include "e2e/postgres_cluster.h"
+#include "load/results_files.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -90,6 +95,60 @@ TEST_F(PostgresInstances, WritersOnBothInstancesLoseAndDuplicateNothing) {
   auto listed_on_b = ListAllPosts(b->host(), b->port());
   ASSERT_TRUE(listed_on_b.has_value()) << listed_on_b.error().message;
   EXPECT_EQ(listed_on_b->size(), acknowledged.size());
+}
+
+TEST_F(PostgresInstances, FourdollarLoadOnBothInstancesLosesAndDuplicatesNothing) {
+  auto a = StartInstance(dir_a_);
+  auto b = StartInstance(dir_b_);
+  ASSERT_TRUE(a && b);
+  // Unique titles: the VU's global number and its iteration.
+  std::filesystem::path scenario = dir_a_.path() / "writers.yaml";
+  std::ofstream(scenario) << R"yaml(
+vus: 8
+duration: 2s
+scenarios:
+  writers:
+    flow:
+      - post: /
+        name: create post
+        headers: {Authorization: "Bearer ${TOKEN}"}
+        json: {title: "load ${vu}-${iteration}", body: "${random.text(10,100)}"}
+        check: {status: 200}
+)yaml";
+  // Two generators, one per instance, each half of the VUs (different VU numbers).
+  std::vector<LoadProcess> processes;
+  std::vector<std::filesystem::path> outs;
+  int segment = 1;
+  for (ServerProcess* instance : {a.get(), b.get()}) {
+    TempDir& dir = segment == 1 ? dir_a_ : dir_b_;
+    outs.push_back(dir.path() / "out");
+    auto process = LoadProcess::Start(
+        dir.path(), {"load", scenario.string(), "--target", instance->startup().url, "--env",
+                     std::string("TOKEN=") + kTestToken, "--segment",
+                     std::to_string(segment) + "/2", "--out", outs.back().string()});
+    ASSERT_TRUE(process) << process.error().message;
+    processes.push_back(std::move(*process));
+    ++segment;
+  }
+  uint64_t created = 0;
+  for (size_t i = 0; i < processes.size(); ++i) {
+    auto run = processes[i].Wait(60000);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->exit_code, 0) << run->stderr_text << run->stdout_text;
+    auto results = load::ReadResults(outs[i].string());
+    ASSERT_TRUE(results) << results.error().message;
+    EXPECT_EQ(results->overall.failed(), 0u);
+    for (const auto& [index, figures] : results->names) {
+      if (results->run.names[index] == "create post") created += figures.by_status.at(303);
+    }
+  }
+  ASSERT_GT(created, 0u);
+  auto listed = ListAllPosts(b->host(), b->port());
+  ASSERT_TRUE(listed.has_value()) << listed.error().message;
+  std::set<std::string> titles;
+  for (const PostLink& link : *listed) titles.insert(link.title);
+  EXPECT_EQ(listed->size(), created);  // none lost
+  EXPECT_EQ(titles.size(), created);   // none duplicated
 }
 
 TEST_F(PostgresInstances, KillNineOfAnInstanceLosesNoAcknowledgedPost) {
