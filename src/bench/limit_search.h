@@ -1,0 +1,62 @@
+// The search for the breaking point: constant arrival rates in short steps, each faster than
+// the last, until a step breaks a bound (p95, failures, dropped or unfinished iterations) or
+// the generator itself saturates. Pure functions over load::Results; the bench runs the steps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "load/results.h"
+
+namespace fourdollar::bench {
+
+struct LimitSettings {
+  double p95_bound_ms = 100;            // a step whose p95 is above this breaks
+  double max_failed_fraction = 0.01;    // of requests
+  double min_completed_fraction = 0.9;  // of the iterations offered
+  int64_t step_ms = 5000;
+  int max_steps = 12;
+  double first_fraction = 0.5;  // the first rate, as a fraction of the estimated capacity
+  double growth = 1.2;          // each step's rate over the previous one's
+};
+
+// Full: 5 s steps from half the estimate, x1.2 each, at most 12. Quick: 3 steps of 3 s at
+// 0.6, 0.9 and 1.35 times the estimate.
+LimitSettings LimitSettingsFor(bool quick);
+
+// Iterations per second the server managed in a closed-model run (the seed scenario): its
+// busiest second's requests over the requests per iteration. `fallback` when it has none.
+double EstimateIterationRate(const load::Results& results, double fallback);
+
+// The iteration rate of step `index` (0-based).
+double StepRate(double estimate, int index, const LimitSettings& settings);
+
+struct StepOutcome {
+  double offered_rate = 0;         // iterations per second asked
+  double requests_per_second = 0;  // achieved: requests over the step's nominal length
+  double p95_ms = 0;
+  double failed_fraction = 0;
+  bool passed = false;
+  bool generator_saturated = false;
+  bool interrupted = false;
+  std::string reason;  // why it broke: "p95 312.4 ms > 100 ms"; empty when passed
+};
+
+StepOutcome JudgeStep(const load::Results& results, double offered_rate,
+                      const LimitSettings& settings);
+
+// Whether the search goes on after this step.
+bool ContinueAfter(const StepOutcome& step);
+
+struct KneeEstimate {
+  bool found = false;              // a step passed and a later one broke
+  bool below_first = false;        // the first step already broke
+  double requests_per_second = 0;  // of the last step that passed (or the first one run)
+  double p95_ms = 0;
+  std::string reason;  // of the step that broke, or why the search ended without one
+};
+
+KneeEstimate EstimateKnee(const std::vector<StepOutcome>& steps);
+
+}  // namespace fourdollar::bench
