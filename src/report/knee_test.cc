@@ -63,10 +63,8 @@ TEST(FindKnee, FailuresAboveOnePercentMarkTheKnee) {
   std::vector<SecondPoint> points;
   for (int s = 0; s < 40; ++s) {
     const uint64_t rate = 20 * static_cast<uint64_t>(s + 1);
-    points.push_back({.second = s,
-                      .requests = rate,
-                      .failed = rate > 500 ? rate / 20 : 0,
-                      .p95_ms = 3});
+    points.push_back(
+        {.second = s, .requests = rate, .failed = rate > 500 ? rate / 20 : 0, .p95_ms = 3});
   }
   const Knee knee = FindKnee(points);
   ASSERT_TRUE(knee.found);
@@ -129,8 +127,8 @@ TEST(Summarize, StatesTheKneeFoundInHistogramsOfARun) {
   std::vector<SyntheticSecond> seconds;
   for (int s = 0; s < 40; ++s) {
     const uint64_t offered = 50 * static_cast<uint64_t>(s + 1);
-    seconds.push_back({.requests = std::min<uint64_t>(offered, 1200),
-                       .p95_ms = offered > 1200 ? 40.0 : 8.0});
+    seconds.push_back(
+        {.requests = std::min<uint64_t>(offered, 1200), .p95_ms = offered > 1200 ? 40.0 : 8.0});
   }
   const ReportSummary summary = Summarize(SyntheticRun(seconds));
   ASSERT_TRUE(summary.knee.found) << summary.knee.reason;

@@ -49,7 +49,8 @@ inline load::Results SyntheticRun(const std::vector<SyntheticSecond>& seconds) {
   load::Recorder recorder(kStartUnixMs * 1000);
   for (size_t s = 0; s < seconds.size(); ++s) {
     const SyntheticSecond& spec = seconds[s];
-    const uint64_t failed = static_cast<uint64_t>(spec.failed_ratio * static_cast<double>(spec.requests));
+    const uint64_t failed =
+        static_cast<uint64_t>(spec.failed_ratio * static_cast<double>(spec.requests));
     for (uint64_t i = 0; i < spec.requests; ++i) {
       load::RequestSample sample;
       const double fraction = static_cast<double>(i) / static_cast<double>(spec.requests);
