@@ -208,7 +208,7 @@ class Aggregator {
         load::NameSecond& figures = cells.data.names[index];
         figures.duration.Record(static_cast<int64_t>(value * 1000.0 + 0.5));
         ++figures.requests;
-        ++figures.by_status[status];
+        if (status != 0) ++figures.by_status[status];  // as the recorder: no response, no status
         if (status == 0 || status >= 400) ++cells.status_failed[index];
         break;
       }
