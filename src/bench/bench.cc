@@ -26,6 +26,7 @@
 #include "load/runner.h"
 #include "load/scenario_values.h"
 #include "net/event_loop.h"
+#include "report/report.h"
 
 namespace fourdollar::bench {
 
@@ -299,9 +300,37 @@ class BenchRun {
     return interrupted_ ? kExitInterrupted : 0;
   }
 
+  // report.html: the limit search's steps as one run of rising load (where the knee shows),
+  // or the seed scenario when there was no search; seed-report.html: the seed scenario.
+  void WriteReports() {
+    std::vector<std::string> steps(measured_.begin() + 1, measured_.end());
+    const bool searched = !steps.empty();
+    Result<report::ReportSummary> main = report::WriteReport(
+        searched ? steps : std::vector<std::string>{measured_[0]}, out_dir_ + "/report.html");
+    if (!main) {
+      Say("report: not written: " + main.error().message);
+    } else {
+      Say("report: " + out_dir_ + "/report.html: " + main->headline);
+      if (main->knee.found) report_knee_ = main->knee;
+    }
+    if (searched) {
+      Result<report::ReportSummary> seed =
+          report::WriteReport({measured_[0]}, out_dir_ + "/seed-report.html");
+      if (!seed) Say("report: seed-report.html not written: " + seed.error().message);
+    }
+  }
+
   HeadlineFacts Facts() const {
     HeadlineFacts facts;
     facts.where = where_;
+    // The report's knee (per second: the highest rate before p95 leaves its low-load level)
+    // is the one its page shows; the steps' own verdicts stand in when it found none.
+    if (report_knee_) {
+      facts.kind = HeadlineFacts::Kind::kKnee;
+      facts.requests_per_second = report_knee_->requests_per_second;
+      facts.p95_ms = report_knee_->p95_ms;
+      return facts;
+    }
     if (steps_.empty()) {
       facts.kind = HeadlineFacts::Kind::kSeedPeakOnly;
       facts.requests_per_second = seed_peak_rps_;
@@ -328,6 +357,7 @@ class BenchRun {
     if (Stopping()) code = kExitInterrupted;
     if (!measured_.empty()) {
       Say("results: " + out_dir_);
+      WriteReports();
       if (seed_peak_rps_ > 0 || !steps_.empty()) Say(FormatHeadline(Facts()));
     }
     std::ofstream(out_dir_ + "/bench.txt") << log_;
@@ -347,7 +377,8 @@ class BenchRun {
   double seed_peak_rps_ = 0;
   double seed_p95_ms_ = 0;
   std::vector<StepOutcome> steps_;
-  std::vector<std::string> measured_;  // results folders, in order
+  std::vector<std::string> measured_;  // results folders: the seed scenario, then the steps
+  std::optional<report::Knee> report_knee_;
   bool interrupted_ = false;
   std::string log_;
 };

@@ -43,6 +43,7 @@ class FakeCgroupRoot {
 
 TEST(CgroupLimits, UsesCgroupV2WhenItsControllersAreAvailable) {
   FakeCgroupRoot root;
+  root.Write("cgroup.controllers", "cpuset cpu io memory pids\n");
   root.Write("svc/cgroup.controllers", "cpuset cpu io memory pids\n");
   root.Write("svc/cgroup.subtree_control", "");
   CgroupLimits limits = CgroupLimits::Create({.cpus = 2, .memory_bytes = 512u << 20, .name = "b1"},

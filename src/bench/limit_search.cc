@@ -21,8 +21,8 @@ LimitSettings LimitSettingsFor(bool quick) {
   if (quick) {
     settings.step_ms = 3000;
     settings.max_steps = 3;
-    settings.first_fraction = 0.6;
-    settings.growth = 1.5;
+    settings.first_fraction = 0.3;
+    settings.growth = 2;
   }
   return settings;
 }

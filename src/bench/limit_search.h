@@ -16,13 +16,16 @@ struct LimitSettings {
   double max_failed_fraction = 0.01;    // of requests
   double min_completed_fraction = 0.9;  // of the iterations offered
   int64_t step_ms = 5000;
-  int max_steps = 12;
-  double first_fraction = 0.5;  // the first rate, as a fraction of the estimated capacity
-  double growth = 1.2;          // each step's rate over the previous one's
+  int max_steps = 14;
+  // The first rate, as a fraction of the estimated capacity. The estimate comes from a closed
+  // model, whose busiest second is well above what an open arrival rate sustains, so the
+  // search starts low.
+  double first_fraction = 0.25;
+  double growth = 1.2;  // each step's rate over the previous one's
 };
 
-// Full: 5 s steps from half the estimate, x1.2 each, at most 12. Quick: 3 steps of 3 s at
-// 0.6, 0.9 and 1.35 times the estimate.
+// Full: 5 s steps from a quarter of the estimate, x1.2 each, at most 14 (up to 2.7 times the
+// estimate). Quick: 3 steps of 3 s at 0.3, 0.6 and 1.2 times the estimate.
 LimitSettings LimitSettingsFor(bool quick);
 
 // Iterations per second the server managed in a closed-model run (the seed scenario): its
