@@ -268,19 +268,21 @@ class BenchRun {
     const double estimate = seed_rate_ > 0 ? seed_rate_ : 100;
     Say("limit search: " + std::to_string(settings.max_steps) + " steps of " +
         DescribeDuration(settings.step_ms) + " at most, from " +
-        Fixed(StepRate(estimate, 0, settings), 0) + " iterations/s, x" + Fixed(settings.growth, 2) +
-        " each, until p95 > " + Fixed(settings.p95_bound_ms, 0) + " ms or failures > " +
-        Fixed(settings.max_failed_fraction * 100, 0) + "%");
-    for (int i = 0; i < settings.max_steps && !Stopping(); ++i) {
-      const double rate = StepRate(estimate, i, settings);
+        Fixed(StepRates(estimate, settings).current(), 0) + " iterations/s, x" +
+        Fixed(settings.growth, 2) + " each, until p95 > " + Fixed(settings.p95_bound_ms, 0) +
+        " ms or failures > " + Fixed(settings.max_failed_fraction * 100, 0) + "%");
+    StepRates rates(estimate, settings);
+    for (bool more = true; more && !Stopping();) {
+      const double rate = rates.current();
+      const int number = rates.steps() + 1;
       Result<load::ScenarioFile> file = LimitStepScenario(seed_, rate, settings);
       if (!file) return Fail(kExitFailed, file.error().message);
       char name[32];
-      std::snprintf(name, sizeof name, "step-%02d", i + 1);
+      std::snprintf(name, sizeof name, "step-%02d", number);
       const std::string dir = out_dir_ + "/limit/" + name;
-      Say("limit search: step " + std::to_string(i + 1) + "/" + std::to_string(settings.max_steps) +
-          ", " + Fixed(rate, 0) + " iterations/s for " + DescribeDuration(settings.step_ms) +
-          "...");
+      Say("limit search: step " + std::to_string(number) + "/" +
+          std::to_string(settings.max_steps) + ", " + Fixed(rate, 0) + " iterations/s for " +
+          DescribeDuration(settings.step_ms) + "...");
       load::RunLoad(*file, LoadOptionsFor(dir));
       Result<load::Results> results = load::ReadResults(dir);
       if (!results) return Fail(kExitFailed, "limit search: " + results.error().message);
@@ -288,14 +290,15 @@ class BenchRun {
       StepOutcome step = JudgeStep(*results, rate, settings);
       steps_.push_back(step);
       if (step.interrupted) interrupted_ = true;
+      more = rates.Advance(step);
+      std::string verdict = step.passed        ? "held"
+                            : step.interrupted ? "interrupted"
+                                               : "broke (" + step.reason + ")";
+      if (step.generator_saturated) verdict += "; the generator is saturated: stopping here";
+      if (!step.passed && !step.interrupted && more) verdict += "; trying half the rate";
       Say("  " + Fixed(step.requests_per_second, 0) + " requests/s, p95 " + Fixed(step.p95_ms, 1) +
-          " ms, " + Fixed(step.failed_fraction * 100, 2) + "% failed: " +
-          (step.passed        ? "ok"
-           : step.interrupted ? "interrupted"
-                              : "broke (" + step.reason + ")") +
-          (step.generator_saturated ? "; the generator is saturated: stopping here" : ""));
+          " ms, " + Fixed(step.failed_fraction * 100, 2) + "% failed: " + verdict);
       if (int code = CheckServer("the limit search"); code != 0) return code;
-      if (!ContinueAfter(step)) break;
     }
     return interrupted_ ? kExitInterrupted : 0;
   }

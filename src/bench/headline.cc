@@ -22,7 +22,7 @@ std::string FormatHeadline(const HeadlineFacts& facts) {
       text += "knee at about " + rate + " requests/s, p95 " + p95 + ".";
       break;
     case HeadlineFacts::Kind::kBelowFirst:
-      text += "knee below " + rate + " requests/s (the first step broke: " + facts.reason + ").";
+      text += "knee below " + rate + " requests/s (no step held: " + facts.reason + ").";
       break;
     case HeadlineFacts::Kind::kNoKnee:
       text +=

@@ -12,7 +12,7 @@ struct HeadlineFacts {
   std::string where;  // "1 CPU here", "2 CPUs here", "http://host:8080"
   enum class Kind {
     kKnee,          // the limit search found the knee
-    kBelowFirst,    // its first step already broke
+    kBelowFirst,    // no step held, even at lower rates
     kNoKnee,        // it ended without breaking (every step passed, generator limit, Ctrl-C)
     kSeedPeakOnly,  // no limit search: the seed scenario's busiest second
   };

@@ -86,30 +86,56 @@ bool ContinueAfter(const StepOutcome& step) {
   return step.passed && !step.generator_saturated && !step.interrupted;
 }
 
+StepRates::StepRates(double estimate, const LimitSettings& settings)
+    : settings_(settings), current_(StepRate(estimate, 0, settings)) {}
+
+bool StepRates::Advance(const StepOutcome& step) {
+  ++steps_;
+  if (steps_ >= settings_.max_steps || step.interrupted || step.generator_saturated) return false;
+  if (step.passed) {
+    held_ = true;
+    current_ = std::max(current_ + 1, std::round(current_ * settings_.growth));
+    return true;
+  }
+  if (held_ || halvings_ >= kMaxHalvings || current_ < 2) return false;
+  ++halvings_;
+  current_ = std::round(current_ / 2);
+  return true;
+}
+
 KneeEstimate EstimateKnee(const std::vector<StepOutcome>& steps) {
   KneeEstimate knee;
-  const StepOutcome* last_passed = nullptr;
-  const StepOutcome* broke = nullptr;
+  const StepOutcome* held = nullptr;  // the fastest step that held
+  const StepOutcome* slowest_broke = nullptr;
   for (const StepOutcome& step : steps) {
-    if (step.passed) {
-      last_passed = &step;
-    } else if (!step.interrupted) {
-      broke = &step;
-      break;
+    if (step.passed && (held == nullptr || step.offered_rate > held->offered_rate)) held = &step;
+    if (!step.passed && !step.interrupted &&
+        (slowest_broke == nullptr || step.offered_rate < slowest_broke->offered_rate)) {
+      slowest_broke = &step;
     }
   }
-  if (last_passed != nullptr) {
-    knee.requests_per_second = last_passed->requests_per_second;
-    knee.p95_ms = last_passed->p95_ms;
+  // The first step faster than the fastest that held and that broke.
+  const StepOutcome* broke = nullptr;
+  for (const StepOutcome& step : steps) {
+    if (held != nullptr && !step.passed && !step.interrupted &&
+        step.offered_rate > held->offered_rate &&
+        (broke == nullptr || step.offered_rate < broke->offered_rate)) {
+      broke = &step;
+    }
+  }
+  if (held != nullptr) {
+    knee.requests_per_second = held->requests_per_second;
+    knee.p95_ms = held->p95_ms;
+    knee.found = broke != nullptr;
+  } else if (slowest_broke != nullptr) {
+    knee.below_first = true;
+    knee.requests_per_second = slowest_broke->requests_per_second;
+    knee.p95_ms = slowest_broke->p95_ms;
+    knee.reason = slowest_broke->reason;
+    return knee;
   }
   if (broke != nullptr) {
     knee.reason = broke->reason;
-    knee.found = last_passed != nullptr;
-    knee.below_first = last_passed == nullptr;
-    if (knee.below_first) {
-      knee.requests_per_second = broke->requests_per_second;
-      knee.p95_ms = broke->p95_ms;
-    }
   } else if (steps.empty()) {
     knee.reason = "no step ran";
   } else if (steps.back().interrupted) {
@@ -117,7 +143,7 @@ KneeEstimate EstimateKnee(const std::vector<StepOutcome>& steps) {
   } else if (steps.back().generator_saturated) {
     knee.reason = "the load generator saturated its CPUs first";
   } else {
-    knee.reason = "every step passed";
+    knee.reason = "every step held";
   }
   return knee;
 }

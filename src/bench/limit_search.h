@@ -32,7 +32,7 @@ LimitSettings LimitSettingsFor(bool quick);
 // busiest second's requests over the requests per iteration. `fallback` when it has none.
 double EstimateIterationRate(const load::Results& results, double fallback);
 
-// The iteration rate of step `index` (0-based).
+// The iteration rate of step `index` (0-based) when every step holds.
 double StepRate(double estimate, int index, const LimitSettings& settings);
 
 struct StepOutcome {
@@ -49,13 +49,34 @@ struct StepOutcome {
 StepOutcome JudgeStep(const load::Results& results, double offered_rate,
                       const LimitSettings& settings);
 
-// Whether the search goes on after this step.
+// Whether the search may go on after this step (it held, and the generator kept up).
 bool ContinueAfter(const StepOutcome& step);
+
+// The rates of the search, step by step: up by `growth` after a step that held; halved after
+// one that broke while none has held yet (the estimate was too high: a busy machine, a closed
+// model's optimism), at most kMaxHalvings times; over after a break once a step has held, after
+// an interruption or a saturated generator, or after settings.max_steps steps.
+class StepRates {
+ public:
+  static constexpr int kMaxHalvings = 3;
+  StepRates(double estimate, const LimitSettings& settings);
+  double current() const { return current_; }
+  int steps() const { return steps_; }
+  // Takes the outcome of the step run at current(); false when the search is over.
+  bool Advance(const StepOutcome& step);
+
+ private:
+  LimitSettings settings_;
+  double current_;
+  int steps_ = 0;
+  int halvings_ = 0;
+  bool held_ = false;
+};
 
 struct KneeEstimate {
   bool found = false;              // a step passed and a later one broke
   bool below_first = false;        // the first step already broke
-  double requests_per_second = 0;  // of the last step that passed (or the first one run)
+  double requests_per_second = 0;  // of the last step that held (or the slowest that broke)
   double p95_ms = 0;
   std::string reason;  // of the step that broke, or why the search ended without one
 };

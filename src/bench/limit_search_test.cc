@@ -67,10 +67,12 @@ TEST(LimitSearch, KneeIsTheLastStepThatPassed) {
   EXPECT_NEAR(knee.p95_ms, 3.0, 0.01);
 }
 
-TEST(LimitSearch, FirstStepBreakingPutsTheKneeBelowIt) {
-  KneeEstimate knee = EstimateKnee({JudgeStep(Step(1000, 400'000), 1000, LimitSettings{})});
+TEST(LimitSearch, NoStepHoldingPutsTheKneeBelowTheSlowest) {
+  KneeEstimate knee = EstimateKnee({JudgeStep(Step(1000, 400'000), 1000, LimitSettings{}),
+                                    JudgeStep(Step(500, 300'000), 500, LimitSettings{})});
   EXPECT_FALSE(knee.found);
   EXPECT_TRUE(knee.below_first);
+  EXPECT_DOUBLE_EQ(knee.requests_per_second, 1000);
 }
 
 TEST(LimitSearch, EstimateIsTheBusiestSecondOverRequestsPerIteration) {
@@ -91,6 +93,41 @@ TEST(LimitSearch, RatesGrowGeometrically) {
   EXPECT_EQ(settings.max_steps, 3);
   EXPECT_DOUBLE_EQ(StepRate(1000, 0, settings), 300);
   EXPECT_DOUBLE_EQ(StepRate(1000, 2, settings), 1200);
+}
+
+TEST(LimitSearch, RatesGoDownWhileNoStepHoldsThenUpUntilABreak) {
+  LimitSettings settings;
+  settings.first_fraction = 1;
+  settings.growth = 1.5;
+  StepRates rates(1000, settings);
+  StepOutcome broke{.passed = false, .reason = "p95"};
+  StepOutcome held{.passed = true};
+  EXPECT_DOUBLE_EQ(rates.current(), 1000);
+  ASSERT_TRUE(rates.Advance(broke));
+  EXPECT_DOUBLE_EQ(rates.current(), 500);
+  ASSERT_TRUE(rates.Advance(held));
+  EXPECT_DOUBLE_EQ(rates.current(), 750);
+  EXPECT_FALSE(rates.Advance(broke));
+}
+
+TEST(LimitSearch, RatesGiveUpAfterThreeHalvings) {
+  StepRates rates(8000, LimitSettings{});
+  StepOutcome broke{.passed = false, .reason = "p95"};
+  EXPECT_TRUE(rates.Advance(broke));
+  EXPECT_TRUE(rates.Advance(broke));
+  EXPECT_TRUE(rates.Advance(broke));
+  EXPECT_FALSE(rates.Advance(broke));
+}
+
+TEST(LimitSearch, KneeAfterHalvingIsTheFastestStepThatHeld) {
+  LimitSettings settings;
+  std::vector<StepOutcome> steps = {
+      JudgeStep(Step(2000, 400'000), 2000, settings), JudgeStep(Step(1000, 1000), 1000, settings),
+      JudgeStep(Step(1200, 2000), 1200, settings), JudgeStep(Step(1440, 300'000), 1440, settings)};
+  KneeEstimate knee = EstimateKnee(steps);
+  EXPECT_TRUE(knee.found);
+  EXPECT_DOUBLE_EQ(knee.requests_per_second, 2400);
+  EXPECT_EQ(knee.reason.rfind("p95 3", 0), 0u) << knee.reason;
 }
 
 }  // namespace
