@@ -362,6 +362,11 @@ class BenchRun {
       Say("results: " + out_dir_);
       WriteReports();
       if (seed_peak_rps_ > 0 || !steps_.empty()) Say(FormatHeadline(Facts()));
+      if (!steps_.empty() && steps_.back().generator_saturated) {
+        Say("note: the load generator was saturated at the last step, so the server's limit may "
+            "be higher; with more CPUs for the generator (a larger machine, or --cpus lower than "
+            "its CPU count minus one) the search can go further");
+      }
     }
     std::ofstream(out_dir_ + "/bench.txt") << log_;
     return code;
