@@ -363,9 +363,9 @@ class BenchRun {
       WriteReports();
       if (seed_peak_rps_ > 0 || !steps_.empty()) Say(FormatHeadline(Facts()));
       if (!steps_.empty() && steps_.back().generator_saturated) {
-        Say("note: the load generator was saturated at the last step, so the server's limit may "
-            "be higher; with more CPUs for the generator (a larger machine, or --cpus lower than "
-            "its CPU count minus one) the search can go further");
+        Say("note: the load generator saturated its CPUs at the last step: the server's limit "
+            "may be higher than this machine can show (the generator gets the CPUs beyond "
+            "--cpus)");
       }
     }
     std::ofstream(out_dir_ + "/bench.txt") << log_;
