@@ -6,7 +6,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/bench_command.h"
 #include "cli/load_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 
 namespace {
@@ -76,6 +78,10 @@ int main(int argc, char** argv) {
   AddServeCommand(app, serve_config, token_flag_given);
   fourdollar::cli::LoadConfig load_config;
   fourdollar::cli::AddLoadCommand(app, load_config);
+  fourdollar::cli::ReportConfig report_config;
+  fourdollar::cli::AddReportCommand(app, report_config);
+  fourdollar::cli::BenchConfig bench_config;
+  fourdollar::cli::AddBenchCommand(app, bench_config);
 
   try {
     app.parse(argc, argv);
@@ -99,5 +105,7 @@ int main(int argc, char** argv) {
     return fourdollar::cli::RunServe(serve_config);
   }
   if (app.got_subcommand("load")) return fourdollar::cli::RunLoadCommand(load_config);
+  if (app.got_subcommand("report")) return fourdollar::cli::RunReportCommand(report_config);
+  if (app.got_subcommand("bench")) return fourdollar::cli::RunBenchCommand(bench_config);
   return 2;
 }

@@ -308,12 +308,12 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   info.generator_cpu_max = max_generator_cpu;
   info.generator_saturated = max_generator_cpu > kSaturatedCpuPercent;
   Results results = builder.Build(info, file.thresholds);
-  std::fputs(FormatSummary(results).c_str(), stdout);
+  if (options.print_summary) std::fputs(FormatSummary(results).c_str(), stdout);
   if (Status written = WriteResults(results, options.out_dir); !written) {
     std::fprintf(stderr, "fourdollar load: %s\n", written.error().message.c_str());
     return 1;
   }
-  std::printf("\nresults: %s\n", options.out_dir.c_str());
+  if (options.print_summary) std::printf("\nresults: %s\n", options.out_dir.c_str());
   return results.ThresholdsPassed() ? 0 : 99;
 }
 

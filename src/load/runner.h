@@ -12,13 +12,14 @@
 namespace fourdollar::load {
 
 struct LoadOptions {
-  std::string out_dir;     // results folder (created)
-  int threads = 1;         // load threads, each with its own event loop
-  Segment segment;         // this process's share (k6 execution segments)
-  pid_t watch_pid = 0;     // a local server process whose CPU and memory are sampled each second
-  std::string scrape_url;  // a server's /metrics read each second
-  bool raw_csv = false;    // one row per request in k6's CSV layout
-  bool terminal = false;   // redraw one live line instead of printing a line per 10 s
+  std::string out_dir;        // results folder (created)
+  int threads = 1;            // load threads, each with its own event loop
+  Segment segment;            // this process's share (k6 execution segments)
+  pid_t watch_pid = 0;        // a local server process whose CPU and memory are sampled each second
+  std::string scrape_url;     // a server's /metrics read each second
+  bool raw_csv = false;       // one row per request in k6's CSV layout
+  bool terminal = false;      // redraw one live line instead of printing a line per 10 s
+  bool print_summary = true;  // the end-of-run summary and the results folder on stdout
 };
 
 // Returns the exit code: 0, 99 when a threshold failed, 1 when the run could not be made.

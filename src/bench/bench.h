@@ -1,0 +1,33 @@
+// `fourdollar bench`: the whole measurement in one command. Starts `fourdollar serve` on a
+// fresh SQLite store confined to --cpus CPUs (affinity, and a cgroup CPU quota and memory limit
+// where the kernel allows), seeds it with posts, runs the seed scenario (the article's test),
+// then searches for the breaking point with rising constant arrival rates, writes the results
+// and prints the headline next to the article's figure. See docs/bench.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace fourdollar::bench {
+
+// Built once from the command line, then read-only.
+struct BenchOptions {
+  int cpus = 1;               // the server's CPUs (the $4 VPS has one)
+  uint64_t memory_bytes = 0;  // the server's memory limit; 0: none
+  int posts = 1000;           // posts stored before the measurement
+  bool posts_given = false;   // --posts on the command line (a remote target is seeded only then)
+  std::string scenario_path;  // empty: the built-in scenarios/seed.yaml
+  std::string target;         // a remote server instead of a local one; empty: local
+  bool find_limit = true;     // run the limit search after the seed scenario
+  bool quick = false;         // everything shortened to under 30 s
+  std::string out_dir;        // results folder; empty: results/bench-<UTC timestamp>
+  bool terminal = false;      // stderr is a terminal: the load's live line is redrawn
+};
+
+// Runs the bench; the calling thread must be the process's only thread (signals are blocked
+// here for every thread started later). Returns the exit code: 0 when measured, 1 when the
+// measurement failed (server did not start, seeding failed...), 2 for bad options, 130 after
+// Ctrl-C or SIGTERM (what was measured until then is still written).
+int RunBench(const BenchOptions& options);
+
+}  // namespace fourdollar::bench

@@ -1,0 +1,53 @@
+#include "cli/bench_command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "bench/byte_size.h"
+
+namespace fourdollar::cli {
+
+void AddBenchCommand(CLI::App& app, BenchConfig& config) {
+  bench::BenchOptions& options = config.options;
+  CLI::App* bench = app.add_subcommand(
+      "bench",
+      "Measure this machine: serve on --cpus CPUs, the article's test, the breaking point");
+  bench->add_option("--cpus", options.cpus, "CPUs for the server (the $4 VPS has 1)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  bench->add_option("--memory", config.memory,
+                    "Memory limit for the server, e.g. 512M or 1G (cgroup; default none)");
+  config.posts_option =
+      bench->add_option("--posts", options.posts, "Posts stored before the measurement")
+          ->check(CLI::Range(0, 10'000'000))
+          ->capture_default_str();
+  bench
+      ->add_option("--scenario", options.scenario_path,
+                   "Scenario file instead of the built-in scenarios/seed.yaml")
+      ->check(CLI::ExistingFile);
+  bench->add_option("--target", options.target,
+                    "Test this server (http://HOST:PORT) instead of starting one; the write token "
+                    "comes from FOURDOLLAR_WRITE_TOKEN");
+  bench->add_flag("--find-limit,!--no-find-limit", options.find_limit,
+                  "Search for the breaking point after the seed scenario (default on)");
+  bench->add_flag("--quick", options.quick, "Everything shortened to under 30 s");
+  bench->add_option("--out", options.out_dir,
+                    "Results folder (default results/bench-<UTC timestamp>)");
+}
+
+int RunBenchCommand(BenchConfig& config) {
+  if (!config.memory.empty()) {
+    Result<uint64_t> bytes = bench::ParseByteSize(config.memory);
+    if (!bytes) {
+      std::fprintf(stderr, "fourdollar bench: --memory %s\n", bytes.error().message.c_str());
+      return 2;
+    }
+    config.options.memory_bytes = *bytes;
+  }
+  config.options.posts_given = config.posts_option != nullptr && config.posts_option->count() > 0;
+  config.options.terminal = isatty(STDERR_FILENO) != 0;
+  return bench::RunBench(config.options);
+}
+
+}  // namespace fourdollar::cli

@@ -1,0 +1,21 @@
+// `fourdollar bench`: flags into bench::BenchOptions.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "bench/bench.h"
+
+namespace fourdollar::cli {
+
+struct BenchConfig {
+  bench::BenchOptions options;
+  std::string memory;  // as written: "512M"
+  CLI::Option* posts_option = nullptr;
+};
+
+void AddBenchCommand(CLI::App& app, BenchConfig& config);
+int RunBenchCommand(BenchConfig& config);
+
+}  // namespace fourdollar::cli

@@ -1,0 +1,267 @@
+#include "report/html_page.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "load/thresholds_eval.h"
+#include "report/embedded_assets.h"
+
+namespace fourdollar::report {
+namespace {
+
+namespace json = boost::json;
+
+constexpr int kRateBins = 30;
+
+double Ms(int64_t micros) { return static_cast<double>(micros) / 1000.0; }
+
+json::value Optional(const std::optional<double>& value) {
+  return value ? json::value(*value) : json::value(nullptr);
+}
+
+json::object Figures(const std::string& name, const load::NameSecond& figures,
+                     const load::Results& results) {
+  const load::LatencyHistogram& h = figures.duration;
+  json::object failures;
+  for (size_t kind = 1; kind < load::kFailureKinds; ++kind) {
+    if (figures.failures[kind] == 0) continue;
+    failures[load::FailureKindName(static_cast<load::FailureKind>(kind))] = figures.failures[kind];
+  }
+  return json::object{{"name", name},
+                      {"requests", figures.requests},
+                      {"rate", results.RatePerSecond(figures.requests)},
+                      {"failed", figures.failed()},
+                      {"failures", std::move(failures)},
+                      {"avg", h.mean_us() / 1000.0},
+                      {"p50", Ms(h.PercentileUs(50))},
+                      {"p90", Ms(h.PercentileUs(90))},
+                      {"p95", Ms(h.PercentileUs(95))},
+                      {"p99", Ms(h.PercentileUs(99))},
+                      {"max", Ms(h.max_us())}};
+}
+
+json::object Seconds(const load::Results& results) {
+  json::array t, vus, offered, rps, p50, p95, p99, failed, dropped, server_cpu, server_rss_mb,
+      generator_cpu;
+  bool any_offered = false;
+  for (const load::SecondRow& row : results.seconds) {
+    load::NameSecond all;
+    for (const auto& [index, figures] : row.data.names) all.Merge(figures);
+    const bool empty = all.requests == 0;
+    t.emplace_back(row.second);
+    vus.emplace_back(row.data.active_vus);
+    offered.emplace_back(row.data.offered_rate);
+    any_offered = any_offered || row.data.offered_rate > 0;
+    rps.emplace_back(all.requests);
+    for (auto [series, p] : {std::pair{&p50, 50.0}, {&p95, 95.0}, {&p99, 99.0}}) {
+      series->push_back(empty ? json::value(nullptr)
+                              : json::value(Ms(all.duration.PercentileUs(p))));
+    }
+    failed.emplace_back(all.failed());
+    dropped.emplace_back(row.data.dropped_iterations);
+    server_cpu.push_back(Optional(row.server_cpu_percent));
+    server_rss_mb.push_back(
+        row.server_rss_bytes ? json::value(static_cast<double>(*row.server_rss_bytes) / 1048576.0)
+                             : json::value(nullptr));
+    generator_cpu.push_back(Optional(row.generator_cpu_percent));
+  }
+  return json::object{
+      {"t", std::move(t)},
+      {"vus", std::move(vus)},
+      {"offered", any_offered ? json::value(std::move(offered)) : json::value(nullptr)},
+      {"rps", std::move(rps)},
+      {"p50", std::move(p50)},
+      {"p95", std::move(p95)},
+      {"p99", std::move(p99)},
+      {"failed", std::move(failed)},
+      {"dropped", std::move(dropped)},
+      {"server_cpu", std::move(server_cpu)},
+      {"server_rss_mb", std::move(server_rss_mb)},
+      {"generator_cpu", std::move(generator_cpu)}};
+}
+
+// Latency against achieved rate: the seconds grouped into bins of rate, each bin's histograms
+// merged (percentiles of the bin's requests, not averages of per-second percentiles).
+json::object RateCurve(const load::Results& results) {
+  struct Second {
+    uint64_t requests;
+    load::LatencyHistogram duration;
+  };
+  std::vector<Second> seconds;
+  for (const load::SecondRow& row : results.seconds) {
+    load::NameSecond all;
+    for (const auto& [index, figures] : row.data.names) all.Merge(figures);
+    if (all.requests >= kMinRequestsPerSecond) seconds.push_back({all.requests, all.duration});
+  }
+  json::array rate, p50, p95, p99, count;
+  if (!seconds.empty()) {
+    auto [low, high] = std::minmax_element(
+        seconds.begin(), seconds.end(),
+        [](const Second& a, const Second& b) { return a.requests < b.requests; });
+    const double min_rate = static_cast<double>(low->requests);
+    const double width =
+        std::max(1.0, (static_cast<double>(high->requests) - min_rate) / kRateBins);
+    std::vector<Second> bins(kRateBins + 1, Second{0, {}});
+    std::vector<uint64_t> members(kRateBins + 1, 0);
+    for (const Second& s : seconds) {
+      const size_t bin = std::min<size_t>(
+          kRateBins, static_cast<size_t>((static_cast<double>(s.requests) - min_rate) / width));
+      bins[bin].requests += s.requests;
+      bins[bin].duration.Merge(s.duration);
+      ++members[bin];
+    }
+    for (size_t i = 0; i < bins.size(); ++i) {
+      if (members[i] == 0) continue;
+      rate.emplace_back(static_cast<double>(bins[i].requests) / static_cast<double>(members[i]));
+      p50.emplace_back(Ms(bins[i].duration.PercentileUs(50)));
+      p95.emplace_back(Ms(bins[i].duration.PercentileUs(95)));
+      p99.emplace_back(Ms(bins[i].duration.PercentileUs(99)));
+      count.emplace_back(members[i]);
+    }
+  }
+  return json::object{{"rate", std::move(rate)},
+                      {"p50", std::move(p50)},
+                      {"p95", std::move(p95)},
+                      {"p99", std::move(p99)},
+                      {"seconds", std::move(count)}};
+}
+
+// Percentile curves: x is -log10(1 - p/100), so 0 = p0, 1 = p90, 2 = p99, 3 = p99.9.
+json::object PercentileCurves(const load::Results& results) {
+  json::array x;
+  for (int step = 0; step <= 80; ++step) x.emplace_back(step * 0.05);
+  json::array curves;
+  auto curve = [&](const std::string& name, const load::LatencyHistogram& h) {
+    json::array y;
+    for (int step = 0; step <= 80; ++step) {
+      const double p = 100.0 * (1.0 - std::pow(10.0, -step * 0.05));
+      y.emplace_back(Ms(h.PercentileUs(p)));
+    }
+    curves.emplace_back(json::object{{"name", name}, {"ms", std::move(y)}});
+  };
+  curve("all", results.overall.duration);
+  for (const auto& [index, figures] : results.names) {
+    if (index < results.run.names.size()) curve(results.run.names[index], figures.duration);
+  }
+  return json::object{{"x", std::move(x)}, {"curves", std::move(curves)}};
+}
+
+}  // namespace
+
+json::object PageData(const LoadedRun& run, const ReportSummary& summary,
+                      const std::vector<std::string>& warnings) {
+  const load::Results& r = run.results;
+  json::array inputs;
+  for (const std::string& input : run.inputs) inputs.emplace_back(input);
+  json::array names;
+  names.emplace_back(Figures("all", r.overall, r));
+  for (const auto& [index, figures] : r.names) {
+    if (index < r.run.names.size()) names.emplace_back(Figures(r.run.names[index], figures, r));
+  }
+  json::array statuses;
+  for (const auto& [status, n] : r.overall.by_status) {
+    statuses.emplace_back(json::object{{"status", status}, {"requests", n}});
+  }
+  json::array thresholds;
+  for (const load::ThresholdOutcome& outcome : r.thresholds) {
+    thresholds.emplace_back(json::object{{"source", outcome.threshold.source},
+                                         {"metric", outcome.threshold.metric},
+                                         {"name", outcome.threshold.name_filter},
+                                         {"observed", outcome.observed},
+                                         {"evaluated", outcome.evaluated},
+                                         {"passed", outcome.passed},
+                                         {"detail", outcome.detail}});
+  }
+  json::array warning_list;
+  for (const std::string& warning : warnings) warning_list.emplace_back(warning);
+  json::array skipped;
+  for (const std::string& example : run.skipped_examples) skipped.emplace_back(example);
+  const Knee& knee = summary.knee;
+  return json::object{{"headline", summary.headline},
+                      {"source", run.source},
+                      {"inputs", std::move(inputs)},
+                      {"run", json::object{{"scenario", r.run.scenario_path},
+                                           {"target", r.run.target},
+                                           {"model", r.run.model},
+                                           {"segment", r.run.segment},
+                                           {"start_unix_ms", r.run.start_unix_ms},
+                                           {"duration_ms", r.run.duration_ms},
+                                           {"iterations", r.iterations},
+                                           {"dropped_iterations", r.dropped_iterations},
+                                           {"checks_passed", r.checks_passed},
+                                           {"checks_failed", r.checks_failed},
+                                           {"generator_cpu_max", r.run.generator_cpu_max}}},
+                      {"knee", json::object{{"found", knee.found},
+                                            {"rate", knee.requests_per_second},
+                                            {"p95_ms", knee.p95_ms},
+                                            {"beyond_p95_ms", knee.beyond_p95_ms},
+                                            {"second", knee.knee_second},
+                                            {"low_load_p95_ms", knee.low_load_p95_ms},
+                                            {"limit_p95_ms", knee.limit_p95_ms},
+                                            {"reason", knee.reason}}},
+                      {"peak_rate", summary.peak_requests_per_second},
+                      {"seconds", Seconds(r)},
+                      {"rate_curve", RateCurve(r)},
+                      {"percentiles", PercentileCurves(r)},
+                      {"names", std::move(names)},
+                      {"statuses", std::move(statuses)},
+                      {"thresholds", std::move(thresholds)},
+                      {"warnings", std::move(warning_list)},
+                      {"skipped_lines", run.skipped_lines},
+                      {"skipped_examples", std::move(skipped)}};
+}
+
+std::string RenderHtml(const json::object& data, const std::string& headline) {
+  std::string json_text = json::serialize(data);
+  std::string escaped_json;
+  escaped_json.reserve(json_text.size() + 64);
+  for (char c : json_text) {
+    // '<' only occurs inside JSON strings, where \u003c means the same.
+    if (c == '<') {
+      escaped_json += "\\u003c";
+    } else {
+      escaped_json.push_back(c);
+    }
+  }
+  std::string escaped_headline;
+  for (char c : headline) {
+    switch (c) {
+      case '<':
+        escaped_headline += "&lt;";
+        break;
+      case '>':
+        escaped_headline += "&gt;";
+        break;
+      case '&':
+        escaped_headline += "&amp;";
+        break;
+      default:
+        escaped_headline.push_back(c);
+    }
+  }
+  std::string html;
+  html.reserve(escaped_json.size() + assets::kUplotJs.size() + 16384);
+  html += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  // Nothing may be fetched: no network, not even a favicon.
+  html +=
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n";
+  html += "<link rel=\"icon\" href=\"data:,\">\n";
+  html += "<title>fourdollar report</title>\n<style>\n";
+  html.append(assets::kUplotCss);
+  html += "\n";
+  html.append(assets::kReportCss);
+  html += "</style>\n</head>\n<body>\n<main>\n<h1>fourdollar report</h1>\n";
+  html += "<p id=\"headline\" class=\"headline\">" + escaped_headline + "</p>\n";
+  html += "<div id=\"report\"></div>\n</main>\n";
+  html += "<script id=\"report-data\" type=\"application/json\">" + escaped_json + "</script>\n";
+  html += "<script>\n";
+  html.append(assets::kUplotJs);
+  html += "\n</script>\n<script>\n";
+  html.append(assets::kReportJs);
+  html += "\n</script>\n</body>\n</html>\n";
+  return html;
+}
+
+}  // namespace fourdollar::report

@@ -1,0 +1,78 @@
+#include "report/inputs.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "load/results_files.h"
+#include "report/k6_csv.h"
+
+namespace fourdollar::report {
+namespace {
+
+std::string Head(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::string head(4096, '\0');
+  file.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(file.gcount()));
+  return head;
+}
+
+}  // namespace
+
+Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs) {
+  if (inputs.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no input: give results folders of `fourdollar load` or k6 CSV files");
+  }
+  LoadedRun loaded;
+  loaded.inputs = inputs;
+  std::vector<load::Results> segments;
+  bool any_folder = false;
+  bool any_csv = false;
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(input, ec);
+    if (ec || !std::filesystem::exists(status)) {
+      return MakeError(ErrorCode::kNotFound, input + ": no such file or folder");
+    }
+    if (std::filesystem::is_directory(status)) {
+      Result<load::Results> results = load::ReadResults(input);
+      if (!results) return tl::unexpected(results.error());
+      segments.push_back(std::move(*results));
+      any_folder = true;
+      continue;
+    }
+    if (!LooksLikeK6Csv(Head(input))) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       input +
+                           ": neither a results folder of `fourdollar load` nor a k6 CSV "
+                           "file (no metric_name column in its first line)");
+    }
+    Result<K6Import> imported = ReadK6Csv(input);
+    if (!imported) return tl::unexpected(imported.error());
+    loaded.skipped_lines += imported->skipped_lines;
+    for (std::string& example : imported->skipped_examples) {
+      if (loaded.skipped_examples.size() < kSkippedExamples) {
+        loaded.skipped_examples.push_back(std::move(example));
+      }
+    }
+    segments.push_back(std::move(imported->results));
+    any_csv = true;
+  }
+  if (any_folder && any_csv) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "results folders and k6 CSV files cannot be merged into one report: give "
+                     "one kind");
+  }
+  loaded.source = any_csv ? "k6 CSV" : "fourdollar load";
+  if (segments.size() == 1) {
+    loaded.results = std::move(segments.front());
+    return loaded;
+  }
+  Result<load::Results> merged = load::MergeResults(segments);
+  if (!merged) return tl::unexpected(merged.error());
+  loaded.results = std::move(*merged);
+  return loaded;
+}
+
+}  // namespace fourdollar::report

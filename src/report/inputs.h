@@ -1,0 +1,28 @@
+// The inputs of a report: results folders of `fourdollar load` and k6 CSV files, read and
+// merged into one run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "load/results.h"
+
+namespace fourdollar::report {
+
+struct LoadedRun {
+  load::Results results;  // several inputs merged through their histograms (MergeResults)
+  std::vector<std::string> inputs;
+  std::string source;          // "fourdollar load" or "k6 CSV"
+  uint64_t skipped_lines = 0;  // k6 CSV lines that were malformed
+  std::vector<std::string> skipped_examples;
+};
+
+// A folder is read as a results folder (load::ReadResults), a file as k6 CSV (k6_csv.h).
+// Several inputs are segments of one test: seconds aligned by wall-clock time, names matched
+// by text, histograms merged (not percentiles averaged). Errors name the input: missing,
+// neither kind, unreadable, or a mix of folders and k6 files.
+Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs);
+
+}  // namespace fourdollar::report

@@ -1,0 +1,132 @@
+#include "report/knee.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace fourdollar::report {
+namespace {
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+std::string Format(const char* format, double a, double b = 0, double c = 0) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, format, a, b, c);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<SecondPoint> SecondPoints(const load::Results& results) {
+  std::vector<SecondPoint> points;
+  points.reserve(results.seconds.size());
+  for (const load::SecondRow& row : results.seconds) {
+    load::NameSecond all;
+    for (const auto& [index, figures] : row.data.names) all.Merge(figures);
+    points.push_back(SecondPoint{
+        .second = row.second,
+        .requests = all.requests,
+        .failed = all.failed(),
+        .p95_ms = static_cast<double>(all.duration.PercentileUs(95)) / 1000.0,
+    });
+  }
+  return points;
+}
+
+Knee FindKnee(const std::vector<SecondPoint>& points) {
+  Knee knee;
+  std::vector<SecondPoint> judged;
+  for (const SecondPoint& point : points) {
+    if (point.requests >= kMinRequestsPerSecond) judged.push_back(point);
+  }
+  if (judged.size() < static_cast<size_t>(kOverloadedSecondsInARow)) {
+    double peak = 0;
+    for (const SecondPoint& point : points) {
+      peak = std::max(peak, static_cast<double>(point.requests));
+    }
+    knee.requests_per_second = peak;
+    knee.reason =
+        Format("too few seconds with at least %.0f requests to judge (%.0f)",
+               static_cast<double>(kMinRequestsPerSecond), static_cast<double>(judged.size()));
+    return knee;
+  }
+
+  // The low-load level: the median p95 of the third of the seconds with the lowest rates.
+  std::vector<SecondPoint> by_rate = judged;
+  std::stable_sort(by_rate.begin(), by_rate.end(), [](const SecondPoint& a, const SecondPoint& b) {
+    return a.requests < b.requests;
+  });
+  const size_t low_count = (by_rate.size() + 2) / 3;
+  std::vector<double> low_p95;
+  for (size_t i = 0; i < low_count; ++i) low_p95.push_back(by_rate[i].p95_ms);
+  knee.low_load_p95_ms = Median(std::move(low_p95));
+  knee.limit_p95_ms =
+      std::max(kLatencyFactor * knee.low_load_p95_ms, knee.low_load_p95_ms + kLatencyMarginMs);
+
+  auto slow = [&](const SecondPoint& p) { return p.p95_ms > knee.limit_p95_ms; };
+  auto failing = [](const SecondPoint& p) {
+    return static_cast<double>(p.failed) > kFailureRatio * static_cast<double>(p.requests);
+  };
+  auto overloaded = [&](const SecondPoint& p) { return slow(p) || failing(p); };
+
+  size_t start = judged.size();
+  const size_t run = static_cast<size_t>(kOverloadedSecondsInARow);
+  for (size_t i = 0; i + run <= judged.size(); ++i) {
+    if (std::all_of(judged.begin() + static_cast<std::ptrdiff_t>(i),
+                    judged.begin() + static_cast<std::ptrdiff_t>(i + run), overloaded)) {
+      start = i;
+      break;
+    }
+  }
+
+  double best_rate = 0;
+  double best_p95 = 0;
+  bool any_good = false;
+  for (size_t i = 0; i < start; ++i) {
+    if (overloaded(judged[i])) continue;
+    any_good = true;
+    best_rate = std::max(best_rate, static_cast<double>(judged[i].requests));
+    best_p95 = std::max(best_p95, judged[i].p95_ms);
+  }
+  knee.requests_per_second = best_rate;
+  knee.p95_ms = best_p95;
+
+  if (start == judged.size()) {
+    knee.reason = Format(
+        "no knee: p95 never stayed above %.3g ms (twice the low-load level of %.3g ms, at "
+        "least 1 ms more) nor failures above 1%% for 3 seconds in a row",
+        knee.limit_p95_ms, knee.low_load_p95_ms);
+    return knee;
+  }
+
+  std::vector<double> beyond;
+  for (size_t i = start; i < judged.size(); ++i) {
+    if (overloaded(judged[i])) beyond.push_back(judged[i].p95_ms);
+  }
+  knee.beyond_p95_ms = Median(std::move(beyond));
+  knee.knee_second = judged[start].second;
+  const bool by_latency =
+      std::all_of(judged.begin() + static_cast<std::ptrdiff_t>(start),
+                  judged.begin() + static_cast<std::ptrdiff_t>(start + run), slow);
+  const std::string why =
+      by_latency ? Format(
+                       "p95 above %.3g ms (twice the low-load level of %.3g ms, at least 1 ms "
+                       "more) for 3 seconds in a row",
+                       knee.limit_p95_ms, knee.low_load_p95_ms)
+                 : Format("p95 above %.3g ms or failures above 1%% for 3 seconds in a row",
+                          knee.limit_p95_ms);
+  if (!any_good) {
+    knee.reason = "overloaded from the first second judged: " + why;
+    return knee;
+  }
+  knee.found = true;
+  knee.reason = why + Format(" from second %.0f", static_cast<double>(knee.knee_second));
+  return knee;
+}
+
+}  // namespace fourdollar::report

@@ -1,0 +1,173 @@
+#include "report/report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "report/html_page.h"
+
+namespace fourdollar::report {
+namespace {
+
+// Rounded to three significant figures: "about 12300 requests/s" claims no false precision.
+std::string About(double value) {
+  if (value <= 0) return "0";
+  const double magnitude = std::pow(10.0, std::floor(std::log10(value)) - 2);
+  const double rounded = std::round(value / magnitude) * magnitude;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, rounded >= 100 ? "%.0f" : "%.3g", rounded);
+  return buf;
+}
+
+std::string Ms(double ms) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, ms >= 100 ? "%.0f" : "%.3g", ms);
+  return buf;
+}
+
+std::string Printf(const char* format, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, format, args...);
+  return buf;
+}
+
+double Percent(uint64_t part, uint64_t whole) {
+  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0;
+}
+
+}  // namespace
+
+ReportSummary Summarize(const load::Results& results) {
+  ReportSummary summary;
+  const std::vector<SecondPoint> points = SecondPoints(results);
+  for (const SecondPoint& point : points) {
+    summary.peak_requests_per_second =
+        std::max(summary.peak_requests_per_second, static_cast<double>(point.requests));
+  }
+  summary.knee = FindKnee(points);
+  const Knee& knee = summary.knee;
+  if (knee.found) {
+    summary.headline = "Capacity: about " + About(knee.requests_per_second) +
+                       " requests/s at p95 <= " + Ms(knee.p95_ms) +
+                       " ms; beyond it latency rises to " + Ms(knee.beyond_p95_ms) + " ms.";
+  } else if (knee.knee_second >= 0) {
+    summary.headline =
+        "No capacity found: latency was above its low-load level from the start "
+        "(p95 about " +
+        Ms(knee.beyond_p95_ms) + " ms at up to " + About(summary.peak_requests_per_second) +
+        " requests/s).";
+  } else if (knee.limit_p95_ms > 0) {
+    summary.headline = "No knee reached: up to about " + About(knee.requests_per_second) +
+                       " requests/s (the peak) p95 stayed <= " + Ms(knee.p95_ms) +
+                       " ms; the capacity is higher.";
+  } else {
+    summary.headline = "No knee: too few requests to judge (peak " +
+                       About(summary.peak_requests_per_second) + " requests/s).";
+  }
+  return summary;
+}
+
+std::vector<std::string> Warnings(const LoadedRun& run, const ReportSummary& summary) {
+  std::vector<std::string> warnings;
+  const load::Results& r = run.results;
+  if (r.run.generator_saturated) {
+    warnings.push_back(
+        Printf("The load generator was saturated (CPU up to %.0f%% of a core): "
+               "the figures may describe the generator rather than the server.",
+               r.run.generator_cpu_max));
+  }
+  if (r.run.interrupted) warnings.push_back("The run was interrupted before its end.");
+  if (r.dropped_iterations > 0) {
+    warnings.push_back(
+        Printf("%llu iterations were dropped (no VU free to start them): the "
+               "offered rate was not reached.",
+               static_cast<unsigned long long>(r.dropped_iterations)));
+  }
+  if (r.overall.failed() > 0) {
+    warnings.push_back(Printf("%llu of %llu requests failed (%.2f%%).",
+                              static_cast<unsigned long long>(r.overall.failed()),
+                              static_cast<unsigned long long>(r.overall.requests),
+                              Percent(r.overall.failed(), r.overall.requests)));
+  }
+  if (run.skipped_lines > 0) {
+    std::string text = Printf("%llu malformed lines were skipped",
+                              static_cast<unsigned long long>(run.skipped_lines));
+    text += run.skipped_examples.empty() ? "." : ", first: " + run.skipped_examples.front();
+    warnings.push_back(text);
+  }
+  for (const load::ThresholdOutcome& outcome : r.thresholds) {
+    if (outcome.passed) continue;
+    warnings.push_back("Threshold failed: " + outcome.threshold.source +
+                       (outcome.detail.empty() ? "" : " (" + outcome.detail + ")"));
+  }
+  if (!summary.knee.found && summary.knee.limit_p95_ms == 0) {
+    warnings.push_back("Knee: " + summary.knee.reason + ".");
+  }
+  return warnings;
+}
+
+std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary,
+                              const std::vector<std::string>& warnings) {
+  const load::Results& r = run.results;
+  std::string out = summary.headline + "\n";
+  if (summary.knee.found || summary.knee.knee_second >= 0) {
+    out += "  knee: " + summary.knee.reason + "\n";
+  }
+  out += Printf("  %s, %.0f s, %llu requests (%.1f/s average, %.0f/s peak), %llu failed\n",
+                run.source.c_str(), r.DurationSeconds(),
+                static_cast<unsigned long long>(r.overall.requests),
+                r.RatePerSecond(r.overall.requests), summary.peak_requests_per_second,
+                static_cast<unsigned long long>(r.overall.failed()));
+  auto line = [&out](const std::string& name, const load::NameSecond& figures) {
+    const load::LatencyHistogram& h = figures.duration;
+    out += Printf("  %-24s %9llu req  p50 %8.2f  p95 %8.2f  p99 %8.2f  max %8.2f ms\n",
+                  name.substr(0, 24).c_str(), static_cast<unsigned long long>(figures.requests),
+                  static_cast<double>(h.PercentileUs(50)) / 1000.0,
+                  static_cast<double>(h.PercentileUs(95)) / 1000.0,
+                  static_cast<double>(h.PercentileUs(99)) / 1000.0,
+                  static_cast<double>(h.max_us()) / 1000.0);
+  };
+  line("all", r.overall);
+  for (const auto& [index, figures] : r.names) {
+    line(index < r.run.names.size() ? r.run.names[index] : "?", figures);
+  }
+  for (const std::string& warning : warnings) out += "  WARNING: " + warning + "\n";
+  return out;
+}
+
+Result<BuiltReport> BuildReport(const std::vector<std::string>& inputs) {
+  Result<LoadedRun> run = LoadInputs(inputs);
+  if (!run) return tl::unexpected(run.error());
+  BuiltReport report;
+  report.run = std::move(*run);
+  report.summary = Summarize(report.run.results);
+  report.warnings = Warnings(report.run, report.summary);
+  report.html =
+      RenderHtml(PageData(report.run, report.summary, report.warnings), report.summary.headline);
+  report.text = FormatTextSummary(report.run, report.summary, report.warnings);
+  return report;
+}
+
+Status WriteTextFile(const std::string& path, const std::string& content) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(content.data(), static_cast<std::streamsize>(content.size()));
+  file.close();
+  if (!file) return MakeError(ErrorCode::kIo, "cannot write " + path);
+  return {};
+}
+
+Result<ReportSummary> WriteReport(const std::vector<std::string>& inputs,
+                                  const std::string& out_html, std::string* warnings_text) {
+  Result<BuiltReport> report = BuildReport(inputs);
+  if (!report) return tl::unexpected(report.error());
+  if (Status written = WriteTextFile(out_html, report->html); !written) {
+    return tl::unexpected(written.error());
+  }
+  if (warnings_text != nullptr) {
+    warnings_text->clear();
+    for (const std::string& warning : report->warnings) *warnings_text += warning + "\n";
+  }
+  return report->summary;
+}
+
+}  // namespace fourdollar::report

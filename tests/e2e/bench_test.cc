@@ -1,0 +1,113 @@
+// `fourdollar bench` end to end: the real binary starts its own server, measures it and writes
+// the results and the report.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "e2e/load_process.h"
+#include "e2e/server_process.h"
+#include "load/results.h"
+#include "load/results_files.h"
+
+namespace fourdollar::e2e {
+namespace {
+
+std::string ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(Bench, QuickRunWritesResultsReportAndHeadline) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "bench";
+  auto run = RunLoadToExit(dir.path(), {"bench", "--quick", "--out", out.string()}, 90000);
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_EQ(run->exit_code, 0) << run->stdout_text << run->stderr_text;
+  const std::string& said = run->stdout_text;
+  // The limits it applied, or why not, are said plainly.
+  EXPECT_NE(said.find("CPU quota: "), std::string::npos) << said;
+  EXPECT_NE(said.find("seeded 1000 posts"), std::string::npos) << said;
+  std::smatch headline;
+  ASSERT_TRUE(std::regex_search(said, headline,
+                                std::regex(R"(1 CPU here: [^\n]*?([0-9]+) requests/s[^\n]*)"
+                                           R"( The article's \$4 VPS \(Go \+ MongoDB\): about )"
+                                           R"(1300 requests/s\.)")))
+      << said;
+  EXPECT_GT(std::stoll(headline[1]), 0);
+  EXPECT_TRUE(std::filesystem::exists(out / "report.html"));
+  EXPECT_NE(ReadText(out / "report.html").find("<html"), std::string::npos);
+  auto seed = load::ReadResults((out / "seed").string());
+  ASSERT_TRUE(seed) << seed.error().message;
+  EXPECT_GT(seed->overall.requests, 0u);
+  EXPECT_FALSE(seed->seconds.empty());
+  EXPECT_TRUE(seed->seconds.front().server_cpu_percent.has_value());  // the server was watched
+  auto step = load::ReadResults((out / "limit" / "step-01").string());
+  ASSERT_TRUE(step) << step.error().message;
+  EXPECT_EQ(step->run.model, "constant-arrival-rate");
+  EXPECT_NE(ReadText(out / "server" / "server.log").find("listening on"), std::string::npos);
+  EXPECT_NE(ReadText(out / "bench.txt").find("1 CPU here"), std::string::npos);
+}
+
+TEST(Bench, InterruptStopsTheServerAndKeepsWhatWasMeasured) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "bench";
+  auto process = LoadProcess::Start(dir.path(), {"bench", "--quick", "--out", out.string()});
+  ASSERT_TRUE(process) << process.error().message;
+  // Wait (bounded) until the seed scenario is under way.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (ReadText(dir.path() / "load.stdout").find("seed scenario: ") == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the seed scenario did not start";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  process->Signal(SIGINT);
+  auto run = process->Wait(30000);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 130) << run->stdout_text << run->stderr_text;
+  EXPECT_NE(run->stdout_text.find("server: exited with code 0"), std::string::npos)
+      << run->stdout_text;
+  EXPECT_EQ(run->stdout_text.find("limit search"), std::string::npos) << run->stdout_text;
+  auto seed = load::ReadResults((out / "seed").string());
+  ASSERT_TRUE(seed) << seed.error().message;
+  EXPECT_TRUE(seed->run.interrupted);
+  EXPECT_TRUE(std::filesystem::exists(out / "report.html"));
+}
+
+TEST(Bench, RefusesMoreCpusThanTheMachineHas) {
+  TempDir dir;
+  auto run = RunLoadToExit(dir.path(),
+                           {"bench", "--cpus", "1024", "--out", (dir.path() / "bench").string()});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 2);
+  EXPECT_NE(run->stderr_text.find("--cpus 1024: this process may use only"), std::string::npos)
+      << run->stderr_text;
+}
+
+TEST(Bench, RefusesAMemorySizeItCannotRead) {
+  TempDir dir;
+  auto run = RunLoadToExit(dir.path(), {"bench", "--memory", "5X"});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 2);
+  EXPECT_NE(run->stderr_text.find("--memory \"5X\": unknown unit"), std::string::npos)
+      << run->stderr_text;
+}
+
+TEST(Bench, RemoteTargetNeedsTheWriteToken) {
+  TempDir dir;
+  auto run = RunLoadToExit(dir.path(), {"bench", "--target", "http://127.0.0.1:1", "--out",
+                                        (dir.path() / "bench").string()});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 2);
+  EXPECT_NE(run->stderr_text.find("FOURDOLLAR_WRITE_TOKEN"), std::string::npos) << run->stderr_text;
+}
+
+}  // namespace
+}  // namespace fourdollar::e2e
