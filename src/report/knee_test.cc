@@ -51,6 +51,22 @@ TEST(FindKnee, FindsTheCapacityOfAClosedModelRampWithin5Percent) {
   EXPECT_GT(knee.beyond_p95_ms, 10);
 }
 
+TEST(FindKnee, ALongOverloadDoesNotRaiseTheLowLoadLevel) {
+  // 30 seconds of ramp, then 270 at the capacity with latency climbing 20% a second.
+  std::vector<SecondPoint> points;
+  for (int s = 0; s < 300; ++s) {
+    const bool ramp = s < 30;
+    points.push_back({.second = s,
+                      .requests = ramp ? 100 + 100 * static_cast<uint64_t>(s) : 3000,
+                      .p95_ms = ramp ? 4.0 : 4.0 * (1 + 0.2 * (s - 29))});
+  }
+  const Knee knee = FindKnee(points);
+  ASSERT_TRUE(knee.found) << knee.reason;
+  EXPECT_EQ(knee.low_load_p95_ms, 4);
+  EXPECT_EQ(knee.requests_per_second, 3000);
+  EXPECT_LE(knee.p95_ms, 8);  // 8 ms is the limit itself: not above it
+}
+
 TEST(FindKnee, FindsTheCapacityOfAnOpenModelRampWithin5Percent) {
   for (double capacity : {400.0, 1000.0, 1500.0}) {
     const Knee knee = FindKnee(OpenModelCurve(capacity, 4));
