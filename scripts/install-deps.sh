@@ -8,8 +8,9 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libexpected-dev libkainjow-mustache-dev
-  libsqlite3-dev libpq-dev libgtest-dev libre2-dev
+  libsqlite3-dev libpq-dev libgtest-dev libre2-dev zlib1g-dev
   postgresql nginx-light wrk
+  chromium mawk python3-pandas
 )
 
 missing=()
@@ -18,6 +19,12 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+
+# npm installs uPlot (embedded into the report) and playwright-core (the browser test). Any
+# Node.js with npm will do; Debian's packages only when there is none.
+if ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"

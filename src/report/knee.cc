@@ -56,14 +56,18 @@ Knee FindKnee(const std::vector<SecondPoint>& points) {
     return knee;
   }
 
-  // The low-load level: the median p95 of the third of the seconds with the lowest rates.
-  std::vector<SecondPoint> by_rate = judged;
-  std::stable_sort(by_rate.begin(), by_rate.end(), [](const SecondPoint& a, const SecondPoint& b) {
-    return a.requests < b.requests;
-  });
-  const size_t low_count = (by_rate.size() + 2) / 3;
+  // The low-load level: the median p95 of the seconds whose rate lies in the lowest third of
+  // the range of achieved rates. A third of the range rather than of the seconds: in a long
+  // run most seconds may sit at the capacity, overloaded, and must not set the level.
+  auto [lowest, highest] = std::minmax_element(
+      judged.begin(), judged.end(),
+      [](const SecondPoint& a, const SecondPoint& b) { return a.requests < b.requests; });
+  const double low_rate_limit = static_cast<double>(lowest->requests) +
+                                static_cast<double>(highest->requests - lowest->requests) / 3.0;
   std::vector<double> low_p95;
-  for (size_t i = 0; i < low_count; ++i) low_p95.push_back(by_rate[i].p95_ms);
+  for (const SecondPoint& point : judged) {
+    if (static_cast<double>(point.requests) <= low_rate_limit) low_p95.push_back(point.p95_ms);
+  }
   knee.low_load_p95_ms = Median(std::move(low_p95));
   knee.limit_p95_ms =
       std::max(kLatencyFactor * knee.low_load_p95_ms, knee.low_load_p95_ms + kLatencyMarginMs);

@@ -51,6 +51,22 @@ TEST(FindKnee, FindsTheCapacityOfAClosedModelRampWithin5Percent) {
   EXPECT_GT(knee.beyond_p95_ms, 10);
 }
 
+TEST(FindKnee, ALongOverloadDoesNotRaiseTheLowLoadLevel) {
+  // 30 seconds of ramp, then 270 at the capacity with latency climbing 20% a second.
+  std::vector<SecondPoint> points;
+  for (int s = 0; s < 300; ++s) {
+    const bool ramp = s < 30;
+    points.push_back({.second = s,
+                      .requests = ramp ? 100 + 100 * static_cast<uint64_t>(s) : 3000,
+                      .p95_ms = ramp ? 4.0 : 4.0 * (1 + 0.2 * (s - 29))});
+  }
+  const Knee knee = FindKnee(points);
+  ASSERT_TRUE(knee.found) << knee.reason;
+  EXPECT_EQ(knee.low_load_p95_ms, 4);
+  EXPECT_EQ(knee.requests_per_second, 3000);
+  EXPECT_LE(knee.p95_ms, 8);  // 8 ms is the limit itself: not above it
+}
+
 TEST(FindKnee, FindsTheCapacityOfAnOpenModelRampWithin5Percent) {
   for (double capacity : {400.0, 1000.0, 1500.0}) {
     const Knee knee = FindKnee(OpenModelCurve(capacity, 4));
@@ -147,6 +163,21 @@ TEST(Summarize, SaysWhenNoKneeWasReached) {
   EXPECT_EQ(summary.headline,
             "No knee reached: up to about 1000 requests/s (the peak) p95 stayed <= 3.04 ms; "
             "the capacity is higher.");
+}
+
+// A real run (tests/browser/sample-results): `fourdollar load` ramping an open-model rate to
+// 30000/s against `fourdollar serve` on a 2-CPU machine. Its per-second p95 (seconds.csv)
+// stays at 5.6-7.9 ms up to 18670 requests/s (second 7), then 12.6, 14.5, 23.3, 27.3 ms.
+TEST(Summarize, FindsTheKneeOfARealRun) {
+  Result<LoadedRun> run = LoadInputs({FOURDOLLAR_SAMPLE_RESULTS});
+  ASSERT_TRUE(run) << run.error().message;
+  const ReportSummary summary = Summarize(run->results);
+  ASSERT_TRUE(summary.knee.found) << summary.knee.reason;
+  EXPECT_EQ(summary.knee.requests_per_second, 18670);
+  EXPECT_EQ(summary.knee.knee_second, 8);
+  EXPECT_EQ(summary.headline,
+            "Capacity: about 18700 requests/s at p95 <= 7.92 ms; beyond it latency rises to "
+            "14.5 ms.");
 }
 
 }  // namespace

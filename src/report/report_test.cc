@@ -148,11 +148,10 @@ TEST(WriteReport, ThePageLoadsNothingFromOutside) {
 
 TEST(WriteReport, CountsSkippedLinesOfK6Files) {
   TempDir dir;
-  std::ofstream(dir.File("k6.csv"))
-      << "metric_name,timestamp,metric_value,name,status\n"
-         "http_req_duration,1700000000,3,a,200\n"
-         "http_req_duration,1700000000\n"
-         "http_req_duration,1700000001,4,a,200\n";
+  std::ofstream(dir.File("k6.csv")) << "metric_name,timestamp,metric_value,name,status\n"
+                                       "http_req_duration,1700000000,3,a,200\n"
+                                       "http_req_duration,1700000000\n"
+                                       "http_req_duration,1700000001,4,a,200\n";
   std::string warnings;
   ASSERT_TRUE(WriteReport({dir.File("k6.csv")}, dir.File("r.html"), &warnings));
   EXPECT_NE(warnings.find("1 malformed lines were skipped, first: " + dir.File("k6.csv") +

@@ -1,0 +1,93 @@
+// Opens a generated report in headless Chromium (Debian's, driven by playwright-core): every
+// chart is drawn (a canvas with painted pixels), no console error, no network request at all;
+// saves a screenshot. Run by run.sh (which skips when Chromium or playwright-core is missing):
+//   REPORT_HTML=report.html SCREENSHOT=report.png node --test report_test.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const reportPath = process.env.REPORT_HTML;
+const screenshotPath = process.env.SCREENSHOT;
+const require = createRequire(import.meta.url);
+
+const playwright = require('playwright-core');
+if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing`);
+if (!reportPath || !existsSync(reportPath)) {
+  throw new Error(`REPORT_HTML must name a generated report (got ${reportPath})`);
+}
+
+async function withPage(viewport, body) {
+  const profile = mkdtempSync(join(tmpdir(), 'fourdollar-chromium-'));
+  // A fresh profile (--user-data-dir) each time, so Chromium has nothing to sync or update.
+  const context = await playwright.chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+      '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await context.newPage();
+    const requests = [];
+    const errors = [];
+    page.on('request', (request) => {
+      const url = request.url();
+      if (url !== pathToFileURL(reportPath).href) requests.push(url);
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
+    await body(page, requests, errors);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+// For each chart: its canvas size and how many of its pixels are painted.
+async function chartPixels(page) {
+  return page.$$eval('.uplot canvas', (canvases) => canvases.map((canvas) => {
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
+    return { width: canvas.width, height: canvas.height, painted };
+  }));
+}
+
+test('every chart is drawn, with no console error and no network request', async () => {
+  await withPage({ width: 1200, height: 900 }, async (page, requests, errors) => {
+    const declared = Number(await page.getAttribute('body', 'data-charts'));
+    const charts = await chartPixels(page);
+    assert.ok(declared >= 4, `expected at least 4 charts, the page made ${declared}`);
+    assert.equal(charts.length, declared);
+    charts.forEach((chart, i) => {
+      assert.ok(chart.width > 0 && chart.height > 0, `chart ${i} has an empty canvas`);
+      assert.ok(chart.painted > 1000, `chart ${i} is blank (${chart.painted} painted pixels)`);
+    });
+    const headline = await page.textContent('#headline');
+    assert.match(headline, /requests\/s/);
+    assert.ok(await page.$$eval('table', (tables) => tables.length) >= 2, 'tables missing');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, []);
+    if (screenshotPath) await page.screenshot({ path: screenshotPath, fullPage: true });
+  });
+});
+
+test('the page fits a phone screen without horizontal scrolling', async () => {
+  await withPage({ width: 390, height: 844 }, async (page, requests, errors) => {
+    const overflow = await page.evaluate(() =>
+      document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
+    const charts = await chartPixels(page);
+    assert.ok(charts.every((chart) => chart.painted > 1000), 'a chart is blank on a phone');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, []);
+  });
+});
