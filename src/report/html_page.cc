@@ -1,5 +1,7 @@
 #include "report/html_page.h"
 
+#include <optional>
+
 #include <algorithm>
 #include <cmath>
 
@@ -44,6 +46,7 @@ json::object Seconds(const load::Results& results) {
   json::array t, vus, offered, rps, p50, p95, p99, failed, dropped, server_cpu, server_rss_mb,
       generator_cpu;
   bool any_offered = false;
+  std::optional<double> previous_scraped_cpu_s;
   for (const load::SecondRow& row : results.seconds) {
     load::NameSecond all;
     for (const auto& [index, figures] : row.data.names) all.Merge(figures);
@@ -59,10 +62,24 @@ json::object Seconds(const load::Results& results) {
     }
     failed.emplace_back(all.failed());
     dropped.emplace_back(row.data.dropped_iterations);
-    server_cpu.push_back(Optional(row.server_cpu_percent));
-    server_rss_mb.push_back(
-        row.server_rss_bytes ? json::value(static_cast<double>(*row.server_rss_bytes) / 1048576.0)
-                             : json::value(nullptr));
+    // A remote server is not watched but scraped: its CPU is the growth of its
+    // process_cpu_seconds_total over the second, its memory process_resident_memory_bytes.
+    std::optional<double> cpu_percent = row.server_cpu_percent;
+    std::optional<uint64_t> rss_bytes = row.server_rss_bytes;
+    auto scraped_cpu = row.scrape.find("process_cpu_seconds_total");
+    if (scraped_cpu != row.scrape.end()) {
+      if (!cpu_percent && previous_scraped_cpu_s) {
+        cpu_percent = (scraped_cpu->second - *previous_scraped_cpu_s) * 100.0;
+      }
+      previous_scraped_cpu_s = scraped_cpu->second;
+    }
+    auto scraped_rss = row.scrape.find("process_resident_memory_bytes");
+    if (!rss_bytes && scraped_rss != row.scrape.end()) {
+      rss_bytes = static_cast<uint64_t>(scraped_rss->second);
+    }
+    server_cpu.push_back(Optional(cpu_percent));
+    server_rss_mb.push_back(rss_bytes ? json::value(static_cast<double>(*rss_bytes) / 1048576.0)
+                                      : json::value(nullptr));
     generator_cpu.push_back(Optional(row.generator_cpu_percent));
   }
   return json::object{

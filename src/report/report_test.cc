@@ -186,3 +186,40 @@ TEST(WriteReport, ErrorsNameTheInputOrTheOutput) {
 
 }  // namespace
 }  // namespace fourdollar::report
+
+namespace fourdollar::report {
+namespace {
+
+// The JSON array embedded in the page for one per-second series.
+boost::json::array SeriesOf(const std::string& html, const std::string& key) {
+  size_t at = html.find("\"" + key + "\":[");
+  if (at == std::string::npos) return {};
+  at = html.find('[', at);
+  size_t end = html.find(']', at);
+  return boost::json::parse(html.substr(at, end - at + 1)).as_array();
+}
+
+TEST(WriteReport, ChartsAScrapedServersCpuAndMemory) {
+  testing::TempDir dir;
+  load::Results run = testing::SyntheticRun({{100, 2}, {100, 2}, {100, 2}});
+  // Only scraped (a remote server): CPU seconds 1.0, 1.5, 2.5 and a resident size.
+  const double cpu_seconds[] = {1.0, 1.5, 2.5};
+  for (size_t i = 0; i < run.seconds.size() && i < 3; ++i) {
+    run.seconds[i].scrape["process_cpu_seconds_total"] = cpu_seconds[i];
+    run.seconds[i].scrape["process_resident_memory_bytes"] = 8 * 1048576.0;
+  }
+  ASSERT_TRUE(load::WriteResults(run, dir.File("run")));
+  auto built = BuildReport({dir.File("run")});
+  ASSERT_TRUE(built) << built.error().message;
+  boost::json::array cpu = SeriesOf(built->html, "server_cpu");
+  boost::json::array rss = SeriesOf(built->html, "server_rss_mb");
+  ASSERT_GE(cpu.size(), 3u) << built->html.substr(0, 200);
+  EXPECT_TRUE(cpu[0].is_null());  // no earlier sample to take the growth from
+  EXPECT_DOUBLE_EQ(cpu[1].to_number<double>(), 50);
+  EXPECT_DOUBLE_EQ(cpu[2].to_number<double>(), 100);
+  ASSERT_GE(rss.size(), 3u);
+  EXPECT_DOUBLE_EQ(rss[1].to_number<double>(), 8);
+}
+
+}  // namespace
+}  // namespace fourdollar::report
