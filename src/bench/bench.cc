@@ -38,15 +38,6 @@ constexpr int kExitInterrupted = 130;
 constexpr int kMaxGeneratorThreads = 16;
 constexpr int kSeedConnections = 8;
 
-std::string DefaultOutDir() {
-  time_t now = time(nullptr);
-  tm parts{};
-  gmtime_r(&now, &parts);
-  char buf[64];
-  strftime(buf, sizeof buf, "results/bench-%Y%m%d-%H%M%S", &parts);
-  return buf;
-}
-
 std::string SelfBinary() {
   std::error_code ec;
   std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -106,7 +97,7 @@ class BenchRun {
 
   // Checks the options and the scenario, and makes the results folder; nothing starts yet.
   int Prepare() {
-    out_dir_ = options_.out_dir.empty() ? DefaultOutDir() : options_.out_dir;
+    out_dir_ = options_.out_dir.empty() ? load::DefaultResultsDir("bench-") : options_.out_dir;
     if (!options_.target.empty()) {
       Result<std::string> target = load::NormalizeTarget(options_.target);
       if (!target) return Fail(kExitBadOptions, "--target: " + target.error().message);

@@ -19,15 +19,6 @@ int Fail(const std::string& message) {
   return 2;
 }
 
-std::string DefaultOutDir() {
-  time_t now = time(nullptr);
-  tm parts{};
-  gmtime_r(&now, &parts);
-  char buf[64];
-  strftime(buf, sizeof buf, "results/%Y%m%d-%H%M%S", &parts);
-  return buf;
-}
-
 Result<load::Segment> ParseSegment(const std::string& text) {
   load::Segment segment;
   size_t slash = text.find('/');
@@ -89,7 +80,7 @@ int RunLoadCommand(const LoadConfig& config) {
   Result<load::Segment> segment = ParseSegment(config.segment);
   if (!segment) return Fail(segment.error().message);
   load::LoadOptions options;
-  options.out_dir = config.out_dir.empty() ? DefaultOutDir() : config.out_dir;
+  options.out_dir = config.out_dir.empty() ? load::DefaultResultsDir() : config.out_dir;
   options.threads = config.threads;
   options.segment = *segment;
   options.watch_pid = config.watch_pid;

@@ -67,8 +67,8 @@ ResponseParser::State ResponseParser::Feed(std::string_view data, size_t* consum
   if (!data.empty()) started_ = true;
   while (*consumed < data.size()) {
     error_code ec;
-    size_t n = impl_->put(
-        boost::asio::const_buffer(data.data() + *consumed, data.size() - *consumed), ec);
+    size_t n =
+        impl_->put(boost::asio::const_buffer(data.data() + *consumed, data.size() - *consumed), ec);
     *consumed += n;
     if (ec == beast_http::error::need_more) return State::kNeedMore;
     if (ec) {

@@ -94,6 +94,15 @@ std::string Ms(int64_t us) {
 
 }  // namespace
 
+std::string DefaultResultsDir(const std::string& prefix) {
+  time_t now = time(nullptr);
+  tm parts{};
+  gmtime_r(&now, &parts);
+  char stamp[32];
+  strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &parts);
+  return "results/" + prefix + stamp;
+}
+
 int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   Result<std::pair<net::Endpoint, std::string>> target = ParseTarget(file.target);
   if (!target) {

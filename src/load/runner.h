@@ -22,6 +22,9 @@ struct LoadOptions {
   bool print_summary = true;  // the end-of-run summary and the results folder on stdout
 };
 
+// "results/<prefix><UTC time>", e.g. results/bench-20261126-171500: the default --out.
+std::string DefaultResultsDir(const std::string& prefix = "");
+
 // Returns the exit code: 0, 99 when a threshold failed, 1 when the run could not be made.
 int RunLoad(const ScenarioFile& file, const LoadOptions& options);
 
