@@ -111,3 +111,37 @@ TEST(Bench, RemoteTargetNeedsTheWriteToken) {
 
 }  // namespace
 }  // namespace fourdollar::e2e
+
+namespace fourdollar::e2e {
+namespace {
+
+TEST(Bench, TargetSkipsTheLocalServerAndScrapesTheRemoteOne) {
+  TempDir server_dir;
+  auto server = ServerProcess::Start(server_dir.path(), {});
+  ASSERT_TRUE(server) << server.error().message;
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "bench";
+  // The child inherits the token through the environment, as a user would pass it.
+  ::setenv("FOURDOLLAR_WRITE_TOKEN", (*server)->token().c_str(), 1);
+  auto run = RunLoadToExit(dir.path(),
+                           {"bench", "--quick", "--target", (*server)->startup().url, "--posts",
+                            "20", "--no-find-limit", "--out", out.string()},
+                           90000);
+  ::unsetenv("FOURDOLLAR_WRITE_TOKEN");
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_EQ(run->exit_code, 0) << run->stdout_text << run->stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(out / "server"));  // no local server was started
+  EXPECT_NE(run->stdout_text.find((*server)->startup().url), std::string::npos) << run->stdout_text;
+  auto seed = load::ReadResults((out / "seed").string());
+  ASSERT_TRUE(seed) << seed.error().message;
+  EXPECT_GT(seed->overall.requests, 0u);
+  bool scraped = false;
+  for (const load::SecondRow& row : seed->seconds) {
+    scraped = scraped || row.scrape.count("fourdollar_http_requests_total") > 0;
+  }
+  EXPECT_TRUE(scraped);
+  EXPECT_TRUE(std::filesystem::exists(out / "report.html"));
+}
+
+}  // namespace
+}  // namespace fourdollar::e2e
