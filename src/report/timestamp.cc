@@ -1,5 +1,7 @@
 #include "report/timestamp.h"
 
+#include <limits>
+
 namespace fourdollar::report {
 namespace {
 
@@ -89,8 +91,10 @@ std::optional<int64_t> ParseTimestampMs(std::string_view text) {
   size_t at = 0;
   int64_t whole = 0;
   while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-    if (at >= 19) return std::nullopt;  // beyond int64
-    whole = whole * 10 + (text[at] - '0');
+    const int digit = text[at] - '0';
+    if (whole > (std::numeric_limits<int64_t>::max() - digit) / 10)
+      return std::nullopt;  // beyond int64
+    whole = whole * 10 + digit;
     ++at;
   }
   if (at == 0) return std::nullopt;
