@@ -5,7 +5,7 @@
 // Threading: one thread uses a connection at a time.
 #pragma once
 
-#include <libpq-fe.h>
+#include "store/libpq.h"
 
 #include <cstdint>
 #include <memory>
@@ -20,7 +20,7 @@ namespace fourdollar::store {
 
 // A query result, cleared when destroyed.
 struct PgResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { Pq().PQclear(result); }
 };
 using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
 
@@ -42,7 +42,7 @@ class PgConnection {
 
   bool valid() const { return conn_ != nullptr; }
   // False once the connection broke (server gone, network down).
-  bool ok() const { return conn_ != nullptr && PQstatus(conn_.get()) == CONNECTION_OK; }
+  bool ok() const { return conn_ != nullptr && Pq().PQstatus(conn_.get()) == CONNECTION_OK; }
   void Close() { conn_.reset(); }
   PGconn* get() const { return conn_.get(); }
 
@@ -60,7 +60,7 @@ class PgConnection {
 
  private:
   struct ConnDeleter {
-    void operator()(PGconn* conn) const { PQfinish(conn); }
+    void operator()(PGconn* conn) const { Pq().PQfinish(conn); }
   };
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   Result<PgResult> Check(PGresult* raw, std::string_view what);

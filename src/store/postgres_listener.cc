@@ -1,4 +1,5 @@
 #include "store/postgres_listener.h"
+#include "store/libpq.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -72,10 +73,10 @@ void PostgresListener::Run() {
 
     PGconn* conn = connection->get();
     while (connection->ok()) {
-      if (!Wait(PQsocket(conn), -1)) return;
-      if (PQconsumeInput(conn) == 0) break;
-      while (PGnotify* notify = PQnotifies(conn)) {
-        PQfreemem(notify);
+      if (!Wait(Pq().PQsocket(conn), -1)) return;
+      if (Pq().PQconsumeInput(conn) == 0) break;
+      while (PGnotify* notify = Pq().PQnotifies(conn)) {
+        Pq().PQfreemem(notify);
         metrics_.CountNotification();
         bump_generation_();
       }

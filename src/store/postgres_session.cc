@@ -1,4 +1,5 @@
 #include "store/postgres_session.h"
+#include "store/libpq.h"
 
 #include <algorithm>
 #include <limits>
@@ -96,8 +97,8 @@ Result<PostList> PostgresSession::QueryLatest(std::optional<int64_t> before_id, 
   if (!rows) return tl::unexpected(rows.error());
   const PGresult* result = rows->get();
   PostList posts;
-  posts.reserve(static_cast<size_t>(PQntuples(result)));
-  for (int row = 0; row < PQntuples(result); ++row) {
+  posts.reserve(static_cast<size_t>(Pq().PQntuples(result)));
+  for (int row = 0; row < Pq().PQntuples(result); ++row) {
     posts.push_back(
         PostSummary{PgInt64(result, row, 0), PgInt64(result, row, 1), PgText(result, row, 2)});
   }
@@ -108,7 +109,7 @@ Result<std::optional<Post>> PostgresSession::QueryPost(int64_t id) {
   auto rows = Run("get", {std::to_string(id)});
   if (!rows) return tl::unexpected(rows.error());
   const PGresult* result = rows->get();
-  if (PQntuples(result) == 0) return std::optional<Post>();
+  if (Pq().PQntuples(result) == 0) return std::optional<Post>();
   return std::optional<Post>(Post{PgInt64(result, 0, 0), PgInt64(result, 0, 1),
                                   PgText(result, 0, 2), PgText(result, 0, 3)});
 }

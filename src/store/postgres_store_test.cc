@@ -1,4 +1,5 @@
 #include "store/postgres_store.h"
+#include "store/libpq.h"
 
 #include <gtest/gtest.h>
 
@@ -154,7 +155,7 @@ TEST_F(PostgresStoreTest, InstancesStartingAtOnceAllMigrate) {
   ASSERT_TRUE(db) << db.error().message;
   auto version = db->Exec("SELECT version FROM fourdollar_schema");
   ASSERT_TRUE(version) << version.error().message;
-  EXPECT_EQ(PQntuples(version->get()), 1);
+  EXPECT_EQ(Pq().PQntuples(version->get()), 1);
   EXPECT_EQ(PgInt64(version->get(), 0, 0), PostgresSchemaVersion());
 }
 

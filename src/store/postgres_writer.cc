@@ -1,4 +1,5 @@
 #include "store/postgres_writer.h"
+#include "store/libpq.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -172,7 +173,7 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   auto inserted = db_.ExecParams(InsertSql(batch.size()), params);
   if (!inserted) return abort(inserted.error());
   std::unordered_map<std::string, int64_t> ids;
-  for (int row = 0; row < PQntuples(inserted->get()); ++row) {
+  for (int row = 0; row < Pq().PQntuples(inserted->get()); ++row) {
     ids.emplace(PgText(inserted->get(), row, 1), PgInt64(inserted->get(), row, 0));
   }
 
@@ -217,7 +218,7 @@ void PostgresWriter::ResolveInDoubt(bool final) {
   if (!found) return give_up_if_due(found.error());
 
   std::unordered_map<std::string, int64_t> ids;
-  for (int row = 0; row < PQntuples(found->get()); ++row) {
+  for (int row = 0; row < Pq().PQntuples(found->get()); ++row) {
     ids.emplace(PgText(found->get(), row, 0), PgInt64(found->get(), row, 1));
   }
   if (ids.empty()) {
