@@ -106,5 +106,7 @@ printf '%-44s %12s %10s %8s %9sM\n' "wrk -t1 -c50, nginx 900 B" "$(wrk_requests 
 printf '%-44s %12s %10s %8s %9sM\n' "fourdollar load 50 VUs, nginx 900 B" "$(load_requests load_get)" "$lg" "$(ratio "$lg" "$wg")" "$(max_mb load_get)"
 printf '%-44s %12s %10s %8s %9sM\n' "wrk -t1 -c50, fourdollar GET /" "$(wrk_requests wrk_list)" "$wl" 1.00 "$(max_mb wrk_list)"
 printf '%-44s %12s %10s %8s %9sM\n' "fourdollar load seed.yaml 50 VUs, fourdollar" "$(load_requests load_seed)" "$ls" "$(ratio "$ls" "$wl")" "$(max_mb load_seed)"
+echo "seed scenario per CPU-second: $(ratio "$ls" "$wg")x wrk's on the plain GET of nginx," \
+  "$(ratio "$ls" "$wl")x wrk's on fourdollar's GET /"
 echo "10000 idle VUs: resident ${idle_rss} kB, of which ${idle_anon} kB anonymous" \
   "($((idle_anon * 1024 / 10000)) bytes per VU including the process's own)"
