@@ -3,6 +3,22 @@
 
 die() { echo "bench: $*" >&2; exit 1; }
 
+# start_work NAME: a temporary folder $work, and traps that stop the servers started through
+# this file (server_pid, nginx_pid) and remove the folder, however the script ends.
+start_work() {
+  work=$(mktemp -d "/tmp/fourdollar-$1.XXXXXX")
+  chmod 755 "$work"
+  server_pid=""
+  nginx_pid=""
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$work"
+}
+
 # Starts fourdollar pinned to SERVER_CPU on a fresh store; sets server_pid, url, token.
 start_fourdollar() {
   local data=$1

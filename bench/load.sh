@@ -25,17 +25,7 @@ done
 [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds"
 [ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
 
-work=$(mktemp -d /tmp/fourdollar-loadbench.XXXXXX)
-chmod 755 "$work"
-server_pid=""
-nginx_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_work loadbench
 
 # measure LABEL COMMAND...: runs on LOAD_CPU under GNU time; keeps output and "cpu_s max_kb".
 measure() {

@@ -37,17 +37,7 @@ if [ ! -x "$FOURDOLLAR" ]; then
   bash scripts/build.sh >/dev/null
 fi
 
-work=$(mktemp -d /tmp/fourdollar-bench.XXXXXX)
-chmod 755 "$work"
-server_pid=""
-nginx_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_work bench
 
 
 

@@ -190,8 +190,11 @@ struct HistogramTotals {
   std::optional<std::pair<size_t, NameSecond>> overall;
 };
 
-// "kind:n,kind:n" or "-".
-Status ParseFailures(std::string_view text, NameSecond* figures, const std::string& where) {
+// Splits "key:n,key:n" ("-" for none) into pairs for `take(key, count)`, which returns false
+// for a key it does not know; `what` names the field in errors.
+template <typename Take>
+Status ParsePairs(std::string_view text, std::string_view what, const std::string& where,
+                  Take take) {
   if (text == "-") return {};
   while (!text.empty()) {
     const size_t comma = std::min(text.find(','), text.size());
@@ -199,37 +202,36 @@ Status ParseFailures(std::string_view text, NameSecond* figures, const std::stri
     text.remove_prefix(std::min(comma + 1, text.size()));
     const size_t colon = item.find(':');
     uint64_t n = 0;
-    size_t kind = 1;
-    while (kind < kFailureKinds &&
-           item.substr(0, colon) != FailureKindName(static_cast<FailureKind>(kind))) {
-      ++kind;
+    if (colon == std::string_view::npos || !ParseNumber(item.substr(colon + 1), &n) ||
+        !take(item.substr(0, colon), n)) {
+      return Bad(where, std::string(what) + ": '" + std::string(item) + "' is not '<" +
+                            (what == "failures" ? "kind" : "status") + ">:<count>'");
     }
-    if (colon == std::string_view::npos || kind == kFailureKinds ||
-        !ParseNumber(item.substr(colon + 1), &n)) {
-      return Bad(where, "failures: '" + std::string(item) + "' is not '<kind>:<count>'");
-    }
-    figures->failures[kind] = n;
   }
   return {};
 }
 
+// "kind:n,kind:n" or "-".
+Status ParseFailures(std::string_view text, NameSecond* figures, const std::string& where) {
+  return ParsePairs(text, "failures", where, [figures](std::string_view key, uint64_t n) {
+    for (size_t kind = 1; kind < kFailureKinds; ++kind) {
+      if (key == FailureKindName(static_cast<FailureKind>(kind))) {
+        figures->failures[kind] = n;
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
 // "status:n,status:n" or "-".
 Status ParseStatuses(std::string_view text, NameSecond* figures, const std::string& where) {
-  if (text == "-") return {};
-  while (!text.empty()) {
-    const size_t comma = std::min(text.find(','), text.size());
-    const std::string_view item = text.substr(0, comma);
-    text.remove_prefix(std::min(comma + 1, text.size()));
-    const size_t colon = item.find(':');
+  return ParsePairs(text, "by_status", where, [figures](std::string_view key, uint64_t n) {
     int status = 0;
-    uint64_t n = 0;
-    if (colon == std::string_view::npos || !ParseNumber(item.substr(0, colon), &status) ||
-        !ParseNumber(item.substr(colon + 1), &n)) {
-      return Bad(where, "by_status: '" + std::string(item) + "' is not '<status>:<count>'");
-    }
+    if (!ParseNumber(key, &status)) return false;
     figures->by_status[status] = n;
-  }
-  return {};
+    return true;
+  });
 }
 
 Status ReadHistograms(std::string_view text, const RunInfo& run, std::map<int64_t, SecondRow>* rows,
