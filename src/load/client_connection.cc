@@ -6,6 +6,8 @@
 
 namespace fourdollar::load {
 
+const http::ClientResponse Exchange::kNoResponse;
+
 ClientConnection::ClientConnection(net::EventLoop& loop, const net::Endpoint& endpoint,
                                    std::unique_ptr<Transport> transport, char* read_buffer,
                                    ConnectionListener& listener)
@@ -30,16 +32,18 @@ void ClientConnection::Close() {
   pending_input_.clear();
 }
 
-void ClientConnection::Send(std::string request, bool head, int64_t timeout_ms) {
+void ClientConnection::Send(std::string& request, bool head, int64_t timeout_ms,
+                            const http::ResponseFilter* filter) {
   in_send_ = true;
   busy_ = true;
   head_ = head;
-  request_ = std::move(request);
+  filter_ = filter;
+  request_.swap(request);
   written_ = 0;
   bytes_received_ = 0;
   retried_ = false;
   timeout_ms_ = timeout_ms;
-  parser_.Reset(head);
+  parser_.Reset(head, filter);
   pending_input_.clear();
   loop_.Cancel(timer_);
   timer_ = loop_.RunAt(loop_.now_ns() + timeout_ms * 1'000'000, [this] {
@@ -153,8 +157,11 @@ void ClientConnection::ReadSome() {
       Fail(FailureKind::kParse, "bad response: " + parser_.ErrorReason());
       return;
     }
-    std::string rest(data.substr(consumed));
-    pending_input_ = std::move(rest);
+    if (data.data() == pending_input_.data()) {
+      pending_input_.erase(0, consumed);
+    } else {
+      pending_input_.assign(data.substr(consumed));
+    }
     if (state == http::ResponseParser::State::kComplete) {
       Finish(FailureKind::kNone, {});
       return;
@@ -173,7 +180,7 @@ void ClientConnection::Fail(FailureKind failure, std::string error) {
     retried_ = true;
     reused_ = false;
     written_ = 0;
-    parser_.Reset(head_);
+    parser_.Reset(head_, filter_);
     Connect();
     return;
   }
@@ -200,8 +207,8 @@ void ClientConnection::Finish(FailureKind failure, std::string error) {
   exchange.bytes_sent = written_;
   exchange.bytes_received = bytes_received_;
   if (failure == FailureKind::kNone) {
-    exchange.response = parser_.TakeResponse();
-    if (!exchange.response.keep_alive) Close();
+    exchange.response = &parser_.response();
+    if (!parser_.response().keep_alive) Close();
   } else {
     Close();
   }

@@ -16,7 +16,10 @@ namespace fourdollar::load {
 struct Exchange {
   FailureKind failure = FailureKind::kNone;  // kConnect, kTimeout, kReset, kParse or kNone
   std::string error;                         // what went wrong, for the first errors' log
-  http::ClientResponse response;             // valid when failure == kNone
+  // When failure == kNone, the response, valid until the connection's next Send; else empty.
+  const http::ClientResponse* response = &kNoResponse;
+
+  static const http::ClientResponse kNoResponse;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
 };
@@ -44,8 +47,12 @@ class ClientConnection final : public net::IoHandler {
   static constexpr size_t kReadBufferBytes = 64 * 1024;
 
   // Sends `request` (whole HTTP/1.1 bytes) and reports the response or failure to the listener.
-  // `head`: the request is HEAD (its response has no body).
-  void Send(std::string request, bool head, int64_t timeout_ms);
+  // `request` is swapped with the previous request's buffer, so a caller that builds each
+  // request into the same string reuses its memory. `head`: the request is HEAD (its response
+  // has no body). `filter` (null keeps everything; kept by the caller until the report) says
+  // what of the response to keep.
+  void Send(std::string& request, bool head, int64_t timeout_ms,
+            const http::ResponseFilter* filter = nullptr);
 
   // Closes the socket (between requests, or to abandon one without a report).
   void Close();
@@ -74,6 +81,7 @@ class ClientConnection final : public net::IoHandler {
   bool reused_ = false;   // the request went out on a connection that had served before
   bool retried_ = false;  // a stale keep-alive connection was already replaced once
   bool head_ = false;
+  const http::ResponseFilter* filter_ = nullptr;
   std::string request_;
   size_t written_ = 0;
   std::string pending_input_;  // response bytes received but not parsed yet

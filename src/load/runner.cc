@@ -122,6 +122,7 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
 
   std::vector<std::vector<uint32_t>> step_names;
   std::vector<std::string> names = NameSteps(file, &step_names);
+  const std::vector<std::vector<http::ResponseFilter>> response_filters = ResponseFiltersFor(file);
   const int thread_count = std::max(1, options.threads);
   // All threads start on the same instant, a moment from now.
   const int64_t start_mono_ns = MonotonicNowNs() + 50'000'000;
@@ -160,6 +161,7 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
     context.endpoint = target->first;
     context.host_header = target->second;
     context.step_names = step_names;
+    context.response_filters = response_filters;
     context.recorder = worker->recorder.get();
     context.raw_csv = worker->raw_csv.get();
     context.read_buffer = worker->read_buffer.data();

@@ -12,8 +12,7 @@
 namespace fourdollar::load {
 namespace {
 
-const std::filesystem::path kScenarios =
-    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "scenarios";
+const std::filesystem::path kScenarios = std::filesystem::path(FOURDOLLAR_SOURCE_DIR) / "scenarios";
 
 Variables TestEnv() {
   Variables env;

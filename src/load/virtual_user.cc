@@ -38,6 +38,30 @@ bool HasHeader(const std::vector<std::pair<std::string, Template>>& headers,
 
 }  // namespace
 
+http::ResponseFilter ResponseFilterFor(const Step& step) {
+  http::ResponseFilter filter;
+  filter.keep_all_headers = false;
+  filter.header_names.push_back("Location");
+  filter.keep_body = !step.check.body_contains.empty();
+  for (const Capture& capture : step.captures) {
+    if (capture.kind == Capture::Kind::kHeader) {
+      filter.header_names.push_back(capture.expression);
+    } else {
+      filter.keep_body = true;
+    }
+  }
+  return filter;
+}
+
+std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(const ScenarioFile& file) {
+  std::vector<std::vector<http::ResponseFilter>> filters;
+  for (const Scenario& scenario : file.scenarios) {
+    std::vector<http::ResponseFilter>& steps = filters.emplace_back();
+    for (const Step& step : scenario.flow) steps.push_back(ResponseFilterFor(step));
+  }
+  return filters;
+}
+
 VirtualUser::VirtualUser(const VuContext& context, int64_t global_id, IterationListener& listener)
     : context_(context),
       global_id_(global_id),
@@ -74,7 +98,7 @@ void VirtualUser::RunStep() {
   method_ = step.method;
   path_.clear();
   AppendTemplate(step.url, lookup_, random_, global_id_, iteration_, &path_);
-  path_ = PathOf(path_);
+  if (path_.empty() || path_.front() != '/') path_ = PathOf(path_);
   body_.clear();
   if (step.body) AppendTemplate(*step.body, lookup_, random_, global_id_, iteration_, &body_);
   hops_ = 0;
@@ -84,7 +108,8 @@ void VirtualUser::RunStep() {
 void VirtualUser::SendCurrent() {
   const ScenarioFile& file = *context_.file;
   const Step& step = file.scenarios[scenario_].flow[step_];
-  std::string request;
+  std::string& request = request_;
+  request.clear();
   request.reserve(256 + body_.size());
   request += http::MethodName(method_);
   request += ' ';
@@ -123,7 +148,8 @@ void VirtualUser::SendCurrent() {
   request += "\r\n";
   if (has_body) request += body_;
   sent_ns_ = MonotonicNowNs();
-  connection_.Send(std::move(request), method_ == http::Method::kHead, file.timeout_ms);
+  connection_.Send(request, method_ == http::Method::kHead, file.timeout_ms,
+                   &context_.response_filters[scenario_][step_]);
 }
 
 void VirtualUser::OnExchange(Exchange exchange) {
@@ -137,7 +163,7 @@ void VirtualUser::OnExchange(Exchange exchange) {
   sample.name_index = context_.step_names[scenario_][step_] + (hops_ > 0 ? 1 : 0);
   sample.start_unix_us = context_.run_start_unix_us + (from_ns - context_.run_start_mono_ns) / 1000;
   sample.duration_us = (now_ns - from_ns) / 1000;
-  sample.status = exchange.response.status;
+  sample.status = exchange.response->status;
   sample.failure = exchange.failure;
   sample.bytes_sent = exchange.bytes_sent;
   sample.bytes_received = exchange.bytes_received;
@@ -147,7 +173,7 @@ void VirtualUser::OnExchange(Exchange exchange) {
     EndIteration();
     return;
   }
-  const http::ClientResponse& response = exchange.response;
+  const http::ClientResponse& response = *exchange.response;
   if (IsRedirect(response.status) && hops_ < context_.file->max_redirects &&
       !response.HeaderValue("Location").empty()) {
     Record(sample);

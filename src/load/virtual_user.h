@@ -26,12 +26,20 @@ struct VuContext {
   std::string host_header;  // "127.0.0.1:8080"
   std::vector<std::vector<uint32_t>>
       step_names;  // [scenario][step] -> name index; +1: its redirects
+  // [scenario][step] -> what of its responses the step reads (ResponseFilterFor).
+  std::vector<std::vector<http::ResponseFilter>> response_filters;
   Recorder* recorder = nullptr;
   RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
   char* read_buffer = nullptr;      // ClientConnection::kReadBufferBytes, shared by the thread
   int64_t run_start_unix_us = 0;
   int64_t run_start_mono_ns = 0;
 };
+
+// What of a step's responses the VU reads: Location for redirects, the headers it captures,
+// and the body only when a check or a capture looks at it.
+http::ResponseFilter ResponseFilterFor(const Step& step);
+// ResponseFilterFor of every step: [scenario][step].
+std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(const ScenarioFile& file);
 
 class VirtualUser;
 
@@ -85,6 +93,7 @@ class VirtualUser final : public ConnectionListener {
 
   // The request being made (a step, or one of its redirects).
   http::Method method_ = http::Method::kGet;
+  std::string request_;  // built here, then swapped with the connection's previous one
   std::string path_;
   std::string body_;
   int hops_ = 0;
