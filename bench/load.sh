@@ -6,12 +6,17 @@
 #   2. `fourdollar serve` (SQLite, 1000 posts) driven by scenarios/seed.yaml's flows (50 VUs),
 #      against wrk on the same server's GET /.
 #
-#   bash bench/load.sh                 # 10 s per measurement
-#   DURATION=30 bash bench/load.sh
+#   The plain GET is measured in ROUNDS alternating pairs (wrk, then fourdollar load), and the
+#   median of the rounds' ratios is reported, so a drift in the machine's speed during the run
+#   weighs on both sides alike.
+#
+#   bash bench/load.sh                 # 10 s per measurement, 3 rounds of the plain GET
+#   DURATION=30 ROUNDS=5 bash bench/load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
@@ -23,6 +28,7 @@ for tool in wrk curl taskset; do
 done
 [ -x "$NGINX" ] || die "nginx is missing (apt-get install nginx-light)"
 [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds"
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a whole number"
 [ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
 
 start_work loadbench
@@ -54,8 +60,22 @@ scenarios:
     flow:
       - get: /
 YAML
-measure wrk_get wrk -t1 -c50 "-d${DURATION}s" "http://127.0.0.1:$nginx_port/"
-measure load_get "$FOURDOLLAR" load "$work/get.yaml" --target "http://127.0.0.1:$nginx_port" --out "$work/r1"
+round_ratios=()
+for round in $(seq "$ROUNDS"); do
+  measure "wrk_get$round" wrk -t1 -c50 "-d${DURATION}s" "http://127.0.0.1:$nginx_port/"
+  measure "load_get$round" "$FOURDOLLAR" load "$work/get.yaml" --target "http://127.0.0.1:$nginx_port" \
+    --out "$work/r1-$round"
+  round_wg=$(per_cpu "$(wrk_requests "wrk_get$round")" "$(cpu_seconds "wrk_get$round")")
+  round_lg=$(per_cpu "$(load_requests "load_get$round")" "$(cpu_seconds "load_get$round")")
+  round_ratios+=("$(ratio "$round_lg" "$round_wg")")
+done
+# The round with the median ratio stands for the plain GET in the table below.
+median_round=$(for i in "${!round_ratios[@]}"; do echo "${round_ratios[$i]} $((i + 1))"; done |
+  sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { print $2 }')
+cp "$work/wrk_get$median_round.out" "$work/wrk_get.out"
+cp "$work/wrk_get$median_round.time" "$work/wrk_get.time"
+cp "$work/load_get$median_round.out" "$work/load_get.out"
+cp "$work/load_get$median_round.time" "$work/load_get.time"
 kill -TERM "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 
 # 2. The seed scenario against fourdollar serve with 1000 posts, and wrk on its GET /.
@@ -91,6 +111,7 @@ lg=$(per_cpu "$(load_requests load_get)" "$(cpu_seconds load_get)")
 wl=$(per_cpu "$(wrk_requests wrk_list)" "$(cpu_seconds wrk_list)")
 ls=$(per_cpu "$(load_requests load_seed)" "$(cpu_seconds load_seed)")
 echo "bench: generator on CPU $LOAD_CPU, target on CPU $SERVER_CPU, ${DURATION} s per run"
+echo "plain GET, fourdollar load vs wrk per CPU-second, round by round: ${round_ratios[*]} (median: round $median_round)"
 printf '%-44s %12s %10s %8s %10s\n' run requests "req/CPU-s" "vs wrk" "max RSS"
 printf '%-44s %12s %10s %8s %9sM\n' "wrk -t1 -c50, nginx 900 B" "$(wrk_requests wrk_get)" "$wg" 1.00 "$(max_mb wrk_get)"
 printf '%-44s %12s %10s %8s %9sM\n' "fourdollar load 50 VUs, nginx 900 B" "$(load_requests load_get)" "$lg" "$(ratio "$lg" "$wg")" "$(max_mb load_get)"

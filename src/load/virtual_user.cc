@@ -108,9 +108,10 @@ void VirtualUser::RunStep() {
 void VirtualUser::SendCurrent() {
   const ScenarioFile& file = *context_.file;
   const Step& step = file.scenarios[scenario_].flow[step_];
+  // No reserve: the buffer keeps its capacity from one request to the next, and thousands of
+  // idle VUs should not each hold more than their requests need.
   std::string& request = request_;
   request.clear();
-  request.reserve(256 + body_.size());
   request += http::MethodName(method_);
   request += ' ';
   request += path_;
