@@ -143,7 +143,7 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   sigaddset(&signals, SIGTERM);
   // All threads start on the same instant: a moment from now, or --start-at. The moment before
   // it is for making the threads.
-  RunStart start{MonotonicNowNs() + kStartLeadNs, WallNowUs() + kStartLeadNs / 1000};
+  RunStart start = StartSoon(kStartLeadNs);
   if (options.start_at_unix_us != 0) {
     StartWait wait =
         WaitForStart(options.start_at_unix_us, kStartLeadNs, signals, options.terminal, stderr);

@@ -231,6 +231,13 @@ int64_t WallNowUs() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
+RunStart StartSoon(int64_t lead_ns) {
+  const int64_t now_us = WallNowUs();
+  const int64_t now_mono_ns = MonotonicNowNs();
+  const int64_t unix_us = (now_us + lead_ns / 1000 + 999) / 1000 * 1000;
+  return RunStart{now_mono_ns + (unix_us - now_us) * 1000, unix_us};
+}
+
 StartWait WaitForStart(int64_t start_unix_us, int64_t lead_ns, const sigset_t& signals,
                        bool terminal, std::FILE* out) {
   StartWait result;
@@ -239,7 +246,7 @@ StartWait WaitForStart(int64_t start_unix_us, int64_t lead_ns, const sigset_t& s
     const int64_t now_us = WallNowUs();
     result.started = true;
     result.late_us = now_us - start_unix_us;
-    result.start = RunStart{MonotonicNowNs() + lead_ns, now_us + lead_ns / 1000};
+    result.start = StartSoon(lead_ns);
     std::fprintf(out, "fourdollar load: warning: starting %s after --start-at %s\n",
                  FormatDelay(result.late_us).c_str(), FormatUtc(start_unix_us).c_str());
     return result;

@@ -51,6 +51,10 @@ struct RunStart {
   int64_t unix_us = 0;
 };
 
+// A start about `lead_ns` from now, on a whole millisecond of the wall clock, so that the
+// results' start_unix_ms is exact.
+RunStart StartSoon(int64_t lead_ns);
+
 struct StartWait {
   bool started = false;  // false: a signal came first
   int signal = 0;        // the signal that ended the wait when !started

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/clock.h"
+
 namespace fourdollar::load {
 namespace {
 
@@ -152,6 +154,16 @@ TEST(StartAt, FormatsDelaysInTheUnitThatReadsBest) {
   EXPECT_EQ(FormatDelay(12'300'000), "12.3 s");
   EXPECT_EQ(FormatDelay(245 * kSecondUs), "4 min 05 s");
   EXPECT_EQ(FormatDelay((2 * 3600 + 3 * 60) * kSecondUs), "2 h 03 min");
+}
+
+TEST(StartAt, StartSoonIsOnAWholeMillisecondAndTheSameInstantOnBothClocks) {
+  const RunStart start = StartSoon(50'000'000);
+  const int64_t wall_left_us = start.unix_us - WallNowUs();
+  const int64_t mono_left_us = (start.mono_ns - MonotonicNowNs()) / 1000;
+  EXPECT_EQ(start.unix_us % 1000, 0);
+  EXPECT_GT(wall_left_us, 0);
+  EXPECT_LE(wall_left_us, 51'000);
+  EXPECT_NEAR(static_cast<double>(wall_left_us), static_cast<double>(mono_left_us), 1000);
 }
 
 }  // namespace
