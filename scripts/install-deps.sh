@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libexpected-dev libkainjow-mustache-dev
   libsqlite3-dev libpq-dev libgtest-dev libre2-dev zlib1g-dev
-  postgresql nginx-light wrk
+  postgresql nginx-light wrk iproute2
   chromium mawk python3-pandas
 )
 

@@ -9,6 +9,7 @@
 #include "load/runner.h"
 #include "load/scenario_loader.h"
 #include "load/scenario_values.h"
+#include "load/start_at.h"
 
 namespace fourdollar::cli {
 
@@ -55,9 +56,22 @@ void AddLoadCommand(CLI::App& app, LoadConfig& config) {
                    "Sample this local process's CPU and memory each second");
   load->add_option("--scrape", config.scrape_url, "Read this server /metrics URL each second");
   load->add_flag("--raw-csv", config.raw_csv, "Also write one row per request in k6's CSV layout");
+  load->add_option("--start-at", config.start_at,
+                   "Wait until this time to start, so machines start together: RFC 3339 with a "
+                   "zone (2026-11-26T20:00:00Z) or @UNIX_SECONDS");
 }
 
 int RunLoadCommand(const LoadConfig& config) {
+  // The flag is checked first: a wrong time is the likeliest mistake when starting several
+  // machines together.
+  int64_t start_at_unix_us = 0;
+  if (config.start_at) {
+    Result<int64_t> start_at = load::ParseStartAt(*config.start_at);
+    if (!start_at) return Fail(start_at.error().message);
+    Status in_range = load::CheckStartAt(*config.start_at, *start_at, load::WallNowUs());
+    if (!in_range) return Fail(in_range.error().message);
+    start_at_unix_us = *start_at;
+  }
   load::Variables variables;
   variables.fallback = load::Variables::ProcessEnvironment();
   for (const std::string& pair : config.env) {
@@ -87,6 +101,7 @@ int RunLoadCommand(const LoadConfig& config) {
   options.scrape_url = config.scrape_url;
   options.raw_csv = config.raw_csv;
   options.terminal = isatty(STDERR_FILENO) != 0;
+  options.start_at_unix_us = start_at_unix_us;
   return load::RunLoad(*file, options);
 }
 

@@ -1,6 +1,7 @@
 // `fourdollar load FILE`: runs a scenario file against a server.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,7 @@ struct LoadConfig {
   int watch_pid = 0;
   std::string scrape_url;
   bool raw_csv = false;
+  std::optional<std::string> start_at;  // --start-at as given (load/start_at.h)
 };
 
 void AddLoadCommand(CLI::App& app, LoadConfig& config);

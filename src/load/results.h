@@ -22,7 +22,8 @@ struct RunInfo {
   int version = 1;  // of the results format
   std::string scenario_path;
   std::string target;
-  int64_t start_unix_ms = 0;  // second 0 of the run starts here
+  int64_t start_unix_ms = 0;     // second 0 of the run starts here
+  int64_t start_at_unix_ms = 0;  // --start-at when given (the start it waited for), else 0
   int64_t duration_ms = 0;
   std::vector<std::string> names;  // request names; NameSecond maps are keyed by index here
   std::string segment = "1/1";     // this generator's share of the test; merged: "1/2,2/2"
@@ -109,7 +110,8 @@ class ResultsBuilder {
 // text, seconds aligned by wall-clock time (a segment's second s lands at merged second
 // floor((its start_unix_ms + 1000 s - earliest start_unix_ms) / 1000)), histograms merged
 // exactly, counts, VUs and rates summed, the server and generator samples the largest of the
-// segments', thresholds of the first segment evaluated again on the merged figures. Errors:
+// segments', thresholds of the first segment evaluated again on the merged figures, and the
+// segments' start_at_unix_ms when they all have the same one (else 0). Errors:
 // no segments, or segments of different format versions or execution models.
 Result<Results> MergeResults(const std::vector<Results>& segments);
 

@@ -69,6 +69,32 @@ class ResultsFiles : public ::testing::Test {
   std::string dir_;
 };
 
+TEST_F(ResultsFiles, StartAtRoundTripsAndIsNullWithoutOne) {
+  Results written = Sample();
+  ASSERT_TRUE(WriteResults(written, dir_).has_value());
+  EXPECT_NE(Read("summary.json").find("\"start_at_unix_ms\": null"), std::string::npos);
+  written.run.start_at_unix_ms = testing::kStartUnixMs;
+  ASSERT_TRUE(WriteResults(written, dir_).has_value());
+  auto read = ReadResults(dir_);
+  ASSERT_TRUE(read.has_value()) << read.error().message;
+  EXPECT_EQ(read->run.start_at_unix_ms, testing::kStartUnixMs);
+}
+
+TEST_F(ResultsFiles, ReadsFoldersWrittenBeforeStartAtExisted) {
+  ASSERT_TRUE(WriteResults(Sample(), dir_).has_value());
+  Edit("summary.json", "\"start_at_unix_ms\": null,", "");
+  auto read = ReadResults(dir_);
+  ASSERT_TRUE(read.has_value()) << read.error().message;
+  EXPECT_EQ(read->run.start_at_unix_ms, 0);
+}
+
+TEST_F(ResultsFiles, RefusesAStartAtThatIsNotANumber) {
+  ASSERT_TRUE(WriteResults(Sample(), dir_).has_value());
+  Edit("summary.json", "\"start_at_unix_ms\": null", "\"start_at_unix_ms\": \"soon\"");
+  EXPECT_NE(ReadError().find("'start_at_unix_ms' is not a suitable number"), std::string::npos)
+      << ReadError();
+}
+
 TEST_F(ResultsFiles, WriteThenReadGivesTheSameResults) {
   const Results written = Sample();
   ASSERT_TRUE(WriteResults(written, dir_).has_value());

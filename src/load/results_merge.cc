@@ -48,10 +48,12 @@ Result<Results> MergeResults(const std::vector<Results>& segments) {
   info.threads = 0;
   info.segment.clear();
   info.start_unix_ms = first.start_unix_ms;
+  info.start_at_unix_ms = first.start_at_unix_ms;
   int64_t end_unix_ms = first.start_unix_ms + first.duration_ms;
   for (const Results& segment : segments) {
     const RunInfo& run = segment.run;
     info.start_unix_ms = std::min(info.start_unix_ms, run.start_unix_ms);
+    if (run.start_at_unix_ms != info.start_at_unix_ms) info.start_at_unix_ms = 0;
     end_unix_ms = std::max(end_unix_ms, run.start_unix_ms + run.duration_ms);
     info.segment += (info.segment.empty() ? "" : ",") + run.segment;
     info.threads += run.threads;

@@ -140,6 +140,10 @@ Status ReadSummary(const std::string& text, Results* results) {
   FOURDOLLAR_TRY(r.String("scenario_path", &run.scenario_path));
   FOURDOLLAR_TRY(r.String("target", &run.target));
   FOURDOLLAR_TRY(r.Number("start_unix_ms", &run.start_unix_ms));
+  // Absent from folders written before --start-at existed; null when it was not given.
+  if (auto start_at = r.Get("start_at_unix_ms"); start_at && !(*start_at)->is_null()) {
+    FOURDOLLAR_TRY(r.Number("start_at_unix_ms", &run.start_at_unix_ms));
+  }
   FOURDOLLAR_TRY(r.Number("duration_ms", &run.duration_ms));
   FOURDOLLAR_TRY(r.String("segment", &run.segment));
   FOURDOLLAR_TRY(r.Number("threads", &run.threads));

@@ -137,6 +137,19 @@ TEST(MergeResults, AlignsSecondsByWallClockAndNamesByText) {
   EXPECT_EQ(merged->run.duration_ms, 3000);
 }
 
+TEST(MergeResults, KeepsACommonStartAtOnly) {
+  Results a;
+  Results b;
+  a.run.start_at_unix_ms = b.run.start_at_unix_ms = testing::kStartUnixMs;
+  auto together = MergeResults({a, b});
+  ASSERT_TRUE(together.has_value()) << together.error().message;
+  EXPECT_EQ(together->run.start_at_unix_ms, testing::kStartUnixMs);
+  b.run.start_at_unix_ms += 1000;
+  auto apart = MergeResults({a, b});
+  ASSERT_TRUE(apart.has_value()) << apart.error().message;
+  EXPECT_EQ(apart->run.start_at_unix_ms, 0);
+}
+
 TEST(MergeResults, RefusesDifferentModelsAndNothing) {
   EXPECT_FALSE(MergeResults({}).has_value());
   Results a;

@@ -41,17 +41,20 @@ json::object SummaryJson(const Results& results) {
   const RunInfo& run = results.run;
   json::array names;
   for (const std::string& name : run.names) names.emplace_back(name);
-  json::object run_json{{"scenario_path", run.scenario_path},
-                        {"target", run.target},
-                        {"start_unix_ms", run.start_unix_ms},
-                        {"duration_ms", run.duration_ms},
-                        {"names", std::move(names)},
-                        {"segment", run.segment},
-                        {"threads", run.threads},
-                        {"model", run.model},
-                        {"interrupted", run.interrupted},
-                        {"generator_saturated", run.generator_saturated},
-                        {"generator_cpu_max", run.generator_cpu_max}};
+  json::object run_json{
+      {"scenario_path", run.scenario_path},
+      {"target", run.target},
+      {"start_unix_ms", run.start_unix_ms},
+      {"start_at_unix_ms",
+       run.start_at_unix_ms != 0 ? json::value(run.start_at_unix_ms) : json::value(nullptr)},
+      {"duration_ms", run.duration_ms},
+      {"names", std::move(names)},
+      {"segment", run.segment},
+      {"threads", run.threads},
+      {"model", run.model},
+      {"interrupted", run.interrupted},
+      {"generator_saturated", run.generator_saturated},
+      {"generator_cpu_max", run.generator_cpu_max}};
   json::array per_name;
   for (uint32_t index = 0; index < run.names.size(); ++index) {
     auto it = results.names.find(index);

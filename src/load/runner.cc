@@ -19,6 +19,7 @@
 #include "load/results.h"
 #include "load/results_files.h"
 #include "load/scrape.h"
+#include "load/start_at.h"
 #include "load/summary.h"
 
 namespace fourdollar::load {
@@ -26,6 +27,8 @@ namespace fourdollar::load {
 namespace {
 
 constexpr double kSaturatedCpuPercent = 85;
+// Time between fixing the start and the start, for making the load threads.
+constexpr int64_t kStartLeadNs = 50'000'000;
 
 struct Worker {
   std::unique_ptr<net::EventLoop> loop;
@@ -124,18 +127,38 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   std::vector<std::string> names = NameSteps(file, &step_names);
   const std::vector<std::vector<http::ResponseFilter>> response_filters = ResponseFiltersFor(file);
   const int thread_count = std::max(1, options.threads);
-  // All threads start on the same instant, a moment from now.
-  const int64_t start_mono_ns = MonotonicNowNs() + 50'000'000;
-  const int64_t start_unix_us = RealClock().NowUnixMs() * 1000 + 50'000;
   const int64_t duration_ms = file.execution.TotalDurationMs();
 
+  // The folder is made before any wait, so that a folder that cannot be made fails at once.
   std::error_code dir_error;
+  const bool out_dir_existed = std::filesystem::exists(options.out_dir, dir_error);
   std::filesystem::create_directories(options.out_dir, dir_error);
   if (dir_error) {
     std::fprintf(stderr, "fourdollar load: cannot create %s: %s\n", options.out_dir.c_str(),
                  dir_error.message().c_str());
     return 1;
   }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  // All threads start on the same instant: a moment from now, or --start-at. The moment before
+  // it is for making the threads.
+  RunStart start = StartSoon(kStartLeadNs);
+  if (options.start_at_unix_us != 0) {
+    StartWait wait =
+        WaitForStart(options.start_at_unix_us, kStartLeadNs, signals, options.terminal, stderr);
+    if (!wait.started) {
+      if (!out_dir_existed) std::filesystem::remove(options.out_dir, dir_error);  // if empty
+      std::fprintf(stderr,
+                   "fourdollar load: interrupted while waiting to start: nothing was sent and no "
+                   "results were written\n");
+      return 128 + wait.signal;
+    }
+    start = wait.start;
+  }
+  const int64_t start_mono_ns = start.mono_ns;
+  const int64_t start_unix_us = start.unix_us;
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < thread_count; ++i) {
     auto worker = std::make_unique<Worker>();
@@ -182,6 +205,7 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   info.scenario_path = file.path;
   info.target = file.target;
   info.start_unix_ms = start_unix_us / 1000;
+  info.start_at_unix_ms = options.start_at_unix_us / 1000;
   info.names = names;
   info.segment =
       std::to_string(options.segment.index) + "/" + std::to_string(options.segment.count);
@@ -217,10 +241,6 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
     return taken;
   };
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
   bool interrupted = false;
   double previous_cpu = 0;
   if (Result<ProcessStats> self = ReadProcessStats()) previous_cpu = self->cpu_seconds;

@@ -1,5 +1,6 @@
 #include "report/inputs.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -68,6 +69,13 @@ Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs) {
   if (segments.size() == 1) {
     loaded.results = std::move(segments.front());
     return loaded;
+  }
+  if (any_folder) {
+    const auto [earliest, latest] = std::minmax_element(
+        segments.begin(), segments.end(), [](const load::Results& a, const load::Results& b) {
+          return a.run.start_unix_ms < b.run.start_unix_ms;
+        });
+    loaded.start_spread_ms = latest->run.start_unix_ms - earliest->run.start_unix_ms;
   }
   Result<load::Results> merged = load::MergeResults(segments);
   if (!merged) return tl::unexpected(merged.error());

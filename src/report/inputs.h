@@ -17,6 +17,9 @@ struct LoadedRun {
   std::string source;          // "fourdollar load" or "k6 CSV"
   uint64_t skipped_lines = 0;  // k6 CSV lines that were malformed
   std::vector<std::string> skipped_examples;
+  // Results folders: the latest start minus the earliest (0 for one folder). Generators that
+  // did not start together (no common --start-at) applied their shares at different times.
+  int64_t start_spread_ms = 0;
 };
 
 // A folder is read as a results folder (load::ReadResults), a file as k6 CSV (k6_csv.h).

@@ -77,6 +77,13 @@ std::vector<std::string> Warnings(const LoadedRun& run, const ReportSummary& sum
                r.run.generator_cpu_max));
   }
   if (r.run.interrupted) warnings.push_back("The run was interrupted before its end.");
+  if (run.start_spread_ms > 1000) {
+    warnings.push_back(
+        Printf("The %zu results folders started up to %.1f s apart, so their "
+               "loads were not applied together: start every generator with "
+               "the same --start-at.",
+               run.inputs.size(), static_cast<double>(run.start_spread_ms) / 1000));
+  }
   if (r.dropped_iterations > 0) {
     warnings.push_back(
         Printf("%llu iterations were dropped (no VU free to start them): the "

@@ -94,6 +94,27 @@ TEST(WriteReport, MergedSegmentsEqualOneRun) {
   EXPECT_EQ(Summarize(merged->results).headline, Summarize(whole->results).headline);
 }
 
+TEST(WriteReport, WarnsWhenSegmentsDidNotStartTogether) {
+  TempDir dir;
+  load::Results late = RecordedRun(0, 6000, 2, 1, "2/2");
+  late.run.start_unix_ms += 2500;
+  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 2, 0, "1/2"), dir.File("a")));
+  ASSERT_TRUE(load::WriteResults(late, dir.File("b")));
+  std::string warnings;
+  ASSERT_TRUE(WriteReport({dir.File("a"), dir.File("b")}, dir.File("r.html"), &warnings));
+  EXPECT_NE(warnings.find("started up to 2.5 s apart"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("--start-at"), std::string::npos) << warnings;
+}
+
+TEST(WriteReport, SegmentsStartedTogetherGiveNoStartWarning) {
+  TempDir dir;
+  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 2, 0, "1/2"), dir.File("a")));
+  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 2, 1, "2/2"), dir.File("b")));
+  std::string warnings;
+  ASSERT_TRUE(WriteReport({dir.File("a"), dir.File("b")}, dir.File("r.html"), &warnings));
+  EXPECT_EQ(warnings.find("apart"), std::string::npos) << warnings;
+}
+
 TEST(WriteReport, AK6CsvOfTheSameRequestsGivesTheSameFigures) {
   TempDir dir;
   const load::Results run = RecordedRun(0, 3000, 1, 0, "1/1");

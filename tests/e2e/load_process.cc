@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,7 +26,8 @@ std::string ReadFile(const std::filesystem::path& path) {
 }  // namespace
 
 Result<LoadProcess> LoadProcess::Start(const std::filesystem::path& dir,
-                                       const std::vector<std::string>& args) {
+                                       const std::vector<std::string>& args,
+                                       const std::filesystem::path& net_namespace) {
   const char* binary = std::getenv("FOURDOLLAR_BINARY");
   if (binary == nullptr)
     return MakeError(ErrorCode::kInvalidArgument, "FOURDOLLAR_BINARY is not set");
@@ -35,9 +38,16 @@ Result<LoadProcess> LoadProcess::Start(const std::filesystem::path& dir,
   argv.push_back(nullptr);
   std::string out_path = (dir / "load.stdout").string();
   std::string err_path = (dir / "load.stderr").string();
+  UniqueFd namespace_fd;
+  if (!net_namespace.empty()) {
+    namespace_fd.Reset(::open(net_namespace.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!namespace_fd.valid()) return ErrnoError("open " + net_namespace.string(), errno);
+  }
   pid_t pid = fork();
   if (pid < 0) return ErrnoError("fork", errno);
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (namespace_fd.valid() && ::setns(namespace_fd.get(), CLONE_NEWNET) != 0) _exit(127);
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (out < 0 || err < 0) _exit(127);

@@ -20,9 +20,12 @@ struct LoadRun {
 
 class LoadProcess {
  public:
-  // Starts FOURDOLLAR_BINARY with `args` (after the binary), stdout and stderr to files in `dir`.
+  // Starts FOURDOLLAR_BINARY with `args` (after the binary), stdout and stderr to files in `dir`,
+  // inside the network namespace file `net_namespace` when given (/run/netns/NAME). The child
+  // is killed when the test process dies.
   static Result<LoadProcess> Start(const std::filesystem::path& dir,
-                                   const std::vector<std::string>& args);
+                                   const std::vector<std::string>& args,
+                                   const std::filesystem::path& net_namespace = {});
   LoadProcess(LoadProcess&& other) noexcept;
   LoadProcess& operator=(LoadProcess&&) = delete;
   ~LoadProcess();  // kills a child still running

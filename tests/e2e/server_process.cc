@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -79,12 +80,19 @@ Result<Child> Spawn(const std::filesystem::path& data_dir, const ServerOptions& 
   UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!dev_null.valid()) return ErrnoError("open /dev/null", errno);
 
+  UniqueFd net_namespace;
+  if (!options.net_namespace.empty()) {
+    net_namespace.Reset(::open(options.net_namespace.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!net_namespace.valid()) return ErrnoError("open " + options.net_namespace.string(), errno);
+  }
+
   pid_t pid = ::fork();
   if (pid < 0) return ErrnoError("fork", errno);
   if (pid == 0) {
     // Only async-signal-safe calls between fork and exec. The server dies with the test
     // process even when the test crashes.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (net_namespace.valid() && ::setns(net_namespace.get(), CLONE_NEWNET) != 0) ::_exit(127);
     ::dup2(dev_null.get(), STDIN_FILENO);
     ::dup2(dev_null.get(), STDOUT_FILENO);
     ::dup2(write_end.get(), STDERR_FILENO);

@@ -49,6 +49,9 @@ struct ServerOptions {
   std::vector<std::string> env;
   // Working directory of the child; empty keeps the test's.
   std::filesystem::path working_dir;
+  // A network namespace file (/run/netns/NAME) the child enters before exec; empty keeps the
+  // test's namespace.
+  std::filesystem::path net_namespace;
   int startup_timeout_ms = 10000;
 };
 
