@@ -168,6 +168,14 @@ Result<store::NewPost> ParseObject(const boost::json::value& root) {
 }  // namespace
 
 Result<store::NewPost> ParseNewPost(std::string_view json) {
+  // Boost.JSON calls bytes that are not UTF-8 a "syntax error", which does not say what is
+  // wrong; name the byte instead.
+  for (size_t pos = 0; pos < json.size();) {
+    size_t at = pos;
+    if (NextCodePoint(json, &pos) == kInvalid) {
+      return Invalid("request body is not valid UTF-8 (at byte " + std::to_string(at) + ")");
+    }
+  }
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   options.allow_invalid_utf8 = false;
