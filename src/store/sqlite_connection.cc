@@ -158,8 +158,8 @@ Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
-    return tl::unexpected(
-        SqliteErrorFromCode(rc, path_ + ": prepare " + std::string(sql), sqlite3_errmsg(db_)));
+    return tl::unexpected(SqliteErrorFromCode(rc, path_ + ": prepare " + std::string(sql),
+                                              sqlite3_errmsg(db_), sqlite3_system_errno(db_)));
   }
   return SqliteStatement(stmt, db_);
 }

@@ -193,5 +193,30 @@ TEST_F(DiskFull, WritesGet507ReadsGoOnAndWritesResumeWhenSpaceReturns) {
   EXPECT_EQ(*code, 0) << server_->StderrText();
 }
 
+TEST_F(DiskFull, StartingOnAFullDiskFailsSayingSoAndStartsOnceSpaceReturns) {
+  ASSERT_TRUE(PostAndRecord(RandomPost("before the restart", 1)));
+  auto code = server_->Stop();
+  ASSERT_TRUE(code.has_value()) << code.error().message;
+  ASSERT_EQ(*code, 0) << server_->StderrText();
+  server_.reset();
+  auto filled = FillUp(dir_.path() / "filler");
+  ASSERT_TRUE(filled.has_value()) << filled.error().message;
+
+  const ServerOptions options{.args = {"--write-token", kToken, "--threads", "2"}};
+  auto refused = RunToExit(dir_.path(), options);
+  ASSERT_TRUE(refused.has_value()) << refused.error().message;
+  EXPECT_EQ(refused->exit_code, 2);
+  EXPECT_NE(refused->stderr_text.find("blog.db"), std::string::npos) << refused->stderr_text;
+  EXPECT_NE(refused->stderr_text.find("disk full"), std::string::npos) << refused->stderr_text;
+
+  ASSERT_EQ(::unlink((dir_.path() / "filler").c_str()), 0) << std::strerror(errno);
+  auto started = ServerProcess::Start(dir_.path(), options);
+  ASSERT_TRUE(started.has_value()) << started.error().message;
+  server_ = std::move(*started);
+  std::vector<std::string> problems =
+      CheckPostPages(server_->host(), server_->port(), acknowledged_);
+  EXPECT_TRUE(problems.empty()) << problems.front();
+}
+
 }  // namespace
 }  // namespace fourdollar::e2e
