@@ -1,4 +1,4 @@
-// Small helpers of end-to-end tests that reach outside the process: an environment variable,
+// What end-to-end tests use to reach outside the process: an environment variable,
 // and a shell command run to completion.
 #pragma once
 
