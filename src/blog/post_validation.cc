@@ -179,7 +179,17 @@ Result<store::NewPost> ParseNewPost(std::string_view json) {
     boost::system::error_code ec;
     boost::json::value root =
         boost::json::parse(boost::json::string_view(json.data(), json.size()), ec, &arena, options);
-    if (ec) return Invalid("request body is not valid JSON: " + ec.message());
+    if (ec) {
+      // Boost.JSON calls bytes that are not UTF-8 a "syntax error", which does not say what is
+      // wrong; name the byte instead. Only refused bodies pay for this scan.
+      for (size_t pos = 0; pos < json.size();) {
+        size_t at = pos;
+        if (NextCodePoint(json, &pos) == kInvalid) {
+          return Invalid("request body is not valid UTF-8 (at byte " + std::to_string(at) + ")");
+        }
+      }
+      return Invalid("request body is not valid JSON: " + ec.message());
+    }
     return ParseObject(root);
   } catch (const std::exception& e) {
     // Only allocation failures or size limits inside the parser can land here.

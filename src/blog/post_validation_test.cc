@@ -161,11 +161,13 @@ TEST(ParseNewPost, RejectsInvalidUtf8) {
       {Json("t", "\\ud800\\u0041"), "request body is not valid JSON: ..."},
       // Raw bytes that are not UTF-8: a stray continuation byte, an overlong '/', a truncated
       // sequence, an encoded surrogate, a code point past U+10FFFF.
-      {Json("\x80", "b"), "request body is not valid JSON: ..."},
-      {Json("t", "\xC0\xAF"), "request body is not valid JSON: ..."},
-      {Json("t", "\xE2\x82"), "request body is not valid JSON: ..."},
-      {Json("\xED\xA0\x80", "b"), "request body is not valid JSON: ..."},
-      {Json("t", "\xF4\x90\x80\x80"), "request body is not valid JSON: ..."},
+      {Json("\x80", "b"), "request body is not valid UTF-8 (at byte 10)"},
+      {Json("t", "\xC0\xAF"), "request body is not valid UTF-8 (at byte 21)"},
+      {Json("t", "\xE2\x82"), "request body is not valid UTF-8 (at byte 21)"},
+      {Json("\xED\xA0\x80", "b"), "request body is not valid UTF-8 (at byte 10)"},
+      {Json("t", "\xF4\x90\x80\x80"), "request body is not valid UTF-8 (at byte 21)"},
+      // Outside the strings too.
+      {"{\"title\":\"t\",\"body\":\"b\"}\xFF", "request body is not valid UTF-8 (at byte 24)"},
   });
 }
 

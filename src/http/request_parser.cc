@@ -45,10 +45,23 @@ bool HasObsoleteFold(std::string_view data) {
   return false;
 }
 
+// True when the head so far has a CR not followed by LF or an LF not preceded by CR: lines must
+// end in CRLF, and a parser that took a bare one as an end of line could split a request
+// differently from a proxy in front.
+bool HasBareLineEnding(std::string_view data) {
+  size_t end = data.find("\r\n\r\n");
+  std::string_view head = data.substr(0, end == std::string_view::npos ? data.size() : end + 4);
+  for (size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == '\n' && (i == 0 || head[i - 1] != '\r')) return true;
+    if (head[i] == '\r' && i + 1 < head.size() && head[i + 1] != '\n') return true;
+  }
+  return false;
+}
+
 // True when the request line ends in a well-formed "HTTP/d.d", so a refusal is about the version
 // and not about a line that is not HTTP at all.
 bool NamesAnHttpVersion(std::string_view data) {
-  std::string_view line = data.substr(0, data.find("\r\n"));
+  std::string_view line = data.substr(0, data.find_first_of("\r\n"));
   size_t space = line.rfind(' ');
   if (space == std::string_view::npos) return false;
   std::string_view version = line.substr(space + 1);
@@ -81,6 +94,7 @@ class RequestParser::Impl final : public beast_http::basic_parser<true> {
   bool saw_content_length = false;
   bool saw_transfer_encoding = false;
   bool unsupported_transfer_encoding = false;
+  bool transfer_encoding_in_http10 = false;
 
  private:
   void on_request_impl(beast_http::verb verb, boost::beast::string_view method_text,
@@ -111,6 +125,12 @@ class RequestParser::Impl final : public beast_http::basic_parser<true> {
     if (name == beast_http::field::content_length) saw_content_length = true;
     if (name == beast_http::field::transfer_encoding) {
       saw_transfer_encoding = true;
+      // RFC 9112 6.1: HTTP/1.0 has no Transfer-Encoding, so such a message's framing is faulty.
+      if (request.version_minor == 0) {
+        transfer_encoding_in_http10 = true;
+        ec = beast_http::error::bad_transfer_encoding;
+        return;
+      }
       // Only "chunked" alone is understood; anything else would leave the body's end unknown.
       if (!IsChunkedOnly(std::string_view(value.data(), value.size()))) {
         unsupported_transfer_encoding = true;
@@ -183,6 +203,12 @@ RequestParser::State RequestParser::Feed(std::string_view data, size_t* consumed
       } else if (ec == beast_http::error::body_limit) {
         error_status_ = 413;
         error_reason_ = "request body is over the limit";
+      } else if (!header_was_done && HasBareLineEnding(data)) {
+        error_status_ = 400;
+        error_reason_ = "bad line ending: a bare CR or LF (lines end in CRLF)";
+      } else if (impl_->transfer_encoding_in_http10) {
+        error_status_ = 400;
+        error_reason_ = "Transfer-Encoding in an HTTP/1.0 request is not accepted";
       } else if (impl_->bad_version ||
                  (ec == beast_http::error::bad_version && NamesAnHttpVersion(data))) {
         error_status_ = 505;

@@ -108,7 +108,20 @@ INSTANTIATE_TEST_SUITE_P(
                    413},
         BadRequest{"oversize header", "GET / HTTP/1.1\r\nX: " + std::string(400, 'a') + "\r\n\r\n",
                    431},
-        BadRequest{"obsolete line folding", "GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n", 400}),
+        BadRequest{"obsolete line folding", "GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n", 400},
+        BadRequest{"bare LF line endings", "GET / HTTP/1.1\nHost: x\n\n", 400},
+        BadRequest{"bare CR line endings", "GET / HTTP/1.1\rHost: x\r\r", 400},
+        BadRequest{"bare CR inside a header", "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", 400},
+        BadRequest{"transfer encoding in HTTP/1.0",
+                   "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+        BadRequest{"content length over 64 bits",
+                   "POST / HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n", 400},
+        BadRequest{"content length in hex", "POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n", 400},
+        BadRequest{"chunk size over 64 bits",
+                   "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n",
+                   400},
+        BadRequest{"chunked then identity",
+                   "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 501}),
     [](const testing::TestParamInfo<BadRequest>& param_info) {
       std::string name;
       for (char c : std::string(param_info.param.name))

@@ -303,6 +303,28 @@ Result<ScenarioFile> LoadScenarioFile(const std::string& path, const Variables& 
   return LoadScenarioText(text, path, env);
 }
 
+namespace {
+
+// The first line (1-based) up to `last_line` whose indentation holds a tab; 0 when none does.
+int TabIndentedLine(std::string_view text, int last_line) {
+  int line = 1;
+  bool in_indent = true;
+  for (char c : text) {
+    if (line > last_line) break;
+    if (c == '\n') {
+      ++line;
+      in_indent = true;
+    } else if (in_indent && c == '\t') {
+      return line;
+    } else if (c != ' ') {
+      in_indent = false;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 Result<ScenarioFile> LoadScenarioText(std::string_view text, const std::string& path_for_messages,
                                       const Variables& env) {
   YamlReader reader(path_for_messages, env);
@@ -312,7 +334,13 @@ Result<ScenarioFile> LoadScenarioText(std::string_view text, const std::string& 
     const YAML::Node root = YAML::Load(std::string(text));
     if (!ReadFile(reader, root, &file)) return tl::unexpected(reader.TakeError());
   } catch (const YAML::Exception& e) {
-    reader.Fail(e.mark, "", e.msg);
+    std::string message = e.msg;
+    // yaml-cpp reports a tab in the indentation as a bad map or sequence; say what it is.
+    if (const int line = TabIndentedLine(text, e.mark.line + 1); line > 0) {
+      message +=
+          " (line " + std::to_string(line) + " is indented with a tab: YAML indents with spaces)";
+    }
+    reader.Fail(e.mark, "", message);
     return tl::unexpected(reader.TakeError());
   }
   return file;

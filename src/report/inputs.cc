@@ -51,6 +51,15 @@ Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs) {
     }
     Result<K6Import> imported = ReadK6Csv(input);
     if (!imported) return tl::unexpected(imported.error());
+    // A report of nothing would hide that the file was not what it seemed.
+    if (imported->results.overall.requests == 0) {
+      std::string message = input + ": no http_req_duration line to report";
+      if (!imported->skipped_examples.empty()) {
+        message += "; " + std::to_string(imported->skipped_lines) +
+                   " malformed lines were skipped, first: " + imported->skipped_examples.front();
+      }
+      return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+    }
     loaded.skipped_lines += imported->skipped_lines;
     for (std::string& example : imported->skipped_examples) {
       if (loaded.skipped_examples.size() < kSkippedExamples) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <optional>
 
@@ -36,7 +37,8 @@ Metric MetricOf(std::string_view name) {
 bool ParseDouble(std::string_view text, double* out) {
   if (text.empty()) return false;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size();
+  // from_chars reads "nan" and "inf" too; no duration is either.
+  return ec == std::errc() && end == text.data() + text.size() && std::isfinite(*out);
 }
 
 // k6 writes an empty status for rows without one, 0 when no response came.

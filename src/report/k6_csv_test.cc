@@ -178,6 +178,25 @@ TEST(K6Csv, SkipsMalformedLinesNamingThemAndCountingThem) {
   EXPECT_EQ(imported->skipped_examples[4], "bad.csv line 8: unterminated quoted field");
 }
 
+TEST(K6Csv, SkipsNanAndInfinityValues) {
+  std::string text = "metric_name,timestamp,metric_value,name\n";
+  text += "http_req_duration,1700000000,nan,a\n";        // line 2
+  text += "http_req_duration,1700000000,inf,a\n";        // line 3
+  text += "http_req_duration,1700000000,-infinity,a\n";  // line 4
+  text += "http_req_duration,1700000000,1e400,a\n";      // line 5
+  text += "http_req_duration,1700000000,2.5,a\n";
+  Result<K6Import> imported = ParseK6Csv(text, "nan.csv");
+  ASSERT_TRUE(imported) << imported.error().message;
+  EXPECT_EQ(imported->results.overall.requests, 1u);
+  ASSERT_EQ(imported->skipped_examples.size(), 4u);
+  EXPECT_EQ(imported->skipped_examples[0],
+            "nan.csv line 2: metric_value 'nan' is not a number >= 0");
+  EXPECT_EQ(imported->skipped_examples[1],
+            "nan.csv line 3: metric_value 'inf' is not a number >= 0");
+  EXPECT_EQ(imported->skipped_examples[3],
+            "nan.csv line 5: metric_value '1e400' is not a number >= 0");
+}
+
 TEST(K6Csv, ReadsWindowsLineEndings) {
   std::string text = "metric_name,timestamp,metric_value,name\r\n";
   text += "http_req_duration,1700000000,4,a\r\nhttp_req_duration,1700000000,6,a\r\n";

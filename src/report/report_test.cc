@@ -186,7 +186,8 @@ TEST(WriteReport, ErrorsNameTheInputOrTheOutput) {
   TempDir dir;
   ASSERT_TRUE(load::WriteResults(RecordedRun(0, 30, 1, 0, "1/1"), dir.File("run")));
   std::ofstream(dir.File("notes.txt")) << "hello\n";
-  std::ofstream(dir.File("k6.csv")) << "metric_name,timestamp,metric_value\n";
+  std::ofstream(dir.File("k6.csv")) << "metric_name,timestamp,metric_value\n"
+                                       "http_req_duration,1700000000,1\n";
   auto message = [&](const std::vector<std::string>& inputs, const std::string& out) {
     Result<ReportSummary> r = WriteReport(inputs, out);
     return r ? std::string("no error") : r.error().message;
@@ -203,6 +204,25 @@ TEST(WriteReport, ErrorsNameTheInputOrTheOutput) {
             "results folders and k6 CSV files cannot be merged into one report: give one kind");
   EXPECT_EQ(message({dir.File("run")}, dir.File("no/such/folder/r.html")),
             "cannot write " + dir.File("no/such/folder/r.html"));
+}
+
+TEST(WriteReport, AK6CsvWithoutAnyUsableRequestIsAnErrorNamingItsFirstBadLine) {
+  TempDir dir;
+  std::ofstream(dir.File("header.csv")) << "metric_name,timestamp,metric_value\n";
+  std::ofstream(dir.File("bad.csv")) << "metric_name,timestamp,metric_value\n"
+                                        "http_req_duration,soon,1\n"
+                                        "http_req_duration,1700000000\n";
+  Result<ReportSummary> header_only = WriteReport({dir.File("header.csv")}, dir.File("r.html"));
+  ASSERT_FALSE(header_only);
+  EXPECT_EQ(header_only.error().message,
+            dir.File("header.csv") + ": no http_req_duration line to report");
+  Result<ReportSummary> all_bad = WriteReport({dir.File("bad.csv")}, dir.File("r.html"));
+  ASSERT_FALSE(all_bad);
+  EXPECT_EQ(all_bad.error().message,
+            dir.File("bad.csv") +
+                ": no http_req_duration line to report; 2 malformed lines were "
+                "skipped, first: " +
+                dir.File("bad.csv") + " line 2: timestamp 'soon' is not unix time or RFC 3339");
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include "store/sqlite_connection.h"
 
+#include <cerrno>
 #include <utility>
 
 namespace fourdollar::store {
 
-Error SqliteErrorFromCode(int rc, std::string_view context, std::string_view detail) {
+Error SqliteErrorFromCode(int rc, std::string_view context, std::string_view detail,
+                          int system_errno) {
   std::string message(context);
   message += ": ";
   // The primary code decides the kind; extended codes (SQLITE_IOERR_FSYNC...) keep their text.
@@ -12,6 +14,15 @@ Error SqliteErrorFromCode(int rc, std::string_view context, std::string_view det
     case SQLITE_FULL:
       message += "disk full";
       return Error{ErrorCode::kResourceExhausted, std::move(message)};
+    case SQLITE_IOERR:
+      if (system_errno == ENOSPC || system_errno == EDQUOT) {
+        message += "disk full (";
+        message += detail;
+        message += ")";
+        return Error{ErrorCode::kResourceExhausted, std::move(message)};
+      }
+      message += detail;
+      return Error{ErrorCode::kIo, std::move(message)};
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       message += detail;
@@ -37,7 +48,8 @@ SqliteStatement& SqliteStatement::operator=(SqliteStatement&& other) noexcept {
 }
 
 Error SqliteStatement::LastError(std::string_view context) const {
-  return SqliteErrorFromCode(sqlite3_extended_errcode(db_), context, sqlite3_errmsg(db_));
+  return SqliteErrorFromCode(sqlite3_extended_errcode(db_), context, sqlite3_errmsg(db_),
+                             sqlite3_system_errno(db_));
 }
 
 Status SqliteStatement::BindInt64(int index, int64_t value) {
@@ -60,7 +72,8 @@ Result<bool> SqliteStatement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   // sqlite3_step returns the extended code itself with the v2 prepare interface.
-  return tl::unexpected(SqliteErrorFromCode(rc, sqlite3_sql(stmt_), sqlite3_errmsg(db_)));
+  return tl::unexpected(
+      SqliteErrorFromCode(rc, sqlite3_sql(stmt_), sqlite3_errmsg(db_), sqlite3_system_errno(db_)));
 }
 
 Status SqliteStatement::Run() {
@@ -98,7 +111,9 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode, int busy_tim
   SqliteDb db(raw, path);
   if (rc != SQLITE_OK) {
     std::string detail = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
-    return tl::unexpected(SqliteErrorFromCode(rc, "cannot open database " + path, detail));
+    const int system_errno = raw != nullptr ? sqlite3_system_errno(raw) : 0;
+    return tl::unexpected(
+        SqliteErrorFromCode(rc, "cannot open database " + path, detail, system_errno));
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
@@ -132,7 +147,8 @@ Status SqliteDb::Exec(const std::string& sql) {
   if (rc != SQLITE_OK) {
     std::string detail = message != nullptr ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
-    return tl::unexpected(SqliteErrorFromCode(rc, path_ + ": " + sql, detail));
+    return tl::unexpected(
+        SqliteErrorFromCode(rc, path_ + ": " + sql, detail, sqlite3_system_errno(db_)));
   }
   return {};
 }
@@ -142,8 +158,8 @@ Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
-    return tl::unexpected(
-        SqliteErrorFromCode(rc, path_ + ": prepare " + std::string(sql), sqlite3_errmsg(db_)));
+    return tl::unexpected(SqliteErrorFromCode(rc, path_ + ": prepare " + std::string(sql),
+                                              sqlite3_errmsg(db_), sqlite3_system_errno(db_)));
   }
   return SqliteStatement(stmt, db_);
 }

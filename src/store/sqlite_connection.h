@@ -16,8 +16,11 @@
 namespace fourdollar::store {
 
 // Maps a SQLite result code to an Error: SQLITE_FULL becomes kResourceExhausted ("disk full"),
+// and so does an I/O error whose system call failed with ENOSPC or EDQUOT (`system_errno`, from
+// sqlite3_system_errno: a WAL index that cannot grow, an fsync that finds no room);
 // SQLITE_BUSY/SQLITE_LOCKED kUnavailable, everything else kIo. `context` prefixes the message.
-Error SqliteErrorFromCode(int rc, std::string_view context, std::string_view detail);
+Error SqliteErrorFromCode(int rc, std::string_view context, std::string_view detail,
+                          int system_errno = 0);
 
 class SqliteStatement {
  public:

@@ -1,6 +1,7 @@
 #include "store/sqlite_writer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 namespace fourdollar::store {
@@ -80,9 +81,18 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   metrics_.RecordBatch(batch.size(), seconds, written.has_value());
 
   if (!written) {
-    // A failed COMMIT may already have rolled back; then this ROLLBACK fails harmlessly.
-    (void)rollback_.Run();
+    // A failed COMMIT may already have rolled back (SQLite does so itself on some disk-full and
+    // I/O errors); otherwise the transaction is still open and must end here, or every later
+    // BEGIN would fail and the writer would refuse posts until a restart.
+    if (sqlite3_get_autocommit(db_.get()) == 0) {
+      if (auto rolled_back = rollback_.Run(); !rolled_back) {
+        // The next batch's BEGIN fails and tries again; nothing is acknowledged meanwhile.
+        std::fprintf(stderr, "fourdollar: %s: rollback failed: %s\n", db_.path().c_str(),
+                     rolled_back.error().message.c_str());
+      }
+    }
     Error error = written.error();
+    if (error.code == ErrorCode::kResourceExhausted) metrics_.CountDiskFull(batch.size());
     error.message = "cannot store post in " + db_.path() + ": " + error.message;
     // Busy means another process held the write lock past the timeout: an I/O-side failure
     // from the caller's view, not a queue that will drain.

@@ -65,6 +65,7 @@ TEST(SqliteWriter, FullDiskFailsTheBatchAndLaterBatchesStillCommit) {
   MetricsWriter out(metrics);
   writer->WriteMetrics(out);
   EXPECT_NE(metrics.find("fourdollar_write_failures_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("fourdollar_write_disk_full_total 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("fourdollar_posts_stored_total 1\n"), std::string::npos) << metrics;
 }
 

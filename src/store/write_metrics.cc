@@ -37,6 +37,9 @@ void WriteMetrics::WriteTo(MetricsWriter& out) const {
                  commit_seconds_);
   out.Family("fourdollar_write_failures_total", "counter", "Posts whose write transaction failed.");
   out.Sample("fourdollar_write_failures_total", "", static_cast<double>(failures_.Get()));
+  out.Family("fourdollar_write_disk_full_total", "counter",
+             "Posts whose write transaction failed because the disk was full (answered 507).");
+  out.Sample("fourdollar_write_disk_full_total", "", static_cast<double>(disk_full_.Get()));
   out.Family("fourdollar_write_rejected_total", "counter",
              "Inserts turned away because the write queue was full or the store stopping.");
   out.Sample("fourdollar_write_rejected_total", "",

@@ -1,8 +1,8 @@
 // The write path's figures: posts stored, batch sizes, queue depth, commit time, failures.
 //
-// Threading: RecordBatch is called by the single writer thread; SetQueueDepth and CountRejected
-// by any thread (they use atomic read-modify-write); WriteTo by any thread at any time, seeing
-// each figure at some recent value.
+// Threading: RecordBatch and CountDiskFull are called by the single writer thread; SetQueueDepth
+// and CountRejected by any thread (they use atomic read-modify-write); WriteTo by any thread at any
+// time, seeing each figure at some recent value.
 #pragma once
 
 #include <array>
@@ -27,6 +27,9 @@ class WriteMetrics {
   // One write transaction of `posts` posts that took `seconds` and committed or failed.
   void RecordBatch(size_t posts, double seconds, bool committed);
   void SetQueueDepth(size_t posts) { queue_depth_.store(posts, std::memory_order_relaxed); }
+  // Posts of a failed transaction (already counted by RecordBatch) that failed because the disk
+  // was full.
+  void CountDiskFull(size_t posts) { disk_full_.Add(posts); }
   // An Insert turned away because the queue was full or the store shutting down.
   void CountRejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -36,6 +39,7 @@ class WriteMetrics {
  private:
   SingleWriterCounter posts_stored_;
   SingleWriterCounter failures_;
+  SingleWriterCounter disk_full_;
   SingleWriterHistogram<kBatchSizeBuckets.size()> batch_size_{kBatchSizeBuckets};
   SingleWriterHistogram<kLatencyBucketsSeconds.size()> commit_seconds_{kLatencyBucketsSeconds};
   std::atomic<uint64_t> queue_depth_{0};

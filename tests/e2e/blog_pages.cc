@@ -1,5 +1,6 @@
 #include "e2e/blog_pages.h"
 
+#include <charconv>
 #include <cstdio>
 #include <regex>
 
@@ -30,10 +31,39 @@ std::optional<int64_t> ParseOlderLink(std::string_view html) {
   return std::stoll(match[1]);
 }
 
+std::optional<PostPage> ParsePostPage(std::string_view html) {
+  constexpr std::string_view kTitleOpen = "<h1>";
+  constexpr std::string_view kBodyOpen = "<div class=\"body\">";
+  const size_t title = html.find(kTitleOpen);
+  const size_t title_end = html.find("</h1>", title);
+  const size_t body = html.find(kBodyOpen, title_end);
+  // The body's own "<" are escaped, so the first "</div>" after it closes it.
+  const size_t body_end = html.find("</div>", body);
+  if (title == std::string_view::npos || title_end == std::string_view::npos ||
+      body == std::string_view::npos || body_end == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const size_t title_start = title + kTitleOpen.size();
+  const size_t body_start = body + kBodyOpen.size();
+  return PostPage{HtmlUnescape(html.substr(title_start, title_end - title_start)),
+                  HtmlUnescape(html.substr(body_start, body_end - body_start))};
+}
+
+std::optional<int64_t> ParseStoredId(std::string_view body) {
+  constexpr std::string_view kPrefix = "stored as /";
+  const size_t at = body.find(kPrefix);
+  if (at == std::string_view::npos) return std::nullopt;
+  int64_t id = 0;
+  const char* first = body.data() + at + kPrefix.size();
+  auto [end, ec] = std::from_chars(first, body.data() + body.size(), id);
+  if (ec != std::errc() || end == first || id <= 0) return std::nullopt;
+  return id;
+}
+
 std::string HtmlUnescape(std::string_view html) {
   static constexpr std::pair<std::string_view, char> kEntities[] = {
-      {"&amp;", '&'},  {"&lt;", '<'},    {"&gt;", '>'},  {"&quot;", '"'},
-      {"&#39;", '\''}, {"&#x27;", '\''}, {"&#34;", '"'}, {"&#x2F;", '/'},
+      {"&amp;", '&'},   {"&lt;", '<'},  {"&gt;", '>'},   {"&quot;", '"'},  {"&#39;", '\''},
+      {"&#x27;", '\''}, {"&#34;", '"'}, {"&#x2F;", '/'}, {"&apos;", '\''},
   };
   std::string text;
   while (!html.empty()) {

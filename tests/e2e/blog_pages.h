@@ -25,10 +25,21 @@ std::string PostPath(int64_t id);
 // The `<a href="/ID">TITLE</a>` links of a list page, in page order.
 std::vector<PostLink> ParseListLinks(std::string_view html);
 
+// The title and body shown on a post's page (`<h1>` and `<div class="body">`), HTML entities
+// decoded; nullopt when the page has neither.
+struct PostPage {
+  std::string title;
+  std::string body;
+};
+std::optional<PostPage> ParsePostPage(std::string_view html);
+
+// The id in the body of a 303 answer to POST / ("stored as /ID"), when it has one.
+std::optional<int64_t> ParseStoredId(std::string_view body);
+
 // The ID of the `href="/?before=ID"` link, when the page has one.
 std::optional<int64_t> ParseOlderLink(std::string_view html);
 
-// Decodes &amp; &lt; &gt; &quot; &#39; &#x27; &#34; (the escapes templates produce).
+// Decodes &amp; &lt; &gt; &quot; &apos; &#39; &#x27; &#34; (the escapes templates produce).
 std::string HtmlUnescape(std::string_view html);
 
 // Escapes a string as a JSON string literal, quotes included. Bytes >= 0x80 pass unchanged.

@@ -27,6 +27,7 @@
 #include "base/result.h"
 #include "e2e/blog_pages.h"
 #include "e2e/http_client.h"
+#include "e2e/run_command.h"
 #include "e2e/server_process.h"
 
 namespace fourdollar::e2e {
@@ -38,28 +39,6 @@ inline constexpr const char* kNoClusterScript =
     "FOURDOLLAR_TEST_PG_SCRIPT is not set: cannot start a cluster to stop and restart "
     "(scripts/test.sh sets it to scripts/postgres-cluster.sh)";
 inline constexpr const char* kTestToken = "postgres-e2e-token";
-
-inline std::optional<std::string> Env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
-
-// Runs a shell command; its stdout without the trailing newline, or an error with its status.
-inline Result<std::string> RunCommand(const std::string& command) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return ErrnoError("popen " + command, errno);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  if (status != 0) {
-    return MakeError(ErrorCode::kIo,
-                     command + " failed (status " + std::to_string(status) + "): " + output);
-  }
-  return output;
-}
 
 // `url` (postgres://USER@HOST:PORT/DB, as the cluster script prints) naming another database.
 inline std::string WithDatabase(const std::string& url, const std::string& database) {
