@@ -61,13 +61,69 @@ if dpkg-query -W fourdollar >/dev/null 2>&1; then
   say "fourdollar is installed already (an interrupted run?): reinstalling over it"
 fi
 
+# One request on its own connection (bash's /dev/tcp) to 127.0.0.1:PORT; prints the status
+# code, or "none". Bounded by read -t.
+http_status() {
+  local port=$1 request=$2 status_line=none conn
+  { exec {conn}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || {
+    echo none
+    return
+  }
+  printf '%s' "$request" >&"$conn"
+  read -r -t 10 -u "$conn" status_line || true
+  exec {conn}>&-
+  status_line=${status_line%$'\r'}
+  echo "${status_line#HTTP/1.1 }" | cut -d' ' -f1
+}
+get() {
+  http_status "$1" "GET $2 HTTP/1.1"$'\r\nHost: localhost\r\nConnection: close\r\n\r\n'
+}
+# A post with the bearer token $2.
+post() {
+  local body='{"title":"Packaged","body":"Posted to the installed binary."}' crlf=$'\r\n'
+  http_status "$1" "POST / HTTP/1.1${crlf}Host: localhost${crlf}Authorization: Bearer $2${crlf}Content-Type: application/json${crlf}Content-Length: ${#body}${crlf}Connection: close${crlf}${crlf}$body"
+}
+
+# Powers the container off (SIGTERM to systemd-nspawn), bounded by a SIGKILL after 30 s.
+stop_container() {
+  [ -n "$nspawn_pid" ] || return 0
+  kill -TERM "$nspawn_pid" 2>/dev/null || true
+  (
+    sleep 30 &
+    sleeper=$!
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    wait "$sleeper"
+    kill -KILL "$nspawn_pid" 2>/dev/null || true
+  ) &
+  local watchdog=$!
+  wait "$nspawn_pid" 2>/dev/null || true
+  kill "$watchdog" 2>/dev/null || true
+  nspawn_pid=
+  remove_nspawn_leftovers
+}
+
+# systemd-nspawn leaves folders in /run (and, when stopped hard, its lock).
+remove_nspawn_leftovers() {
+  if [ -n "$made_nspawn_dir" ]; then
+    rm -rf /run/systemd/nspawn
+  else
+    rm -rf /run/systemd/nspawn/propagate/fourdollar-check
+  fi
+}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fourdollar-package-check-XXXXXX")
 server_pid=
 tracer_pid=
 made_state=
 made_private=
+nspawn_pid=
+made_nspawn_dir=
 cleanup() {
   local status=$?
+  stop_container
+  remove_nspawn_leftovers
+  if [ -n "$tracer_pid" ] && [ -z "$server_pid" ]; then
+    server_pid=$(ps -o pid= --ppid "$tracer_pid" | tr -d ' ') || true
+  fi
   if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
   if [ -n "$tracer_pid" ]; then wait "$tracer_pid" 2>/dev/null || true; fi
   if dpkg-query -W fourdollar >/dev/null 2>&1; then
@@ -216,34 +272,16 @@ exec {server_err}<"$tmp/stderr"
 line=
 read -r -t 20 -u "$server_err" line || true
 [[ "$line" == "fourdollar: listening on http://127.0.0.1:"* ]] || fail "the server did not start: $line"
-server_pid=$(ps -o pid= --ppid "$tracer_pid" | tr -d ' ')
+server_pid=$(ps -o pid= --ppid "$tracer_pid" | tr -d ' ') || true
 [ -n "$server_pid" ] || fail "no server process under strace"
 port=${line#*http://127.0.0.1:}
 port=${port%% *}
 
-# One request on its own connection (bash's /dev/tcp); prints the status code, or "none".
-# Bounded by read -t.
-http_status() {
-  local request=$1 status_line=none conn
-  exec {conn}<>"/dev/tcp/127.0.0.1/$port" || {
-    echo none
-    return
-  }
-  printf '%s' "$request" >&"$conn"
-  read -r -t 10 -u "$conn" status_line || true
-  exec {conn}>&-
-  status_line=${status_line%$'\r'}
-  echo "${status_line#HTTP/1.1 }" | cut -d' ' -f1
-}
-crlf=$'\r\n'
-get() { http_status "GET $1 HTTP/1.1${crlf}Host: localhost${crlf}Connection: close${crlf}${crlf}"; }
-status=$(get /)
+status=$(get "$port" /)
 [ "$status" = 200 ] || fail "GET / from the installed binary answered $status"
-token=$(cat "$state/write-token")
-body='{"title":"Packaged","body":"Posted to the installed binary."}'
-status=$(http_status "POST / HTTP/1.1${crlf}Host: localhost${crlf}Authorization: Bearer $token${crlf}Content-Type: application/json${crlf}Content-Length: ${#body}${crlf}Connection: close${crlf}${crlf}$body")
+status=$(post "$port" "$(cat "$state/write-token")")
 [ "$status" = 303 ] || fail "POST / with the generated token answered $status"
-status=$(get /1)
+status=$(get "$port" /1)
 [ "$status" = 200 ] || fail "GET /1 after the post answered $status"
 
 # SIGTERM, as systemd stops it: exit 0 well within TimeoutStopSec. A watchdog bounds the wait
@@ -275,8 +313,8 @@ done
 sed -n '\|execve("/usr/bin/fourdollar"|,$p' "$tmp/strace" >"$tmp/server.strace"
 sed -nE 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p' "$tmp/server.strace" | sort -u >"$tmp/used"
 [ -s "$tmp/used" ] || fail "strace recorded no system calls"
-allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)$/\1/p' "$unit" | tr '\n' ' ')
-deny=$(sed -n 's/^SystemCallFilter=~\(.*\)$/\1/p' "$unit" | tr '\n' ' ')
+allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)$/\1/p' "$unit" | xargs)
+deny=$(sed -n 's/^SystemCallFilter=~\(.*\)$/\1/p' "$unit" | xargs)
 # The sets as this systemd defines them, expanded (sets name other sets).
 systemd-analyze syscall-filter 2>/dev/null | awk -v allow="$allow" -v deny="$deny" '
   /^@/ { set = $1; next }
@@ -296,7 +334,7 @@ systemd-analyze syscall-filter 2>/dev/null | awk -v allow="$allow" -v deny="$den
 if ! grep -qx epoll_wait "$tmp/allowed" || grep -qx mount "$tmp/allowed"; then
   fail "could not expand SystemCallFilter=$allow ~$deny"
 fi
-outside=$(comm -23 "$tmp/used" "$tmp/allowed" | tr '\n' ' ')
+outside=$(comm -23 "$tmp/used" "$tmp/allowed" | xargs)
 [ -z "$outside" ] || fail "the server calls $outside, which SystemCallFilter=$allow ~$deny refuses"
 # ProtectSystem=strict: writes only in the state directory.
 written=$(grep -E 'open(at)?\(.*(O_WRONLY|O_RDWR|O_CREAT)' "$tmp/server.strace" |
@@ -304,6 +342,126 @@ written=$(grep -E 'open(at)?\(.*(O_WRONLY|O_RDWR|O_CREAT)' "$tmp/server.strace" 
 [ -z "$written" ] || fail "the server opened for writing outside its state directory: $written"
 say "installed binary served GET / 200, POST / 303, GET /1 200 as nobody, stopped with exit 0;" \
   "its $(wc -l <"$tmp/used") system calls all pass SystemCallFilter=$allow ~$deny"
+
+# --- Under systemd itself -----------------------------------------------------------------
+# This machine's own system booted in a container (systemd-nspawn, to basic.target, with a
+# private network) on a throw-away overlay of / whose writes go to a tmpfs: the host's files
+# and ports are untouched. There, as a user would: `systemctl enable --now`, the pages, the
+# service's process (its user, capabilities, seccomp), a crash and the restart, stop, a
+# reinstall over the running service (postinst restarts it), dpkg -r (prerm stops it), dpkg -P
+# (postrm takes the state and the enable link). Skipped, saying why, where containers cannot
+# run; the checks above still stand.
+boot_check() {
+  local boot=$tmp/boot deb_path init pid first_pid status
+  deb_path=$(realpath "$deb")
+  if ! command -v systemd-nspawn >/dev/null; then
+    say "systemd stage skipped: no systemd-nspawn (package systemd-container)"
+    return
+  fi
+  if ! unshare -m --propagation private true 2>/dev/null; then
+    say "systemd stage skipped: this machine does not allow a private mount namespace"
+    return
+  fi
+  [ -e /run/systemd/nspawn ] || made_nspawn_dir=1
+  mkdir -p "$boot/rw" "$boot/root"
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  unshare -m --propagation private bash -c '
+    set -e
+    mount -t tmpfs tmpfs "$1/rw"
+    mkdir "$1/rw/upper" "$1/rw/work"
+    mount -t overlay overlay -o "lowerdir=/,upperdir=$1/rw/upper,workdir=$1/rw/work" "$1/root"
+    exec systemd-nspawn --quiet --register=no --keep-unit --private-network \
+      --machine=fourdollar-check -D "$1/root" \
+      --boot -- systemd.unit=basic.target' _ "$boot" </dev/null >"$tmp/boot.log" 2>&1 &
+  nspawn_pid=$!
+  # The container's init appears under systemd-nspawn (bounded poll: a process has no event).
+  init=
+  for _ in $(seq 100); do
+    init=$(ps -o pid= --ppid "$nspawn_pid" | tr -d ' ' | head -1) || true
+    [ -n "$init" ] && [ "$(cat "/proc/$init/comm" 2>/dev/null)" = systemd ] && break
+    kill -0 "$nspawn_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$init" ] || [ "$(cat "/proc/$init/comm" 2>/dev/null)" != systemd ]; then
+    say "systemd stage skipped: the container did not boot here: $(tail -3 "$tmp/boot.log" | tr '\n' ' ')"
+    stop_container
+    return
+  fi
+  in_box() { nsenter -t "$init" -a "$@"; }
+  in_box_http() { in_box bash -c "$(declare -f http_status get post); $*"; }
+  # Bounded waits on the service (systemd tells no more than its state, so they poll).
+  wait_for() {
+    local what=$1
+    shift
+    for _ in $(seq 100); do
+      if "$@" >/dev/null 2>&1; then return 0; fi
+      sleep 0.1
+    done
+    fail "under systemd: $what (journal: $(in_box journalctl -u fourdollar -o cat --no-pager | tail -8 | tr '\n' ' '))"
+  }
+  serving() { [ "$(in_box_http get 8080 /)" = 200 ]; }
+  main_pid() { in_box systemctl show -p MainPID --value fourdollar.service; }
+
+  # Until its manager answers, then until start-up is done (running, or degraded by some unit
+  # of this machine's that cannot start in a container).
+  local boot_state=
+  for _ in $(seq 100); do
+    boot_state=$(in_box timeout 60 systemctl is-system-running --wait 2>/dev/null) || true
+    case "$boot_state" in running | degraded) break ;; esac
+    sleep 0.1
+  done
+  case "$boot_state" in running | degraded) ;; *) fail "the container did not finish booting: $boot_state" ;; esac
+  in_box systemctl enable --now fourdollar.service >/dev/null 2>&1 || fail "systemctl enable --now fourdollar"
+  wait_for "GET / on port 8080 after systemctl enable --now" serving
+  in_box journalctl -u fourdollar -o cat --no-pager | grep -q '^fourdollar: listening on http://0.0.0.0:8080 | store sqlite:/var/lib/fourdollar/blog.db' ||
+    fail "the journal lacks the start-up line: $(in_box journalctl -u fourdollar -o cat --no-pager)"
+  status=$(in_box_http post 8080 "$(in_box cat /var/lib/fourdollar/write-token)")
+  [ "$status" = 303 ] || fail "under systemd: POST / with the generated token answered $status"
+  [ "$(in_box stat -c '%a %U' /var/lib/private/fourdollar/write-token)" = "600 fourdollar" ] ||
+    fail "under systemd: write-token is $(in_box stat -c '%a %U' /var/lib/private/fourdollar/write-token)"
+  pid=$(main_pid)
+  in_box grep -E '^(Uid|CapEff|CapBnd|NoNewPrivs|Seccomp):' "/proc/$pid/status" >"$tmp/process"
+  awk '$1 == "Uid:" && $2 == 0 { exit 1 }' "$tmp/process" || fail "the service runs as root"
+  for expected in 'CapEff:	0000000000000000' 'CapBnd:	0000000000000000' 'NoNewPrivs:	1' 'Seccomp:	2'; do
+    grep -qx "$expected" "$tmp/process" || fail "under systemd, the service's $expected is not so: $(cat "$tmp/process")"
+  done
+
+  # A crash: Restart=on-failure brings it back, the post still there.
+  first_pid=$pid
+  in_box kill -KILL "$pid"
+  restarted() { [ "$(main_pid)" != "$first_pid" ] && [ "$(main_pid)" != 0 ] && [ "$(in_box_http get 8080 /1)" = 200 ]; }
+  wait_for "a restart after SIGKILL, serving the post" restarted
+  # Stop: SIGTERM, a clean exit 0 within TimeoutStopSec.
+  in_box systemctl stop fourdollar.service
+  status="$(in_box systemctl show -p Result --value fourdollar.service)"
+  status+=" $(in_box systemctl show -p ExecMainStatus --value fourdollar.service)"
+  [ "$status" = "success 0" ] || fail "systemctl stop: result and exit status $status"
+  in_box systemctl start fourdollar.service
+  wait_for "GET / after systemctl start" serving
+  # A reinstall while running: postinst restarts it on the new files.
+  first_pid=$(main_pid)
+  in_box dpkg -i "$deb_path" >"$tmp/dpkg.log" 2>&1 || fail "dpkg -i over the running service: $(cat "$tmp/dpkg.log")"
+  [ "$(main_pid)" != "$first_pid" ] || fail "dpkg -i over the running service did not restart it"
+  # shellcheck disable=SC2016 # expanded in the container
+  wait_for "GET /1 after the reinstall" in_box_http '[ "$(get 8080 /1)" = 200 ]'
+  # dpkg -r stops it and keeps the posts; dpkg -P takes them and the enable link.
+  in_box dpkg -r fourdollar >"$tmp/dpkg.log" 2>&1 || fail "dpkg -r under systemd: $(cat "$tmp/dpkg.log")"
+  ! in_box systemctl is-active --quiet fourdollar.service || fail "dpkg -r left the service running"
+  [ "$(in_box_http get 8080 /)" = none ] || fail "dpkg -r: port 8080 still answers"
+  in_box test -f /var/lib/private/fourdollar/blog.db || fail "dpkg -r removed the posts"
+  in_box dpkg -P fourdollar >"$tmp/dpkg.log" 2>&1 || fail "dpkg -P under systemd: $(cat "$tmp/dpkg.log")"
+  for path in "${state_dirs[@]}" "$wants_link" /etc/fourdollar "$unit"; do
+    if in_box test -e "$path" || in_box test -L "$path"; then fail "under systemd: $path is still there after dpkg -P"; fi
+  done
+  [ "$(in_box systemctl show -p LoadState --value fourdollar.service)" = not-found ] ||
+    fail "systemd still knows fourdollar.service after dpkg -P"
+  stop_container
+  say "under systemd: enable --now served GET and POST as an unprivileged, capability-less," \
+    "seccomp-filtered user; restarted after SIGKILL; stopped with exit 0; restarted by a" \
+    "reinstall; stopped by dpkg -r; purged clean"
+}
+
+boot_check
 
 # --- Remove, then purge --------------------------------------------------------------------
 # What a running service leaves that purge must take: the state and the link of
