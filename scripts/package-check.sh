@@ -4,7 +4,9 @@
 # environment file, an unprivileged user, no capabilities, no new privileges, umask 0077), with
 # every system call it makes checked against the unit's SystemCallFilter and every file it
 # writes checked to be in its state directory; the unit through systemd-analyze (verify, which
-# is shown to catch a broken copy, and the offline security review); then dpkg -r keeps the
+# is shown to catch a broken copy, and the offline security review); the unit under systemd
+# itself, in a throw-away container of this machine's own system (enable --now, pages, the
+# process's privileges, a crash, stop, a reinstall, remove, purge); then dpkg -r keeps the
 # configuration and the posts, and dpkg -P leaves nothing behind.
 #
 # Usage: scripts/package-check.sh [BUILD_DIR]   (default: build, configured by scripts/build.sh)
@@ -364,15 +366,19 @@ boot_check() {
   fi
   [ -e /run/systemd/nspawn ] || made_nspawn_dir=1
   mkdir -p "$boot/rw" "$boot/root"
+  # Under a running systemd, systemd-nspawn gets a scope of its own; without one, it stays in
+  # this process's cgroup.
+  local keep_unit=--keep-unit
+  if [ -d /run/systemd/system ]; then keep_unit=; fi
   # shellcheck disable=SC2016 # expanded by the inner shell
   unshare -m --propagation private bash -c '
     set -e
     mount -t tmpfs tmpfs "$1/rw"
     mkdir "$1/rw/upper" "$1/rw/work"
     mount -t overlay overlay -o "lowerdir=/,upperdir=$1/rw/upper,workdir=$1/rw/work" "$1/root"
-    exec systemd-nspawn --quiet --register=no --keep-unit --private-network \
+    exec systemd-nspawn --quiet --register=no $2 --private-network \
       --machine=fourdollar-check -D "$1/root" \
-      --boot -- systemd.unit=basic.target' _ "$boot" </dev/null >"$tmp/boot.log" 2>&1 &
+      --boot -- systemd.unit=basic.target' _ "$boot" "$keep_unit" </dev/null >"$tmp/boot.log" 2>&1 &
   nspawn_pid=$!
   # The container's init appears under systemd-nspawn (bounded poll: a process has no event).
   init=
