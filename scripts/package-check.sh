@@ -45,6 +45,12 @@ state_dirs=(/var/lib/private/fourdollar /var/lib/fourdollar)
 wants_link=/etc/systemd/system/multi-user.target.wants/fourdollar.service
 
 # --- Never over a real installation -------------------------------------------------------
+# The state this check makes carries a mark; a run killed before its cleanup leaves it behind.
+mark=/var/lib/private/fourdollar/made-by-package-check
+if [ -f "$mark" ]; then
+  say "removing the state an interrupted run left"
+  rm -rf "${state_dirs[@]}" "$wants_link"
+fi
 for dir in "${state_dirs[@]}"; do
   if [ -e "$dir" ] || [ -L "$dir" ]; then
     fail "$dir exists: fourdollar holds posts on this machine, and this check purges the package"
@@ -479,6 +485,7 @@ if [ ! -d /var/lib/private ]; then
 fi
 mkdir -m 0700 /var/lib/private/fourdollar
 cp "$state/blog.db" "$state/write-token" /var/lib/private/fourdollar/
+touch "$mark"
 ln -s private/fourdollar /var/lib/fourdollar
 systemctl enable fourdollar.service >/dev/null 2>&1 || fail "systemctl enable fourdollar"
 [ -L "$wants_link" ] || fail "systemctl enable made no $wants_link"
