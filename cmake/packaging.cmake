@@ -5,7 +5,7 @@
 # Layout: /usr/bin/fourdollar (src/cli), the default templates (also built into the binary;
 # here to be copied and edited for --templates) and the scenarios under /usr/share/fourdollar,
 # the docs under /usr/share/doc/fourdollar, the unit under /lib/systemd/system and the
-# configuration (a conffile) under /etc/fourdollar.
+# configuration (a conffile) under /etc/fourdollar. (CPack installs a DEB under /usr by default.)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/blog/templates/ DESTINATION share/fourdollar/templates
         FILES_MATCHING PATTERN "*.mustache")
 install(FILES ${PROJECT_SOURCE_DIR}/scenarios/seed.yaml DESTINATION share/fourdollar/scenarios)
@@ -27,7 +27,6 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/fourdollar.conf DESTINATION /etc/f
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME fourdollar)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 # One package holding both components; DEB-DEFAULT names it fourdollar_<version>_<arch>.deb.
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
@@ -59,4 +58,8 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/prerm ${PROJECT_SOURCE_DIR}/packaging/debian/postrm)
 # Control files get the modes dpkg expects (0755 scripts, 0644 lists), not the source tree's.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# `package_source` (which include(CPack) also defines): the sources only.
+set(CPACK_SOURCE_GENERATOR TGZ)
+set(CPACK_SOURCE_IGNORE_FILES "/\\.git/" "/\\.git$" "/build[^/]*/" "/node_modules/" "/results/"
+    "/data/")
 include(CPack)
