@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev libpq-dev libgtest-dev libre2-dev zlib1g-dev
   postgresql nginx-light wrk iproute2
   chromium mawk python3-pandas
+  dpkg-dev file systemd systemd-container strace procps
 )
 
 missing=()

@@ -71,7 +71,7 @@ void AddServeCommand(CLI::App& app, fourdollar::cli::ServeConfig& config, bool& 
 int main(int argc, char** argv) {
   CLI::App app{"fourdollar: how much can this machine really serve?"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "fourdollar 0.1.0");
+  app.set_version_flag("--version", "fourdollar " FOURDOLLAR_VERSION);
 
   fourdollar::cli::ServeConfig serve_config;
   bool token_flag_given = false;
