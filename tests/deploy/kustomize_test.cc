@@ -392,6 +392,42 @@ TEST_F(KustomizeTest, EachLoadAgentRunsItsSegmentFromStartAtIntoItsOwnFolder) {
   EXPECT_TRUE(scenario_defined) << "ConfigMap " << scenario_configmap;
 }
 
+TEST_F(KustomizeTest, AnOverlayOfOnesOwnSetsStartAt) {
+  // docs/deploy.md: a run's start time goes into a small overlay on top of overlays/load.
+  TempFolder run;
+  {
+    std::ofstream out(run.path() / "kustomization.yaml");
+    out << "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+           "kind: Kustomization\n"
+           "bases: ["
+        // kustomize takes no absolute path here.
+        << std::filesystem::relative(KubernetesDir() / "overlays" / "load", run.path()).string()
+        << "]\n"
+           "configMapGenerator:\n"
+           "  - name: fourdollar-load\n"
+           "    behavior: merge\n"
+           "    literals: [START_AT=2030-01-02T03:04:05Z]\n";
+  }
+  CommandResult result =
+      RunCommand(ShellQuote(kubectl_->path) + " kustomize " + ShellQuote(run.path().string()));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::vector<YAML::Node> objects = ParseDocuments(result.out);
+  std::vector<YAML::Node> configmaps;
+  YAML::Node job;
+  for (const YAML::Node& object : objects) {
+    if (object["kind"].as<std::string>("") == "ConfigMap") configmaps.push_back(object);
+    if (object["kind"].as<std::string>("") == "Job") job = object;
+  }
+  YAML::Node settings = LoadSettings(configmaps);
+  EXPECT_EQ(settings["data"]["START_AT"].as<std::string>(""), "2030-01-02T03:04:05Z");
+  EXPECT_EQ(settings["data"]["AGENTS"].as<std::string>(""),
+            LoadSettings(OfKind("load", "ConfigMap"))["data"]["AGENTS"].as<std::string>());
+  ASSERT_TRUE(job);
+  EXPECT_EQ(
+      Container(PodSpec(job), "load")["envFrom"][0]["configMapRef"]["name"].as<std::string>(""),
+      settings["metadata"]["name"].as<std::string>());
+}
+
 TEST_F(KustomizeTest, LoadOverlayKeepsACopyOfTheSeedScenarioInSync) {
   // kustomize reads no file outside the overlay's folder, hence the copy.
   EXPECT_EQ(ReadFile(KubernetesDir() / "overlays" / "load" / "seed.yaml"),
