@@ -1,4 +1,4 @@
-// Helpers of the deployment tests: run a tool and capture what it prints, find the newest
+// What the deployment tests share: run a tool and capture what it prints, find the newest
 // kubectl, parse multi-document YAML, read files of the repository.
 #pragma once
 
