@@ -1,18 +1,40 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that building, testing and benchmarking fourdollar needs.
+# Installs every Debian 12 package that building, testing and benchmarking fourdollar needs;
+# with --build-only, just what scripts/build.sh needs (the container image's build stage).
 # Idempotent and non-interactive: when everything is already installed it only checks (dpkg -s)
 # and returns at once. Runs as root, or through sudo.
 set -euo pipefail
+
+build_only=false
+case "${1:-}" in
+  "") ;;
+  --build-only) build_only=true ;;
+  *)
+    echo "install-deps: unknown argument '$1' (usage: install-deps.sh [--build-only])" >&2
+    exit 2
+    ;;
+esac
 
 packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libexpected-dev libkainjow-mustache-dev
   libsqlite3-dev libpq-dev libgtest-dev libre2-dev zlib1g-dev
-  postgresql nginx-light wrk iproute2
-  chromium mawk python3-pandas
-  dpkg-dev file systemd systemd-container strace procps
 )
+if ! $build_only; then
+  packages+=(
+    postgresql nginx-light wrk iproute2
+    chromium mawk python3-pandas
+    docker-compose
+    dpkg-dev file systemd systemd-container strace procps
+  )
+  # The deployment test renders the kustomize tree with kubectl. A kubectl from elsewhere (the
+  # Kubernetes or Google Cloud apt repositories) is newer and owns /usr/bin/kubectl too, so
+  # Debian's kubernetes-client only when there is none.
+  if ! command -v kubectl >/dev/null; then
+    packages+=(kubernetes-client)
+  fi
+fi
 
 missing=()
 for package in "${packages[@]}"; do
