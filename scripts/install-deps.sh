@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev libpq-dev libgtest-dev libre2-dev zlib1g-dev
   postgresql nginx-light wrk
   chromium mawk python3-pandas
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
