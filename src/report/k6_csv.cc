@@ -65,6 +65,7 @@ class Aggregator {
         if (!header_seen_) {
           Fail(std::string("line ") + std::to_string(scanner_.line()) + ": " + scanner_.error());
         } else {
+          ++data_lines_;
           Skip(scanner_.line(), scanner_.error());
         }
         continue;
@@ -93,6 +94,13 @@ class Aggregator {
     if (!seconds_.empty()) {
       const int64_t first = seconds_.begin()->first;
       const int64_t last = seconds_.rbegin()->first;
+      if (last - first >= load::kMaxRunSeconds) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         file_ + ": the timestamps span " + std::to_string(last - first + 1) +
+                             " seconds, from line " + std::to_string(first_line_) + " to line " +
+                             std::to_string(last_line_) +
+                             ": more than the week a report covers (is a timestamp wrong?)");
+      }
       run.start_unix_ms = first * 1000;
       run.duration_ms = (last - first + 1) * 1000;
       for (int64_t second = first; second <= last; ++second) {
@@ -201,6 +209,8 @@ class Aggregator {
       return;
     }
     const int64_t unix_second = *unix_ms >= 0 ? *unix_ms / 1000 : -((-*unix_ms + 999) / 1000);
+    if (seconds_.empty() || unix_second < seconds_.begin()->first) first_line_ = line;
+    if (seconds_.empty() || unix_second > seconds_.rbegin()->first) last_line_ = line;
     Cells& cells = At(unix_second);
     switch (metric) {
       case Metric::kDuration: {
@@ -260,6 +270,8 @@ class Aggregator {
   std::vector<std::string> names_;
   uint32_t last_name_ = 0;
   std::map<int64_t, Cells> seconds_;
+  size_t first_line_ = 0;  // where the earliest and the latest timestamps are
+  size_t last_line_ = 0;
   int64_t cached_second_ = 0;
   Cells* cached_ = nullptr;
   bool failed_rows_seen_ = false;

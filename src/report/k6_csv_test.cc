@@ -168,6 +168,7 @@ TEST(K6Csv, SkipsMalformedLinesNamingThemAndCountingThem) {
   ASSERT_TRUE(imported) << imported.error().message;
   EXPECT_EQ(imported->results.overall.requests, 2u);
   EXPECT_EQ(imported->skipped_lines, 5u);
+  EXPECT_EQ(imported->data_lines, 7u);  // unsplittable lines count too (found by fuzzing)
   ASSERT_EQ(imported->skipped_examples.size(), 5u);
   EXPECT_EQ(imported->skipped_examples[0], "bad.csv line 3: expected 19 fields, found 7");
   EXPECT_EQ(imported->skipped_examples[1],
@@ -234,6 +235,20 @@ TEST(K6Csv, RefusesCorruptGzip) {
   ASSERT_FALSE(imported);
   EXPECT_NE(imported.error().message.find("cut.csv.gz: truncated gzip data"), std::string::npos)
       << imported.error().message;
+}
+
+// Found by fuzzing: one timestamp a year off made the reader allocate a row for every second.
+TEST(K6Csv, RefusesTimestampsSpanningMoreThanAWeekNamingTheLines) {
+  auto imported = ParseK6Csv(
+      "metric_name,timestamp,metric_value\n"
+      "http_req_duration,1700000000,1.5\n"
+      "http_req_duration,1731536000,1.5\n"
+      "http_req_duration,1700000001,1.5\n",
+      "k6.csv");
+  ASSERT_FALSE(imported.has_value());
+  EXPECT_EQ(imported.error().message,
+            "k6.csv: the timestamps span 31536001 seconds, from line 2 to line 3: more than the "
+            "week a report covers (is a timestamp wrong?)");
 }
 
 }  // namespace
