@@ -6,7 +6,9 @@
 //
 // Invariants: the server closes the connection (no hang); what it sent is a sequence of
 // well-formed HTTP/1.x responses with statuses 100..599 and nothing after a response that says
-// "Connection: close"; no 500 (client bytes never make the store fail).
+// "Connection: close"; no 500 (client bytes never make the store fail); every request the
+// client completed before half-closing is answered, unless a response closed the connection
+// first.
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -21,6 +23,7 @@
 #include "blog/site.h"
 #include "blog/templates.h"
 #include "fuzz_support.h"
+#include "http/request_parser.h"
 #include "http/response_parser.h"
 #include "http/server.h"
 #include "net/event_loop.h"
@@ -176,11 +179,38 @@ size_t ParseOne(std::string_view bytes, bool head, http::ClientResponse* respons
   return consumed;
 }
 
+// The requests the server must answer: those complete one after another from the start of the
+// input, as the server's own parser reads them with the largest body limit of any route, up to
+// a malformed one (answered too) or one that asks to close.
+size_t RequestsToAnswer(std::string_view input) {
+  size_t count = 0;
+  while (!input.empty()) {
+    http::RequestParser parser(http::ServerLimits{}.header_limit_bytes);
+    http::RequestParser::State state;
+    size_t offset = 0;
+    do {
+      size_t consumed = 0;
+      state = parser.Feed(input.substr(offset), &consumed);
+      offset += consumed;
+      if (state == http::RequestParser::State::kHeaderDone) {
+        parser.SetBodyLimit(blog::kCreateBodyLimitBytes);
+      }
+    } while (state == http::RequestParser::State::kHeaderDone);
+    if (state == http::RequestParser::State::kNeedMore) return count;
+    if (state == http::RequestParser::State::kError) return count + 1;
+    ++count;
+    if (!parser.TakeRequest().keep_alive) return count;
+    input.remove_prefix(offset);
+  }
+  return count;
+}
+
 // The server names no method in its responses, so a response is taken as the answer to a GET
 // when what follows it is another response or nothing, else as the answer to a HEAD (headers
 // only, Content-Length telling the size the GET would have had).
-void CheckResponses(std::string_view bytes) {
+void CheckResponses(std::string_view bytes, size_t requests) {
   bool closed = false;
+  size_t responses = 0;
   while (!bytes.empty()) {
     Check(!closed, "bytes after a response with Connection: close");
     http::ClientResponse response;
@@ -194,6 +224,14 @@ void CheckResponses(std::string_view bytes) {
     Check(response.status != 500, "a 500: " + response.body);
     closed = !response.keep_alive;
     bytes.remove_prefix(used);
+    ++responses;
+  }
+  if (closed) {
+    // A refusal answers a request whose body was not read yet, and closes.
+    Check(responses <= requests + 1, "more responses than requests");
+  } else {
+    Check(responses == requests,
+          std::to_string(requests) + " requests but " + std::to_string(responses) + " responses");
   }
 }
 
@@ -215,6 +253,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   server.loop->Run();
   server.loop->Cancel(deadline);
   fuzz::Check(client.done(), "the loop stopped before the connection closed");
-  fuzz::CheckResponses(client.received());
+  fuzz::CheckResponses(client.received(), fuzz::RequestsToAnswer(std::string_view(
+                                              reinterpret_cast<const char*>(data), size)));
   return 0;
 }
