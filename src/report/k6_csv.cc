@@ -15,6 +15,9 @@ namespace {
 using load::FailureKind;
 
 constexpr size_t kNoColumn = static_cast<size_t>(-1);
+// Larger metric values are refused: no duration (ms) or count comes near it, and it keeps the
+// conversions to whole microseconds and counts defined.
+constexpr double kMaxMetricValue = 1e12;
 
 enum class Metric { kOther, kDuration, kFailed, kIterations, kDropped, kChecks, kVus };
 
@@ -197,9 +200,13 @@ class Aggregator {
       return;
     }
     double value = 0;
-    if (!ParseDouble(fields[value_], &value) || value < 0) {
+    if (!ParseDouble(fields[value_], &value) || !(value >= 0)) {  // NaN too
       Skip(line,
            "metric_value '" + std::string(fields[value_].substr(0, 40)) + "' is not a number >= 0");
+      return;
+    }
+    if (value > kMaxMetricValue) {
+      Skip(line, "metric_value '" + std::string(fields[value_].substr(0, 40)) + "' is over 1e12");
       return;
     }
     int status = 0;

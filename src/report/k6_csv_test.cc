@@ -237,6 +237,23 @@ TEST(K6Csv, RefusesCorruptGzip) {
       << imported.error().message;
 }
 
+// Converting 1e300 ms to whole microseconds was undefined (UBSan, in the fuzz build).
+TEST(K6Csv, SkipsValuesThatAreHugeOrNotANumber) {
+  Result<K6Import> imported = ParseK6Csv(
+      "metric_name,timestamp,metric_value\n"
+      "http_req_duration,1700000000,1e300\n"
+      "iterations,1700000000,nan\n"
+      "http_req_duration,1700000000,2.5\n",
+      "big.csv");
+  ASSERT_TRUE(imported) << imported.error().message;
+  EXPECT_EQ(imported->results.overall.requests, 1u);
+  EXPECT_EQ(imported->results.iterations, 0u);
+  ASSERT_EQ(imported->skipped_examples.size(), 2u);
+  EXPECT_EQ(imported->skipped_examples[0], "big.csv line 2: metric_value '1e300' is over 1e12");
+  EXPECT_EQ(imported->skipped_examples[1],
+            "big.csv line 3: metric_value 'nan' is not a number >= 0");
+}
+
 // Found by fuzzing: one timestamp a year off made the reader allocate a row for every second.
 TEST(K6Csv, RefusesTimestampsSpanningMoreThanAWeekNamingTheLines) {
   auto imported = ParseK6Csv(
