@@ -158,6 +158,7 @@ void RequestParser::Reset() {
   // No limit until the route is known; the head stops the parse first (eager false).
   impl_->body_limit(boost::none);
   impl_->eager(false);
+  body_limit_bytes_.reset();
   error_status_ = 0;
   error_reason_.clear();
 }
@@ -165,6 +166,14 @@ void RequestParser::Reset() {
 RequestParser::State RequestParser::Feed(std::string_view data, size_t* consumed) {
   *consumed = 0;
   bool header_was_done = impl_->is_header_done();
+  // Beast checks a Content-Length against a limit set after the head only as the body arrives,
+  // after announcing the body (which reserves that length): refuse it before.
+  if (header_was_done && body_limit_bytes_ && impl_->content_length() &&
+      *impl_->content_length() > *body_limit_bytes_) {
+    error_status_ = 413;
+    error_reason_ = "request body is over the limit";
+    return State::kError;
+  }
   if (!header_was_done && HasObsoleteFold(data)) {
     error_status_ = 400;
     error_reason_ = "obsolete line folding in a header is not accepted";
@@ -237,6 +246,7 @@ RequestHead RequestParser::Head() const {
 void RequestParser::SetBodyLimit(uint64_t body_limit_bytes) {
   impl_->body_limit(body_limit_bytes);
   impl_->eager(true);
+  body_limit_bytes_ = body_limit_bytes;
 }
 
 Request RequestParser::TakeRequest() { return std::move(impl_->request); }

@@ -157,5 +157,14 @@ TEST(RequestParser, ChunkedBodyArrivingByteByByte) {
   EXPECT_EQ(parser.TakeRequest().body, "{}");
 }
 
+// Found by fuzzing: the body's announced length was reserved (300 GB) before the limit was
+// checked.
+TEST(RequestParser, ContentLengthOverTheLimitFailsBeforeTheBody) {
+  RequestParser parser(8192);
+  ASSERT_EQ(FeedAll(parser, "POST / HTTP/1.1\r\nContent-Length: 300000000000\r\n\r\n{}", 1024),
+            State::kError);
+  EXPECT_EQ(parser.ErrorStatus(), 413);
+}
+
 }  // namespace
 }  // namespace fourdollar::http
