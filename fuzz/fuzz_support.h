@@ -27,7 +27,8 @@ inline void Check(bool holds, std::string_view what) {
 // A folder made once per process and removed at exit. In /dev/shm when there is one: the
 // targets write files for every input, and fsync there costs nothing.
 inline const std::filesystem::path& ScratchFolder() {
-  static const std::filesystem::path folder = [] {
+  // Never destroyed, so the exit handler that removes the folder can still read its name.
+  static const std::filesystem::path* const folder = [] {
     std::string base = "/dev/shm";
     if (::access(base.c_str(), W_OK) != 0) {
       const char* tmp = std::getenv("TMPDIR");
@@ -35,13 +36,16 @@ inline const std::filesystem::path& ScratchFolder() {
     }
     std::string pattern = base + "/fourdollar-fuzz-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) Fail("cannot make a scratch folder in " + base);
-    std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(ScratchFolder(), ec);
-    });
-    return std::filesystem::path(pattern);
+    return new std::filesystem::path(pattern);
   }();
-  return folder;
+  static const bool removed_at_exit = [] {
+    return std::atexit([] {
+             std::error_code ec;
+             std::filesystem::remove_all(*folder, ec);
+           }) == 0;
+  }();
+  (void)removed_at_exit;
+  return *folder;
 }
 
 inline void WriteFile(const std::filesystem::path& path, std::string_view bytes) {
