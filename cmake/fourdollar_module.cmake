@@ -7,8 +7,8 @@ function(fourdollar_warnings target)
                                            # Designated initializers may leave members at their defaults.
                                            -Wno-missing-field-initializers
                                            # g++ 12 reports false overlaps inside std::string at -O3
-                                           # (GCC bug 105329).
-                                           -Wno-restrict)
+                                           # (GCC bug 105329); clang has no such warning.
+                                           $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
   if(FOURDOLLAR_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -27,6 +27,7 @@ if ! $build_only; then
     chromium mawk python3-pandas
     docker-compose
     dpkg-dev file systemd systemd-container strace procps
+    clang-14 libclang-rt-14-dev
   )
   # The deployment test renders the kustomize tree with kubectl. A kubectl from elsewhere (the
   # Kubernetes or Google Cloud apt repositories) is newer and owns /usr/bin/kubectl too, so

@@ -178,6 +178,7 @@ void RequestParser::Reset() {
   // No limit until the route is known; the head stops the parse first (eager false).
   impl_->body_limit(boost::none);
   impl_->eager(false);
+  body_limit_bytes_.reset();
   error_status_ = 0;
   error_reason_.clear();
 }
@@ -185,12 +186,28 @@ void RequestParser::Reset() {
 RequestParser::State RequestParser::Feed(std::string_view data, size_t* consumed) {
   *consumed = 0;
   bool header_was_done = impl_->is_header_done();
+  // Beast checks a Content-Length against a limit set after the head only as the body arrives,
+  // after announcing the body (which reserves that length): refuse it before.
+  if (header_was_done && body_limit_bytes_ && impl_->content_length() &&
+      *impl_->content_length() > *body_limit_bytes_) {
+    error_status_ = 413;
+    error_reason_ = "request body is over the limit";
+    return State::kError;
+  }
   if (!header_was_done && HasObsoleteFold(data)) {
     error_status_ = 400;
     error_reason_ = "obsolete line folding in a header is not accepted";
     return State::kError;
   }
   while (*consumed < data.size() || data.empty()) {
+    // Boost 1.81's parser asserts, wrongly (fixed in Boost 1.86), when it is called again with
+    // under 5 bytes from the last chunk's size line on: "0\r\n", then "\r" and "\n" in separate
+    // reads. Those bytes cannot end the body yet ("0\r\n\r\n"), so wait for more.
+    if (const std::string_view rest = data.substr(*consumed); impl_->is_header_done() &&
+                                                              impl_->chunked() && rest.size() < 5 &&
+                                                              rest.starts_with("0\r\n")) {
+      return State::kNeedMore;
+    }
     error_code ec;
     size_t n =
         impl_->put(boost::asio::const_buffer(data.data() + *consumed, data.size() - *consumed), ec);
@@ -255,6 +272,7 @@ RequestHead RequestParser::Head() const {
 void RequestParser::SetBodyLimit(uint64_t body_limit_bytes) {
   impl_->body_limit(body_limit_bytes);
   impl_->eager(true);
+  body_limit_bytes_ = body_limit_bytes;
 }
 
 Request RequestParser::TakeRequest() { return std::move(impl_->request); }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,7 +35,8 @@ class RequestParser {
 
   // Valid after kHeaderDone: a view of the head (its strings live until Reset()).
   RequestHead Head() const;
-  // Sets the largest body accepted; beyond it Feed fails with 413 (chunked bodies included).
+  // Sets the largest body accepted; beyond it Feed fails with 413 (chunked bodies included), at
+  // once when Content-Length says so.
   void SetBodyLimit(uint64_t body_limit_bytes);
 
   // After kComplete: the request (method, target, path, query, headers, body, keep_alive).
@@ -50,6 +52,7 @@ class RequestParser {
   class Impl;
   std::unique_ptr<Impl> impl_;
   size_t header_limit_bytes_;
+  std::optional<uint64_t> body_limit_bytes_;
   int error_status_ = 0;
   std::string error_reason_;
 };

@@ -111,8 +111,10 @@ class ServerConnection final : public net::IoHandler {
           ProcessBuffered();
         }
       } else if (n == 0) {
+        // The client half-closed: answer what it sent (responses may still wait in out_, made
+        // while these bytes were parsed), then close.
         peer_closed_ = true;
-        if (pending_.empty()) {
+        if (pending_.empty() && out_offset_ == out_.size()) {
           CloseNow();
         } else {
           close_after_flush_ = true;

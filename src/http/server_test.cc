@@ -213,6 +213,20 @@ TEST_F(ServerFixture, MalformedRequestGets400AndServerGoesOn) {
   EXPECT_NE(ReadUntil(good.get(), "fast\n", 1, &closed).find("200 OK"), std::string::npos);
 }
 
+// Found by fuzzing: the response to /fast was made, then the half-close read after it closed
+// the connection before it was sent.
+TEST_F(ServerFixture, PipelinedRequestsBeforeAHalfCloseAreAllAnswered) {
+  Start({});
+  UniqueFd fd = Connect();
+  Send(fd.get(), "GET /slow/50 HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(::shutdown(fd.get(), SHUT_WR), 0);
+  bool closed = false;
+  std::string data = ReadUntil(fd.get(), "never", 1, &closed);
+  EXPECT_NE(data.find("200 OK: slow"), std::string::npos) << data;
+  EXPECT_NE(data.find("200 OK: fast"), std::string::npos) << data;
+  EXPECT_TRUE(closed);
+}
+
 TEST_F(ServerFixture, HeadOmitsBodyButKeepsLength) {
   Start({});
   UniqueFd fd = Connect();

@@ -15,6 +15,12 @@
 
 namespace fourdollar::load {
 
+// Results hold one row per second, so readers refuse a run longer than a week (a wrong
+// timestamp, or runs that are not one test) instead of making a row for every second between.
+inline constexpr int64_t kMaxRunSeconds = 7 * 24 * 3600;
+// The latest start time readers accept: the end of the year 9999, in unix milliseconds.
+inline constexpr int64_t kMaxStartUnixMs = 253'402'300'799'999;
+
 // "ramping-vus", "constant-vus", "constant-arrival-rate", "ramping-arrival-rate" (k6's names).
 const char* ExecutionModelName(Execution::Model model);
 

@@ -198,5 +198,22 @@ TEST_F(ResultsFiles, WriteReportsAFolderThatCannotBeCreated) {
   EXPECT_NE(status.error().message.find("/file/run"), std::string::npos);
 }
 
+TEST_F(ResultsFiles, ReadRefusesASecondBeyondAWeekNamingTheLine) {
+  ASSERT_TRUE(WriteResults(Sample(), dir_).has_value());
+  // Found by fuzzing: one such second made the reader fill every second in between.
+  Edit("scrape.csv", "\n2,", "\n1000000000,");
+  const std::string error = ReadError();
+  EXPECT_NE(error.find("scrape.csv line 2: second 1000000000 is outside 0..604799"),
+            std::string::npos)
+      << error;
+}
+
+TEST_F(ResultsFiles, ReadRefusesAStartTimeBeyondTheYear9999) {
+  ASSERT_TRUE(WriteResults(Sample(), dir_).has_value());
+  Edit("summary.json", "\"start_unix_ms\": 1700000000000",
+       "\"start_unix_ms\": 9223372036854775807");
+  EXPECT_NE(ReadError().find("start_unix_ms 9223372036854775807 is not a time"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fourdollar::load

@@ -62,6 +62,13 @@ Result<Results> MergeResults(const std::vector<Results>& segments) {
     info.generator_cpu_max = std::max(info.generator_cpu_max, run.generator_cpu_max);
   }
   info.duration_ms = end_unix_ms - info.start_unix_ms;
+  // Readers keep each segment within kMaxRunSeconds; segments far apart are not one test.
+  if (info.duration_ms > kMaxRunSeconds * 1000) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the segments span " + std::to_string(info.duration_ms / 1000) +
+                         " seconds from the first start to the last end: more than a week, so "
+                         "they are not one test");
+  }
 
   std::map<int64_t, SecondRow> rows;
   for (const Results& segment : segments) {

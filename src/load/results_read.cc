@@ -35,6 +35,13 @@ tl::unexpected<Error> Bad(std::string_view where, const std::string& what) {
   return MakeError(ErrorCode::kInvalidArgument, std::string(where) + ": " + what);
 }
 
+// Seconds count from the run's start and a run lasts at most kMaxRunSeconds.
+Status CheckSecond(int64_t second, std::string_view where) {
+  if (second >= 0 && second < kMaxRunSeconds) return {};
+  return Bad(where, "second " + std::to_string(second) + " is outside 0.." +
+                        std::to_string(kMaxRunSeconds - 1) + " (a run lasts at most a week)");
+}
+
 // summary.json ------------------------------------------------------------------------------
 
 // Reads typed members of a JSON object; `where` names it in messages ("summary.json: run").
@@ -145,6 +152,14 @@ Status ReadSummary(const std::string& text, Results* results) {
     FOURDOLLAR_TRY(r.Number("start_at_unix_ms", &run.start_at_unix_ms));
   }
   FOURDOLLAR_TRY(r.Number("duration_ms", &run.duration_ms));
+  if (run.start_unix_ms < 0 || run.start_unix_ms > kMaxStartUnixMs) {
+    return Bad(r.where(), "start_unix_ms " + std::to_string(run.start_unix_ms) +
+                              " is not a time between 1970 and 9999");
+  }
+  if (run.duration_ms < 0 || run.duration_ms > kMaxRunSeconds * 1000) {
+    return Bad(r.where(), "duration_ms " + std::to_string(run.duration_ms) + " is outside 0.." +
+                              std::to_string(kMaxRunSeconds * 1000) + " (a week)");
+  }
   FOURDOLLAR_TRY(r.String("segment", &run.segment));
   FOURDOLLAR_TRY(r.Number("threads", &run.threads));
   FOURDOLLAR_TRY(r.String("model", &run.model));
@@ -267,6 +282,9 @@ Status ReadHistograms(std::string_view text, const RunInfo& run, std::map<int64_
     if (!total && !ParseNumber(fields[0], &second)) {
       return Bad(where, "time '" + std::string(fields[0]) + "' is neither a second nor 'total'");
     }
+    if (!total) {
+      FOURDOLLAR_TRY(CheckSecond(second, where));
+    }
     const bool all = fields[1] == "*";
     uint32_t index = 0;
     if (!all && (!ParseNumber(fields[1], &index) || index >= run.names.size())) {
@@ -364,6 +382,7 @@ Status ReadSecondsCsv(const std::string& text, const RunInfo& run,
     int64_t second = 0;
     int64_t unix_ms = 0;
     FOURDOLLAR_TRY(Field(record, 0, kFile, &second));
+    FOURDOLLAR_TRY(CheckSecond(second, where));
     FOURDOLLAR_TRY(Field(record, 1, kFile, &unix_ms));
     if (unix_ms != run.start_unix_ms + second * 1000) {
       return Bad(where, "unix_ms does not match the run's start and time_s");
@@ -404,6 +423,8 @@ Status ReadScrapeCsv(const std::string& text, std::map<int64_t, SecondRow>* rows
     int64_t second = 0;
     double value = 0;
     FOURDOLLAR_TRY(Field(record, 0, kFile, &second));
+    FOURDOLLAR_TRY(
+        CheckSecond(second, std::string(kFile) + " line " + std::to_string(record.line)));
     FOURDOLLAR_TRY(Field(record, 3, kFile, &value));
     (*rows)[second].scrape[record.fields[2]] = value;
   }

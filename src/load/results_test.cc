@@ -160,5 +160,18 @@ TEST(MergeResults, RefusesDifferentModelsAndNothing) {
   EXPECT_NE(merged.error().message.find("constant-vus"), std::string::npos);
 }
 
+TEST(MergeResults, RefusesSegmentsMoreThanAWeekApart) {
+  Recorder a(testing::kStartUnixMs * 1000);
+  Recorder b(testing::kStartUnixMs * 1000);
+  RecordSteps(a, 0, 10);
+  RecordSteps(b, 0, 10);
+  RunInfo later = SampleRun();
+  later.start_unix_ms += 8 * 24 * 3600 * int64_t{1000};
+  auto merged = MergeResults({BuildFrom({&a}), BuildFrom({&b}, later)});
+  ASSERT_FALSE(merged.has_value());
+  EXPECT_NE(merged.error().message.find("more than a week"), std::string::npos)
+      << merged.error().message;
+}
+
 }  // namespace
 }  // namespace fourdollar::load

@@ -143,7 +143,10 @@ void EventLoop::RunPosted() {
   {
     std::lock_guard lock(posted_mutex_);
     tasks.swap(posted_);
-    if (stop_requested_) stopping_ = true;
+    if (stop_requested_) {
+      stopping_ = true;
+      stop_requested_ = false;  // consumed: a Stop() arriving later stops the next Run()
+    }
   }
   for (auto& task : tasks) task();
 }
@@ -162,6 +165,7 @@ void EventLoop::Run() {
     now_ns_ = MonotonicNowNs();
     RunDueTimers();
   }
+  stopping_ = false;
 }
 
 void BlockSignals(std::initializer_list<int> signals) {

@@ -60,7 +60,8 @@ class EventLoop final : public Executor {
 
   void Post(std::function<void()> task) override;
 
-  // Runs until Stop(). Tasks posted before Stop() was called still run.
+  // Runs until Stop(). Tasks posted before Stop() was called still run. Run() may be called
+  // again after it returned: it runs until the next Stop().
   void Run();
   void Stop();
 

@@ -1,6 +1,6 @@
 // Reads a file as a sequence of text chunks, fast: a plain file is mapped into memory and
 // handed over whole; a gzip file (recognised by its magic bytes 1f 8b, whatever its name) is
-// inflated with zlib in 8 MiB steps, several concatenated members included.
+// inflated with zlib in steps of up to 8 MiB, several concatenated members included.
 #pragma once
 
 #include <cstddef>

@@ -16,6 +16,9 @@ namespace {
 using load::FailureKind;
 
 constexpr size_t kNoColumn = static_cast<size_t>(-1);
+// Larger metric values are refused: no duration (ms) or count comes near it, and it keeps the
+// conversions to whole microseconds and counts defined.
+constexpr double kMaxMetricValue = 1e12;
 
 enum class Metric { kOther, kDuration, kFailed, kIterations, kDropped, kChecks, kVus };
 
@@ -67,6 +70,7 @@ class Aggregator {
         if (!header_seen_) {
           Fail(std::string("line ") + std::to_string(scanner_.line()) + ": " + scanner_.error());
         } else {
+          ++data_lines_;
           Skip(scanner_.line(), scanner_.error());
         }
         continue;
@@ -95,6 +99,13 @@ class Aggregator {
     if (!seconds_.empty()) {
       const int64_t first = seconds_.begin()->first;
       const int64_t last = seconds_.rbegin()->first;
+      if (last - first >= load::kMaxRunSeconds) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         file_ + ": the timestamps span " + std::to_string(last - first + 1) +
+                             " seconds, from line " + std::to_string(first_line_) + " to line " +
+                             std::to_string(last_line_) +
+                             ": more than the week a report covers (is a timestamp wrong?)");
+      }
       run.start_unix_ms = first * 1000;
       run.duration_ms = (last - first + 1) * 1000;
       for (int64_t second = first; second <= last; ++second) {
@@ -191,9 +202,13 @@ class Aggregator {
       return;
     }
     double value = 0;
-    if (!ParseDouble(fields[value_], &value) || value < 0) {
+    if (!ParseDouble(fields[value_], &value) || !(value >= 0)) {  // NaN too
       Skip(line,
            "metric_value '" + std::string(fields[value_].substr(0, 40)) + "' is not a number >= 0");
+      return;
+    }
+    if (value > kMaxMetricValue) {
+      Skip(line, "metric_value '" + std::string(fields[value_].substr(0, 40)) + "' is over 1e12");
       return;
     }
     int status = 0;
@@ -203,6 +218,8 @@ class Aggregator {
       return;
     }
     const int64_t unix_second = *unix_ms >= 0 ? *unix_ms / 1000 : -((-*unix_ms + 999) / 1000);
+    if (seconds_.empty() || unix_second < seconds_.begin()->first) first_line_ = line;
+    if (seconds_.empty() || unix_second > seconds_.rbegin()->first) last_line_ = line;
     Cells& cells = At(unix_second);
     switch (metric) {
       case Metric::kDuration: {
@@ -262,6 +279,8 @@ class Aggregator {
   std::vector<std::string> names_;
   uint32_t last_name_ = 0;
   std::map<int64_t, Cells> seconds_;
+  size_t first_line_ = 0;  // where the earliest and the latest timestamps are
+  size_t last_line_ = 0;
   int64_t cached_second_ = 0;
   Cells* cached_ = nullptr;
   bool failed_rows_seen_ = false;

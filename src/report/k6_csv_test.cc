@@ -168,6 +168,7 @@ TEST(K6Csv, SkipsMalformedLinesNamingThemAndCountingThem) {
   ASSERT_TRUE(imported) << imported.error().message;
   EXPECT_EQ(imported->results.overall.requests, 2u);
   EXPECT_EQ(imported->skipped_lines, 5u);
+  EXPECT_EQ(imported->data_lines, 7u);  // unsplittable lines count too (found by fuzzing)
   ASSERT_EQ(imported->skipped_examples.size(), 5u);
   EXPECT_EQ(imported->skipped_examples[0], "bad.csv line 3: expected 19 fields, found 7");
   EXPECT_EQ(imported->skipped_examples[1],
@@ -253,6 +254,37 @@ TEST(K6Csv, RefusesCorruptGzip) {
   ASSERT_FALSE(imported);
   EXPECT_NE(imported.error().message.find("cut.csv.gz: truncated gzip data"), std::string::npos)
       << imported.error().message;
+}
+
+// Converting 1e300 ms to whole microseconds was undefined (UBSan, in the fuzz build).
+TEST(K6Csv, SkipsValuesThatAreHugeOrNotANumber) {
+  Result<K6Import> imported = ParseK6Csv(
+      "metric_name,timestamp,metric_value\n"
+      "http_req_duration,1700000000,1e300\n"
+      "iterations,1700000000,nan\n"
+      "http_req_duration,1700000000,2.5\n",
+      "big.csv");
+  ASSERT_TRUE(imported) << imported.error().message;
+  EXPECT_EQ(imported->results.overall.requests, 1u);
+  EXPECT_EQ(imported->results.iterations, 0u);
+  ASSERT_EQ(imported->skipped_examples.size(), 2u);
+  EXPECT_EQ(imported->skipped_examples[0], "big.csv line 2: metric_value '1e300' is over 1e12");
+  EXPECT_EQ(imported->skipped_examples[1],
+            "big.csv line 3: metric_value 'nan' is not a number >= 0");
+}
+
+// Found by fuzzing: one timestamp a year off made the reader allocate a row for every second.
+TEST(K6Csv, RefusesTimestampsSpanningMoreThanAWeekNamingTheLines) {
+  auto imported = ParseK6Csv(
+      "metric_name,timestamp,metric_value\n"
+      "http_req_duration,1700000000,1.5\n"
+      "http_req_duration,1731536000,1.5\n"
+      "http_req_duration,1700000001,1.5\n",
+      "k6.csv");
+  ASSERT_FALSE(imported.has_value());
+  EXPECT_EQ(imported.error().message,
+            "k6.csv: the timestamps span 31536001 seconds, from line 2 to line 3: more than the "
+            "week a report covers (is a timestamp wrong?)");
 }
 
 }  // namespace
