@@ -97,26 +97,27 @@ void ResponseParser::Reset(bool head_request, const ResponseFilter* filter) {
 ResponseParser::State ResponseParser::Feed(std::string_view data, size_t* consumed) {
   *consumed = 0;
   if (!data.empty()) started_ = true;
+  Impl& parser = *storage_->parser;
   while (*consumed < data.size()) {
     // Boost 1.81's parser asserts, wrongly (fixed in Boost 1.86), when it is called again with
     // under 5 bytes from the last chunk's size line on: "0\r\n", then "\r" and "\n" in separate
     // reads. Those bytes cannot end the body yet ("0\r\n\r\n"), so wait for more.
-    if (const std::string_view rest = data.substr(*consumed); impl_->is_header_done() &&
-                                                              impl_->chunked() && rest.size() < 5 &&
+    if (const std::string_view rest = data.substr(*consumed); parser.is_header_done() &&
+                                                              parser.chunked() && rest.size() < 5 &&
                                                               rest.starts_with("0\r\n")) {
       return State::kNeedMore;
     }
     error_code ec;
     size_t n =
-        storage_->parser->put(boost::asio::const_buffer(data.data() + *consumed, data.size() - *consumed), ec);
+        parser.put(boost::asio::const_buffer(data.data() + *consumed, data.size() - *consumed), ec);
     *consumed += n;
     if (ec == beast_http::error::need_more) return State::kNeedMore;
     if (ec) {
       error_reason_ = ec.message();
       return State::kError;
     }
-    if (storage_->parser->is_done()) {
-      response_.keep_alive = storage_->parser->keep_alive();
+    if (parser.is_done()) {
+      response_.keep_alive = parser.keep_alive();
       return State::kComplete;
     }
     if (n == 0) return State::kNeedMore;
