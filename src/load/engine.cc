@@ -166,6 +166,7 @@ void Engine::MaybeFinish() {
   context_.recorder->SetLoad(
       context_.run_start_unix_us + (context_.loop->now_ns() - context_.run_start_mono_ns) / 1000, 0,
       0);
+  finished_at_ns_.store(MonotonicNowNs(), std::memory_order_release);
   finished_.store(true, std::memory_order_release);
 }
 

@@ -31,6 +31,8 @@ class Engine final : public IterationListener {
   // Stops starting iterations; those in flight finish within `grace_ms`, then are abandoned.
   void Stop(int64_t grace_ms);
   bool finished() const { return finished_.load(std::memory_order_acquire); }
+  // When the last iteration ended (monotonic ns); valid once finished().
+  int64_t finished_at_ns() const { return finished_at_ns_.load(std::memory_order_acquire); }
 
   void OnIterationDone(VirtualUser& vu) override;
 
@@ -55,6 +57,7 @@ class Engine final : public IterationListener {
   int64_t arrival_sequence_ = 0;  // this thread's arrivals so far
   bool stopping_ = false;
   std::atomic<bool> finished_{false};
+  std::atomic<int64_t> finished_at_ns_{0};
   net::TimerId tick_timer_;
   net::TimerId arrival_timer_;
   net::TimerId grace_timer_;

@@ -334,7 +334,13 @@ int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   }
   if (options.terminal) std::fprintf(stderr, "\n");
 
-  info.duration_ms = (MonotonicNowNs() - start_mono_ns) / 1'000'000;
+  // The run lasted until its last iteration ended (the loop above stops only once every engine
+  // has finished), not until the tick that noticed it.
+  int64_t end_mono_ns = start_mono_ns;
+  for (auto& worker : workers) {
+    end_mono_ns = std::max(end_mono_ns, worker->engine->finished_at_ns());
+  }
+  info.duration_ms = (end_mono_ns - start_mono_ns) / 1'000'000;
   info.interrupted = interrupted;
   info.generator_cpu_max = max_generator_cpu;
   info.generator_saturated = max_generator_cpu > kSaturatedCpuPercent;
