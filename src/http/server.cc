@@ -1,9 +1,11 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/intrusive/list.hpp>
 #include <deque>
 #include <limits>
 
@@ -20,6 +22,16 @@ constexpr int64_t kDrainGraceNs = 3'000'000'000;
 // After a refusal, how long and how much input is read and thrown away before closing.
 constexpr int64_t kLingerNs = 2'000'000'000;
 constexpr size_t kLingerMaxBytes = 4 << 20;
+// An output buffer that grew beyond this (a pipelined flood, a client reading slowly) is given
+// back once it has been sent, rather than kept for the life of the connection.
+constexpr size_t kKeptOutputBytes = 256 << 10;
+// The allocator keeps freed memory for reuse; after this much was freed at once (a crowd of
+// connections gone, large buffers released) it is asked to hand it back to the system.
+constexpr size_t kTrimAfterClosedConnections = 1024;
+constexpr size_t kTrimAfterReleasedBytes = 16 << 20;
+
+using IdleHook =
+    boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
 }  // namespace
 
 // One client connection. Lives in HttpServer::connections_; all calls on the loop thread.
@@ -31,7 +43,10 @@ class ServerConnection final : public net::IoHandler {
 
   Status Register() {
     Status s = server_.loop_.Add(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
-    if (s) SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+    if (s) {
+      SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+      MarkIdle();
+    }
     return s;
   }
 
@@ -81,7 +96,26 @@ class ServerConnection final : public net::IoHandler {
 
   bool closed() const { return closed_; }
 
+  // Closes a connection that has nothing in flight, to make room for a new one.
+  void Evict() {
+    server_.metrics_.evicted_connections.Add();
+    CloseNow();
+  }
+
+  // Bytes held in this connection's buffers.
+  size_t buffered_bytes() const {
+    size_t bytes = in_.capacity() + out_.capacity();
+    for (const Pending& p : pending_) bytes += p.bytes.capacity();
+    return bytes;
+  }
+
+  // Links the connection into the server's idle list, least recently active first.
+  IdleHook idle_hook_;
+
  private:
+  void MarkIdle();
+  void MarkBusy() { idle_hook_.unlink(); }
+
   struct Pending {
     uint32_t seq = 0;
     size_t slot = 0;
@@ -145,6 +179,7 @@ class ServerConnection final : public net::IoHandler {
       }
       if (!request_started_) {
         request_started_ = true;
+        MarkBusy();
         request_start_ns_ = server_.loop_.now_ns();
         SetDeadline(request_start_ns_ + server_.limits_.request_timeout_ms * 1'000'000);
       }
@@ -247,7 +282,12 @@ class ServerConnection final : public net::IoHandler {
         return;
       }
     }
-    out_.clear();
+    if (out_.capacity() > kKeptOutputBytes) {
+      server_.NoteReleased(out_.capacity());
+      std::string().swap(out_);
+    } else {
+      out_.clear();
+    }
     out_offset_ = 0;
     if (close_after_flush_ && pending_.empty()) {
       if (peer_closed_) {
@@ -263,6 +303,7 @@ class ServerConnection final : public net::IoHandler {
     }
     if (pending_.empty() && !request_started_) {
       SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+      MarkIdle();
     }
     if (reading_paused_ && pending_.empty()) {
       reading_paused_ = false;
@@ -278,6 +319,7 @@ class ServerConnection final : public net::IoHandler {
   // and bytes.
   void StartLinger() {
     lingering_ = true;
+    MarkBusy();
     ::shutdown(fd_.get(), SHUT_WR);
     deadline_ns_ = kNoDeadline;
     SetDeadline(server_.loop_.now_ns() + kLingerNs);
@@ -333,6 +375,7 @@ class ServerConnection final : public net::IoHandler {
   void CloseNow() {
     if (closed_) return;
     closed_ = true;
+    MarkBusy();
     server_.loop_.Cancel(timer_);
     timer_ = net::TimerId{};
     server_.Close(id_);
@@ -371,17 +414,38 @@ class ServerConnection final : public net::IoHandler {
   net::TimerId timer_;
 };
 
+// Connections with no request started, none in flight and nothing unsent: freshly accepted or
+// between keep-alive requests. Oldest first: when every connection slot is taken, the one idle
+// longest makes room for a new client (a keep-alive client opens again, as after an idle
+// timeout), so idle connections alone cannot lock everyone else out.
+class IdleConnections {
+ public:
+  boost::intrusive::list<
+      ServerConnection,
+      boost::intrusive::member_hook<ServerConnection, IdleHook, &ServerConnection::idle_hook_>,
+      boost::intrusive::constant_time_size<false>>
+      list;
+};
+
+void ServerConnection::MarkIdle() {
+  idle_hook_.unlink();
+  server_.idle_->list.push_back(*this);
+}
+
 HttpServer::HttpServer(net::EventLoop& loop, UniqueFd listener, const Router& router,
                        ServerLimits limits, ServerMetrics& metrics)
     : loop_(loop),
       listener_(std::move(listener)),
       router_(router),
       limits_(limits),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      idle_(std::make_unique<IdleConnections>()) {}
 
 HttpServer::~HttpServer() {
   for (auto& [id, connection] : connections_) connection->ReleaseSocket();
   if (listener_.valid()) loop_.Remove(listener_.get());
+  closed_.clear();
+  connections_.clear();
 }
 
 Status HttpServer::Start() { return loop_.Add(listener_.get(), EPOLLIN, this); }
@@ -396,6 +460,9 @@ void HttpServer::Accept() {
       return;
     }
     UniqueFd socket(fd);
+    if (!draining_ && connections_.size() >= limits_.max_connections && !idle_->list.empty()) {
+      idle_->list.front().Evict();
+    }
     if (draining_ || connections_.size() >= limits_.max_connections) {
       metrics_.refused_connections.Add();
       continue;  // closed by UniqueFd
@@ -405,6 +472,7 @@ void HttpServer::Accept() {
     auto connection = std::make_unique<ServerConnection>(*this, id, std::move(socket));
     ServerConnection* raw = connection.get();
     connections_.emplace(id, std::move(connection));
+    connections_high_water_ = std::max(connections_high_water_, connections_.size());
     if (!raw->Register()) {
       connections_.erase(id);
       continue;
@@ -420,17 +488,40 @@ void HttpServer::Close(uint32_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   it->second->ReleaseSocket();
+  released_bytes_ += it->second->buffered_bytes();
   if (closed_.empty()) {
     loop_.Post([this] { closed_.clear(); });
   }
   closed_.push_back(std::move(it->second));
   connections_.erase(it);
   metrics_.open_connections.Set(connections_.size());
+  if (connections_high_water_ - connections_.size() >= kTrimAfterClosedConnections ||
+      released_bytes_ >= kTrimAfterReleasedBytes) {
+    ScheduleTrim();
+  }
   if (draining_ && connections_.empty() && drained_) {
     auto drained = std::move(drained_);
     drained_ = nullptr;
     drained();
   }
+}
+
+void HttpServer::NoteReleased(size_t bytes) {
+  released_bytes_ += bytes;
+  if (released_bytes_ >= kTrimAfterReleasedBytes) ScheduleTrim();
+}
+
+void HttpServer::ScheduleTrim() {
+  released_bytes_ = 0;
+  connections_high_water_ = connections_.size();
+  if (trim_posted_) return;
+  trim_posted_ = true;
+  // Runs after the current batch of events, once the closed connections are freed.
+  loop_.Post([this] {
+    trim_posted_ = false;
+    closed_.clear();
+    malloc_trim(0);
+  });
 }
 
 void HttpServer::Complete(uint64_t token, Response response) {

@@ -28,6 +28,7 @@ struct ServerLimits {
 };
 
 class ServerConnection;
+class IdleConnections;
 
 inline constexpr size_t kReadChunkBytes = 16 * 1024;
 
@@ -57,6 +58,9 @@ class HttpServer final : public net::IoHandler {
   void Accept();
   void Close(uint32_t id);
   void Complete(uint64_t token, Response response);
+  // `bytes` of buffers were freed; enough of them at once gives memory back to the system.
+  void NoteReleased(size_t bytes);
+  void ScheduleTrim();
 
   net::EventLoop& loop_;
   UniqueFd listener_;
@@ -69,6 +73,11 @@ class HttpServer final : public net::IoHandler {
   std::unordered_map<uint32_t, std::unique_ptr<ServerConnection>> connections_;
   // Closed connections are freed after the current batch of events, which may still name them.
   std::vector<std::unique_ptr<ServerConnection>> closed_;
+  // Declared after the connections, whose destructors unlink themselves from it.
+  std::unique_ptr<IdleConnections> idle_;
+  size_t connections_high_water_ = 0;  // most connections open since memory was last trimmed
+  size_t released_bytes_ = 0;          // buffer bytes freed since then
+  bool trim_posted_ = false;
   bool draining_ = false;
   std::function<void()> drained_;
 };

@@ -186,18 +186,42 @@ TEST_F(ServerFixture, IdleKeepAliveConnectionIsClosed) {
   EXPECT_TRUE(closed);
 }
 
-TEST_F(ServerFixture, ConnectionsOverTheLimitAreClosed) {
+TEST_F(ServerFixture, ConnectionsOverTheLimitAreClosedWhenNoneIsIdle) {
   Start({.max_connections = 1});
   UniqueFd first = Connect();
-  Send(first.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  Send(first.get(), "GET /slow/300 HTTP/1.1\r\n\r\n");
   bool closed = false;
-  ReadUntil(first.get(), "fast\n", 1, &closed);
+  // The second connection arrives while the first waits for its response.
   UniqueFd second = Connect();
   ReadUntil(second.get(), "never", 1, &closed);
   EXPECT_TRUE(closed);
-  Send(first.get(), "GET /fast HTTP/1.1\r\n\r\n");
-  std::string data = ReadUntil(first.get(), "fast\n", 1, &closed);
+  std::string data = ReadUntil(first.get(), "slow\n", 1, &closed);
   EXPECT_NE(data.find("200 OK"), std::string::npos);
+  EXPECT_FALSE(closed);
+  EXPECT_EQ(metrics_->refused_connections.Get(), 1u);
+}
+
+TEST_F(ServerFixture, AtTheLimitTheLongestIdleConnectionMakesRoom) {
+  Start({.max_connections = 2});
+  bool closed = false;
+  UniqueFd first = Connect();
+  Send(first.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  ReadUntil(first.get(), "fast\n", 1, &closed);
+  UniqueFd second = Connect();
+  Send(second.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  ReadUntil(second.get(), "fast\n", 1, &closed);
+  // Both are idle, the first for longer: it is closed to let the third in.
+  UniqueFd third = Connect();
+  ReadUntil(first.get(), "never", 1, &closed);
+  EXPECT_TRUE(closed);
+  Send(third.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  EXPECT_NE(ReadUntil(third.get(), "fast\n", 1, &closed).find("200 OK"), std::string::npos);
+  EXPECT_FALSE(closed);
+  Send(second.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  EXPECT_NE(ReadUntil(second.get(), "fast\n", 1, &closed).find("200 OK"), std::string::npos);
+  EXPECT_FALSE(closed);
+  EXPECT_EQ(metrics_->evicted_connections.Get(), 1u);
+  EXPECT_EQ(metrics_->refused_connections.Get(), 0u);
 }
 
 TEST_F(ServerFixture, MalformedRequestGets400AndServerGoesOn) {
