@@ -22,13 +22,15 @@ constexpr int64_t kDrainGraceNs = 3'000'000'000;
 // After a refusal, how long and how much input is read and thrown away before closing.
 constexpr int64_t kLingerNs = 2'000'000'000;
 constexpr size_t kLingerMaxBytes = 4 << 20;
-// An output buffer that grew beyond this (a pipelined flood, a client reading slowly) is given
-// back once it has been sent, rather than kept for the life of the connection.
-constexpr size_t kKeptOutputBytes = 256 << 10;
-// The allocator keeps freed memory for reuse; after this much was freed at once (a crowd of
-// connections gone, large buffers released) it is asked to hand it back to the system.
+// A buffer that grew beyond this (a pipelined flood, a client reading slowly, a large body) is
+// freed once emptied rather than kept for the life of the connection.
+constexpr size_t kKeptBufferBytes = 256 << 10;
+// The allocator keeps the memory of freed small objects for reuse (a crowd of idle connections
+// gone, a flood of short ones); after this many connections closed it is asked to hand it back
+// to the system, at most once a second (a trim walks the heap: about a millisecond for tens of
+// MiB). Keep-alive clients rarely close, so a steady load does not trim.
 constexpr size_t kTrimAfterClosedConnections = 1024;
-constexpr size_t kTrimAfterReleasedBytes = 16 << 20;
+constexpr int64_t kTrimSpacingNs = 1'000'000'000;
 
 using IdleHook =
     boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
@@ -102,13 +104,6 @@ class ServerConnection final : public net::IoHandler {
     CloseNow();
   }
 
-  // Bytes held in this connection's buffers.
-  size_t buffered_bytes() const {
-    size_t bytes = in_.capacity() + out_.capacity();
-    for (const Pending& p : pending_) bytes += p.bytes.capacity();
-    return bytes;
-  }
-
   // Links the connection into the server's idle list, least recently active first.
   IdleHook idle_hook_;
 
@@ -164,6 +159,7 @@ class ServerConnection final : public net::IoHandler {
   void ProcessBuffered() {
     size_t used = Process(in_);
     in_.erase(0, used);
+    if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
   }
 
   // Parses and dispatches the requests in `data`; returns the bytes consumed.
@@ -282,8 +278,7 @@ class ServerConnection final : public net::IoHandler {
         return;
       }
     }
-    if (out_.capacity() > kKeptOutputBytes) {
-      server_.NoteReleased(out_.capacity());
+    if (out_.capacity() > kKeptBufferBytes) {
       std::string().swap(out_);
     } else {
       out_.clear();
@@ -442,6 +437,7 @@ HttpServer::HttpServer(net::EventLoop& loop, UniqueFd listener, const Router& ro
       idle_(std::make_unique<IdleConnections>()) {}
 
 HttpServer::~HttpServer() {
+  loop_.Cancel(trim_timer_);
   for (auto& [id, connection] : connections_) connection->ReleaseSocket();
   if (listener_.valid()) loop_.Remove(listener_.get());
   closed_.clear();
@@ -472,7 +468,6 @@ void HttpServer::Accept() {
     auto connection = std::make_unique<ServerConnection>(*this, id, std::move(socket));
     ServerConnection* raw = connection.get();
     connections_.emplace(id, std::move(connection));
-    connections_high_water_ = std::max(connections_high_water_, connections_.size());
     if (!raw->Register()) {
       connections_.erase(id);
       continue;
@@ -488,17 +483,13 @@ void HttpServer::Close(uint32_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   it->second->ReleaseSocket();
-  released_bytes_ += it->second->buffered_bytes();
   if (closed_.empty()) {
     loop_.Post([this] { closed_.clear(); });
   }
   closed_.push_back(std::move(it->second));
   connections_.erase(it);
   metrics_.open_connections.Set(connections_.size());
-  if (connections_high_water_ - connections_.size() >= kTrimAfterClosedConnections ||
-      released_bytes_ >= kTrimAfterReleasedBytes) {
-    ScheduleTrim();
-  }
+  if (++closed_since_trim_ >= kTrimAfterClosedConnections) ScheduleTrim();
   if (draining_ && connections_.empty() && drained_) {
     auto drained = std::move(drained_);
     drained_ = nullptr;
@@ -506,21 +497,15 @@ void HttpServer::Close(uint32_t id) {
   }
 }
 
-void HttpServer::NoteReleased(size_t bytes) {
-  released_bytes_ += bytes;
-  if (released_bytes_ >= kTrimAfterReleasedBytes) ScheduleTrim();
-}
-
 void HttpServer::ScheduleTrim() {
-  released_bytes_ = 0;
-  connections_high_water_ = connections_.size();
-  if (trim_posted_) return;
-  trim_posted_ = true;
-  // Runs after the current batch of events, once the closed connections are freed.
-  loop_.Post([this] {
-    trim_posted_ = false;
+  closed_since_trim_ = 0;
+  if (trim_timer_.valid()) return;
+  // Runs outside any batch of events, so the closed connections can be freed first.
+  trim_timer_ = loop_.RunAt(std::max(loop_.now_ns(), last_trim_ns_ + kTrimSpacingNs), [this] {
+    trim_timer_ = net::TimerId{};
     closed_.clear();
     malloc_trim(0);
+    last_trim_ns_ = loop_.now_ns();
   });
 }
 

@@ -58,8 +58,7 @@ class HttpServer final : public net::IoHandler {
   void Accept();
   void Close(uint32_t id);
   void Complete(uint64_t token, Response response);
-  // `bytes` of buffers were freed; enough of them at once gives memory back to the system.
-  void NoteReleased(size_t bytes);
+  // Many connections were freed: asks the allocator to give their memory back to the system.
   void ScheduleTrim();
 
   net::EventLoop& loop_;
@@ -75,9 +74,9 @@ class HttpServer final : public net::IoHandler {
   std::vector<std::unique_ptr<ServerConnection>> closed_;
   // Declared after the connections, whose destructors unlink themselves from it.
   std::unique_ptr<IdleConnections> idle_;
-  size_t connections_high_water_ = 0;  // most connections open since memory was last trimmed
-  size_t released_bytes_ = 0;          // buffer bytes freed since then
-  bool trim_posted_ = false;
+  size_t closed_since_trim_ = 0;  // connections closed since memory was last trimmed
+  net::TimerId trim_timer_;
+  int64_t last_trim_ns_ = 0;
   bool draining_ = false;
   std::function<void()> drained_;
 };

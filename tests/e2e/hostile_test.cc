@@ -36,10 +36,10 @@ scenarios:
         check: {status: 200}
 )yaml";
 constexpr int64_t kHostileMs = 3000;
-constexpr int kMaxConnections = 1000;
+constexpr int kMaxConnections = 1500;
 // Memory the server may keep after a case (caches filled, allocator slack): far below what the
 // hostile clients held at their peak, so memory that grew with them and stayed would show.
-constexpr uint64_t kMemorySlackBytes = 8 << 20;
+constexpr uint64_t kMemorySlackBytes = 4 << 20;
 
 class HostileTest : public ServerTest {
  protected:
