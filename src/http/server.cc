@@ -259,7 +259,9 @@ class ServerConnection final : public net::IoHandler {
   }
 
   void Flush() {
-    while (out_offset_ < out_.size() && !write_blocked_) {
+    while (out_offset_ < out_.size()) {
+      // Blocked: the rest goes when the socket is writable again (EPOLLOUT), never dropped.
+      if (write_blocked_) return;
       ssize_t n =
           ::send(fd_.get(), out_.data() + out_offset_, out_.size() - out_offset_, MSG_NOSIGNAL);
       if (n > 0) {

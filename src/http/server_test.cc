@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 
@@ -184,6 +185,44 @@ TEST_F(ServerFixture, IdleKeepAliveConnectionIsClosed) {
   ASSERT_FALSE(closed);
   ReadUntil(fd.get(), "never", 1, &closed);
   EXPECT_TRUE(closed);
+}
+
+TEST_F(ServerFixture, ResponsesWaitingOnASlowReaderAreKeptWhenMoreRequestsArrive) {
+  Start({});
+  UniqueFd fd = Connect();
+  // More output than the kernel buffers hold (tcp_wmem's 4 MiB), so the server's sends block.
+  constexpr size_t kFirst = 60000;
+  constexpr size_t kMore = 20;
+  std::string batch;
+  for (size_t i = 0; i < kFirst; ++i) batch += "GET /fast HTTP/1.1\r\n\r\n";
+  Send(fd.get(), batch);
+  // More requests arrive while the server waits to send: nothing it owes may be dropped.
+  for (size_t i = 0; i < kMore; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    Send(fd.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  }
+  constexpr std::string_view kStatusLine = "HTTP/1.1 200 OK\r\n";
+  size_t responses = 0;
+  std::string data;
+  int64_t deadline_ns = MonotonicNowNs() + 10'000'000'000;
+  while (responses < kFirst + kMore && MonotonicNowNs() < deadline_ns) {
+    pollfd p{fd.get(), POLLIN, 0};
+    if (::poll(&p, 1, 1000) <= 0) break;
+    char buf[65536];
+    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    data.append(buf, static_cast<size_t>(n));
+    size_t at = 0;
+    for (size_t found = data.find(kStatusLine); found != std::string::npos;
+         found = data.find(kStatusLine, at)) {
+      ++responses;
+      at = found + kStatusLine.size();
+    }
+    // Keep what may hold the start of a status line cut by this read.
+    data.erase(0, std::max(at, data.size() > kStatusLine.size() ? data.size() - kStatusLine.size()
+                                                                : size_t{0}));
+  }
+  EXPECT_EQ(responses, kFirst + kMore);
 }
 
 TEST_F(ServerFixture, ConnectionsOverTheLimitAreClosedWhenNoneIsIdle) {
