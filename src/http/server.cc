@@ -26,9 +26,10 @@ constexpr size_t kLingerMaxBytes = 4 << 20;
 // freed once emptied rather than kept for the life of the connection.
 constexpr size_t kKeptBufferBytes = 256 << 10;
 // The allocator keeps the memory of freed small objects for reuse (a crowd of idle connections
-// gone, a flood of short ones); after this many connections closed it is asked to hand it back
-// to the system, at most once a second (a trim walks the heap: about a millisecond for tens of
-// MiB). Keep-alive clients rarely close, so a steady load does not trim.
+// gone, a flood of short ones, the smaller steps of a buffer's growth); after this many
+// connections closed, or one that held a large buffer, it is asked to hand it back to the
+// system, at most once a second (a trim walks the heap: about a millisecond for tens of MiB).
+// Keep-alive clients rarely close, so a steady load does not trim.
 constexpr size_t kTrimAfterClosedConnections = 1024;
 constexpr int64_t kTrimSpacingNs = 1'000'000'000;
 
@@ -102,6 +103,11 @@ class ServerConnection final : public net::IoHandler {
   void Evict() {
     server_.metrics_.evicted_connections.Add();
     CloseNow();
+  }
+
+  bool HeldLargeBuffer() const {
+    return held_large_buffer_ || out_.capacity() > kKeptBufferBytes ||
+           in_.capacity() > kKeptBufferBytes;
   }
 
   // Links the connection into the server's idle list, least recently active first.
@@ -282,6 +288,8 @@ class ServerConnection final : public net::IoHandler {
     }
     if (out_.capacity() > kKeptBufferBytes) {
       std::string().swap(out_);
+      held_large_buffer_ = true;
+      server_.ScheduleTrim();
     } else {
       out_.clear();
     }
@@ -406,6 +414,7 @@ class ServerConnection final : public net::IoHandler {
   bool peer_closed_ = false;
   bool closed_ = false;
   bool lingering_ = false;
+  bool held_large_buffer_ = false;
   size_t lingered_bytes_ = 0;
   int64_t deadline_ns_ = kNoDeadline;
   net::TimerId timer_;
@@ -491,7 +500,9 @@ void HttpServer::Close(uint32_t id) {
   closed_.push_back(std::move(it->second));
   connections_.erase(it);
   metrics_.open_connections.Set(connections_.size());
-  if (++closed_since_trim_ >= kTrimAfterClosedConnections) ScheduleTrim();
+  if (++closed_since_trim_ >= kTrimAfterClosedConnections || closed_.back()->HeldLargeBuffer()) {
+    ScheduleTrim();
+  }
   if (draining_ && connections_.empty() && drained_) {
     auto drained = std::move(drained_);
     drained_ = nullptr;
