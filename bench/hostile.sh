@@ -7,7 +7,7 @@
 # CPU 1 but at nice 19), which starts 2 s before the load and stops 2 s after it. For each case: the normal
 # load's p99 against the baseline's, its requests against the server's count of them, its
 # failures, the server's resident memory (start, peak, after), whether it survived, and the posts
-# stored meanwhile (the reset clients send whole posts before resetting).
+# stored meanwhile (none: the hostile clients have no write token).
 #
 #   flock /tmp/fourdollar-bench.lock bash bench/hostile.sh
 #   DURATION=30 RATE=400 flock /tmp/fourdollar-bench.lock bash bench/hostile.sh
@@ -112,9 +112,10 @@ run_case() {
   sampler_pid=$!
   if [ "$name" != baseline ]; then
     # At the lowest priority: it takes whatever CPU the generator leaves, so the generator's
-    # own timing stays out of the figures, and the server still meets all it can send.
+    # own timing stays out of the figures, and the server still meets all it can send. Without
+    # the write token, as a stranger: its posts are refused (401) before their bodies are read.
     nice -n 19 taskset -c "$LOAD_CPU" "$HOSTILE" --target "${url#http://}" --mode "$name" \
-      --duration-ms $(((DURATION + 4) * 1000)) --write-token "$token" >"$work/$name.hostile" 2>&1 &
+      --duration-ms $(((DURATION + 4) * 1000)) >"$work/$name.hostile" 2>&1 &
     hostile_pid=$!
     sleep 2
   fi
