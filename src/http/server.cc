@@ -36,6 +36,9 @@ constexpr int64_t kTrimSpacingNs = 1'000'000'000;
 // waits for the next turn, after the other connections' events, so a client that pipelines
 // without pause cannot hold the loop for long.
 constexpr size_t kReadBytesPerTurn = 64 << 10;
+// Connections accepted in one turn of the loop; a flood of new connections waits for the next
+// turn, after the open connections' events.
+constexpr int kAcceptsPerTurn = 64;
 
 using IdleHook =
     boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
@@ -488,7 +491,18 @@ Status HttpServer::Start() { return loop_.Add(listener_.get(), EPOLLIN, this); }
 void HttpServer::OnIo(uint32_t) { Accept(); }
 
 void HttpServer::Accept() {
-  while (listener_.valid()) {
+  for (int accepted = 0; listener_.valid(); ++accepted) {
+    if (accepted == kAcceptsPerTurn) {
+      // Edge-triggered: the rest of the backlog is not reported again, so come back for it.
+      if (!accept_posted_) {
+        accept_posted_ = true;
+        loop_.Post([this] {
+          accept_posted_ = false;
+          Accept();
+        });
+      }
+      return;
+    }
     int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       // EAGAIN: accepted everything. EMFILE and the like: the next arrival retries.

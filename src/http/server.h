@@ -78,6 +78,7 @@ class HttpServer final : public net::IoHandler {
   net::TimerId trim_timer_;
   int64_t last_trim_ns_ = 0;
   bool draining_ = false;
+  bool accept_posted_ = false;
   std::function<void()> drained_;
 };
 
