@@ -42,12 +42,12 @@ cpus=$(nproc --all)
 start_work hostile
 hostile_pid=""
 sampler_pid=""
-stop_helpers() {
+stop_all() {
   [ -n "$hostile_pid" ] && kill "$hostile_pid" 2>/dev/null
   [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null
   cleanup
 }
-trap stop_helpers EXIT
+trap stop_all EXIT
 
 start_fourdollar "$work/server"
 
