@@ -1,5 +1,6 @@
 #include "base/process_stats.h"
 
+#include <malloc.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -61,6 +62,11 @@ uint64_t RaiseOpenFileLimit() {
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
   return static_cast<uint64_t>(limit.rlim_cur);
+}
+
+void ReturnLargeBlocksAtOnce(size_t min_bytes) {
+  // Setting the threshold also turns off glibc's dynamic adjustment of it.
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(min_bytes));
 }
 
 int AllowedCpuCount() {

@@ -72,6 +72,7 @@ int RunServe(const ServeConfig& config) {
   net::BlockSignals({SIGTERM, SIGINT});
   ::signal(SIGPIPE, SIG_IGN);
   const uint64_t file_limit = RaiseOpenFileLimit();
+  ReturnLargeBlocksAtOnce(256 << 10);
 
   Result<net::Endpoint> endpoint = net::ParseEndpoint(config.listen);
   if (!endpoint) return Fail("--listen: " + endpoint.error().message);

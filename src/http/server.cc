@@ -1,9 +1,11 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/intrusive/list.hpp>
 #include <deque>
 #include <limits>
 
@@ -20,6 +22,26 @@ constexpr int64_t kDrainGraceNs = 3'000'000'000;
 // After a refusal, how long and how much input is read and thrown away before closing.
 constexpr int64_t kLingerNs = 2'000'000'000;
 constexpr size_t kLingerMaxBytes = 4 << 20;
+// A buffer that grew beyond this (a pipelined flood, a client reading slowly, a large body) is
+// freed once emptied rather than kept for the life of the connection.
+constexpr size_t kKeptBufferBytes = 256 << 10;
+// The allocator keeps the memory of freed small objects for reuse (a crowd of idle connections
+// gone, a flood of short ones, the smaller steps of a buffer's growth); after this many
+// connections closed, or one that held a large buffer, it is asked to hand it back to the
+// system, at most once a second (a trim walks the heap: about a millisecond for tens of MiB).
+// Keep-alive clients rarely close, so a steady load does not trim.
+constexpr size_t kTrimAfterClosedConnections = 1024;
+constexpr int64_t kTrimSpacingNs = 1'000'000'000;
+// Input one connection may read in one turn of the loop (about 900 pipelined GETs); the rest
+// waits for the next turn, after the other connections' events, so a client that pipelines
+// without pause cannot hold the loop for long.
+constexpr size_t kReadBytesPerTurn = 64 << 10;
+// Connections accepted in one turn of the loop; a flood of new connections waits for the next
+// turn, after the open connections' events.
+constexpr int kAcceptsPerTurn = 64;
+
+using IdleHook =
+    boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
 }  // namespace
 
 // One client connection. Lives in HttpServer::connections_; all calls on the loop thread.
@@ -31,7 +53,10 @@ class ServerConnection final : public net::IoHandler {
 
   Status Register() {
     Status s = server_.loop_.Add(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
-    if (s) SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+    if (s) {
+      SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+      MarkIdle();
+    }
     return s;
   }
 
@@ -81,7 +106,24 @@ class ServerConnection final : public net::IoHandler {
 
   bool closed() const { return closed_; }
 
+  // Closes a connection that has nothing in flight, to make room for a new one.
+  void Evict() {
+    server_.metrics_.evicted_connections.Add();
+    CloseNow();
+  }
+
+  bool HeldLargeBuffer() const {
+    return held_large_buffer_ || out_.capacity() > kKeptBufferBytes ||
+           in_.capacity() > kKeptBufferBytes;
+  }
+
+  // Links the connection into the server's idle list, least recently active first.
+  IdleHook idle_hook_;
+
  private:
+  void MarkIdle();
+  void MarkBusy() { idle_hook_.unlink(); }
+
   struct Pending {
     uint32_t seq = 0;
     size_t slot = 0;
@@ -98,9 +140,15 @@ class ServerConnection final : public net::IoHandler {
 
   void ReadAndProcess() {
     char* buffer = server_.read_buffer_.data();
+    size_t read_bytes = 0;
     while (!closed_ && !reading_paused_ && !close_after_flush_) {
+      if (read_bytes >= kReadBytesPerTurn) {
+        ContinueNextTurn();
+        return;
+      }
       ssize_t n = ::recv(fd_.get(), buffer, kReadChunkBytes, 0);
       if (n > 0) {
+        read_bytes += static_cast<size_t>(n);
         std::string_view data(buffer, static_cast<size_t>(n));
         if (in_.empty()) {
           // The common case: parse straight from the shared buffer, keep only what is left.
@@ -129,9 +177,27 @@ class ServerConnection final : public net::IoHandler {
     }
   }
 
+  // Edge-triggered epoll will not report the input left unread, so the connection asks to be
+  // called again once the loop has served the others.
+  void ContinueNextTurn() {
+    if (continue_posted_) return;
+    continue_posted_ = true;
+    HttpServer* server = &server_;
+    server_.loop_.Post([server, id = id_] {
+      auto it = server->connections_.find(id);
+      if (it == server->connections_.end()) return;
+      ServerConnection& connection = *it->second;
+      connection.continue_posted_ = false;
+      if (connection.closed_ || connection.lingering_) return;
+      connection.ReadAndProcess();
+      if (!connection.closed_) connection.Flush();
+    });
+  }
+
   void ProcessBuffered() {
     size_t used = Process(in_);
     in_.erase(0, used);
+    if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
   }
 
   // Parses and dispatches the requests in `data`; returns the bytes consumed.
@@ -147,6 +213,7 @@ class ServerConnection final : public net::IoHandler {
       }
       if (!request_started_) {
         request_started_ = true;
+        MarkBusy();
         request_start_ns_ = server_.loop_.now_ns();
         SetDeadline(request_start_ns_ + server_.limits_.request_timeout_ms * 1'000'000);
       }
@@ -230,7 +297,9 @@ class ServerConnection final : public net::IoHandler {
   }
 
   void Flush() {
-    while (out_offset_ < out_.size() && !write_blocked_) {
+    while (out_offset_ < out_.size()) {
+      // Blocked: the rest goes when the socket is writable again (EPOLLOUT), never dropped.
+      if (write_blocked_) return;
       ssize_t n =
           ::send(fd_.get(), out_.data() + out_offset_, out_.size() - out_offset_, MSG_NOSIGNAL);
       if (n > 0) {
@@ -249,7 +318,13 @@ class ServerConnection final : public net::IoHandler {
         return;
       }
     }
-    out_.clear();
+    if (out_.capacity() > kKeptBufferBytes) {
+      std::string().swap(out_);
+      held_large_buffer_ = true;
+      server_.ScheduleTrim();
+    } else {
+      out_.clear();
+    }
     out_offset_ = 0;
     if (close_after_flush_ && pending_.empty()) {
       if (peer_closed_) {
@@ -265,6 +340,7 @@ class ServerConnection final : public net::IoHandler {
     }
     if (pending_.empty() && !request_started_) {
       SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+      MarkIdle();
     }
     if (reading_paused_ && pending_.empty()) {
       reading_paused_ = false;
@@ -280,6 +356,7 @@ class ServerConnection final : public net::IoHandler {
   // and bytes.
   void StartLinger() {
     lingering_ = true;
+    MarkBusy();
     ::shutdown(fd_.get(), SHUT_WR);
     deadline_ns_ = kNoDeadline;
     SetDeadline(server_.loop_.now_ns() + kLingerNs);
@@ -335,6 +412,7 @@ class ServerConnection final : public net::IoHandler {
   void CloseNow() {
     if (closed_) return;
     closed_ = true;
+    MarkBusy();
     server_.loop_.Cancel(timer_);
     timer_ = net::TimerId{};
     server_.Close(id_);
@@ -368,10 +446,30 @@ class ServerConnection final : public net::IoHandler {
   bool peer_closed_ = false;
   bool closed_ = false;
   bool lingering_ = false;
+  bool held_large_buffer_ = false;
+  bool continue_posted_ = false;
   size_t lingered_bytes_ = 0;
   int64_t deadline_ns_ = kNoDeadline;
   net::TimerId timer_;
 };
+
+// Connections with no request started, none in flight and nothing unsent: freshly accepted or
+// between keep-alive requests. Oldest first: when every connection slot is taken, the one idle
+// longest makes room for a new client (a keep-alive client opens again, as after an idle
+// timeout), so idle connections alone cannot lock everyone else out.
+class IdleConnections {
+ public:
+  boost::intrusive::list<
+      ServerConnection,
+      boost::intrusive::member_hook<ServerConnection, IdleHook, &ServerConnection::idle_hook_>,
+      boost::intrusive::constant_time_size<false>>
+      list;
+};
+
+void ServerConnection::MarkIdle() {
+  idle_hook_.unlink();
+  server_.idle_->list.push_back(*this);
+}
 
 HttpServer::HttpServer(net::EventLoop& loop, UniqueFd listener, const Router& router,
                        ServerLimits limits, ServerMetrics& metrics)
@@ -379,11 +477,15 @@ HttpServer::HttpServer(net::EventLoop& loop, UniqueFd listener, const Router& ro
       listener_(std::move(listener)),
       router_(router),
       limits_(limits),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      idle_(std::make_unique<IdleConnections>()) {}
 
 HttpServer::~HttpServer() {
+  loop_.Cancel(trim_timer_);
   for (auto& [id, connection] : connections_) connection->ReleaseSocket();
   if (listener_.valid()) loop_.Remove(listener_.get());
+  closed_.clear();
+  connections_.clear();
 }
 
 Status HttpServer::Start() { return loop_.Add(listener_.get(), EPOLLIN, this); }
@@ -391,13 +493,27 @@ Status HttpServer::Start() { return loop_.Add(listener_.get(), EPOLLIN, this); }
 void HttpServer::OnIo(uint32_t) { Accept(); }
 
 void HttpServer::Accept() {
-  while (listener_.valid()) {
+  for (int accepted = 0; listener_.valid(); ++accepted) {
+    if (accepted == kAcceptsPerTurn) {
+      // Edge-triggered: the rest of the backlog is not reported again, so come back for it.
+      if (!accept_posted_) {
+        accept_posted_ = true;
+        loop_.Post([this] {
+          accept_posted_ = false;
+          Accept();
+        });
+      }
+      return;
+    }
     int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       // EAGAIN: accepted everything. EMFILE and the like: the next arrival retries.
       return;
     }
     UniqueFd socket(fd);
+    if (!draining_ && connections_.size() >= limits_.max_connections && !idle_->list.empty()) {
+      idle_->list.front().Evict();
+    }
     if (draining_ || connections_.size() >= limits_.max_connections) {
       metrics_.refused_connections.Add();
       continue;  // closed by UniqueFd
@@ -428,11 +544,26 @@ void HttpServer::Close(uint32_t id) {
   closed_.push_back(std::move(it->second));
   connections_.erase(it);
   metrics_.open_connections.Set(connections_.size());
+  if (++closed_since_trim_ >= kTrimAfterClosedConnections || closed_.back()->HeldLargeBuffer()) {
+    ScheduleTrim();
+  }
   if (draining_ && connections_.empty() && drained_) {
     auto drained = std::move(drained_);
     drained_ = nullptr;
     drained();
   }
+}
+
+void HttpServer::ScheduleTrim() {
+  closed_since_trim_ = 0;
+  if (trim_timer_.valid()) return;
+  // Runs outside any batch of events, so the closed connections can be freed first.
+  trim_timer_ = loop_.RunAt(std::max(loop_.now_ns(), last_trim_ns_ + kTrimSpacingNs), [this] {
+    trim_timer_ = net::TimerId{};
+    closed_.clear();
+    malloc_trim(0);
+    last_trim_ns_ = loop_.now_ns();
+  });
 }
 
 void HttpServer::Complete(uint64_t token, Response response) {

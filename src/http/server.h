@@ -28,6 +28,7 @@ struct ServerLimits {
 };
 
 class ServerConnection;
+class IdleConnections;
 
 inline constexpr size_t kReadChunkBytes = 16 * 1024;
 
@@ -57,6 +58,8 @@ class HttpServer final : public net::IoHandler {
   void Accept();
   void Close(uint32_t id);
   void Complete(uint64_t token, Response response);
+  // Many connections were freed: asks the allocator to give their memory back to the system.
+  void ScheduleTrim();
 
   net::EventLoop& loop_;
   UniqueFd listener_;
@@ -69,7 +72,13 @@ class HttpServer final : public net::IoHandler {
   std::unordered_map<uint32_t, std::unique_ptr<ServerConnection>> connections_;
   // Closed connections are freed after the current batch of events, which may still name them.
   std::vector<std::unique_ptr<ServerConnection>> closed_;
+  // Declared after the connections, whose destructors unlink themselves from it.
+  std::unique_ptr<IdleConnections> idle_;
+  size_t closed_since_trim_ = 0;  // connections closed since memory was last trimmed
+  net::TimerId trim_timer_;
+  int64_t last_trim_ns_ = 0;
   bool draining_ = false;
+  bool accept_posted_ = false;
   std::function<void()> drained_;
 };
 

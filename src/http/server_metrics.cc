@@ -64,6 +64,10 @@ void WriteServerMetrics(std::span<const ServerMetrics* const> threads,
              "Connections closed at once because --max-connections were open.");
   out.Sample("fourdollar_http_refused_connections_total", "",
              total(&ServerMetrics::refused_connections));
+  out.Family("fourdollar_http_evicted_connections_total", "counter",
+             "Idle connections closed to make room for new ones at --max-connections.");
+  out.Sample("fourdollar_http_evicted_connections_total", "",
+             total(&ServerMetrics::evicted_connections));
   out.Family("fourdollar_http_timed_out_connections_total", "counter",
              "Connections closed at their request deadline or idle timeout.");
   out.Sample("fourdollar_http_timed_out_connections_total", "",

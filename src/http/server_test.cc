@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 
@@ -186,18 +187,80 @@ TEST_F(ServerFixture, IdleKeepAliveConnectionIsClosed) {
   EXPECT_TRUE(closed);
 }
 
-TEST_F(ServerFixture, ConnectionsOverTheLimitAreClosed) {
+TEST_F(ServerFixture, ResponsesWaitingOnASlowReaderAreKeptWhenMoreRequestsArrive) {
+  Start({});
+  UniqueFd fd = Connect();
+  // More output than the kernel buffers hold (tcp_wmem's 4 MiB), so the server's sends block.
+  constexpr size_t kFirst = 60000;
+  constexpr size_t kMore = 20;
+  std::string batch;
+  for (size_t i = 0; i < kFirst; ++i) batch += "GET /fast HTTP/1.1\r\n\r\n";
+  Send(fd.get(), batch);
+  // More requests arrive while the server waits to send: nothing it owes may be dropped.
+  for (size_t i = 0; i < kMore; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    Send(fd.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  }
+  constexpr std::string_view kStatusLine = "HTTP/1.1 200 OK\r\n";
+  size_t responses = 0;
+  std::string data;
+  int64_t deadline_ns = MonotonicNowNs() + 10'000'000'000;
+  while (responses < kFirst + kMore && MonotonicNowNs() < deadline_ns) {
+    pollfd p{fd.get(), POLLIN, 0};
+    if (::poll(&p, 1, 1000) <= 0) break;
+    char buf[65536];
+    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    data.append(buf, static_cast<size_t>(n));
+    size_t at = 0;
+    for (size_t found = data.find(kStatusLine); found != std::string::npos;
+         found = data.find(kStatusLine, at)) {
+      ++responses;
+      at = found + kStatusLine.size();
+    }
+    // Keep what may hold the start of a status line cut by this read.
+    data.erase(0, std::max(at, data.size() > kStatusLine.size() ? data.size() - kStatusLine.size()
+                                                                : size_t{0}));
+  }
+  EXPECT_EQ(responses, kFirst + kMore);
+}
+
+TEST_F(ServerFixture, ConnectionsOverTheLimitAreClosedWhenNoneIsIdle) {
   Start({.max_connections = 1});
   UniqueFd first = Connect();
-  Send(first.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  Send(first.get(), "GET /slow/300 HTTP/1.1\r\n\r\n");
   bool closed = false;
-  ReadUntil(first.get(), "fast\n", 1, &closed);
+  // The second connection arrives while the first waits for its response.
   UniqueFd second = Connect();
   ReadUntil(second.get(), "never", 1, &closed);
   EXPECT_TRUE(closed);
-  Send(first.get(), "GET /fast HTTP/1.1\r\n\r\n");
-  std::string data = ReadUntil(first.get(), "fast\n", 1, &closed);
+  std::string data = ReadUntil(first.get(), "slow\n", 1, &closed);
   EXPECT_NE(data.find("200 OK"), std::string::npos);
+  EXPECT_FALSE(closed);
+  EXPECT_EQ(metrics_->refused_connections.Get(), 1u);
+}
+
+TEST_F(ServerFixture, AtTheLimitTheLongestIdleConnectionMakesRoom) {
+  Start({.max_connections = 2});
+  bool closed = false;
+  UniqueFd first = Connect();
+  Send(first.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  ReadUntil(first.get(), "fast\n", 1, &closed);
+  UniqueFd second = Connect();
+  Send(second.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  ReadUntil(second.get(), "fast\n", 1, &closed);
+  // Both are idle, the first for longer: it is closed to let the third in.
+  UniqueFd third = Connect();
+  ReadUntil(first.get(), "never", 1, &closed);
+  EXPECT_TRUE(closed);
+  Send(third.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  EXPECT_NE(ReadUntil(third.get(), "fast\n", 1, &closed).find("200 OK"), std::string::npos);
+  EXPECT_FALSE(closed);
+  Send(second.get(), "GET /fast HTTP/1.1\r\n\r\n");
+  EXPECT_NE(ReadUntil(second.get(), "fast\n", 1, &closed).find("200 OK"), std::string::npos);
+  EXPECT_FALSE(closed);
+  EXPECT_EQ(metrics_->evicted_connections.Get(), 1u);
+  EXPECT_EQ(metrics_->refused_connections.Get(), 0u);
 }
 
 TEST_F(ServerFixture, MalformedRequestGets400AndServerGoesOn) {

@@ -1,0 +1,194 @@
+// Hostile clients (tests/hostile) against the real server while `fourdollar load` runs a small
+// normal load: the server stays up, answers every request of the normal load correctly, and its
+// memory comes back near where it started once the hostile clients leave.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "base/process_stats.h"
+#include "e2e/load_process.h"
+#include "e2e/prometheus_text.h"
+#include "e2e/server_fixture.h"
+#include "hostile/hostile_clients.h"
+#include "load/results.h"
+#include "load/results_files.h"
+
+namespace fourdollar::e2e {
+namespace {
+
+// The readers of scenarios/seed.yaml at a steady rate far below capacity (open model).
+constexpr const char* kNormalLoad = R"yaml(
+arrival: {rate: 25, duration: 4s, max_vus: 100}
+timeout: 10s
+scenarios:
+  readers:
+    flow:
+      - get: /
+        name: list
+        capture: {regex: 'href="/(\d+)"', pick: random, as: post_id}
+        check: {status: 200}
+      - get: /${post_id}
+        name: open post
+        check: {status: 200}
+)yaml";
+constexpr int64_t kHostileMs = 3000;
+constexpr int kMaxConnections = 1500;
+// Memory the server may keep after a case (caches filled, allocator slack): far below what the
+// hostile clients held at their peak, so memory that grew with them and stayed would show.
+constexpr uint64_t kMemorySlackBytes = 4 << 20;
+
+class HostileTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    // One loop thread owns every connection, so the limit below is the one being hit; a short
+    // request timeout lets the server end the clients that stall within the case.
+    options.args = {
+        "--threads",         "1",     "--request-timeout-ms", "2000",
+        "--idle-timeout-ms", "20000", "--max-connections",    std::to_string(kMaxConnections)};
+    ASSERT_NO_FATAL_FAILURE(StartServer(options));
+    for (int i = 0; i < 5; ++i)
+      ASSERT_EQ(CreatePost("post " + std::to_string(i), "body " + std::to_string(i)).status, 303);
+    // The pages the normal load reads are rendered and cached before memory is first read.
+    ASSERT_EQ(Get("/").status, 200);
+  }
+
+  hostile::HostileOptions Options(hostile::Mode mode, size_t connections) {
+    hostile::HostileOptions options;
+    options.mode = mode;
+    options.connections = connections;
+    options.duration_ms = kHostileMs;
+    options.target = *net::ParseEndpoint(server_->host() + ":" + std::to_string(server_->port()));
+    options.write_token = server_->token();
+    return options;
+  }
+
+  std::string Metrics() { return Get("/metrics").body; }
+  double Sample(const std::string& text, std::string_view name,
+                const std::map<std::string, std::string>& labels = {}) {
+    return FindSample(text, name, labels).value_or(0);
+  }
+  // Requests of the routes the normal load reads, and only it.
+  uint64_t NormalRequests(const std::string& text) {
+    return static_cast<uint64_t>(
+        Sample(text, "fourdollar_http_requests_total", {{"route", "list"}}) +
+        Sample(text, "fourdollar_http_requests_total", {{"route", "post"}}));
+  }
+  uint64_t ServerResidentBytes() {
+    Result<ProcessStats> stats = ReadProcessStats(server_->pid());
+    return stats ? stats->resident_bytes : 0;
+  }
+
+  // Polls /metrics until `done(text)` holds or `timeout_ms` pass; returns whether it held.
+  template <typename Predicate>
+  bool WaitForMetrics(Predicate done, int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (!done(Metrics())) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+  }
+
+  // Runs the hostile clients and the normal load together and checks the server through both.
+  // `fill_first`: the normal load starts once the hostile clients hold every connection slot.
+  hostile::HostileReport RunCase(const hostile::HostileOptions& options, bool fill_first = false) {
+    const uint64_t memory_start = ServerResidentBytes();
+    const uint64_t requests_before = NormalRequests(Metrics());
+    std::filesystem::path scenario = data_dir_.path() / "normal.yaml";
+    std::ofstream(scenario) << kNormalLoad;
+    std::filesystem::path out = data_dir_.path() / "normal";
+
+    Result<hostile::HostileReport> report = MakeError(ErrorCode::kInternal, "did not run");
+    std::thread hostile_thread([&] { report = hostile::RunHostile(options); });
+    if (fill_first) {
+      EXPECT_TRUE(WaitForMetrics(
+          [&](const std::string& text) {
+            return Sample(text, "fourdollar_http_open_connections") >= kMaxConnections;
+          },
+          kHostileMs))
+          << "the hostile clients never held every connection slot";
+    }
+    uint64_t memory_peak = memory_start;
+    auto load = LoadProcess::Start(
+        data_dir_.path(),
+        {"load", scenario.string(), "--target", server_->startup().url, "--out", out.string()});
+    EXPECT_TRUE(load) << load.error().message;
+    hostile_thread.join();
+    memory_peak = std::max(memory_peak, ServerResidentBytes());
+    if (!load) return {};
+    Result<LoadRun> run = load->Wait(30000);
+    EXPECT_TRUE(run) << run.error().message;
+    EXPECT_TRUE(report) << report.error().message;
+    if (!run || !report) return {};
+    EXPECT_EQ(run->exit_code, 0) << run->stdout_text << run->stderr_text;
+    SCOPED_TRACE("hostile: " + report->ToString());
+
+    // Alive, and every request of the normal load answered correctly and counted once.
+    EXPECT_EQ(::kill(server_->pid(), 0), 0);
+    EXPECT_EQ(Get("/healthz").status, 200);
+    Result<load::Results> results = load::ReadResults(out.string());
+    EXPECT_TRUE(results) << results.error().message;
+    if (!results) return *report;
+    EXPECT_GT(results->overall.requests, 0u);
+    EXPECT_EQ(results->overall.failed(), 0u) << run->stdout_text;
+    EXPECT_EQ(results->checks_failed, 0u);
+    EXPECT_EQ(results->dropped_iterations, 0u);
+    EXPECT_EQ(NormalRequests(Metrics()) - requests_before, results->overall.requests);
+
+    // Once the hostile connections are gone, the memory they held is given back.
+    uint64_t memory_end = 0;
+    bool settled = WaitForMetrics(
+        [&](const std::string& text) {
+          memory_end = ServerResidentBytes();
+          return Sample(text, "fourdollar_http_open_connections") <= 1 &&
+                 memory_end <= memory_start + kMemorySlackBytes;
+        },
+        10000);
+    EXPECT_TRUE(settled) << "resident memory: " << memory_start << " at the start, " << memory_peak
+                         << " at the peak, " << memory_end << " at the end";
+    return *report;
+  }
+};
+
+TEST_F(HostileTest, SlowDripGetsTheRequestTimeoutAndNormalLoadIsServed) {
+  hostile::HostileOptions options = Options(hostile::Mode::kSlowDrip, 200);
+  // A request takes longer than the server's 2 s request timeout to arrive.
+  options.drip_interval_ms = 50;
+  hostile::HostileReport report = RunCase(options);
+  EXPECT_GE(report.peak_open, 200u);
+  EXPECT_GT(report.statuses[408], 0u);
+}
+
+TEST_F(HostileTest, IdleConnectionsBeyondTheLimitDoNotLockOutNormalLoad) {
+  hostile::HostileReport report = RunCase(Options(hostile::Mode::kIdle, 2000), true);
+  EXPECT_GE(report.peak_open, static_cast<uint64_t>(kMaxConnections));
+  EXPECT_GT(Sample(Metrics(), "fourdollar_http_evicted_connections_total"), 0);
+}
+
+TEST_F(HostileTest, ConnectionFloodLeavesNormalLoadServed) {
+  hostile::HostileReport report = RunCase(Options(hostile::Mode::kFlood, 32));
+  EXPECT_GT(report.connected, 1000u);
+}
+
+TEST_F(HostileTest, PipelinedFloodsAreBoundedAndNormalLoadIsServed) {
+  hostile::HostileReport report = RunCase(Options(hostile::Mode::kPipeline, 4));
+  EXPECT_GT(report.responses(), 1000u);
+}
+
+TEST_F(HostileTest, RequestsCutHalfWayLeaveNormalLoadServed) {
+  hostile::HostileReport report = RunCase(Options(hostile::Mode::kHalf, 32));
+  EXPECT_GT(report.closed_by_us, 1000u);
+}
+
+TEST_F(HostileTest, ResetsMidExchangeLeaveNormalLoadServed) {
+  hostile::HostileReport report = RunCase(Options(hostile::Mode::kReset, 32));
+  EXPECT_GT(report.reset_by_us, 1000u);
+}
+
+}  // namespace
+}  // namespace fourdollar::e2e
