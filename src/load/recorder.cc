@@ -1,5 +1,6 @@
 #include "load/recorder.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace fourdollar::load {
@@ -73,7 +74,10 @@ Recorder& Recorder::operator=(Recorder&& other) noexcept {
 }
 
 SecondData& Recorder::At(int64_t unix_us) {
-  const int64_t second = FloorDiv(unix_us - run_start_unix_us_, kMicrosPerSecond);
+  // Bookkeeping before the start (a run stopped during its lead-in) belongs to second 0: the
+  // results have no second before it.
+  const int64_t second =
+      std::max<int64_t>(0, FloorDiv(unix_us - run_start_unix_us_, kMicrosPerSecond));
   if (cached_ != nullptr && cached_second_ == second) return *cached_;
   SecondData& data = seconds_[second];
   data.second = second;

@@ -43,6 +43,15 @@ TEST(Recorder, CountsARequestInTheSecondItCompleted) {
   EXPECT_EQ(seconds[1].names.at(0).duration.max_us(), 200'000);
 }
 
+// A run stopped during its lead-in sets its load before the start: second 0, never second -1.
+TEST(Recorder, BookkeepingBeforeTheStartBelongsToSecondZero) {
+  Recorder recorder(kStartUs);
+  recorder.SetLoad(kStartUs - 30'000, 0, 0);
+  auto seconds = recorder.TakeBefore(INT64_MAX);
+  ASSERT_EQ(seconds.size(), 1u);
+  EXPECT_EQ(seconds[0].second, 0);
+}
+
 TEST(Recorder, SplitsFiguresByNameStatusAndFailure) {
   Recorder recorder(kStartUs);
   recorder.Record(Sample(0, 0, 10, 200));
