@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -47,14 +46,12 @@ TEST(Dockerfile, RuntimeStageInstallsEveryLibraryTheBinaryLinks) {
   ASSERT_EQ(libraries.exit_code, 0) << libraries.err;
   std::istringstream lines(libraries.out);
   int checked = 0;
+  if (libraries.out.find("/libasan.") != std::string::npos ||
+      libraries.out.find("/libtsan.") != std::string::npos) {
+    GTEST_SKIP() << "this is a sanitizer build, whose libraries (the sanitizer's runtime, Debug "
+                    "Boost) are not the image's: the image builds the Release preset";
+  }
   for (std::string library; std::getline(lines, library);) {
-    // A sanitizer build (the asan and tsan presets) links the sanitizer's runtime, which the
-    // image's Release build does not.
-    const std::string name = std::filesystem::path(library).filename().string();
-    if (name.starts_with("libasan.") || name.starts_with("libubsan.") ||
-        name.starts_with("libtsan.")) {
-      continue;
-    }
     CommandResult owner = RunCommand("dpkg -S \"$(readlink -f " + ShellQuote(library) +
                                      ")\" || dpkg -S " + ShellQuote(library));
     ASSERT_EQ(owner.exit_code, 0) << library << ": " << owner.err;
