@@ -154,7 +154,10 @@ class SpreadWriters {
       const size_t target = static_cast<size_t>(thread + i) % targets_.size();
       std::optional<HttpConnection>& connection = connections[target];
       if (!connection) {
-        auto connected = HttpConnection::Connect(targets_[target].host, targets_[target].port);
+        // Longer than the server's 10 s for settling a batch whose COMMIT answer was lost (it
+        // answers 503 after that), so a slow settlement is not taken for a hang.
+        auto connected =
+            HttpConnection::Connect(targets_[target].host, targets_[target].port, 20000);
         if (!connected) {
           if (stop_when_gone) break;
           Record(thread, "connect: " + connected.error().message);
