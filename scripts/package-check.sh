@@ -362,6 +362,9 @@ say "installed binary served GET / 200, POST / 303, GET /1 200 as nobody, stoppe
 boot_check() {
   local boot=$tmp/boot deb_path init pid first_pid status
   deb_path=$(realpath "$deb")
+  # The container mounts a tmpfs of its own on /tmp, where this tree may be: the package is
+  # copied into the overlay (its tmpfs layer, not the host) and installed from there.
+  local box_deb=/root/fourdollar-check.deb
   if ! command -v systemd-nspawn >/dev/null; then
     say "systemd stage skipped: no systemd-nspawn (package systemd-container)"
     return
@@ -382,9 +385,10 @@ boot_check() {
     mount -t tmpfs tmpfs "$1/rw"
     mkdir "$1/rw/upper" "$1/rw/work"
     mount -t overlay overlay -o "lowerdir=/,upperdir=$1/rw/upper,workdir=$1/rw/work" "$1/root"
+    cp "$3" "$1/root/root/fourdollar-check.deb"
     exec systemd-nspawn --quiet --register=no $2 --private-network \
       --machine=fourdollar-check -D "$1/root" \
-      --boot -- systemd.unit=basic.target' _ "$boot" "$keep_unit" </dev/null >"$tmp/boot.log" 2>&1 &
+      --boot -- systemd.unit=basic.target' _ "$boot" "$keep_unit" "$deb_path" </dev/null >"$tmp/boot.log" 2>&1 &
   nspawn_pid=$!
   # The container's init appears under systemd-nspawn (bounded poll: a process has no event).
   init=
@@ -452,7 +456,7 @@ boot_check() {
   wait_for "GET / after systemctl start" serving
   # A reinstall while running: postinst restarts it on the new files.
   first_pid=$(main_pid)
-  in_box dpkg -i "$deb_path" >"$tmp/dpkg.log" 2>&1 || fail "dpkg -i over the running service: $(cat "$tmp/dpkg.log")"
+  in_box dpkg -i "$box_deb" >"$tmp/dpkg.log" 2>&1 || fail "dpkg -i over the running service: $(cat "$tmp/dpkg.log")"
   [ "$(main_pid)" != "$first_pid" ] || fail "dpkg -i over the running service did not restart it"
   # shellcheck disable=SC2016 # expanded in the container
   wait_for "GET /1 after the reinstall" in_box_http '[ "$(get 8080 /1)" = 200 ]'
