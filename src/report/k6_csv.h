@@ -28,7 +28,7 @@
 namespace fourdollar::report {
 
 struct K6Import {
-  load::Results results;  // run.model is "k6"; seconds from the earliest timestamp
+  load::Results results;    // run.model is "k6"; seconds from the earliest timestamp
   uint64_t data_lines = 0;  // records after the header, the skipped ones included
   uint64_t skipped_lines = 0;
   std::vector<std::string> skipped_examples;  // "FILE line N: why", the first 20

@@ -29,6 +29,19 @@ int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day) {
   return era * 146097 + day_of_era - 719468;
 }
 
+// The digits of a fraction of a second from `*at` on, as milliseconds (digits past the third
+// are read and dropped); false when there is no digit.
+bool ParseFractionMs(std::string_view text, size_t* at, int64_t* millis) {
+  int64_t scale = 100;
+  const size_t first = *at;
+  while (*at < text.size() && text[*at] >= '0' && text[*at] <= '9') {
+    *millis += (text[*at] - '0') * scale;
+    scale /= 10;
+    ++*at;
+  }
+  return *at != first;
+}
+
 bool LeapYear(int64_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
 std::optional<int64_t> ParseRfc3339(std::string_view text) {
@@ -55,14 +68,7 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
   int64_t millis = 0;
   if (at < text.size() && text[at] == '.') {
     ++at;
-    int64_t scale = 100;
-    const size_t first = at;
-    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-      millis += (text[at] - '0') * scale;
-      scale /= 10;
-      ++at;
-    }
-    if (at == first) return std::nullopt;
+    if (!ParseFractionMs(text, &at, &millis)) return std::nullopt;
   }
   int64_t offset_minutes = 0;
   if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
@@ -108,14 +114,7 @@ std::optional<int64_t> ParseTimestampMs(std::string_view text) {
   if (text[at] != '.' || whole >= 100'000'000'000) return std::nullopt;
   ++at;
   int64_t millis = 0;
-  int64_t scale = 100;
-  const size_t first = at;
-  while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-    millis += (text[at] - '0') * scale;
-    scale /= 10;
-    ++at;
-  }
-  if (at == first || at != text.size()) return std::nullopt;
+  if (!ParseFractionMs(text, &at, &millis) || at != text.size()) return std::nullopt;
   return whole * 1000 + millis;
 }
 
