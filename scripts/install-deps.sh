@@ -16,7 +16,7 @@ case "${1:-}" in
 esac
 
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libexpected-dev libkainjow-mustache-dev
   libsqlite3-dev libpq-dev libgtest-dev libre2-dev zlib1g-dev
