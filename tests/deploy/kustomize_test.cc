@@ -9,6 +9,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "deploy_tools.h"
@@ -34,6 +35,10 @@ class KustomizeTest : public ::testing::Test {
       GTEST_SKIP() << "no kubectl here (bash scripts/install-deps.sh installs Debian's "
                       "kubernetes-client when there is none; FOURDOLLAR_KUBECTL picks one)";
     }
+    // `resources` naming a folder and `patches` need kustomize v3 or later (kubectl 1.21+).
+    ASSERT_GE(std::tie(kubectl_->major, kubectl_->minor), std::make_tuple(1, 21))
+        << "kubectl " << kubectl_->version << " (" << kubectl_->path
+        << ") is too old for this tree's kustomizations: 1.21 or later is needed";
   }
 
   // The overlay's objects, rendered once per test binary. A failed rendering fails the test.
@@ -46,6 +51,10 @@ class KustomizeTest : public ::testing::Test {
                    ShellQuote((KubernetesDir() / "overlays" / overlay).string()));
     EXPECT_EQ(result.exit_code, 0) << "kubectl kustomize overlays/" << overlay << ":\n"
                                    << result.err;
+    // A deprecated field makes kubectl print a warning on stderr; the tree uses none.
+    EXPECT_EQ(result.err.find("Warning"), std::string::npos)
+        << "kubectl kustomize overlays/" << overlay << " warned:\n"
+        << result.err;
     std::vector<YAML::Node> objects;
     if (result.exit_code == 0) objects = ParseDocuments(result.out);
     return rendered.emplace(overlay, std::move(objects)).first->second;
@@ -399,7 +408,7 @@ TEST_F(KustomizeTest, AnOverlayOfOnesOwnSetsStartAt) {
     std::ofstream out(run.path() / "kustomization.yaml");
     out << "apiVersion: kustomize.config.k8s.io/v1beta1\n"
            "kind: Kustomization\n"
-           "bases: ["
+           "resources: ["
         // kustomize takes no absolute path here.
         << std::filesystem::relative(KubernetesDir() / "overlays" / "load", run.path()).string()
         << "]\n"
