@@ -16,6 +16,19 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/fourdollar)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs DESTINATION share/doc/fourdollar
         FILES_MATCHING PATTERN "*.md")
 
+# Debian's policy: the licence as a machine-readable copyright file (DEP-5) and the changelog,
+# compressed with gzip -9n (no name or time stamp, so the package builds the same twice).
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/debian/copyright DESTINATION share/doc/fourdollar)
+set(debian_changelog ${CMAKE_BINARY_DIR}/packaging/changelog.gz)
+add_custom_command(
+  OUTPUT ${debian_changelog}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging
+  COMMAND gzip -9n -c ${PROJECT_SOURCE_DIR}/packaging/debian/changelog > ${debian_changelog}
+  DEPENDS ${PROJECT_SOURCE_DIR}/packaging/debian/changelog
+  COMMENT "Compressing the Debian changelog")
+add_custom_target(debian_changelog ALL DEPENDS ${debian_changelog})
+install(FILES ${debian_changelog} DESTINATION share/doc/fourdollar)
+
 # The unit names /usr/bin/fourdollar and /etc/fourdollar, so these two files belong to the
 # package only: a plain `cmake --install` (to /usr/local by default) leaves them out.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/fourdollar.service DESTINATION /lib/systemd/system

@@ -26,7 +26,7 @@ if ! $build_only; then
     postgresql nginx-light wrk iproute2
     chromium mawk python3-pandas
     docker-compose
-    dpkg-dev file systemd systemd-container strace procps
+    dpkg-dev file lintian systemd systemd-container strace procps
     clang-14 libclang-rt-14-dev
   )
   # The deployment test renders the kustomize tree with kubectl. A kubectl from elsewhere (the
