@@ -205,8 +205,15 @@ class BenchRun {
     load.watch_pid = server_ ? server_->pid() : 0;
     load.scrape_url = target_ + "/metrics";
     load.terminal = options_.terminal;
-    load.print_summary = false;
     return load;
+  }
+
+  // One load run with its results written to `dir` (read back from there, as the report reads
+  // them).
+  Status RunLoadInto(const load::ScenarioFile& file, const std::string& dir) const {
+    Result<load::LoadOutcome> outcome = load::RunLoad(file, LoadOptionsFor(dir));
+    if (!outcome) return tl::unexpected(outcome.error());
+    return outcome->written;
   }
 
   // After a run: whether the server still lives.
@@ -228,7 +235,9 @@ class BenchRun {
     const std::string dir = out_dir_ + "/seed";
     Say("seed scenario: " + file->path + ", " +
         DescribeDuration(file->execution.TotalDurationMs()) + "...");
-    load::RunLoad(*file, LoadOptionsFor(dir));
+    if (Status ran = RunLoadInto(*file, dir); !ran) {
+      return Fail(kExitFailed, "seed scenario: " + ran.error().message);
+    }
     Result<load::Results> results = load::ReadResults(dir);
     if (!results) return Fail(kExitFailed, "seed scenario: " + results.error().message);
     measured_.push_back(dir);
@@ -274,7 +283,9 @@ class BenchRun {
       Say("limit search: step " + std::to_string(number) + "/" +
           std::to_string(settings.max_steps) + ", " + Fixed(rate, 0) + " iterations/s for " +
           DescribeDuration(settings.step_ms) + "...");
-      load::RunLoad(*file, LoadOptionsFor(dir));
+      if (Status ran = RunLoadInto(*file, dir); !ran) {
+        return Fail(kExitFailed, "limit search: " + ran.error().message);
+      }
       Result<load::Results> results = load::ReadResults(dir);
       if (!results) return Fail(kExitFailed, "limit search: " + results.error().message);
       measured_.push_back(dir);
