@@ -8,12 +8,13 @@
 #include <atomic>
 #include <cerrno>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "base/unique_fd.h"
 #include "http/response_parser.h"
-#include "load/scenario_values.h"
+#include "http/url.h"
 #include "net/tcp.h"
 
 namespace fourdollar::bench {
@@ -92,9 +93,9 @@ Result<http::ClientResponse> Receive(int fd, http::ResponseParser& parser, std::
 }  // namespace
 
 Result<int> SeedPosts(const SeedRequest& request) {
-  Result<load::HttpUrl> url = load::ParseHttpUrl(request.target);
+  Result<http::Url> url = http::ParsePlainHttpUrl(request.target);
   if (!url) return tl::unexpected(url.error());
-  Result<net::Endpoint> endpoint = net::ParseEndpoint(url->host + ":" + std::to_string(url->port));
+  Result<net::Endpoint> endpoint = http::EndpointOf(*url);
   if (!endpoint) return tl::unexpected(endpoint.error());
   std::string head = "POST / HTTP/1.1\r\nHost: " + url->host + ":" + std::to_string(url->port) +
                      "\r\nContent-Type: application/json\r\n";

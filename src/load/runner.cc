@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "base/process_stats.h"
+#include "http/url.h"
 #include "load/engine.h"
 #include "load/results.h"
 #include "load/results_files.h"
@@ -38,19 +39,17 @@ struct Worker {
   std::thread thread;
 };
 
-// "http://host:port" -> endpoint and Host header.
+// The target's endpoint and Host header. https cannot be spoken yet.
 Result<std::pair<net::Endpoint, std::string>> ParseTarget(const std::string& target) {
-  constexpr std::string_view kHttp = "http://";
-  if (target.rfind(kHttp, 0) != 0) {
+  Result<http::Url> url = http::ParseHttpUrl(target);
+  if (!target.starts_with("http://")) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "target \"" + target + "\" must start with http://");
   }
-  std::string authority = target.substr(kHttp.size());
-  authority = authority.substr(0, authority.find('/'));
-  std::string with_port = authority.find(':') == std::string::npos ? authority + ":80" : authority;
-  Result<net::Endpoint> endpoint = net::ParseEndpoint(with_port);
+  if (!url) return tl::unexpected(url.error());
+  Result<net::Endpoint> endpoint = http::EndpointOf(*url);
   if (!endpoint) return tl::unexpected(endpoint.error());
-  return std::make_pair(*endpoint, authority);
+  return std::make_pair(*endpoint, url->HostHeader());
 }
 
 // Request names in order of first use; a step's redirects are counted under "<name> (redirect)".

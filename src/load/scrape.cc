@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "http/response_parser.h"
+#include "http/url.h"
 #include "net/tcp.h"
 
 namespace fourdollar::load {
@@ -36,16 +37,16 @@ ScrapeSample ParsePrometheusText(std::string_view text) {
 }
 
 Result<ScrapeSample> ScrapeMetrics(const std::string& url, int64_t timeout_ms) {
-  constexpr std::string_view kHttp = "http://";
-  if (url.rfind(kHttp, 0) != 0) {
+  Result<http::Url> parsed = http::ParseHttpUrl(url);
+  if (!url.starts_with("http://")) {
     return MakeError(ErrorCode::kInvalidArgument, "--scrape URL must start with http://: " + url);
   }
-  std::string rest = url.substr(kHttp.size());
-  size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  std::string path = slash == std::string::npos ? "/metrics" : rest.substr(slash);
-  Result<net::Endpoint> endpoint =
-      net::ParseEndpoint(authority.find(':') == std::string::npos ? authority + ":80" : authority);
+  if (!parsed) return tl::unexpected(parsed.error());
+  // A URL without a path reads the server's /metrics.
+  const std::string path =
+      parsed->target == "/" && !url.ends_with('/') ? "/metrics" : parsed->target;
+  const std::string authority = parsed->HostHeader();
+  Result<net::Endpoint> endpoint = http::EndpointOf(*parsed);
   if (!endpoint) return tl::unexpected(endpoint.error());
   Result<UniqueFd> fd = net::StartConnect(*endpoint);
   if (!fd) return tl::unexpected(fd.error());
