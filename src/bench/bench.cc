@@ -32,9 +32,6 @@ namespace fourdollar::bench {
 
 namespace {
 
-constexpr int kExitFailed = 1;
-constexpr int kExitBadOptions = 2;
-constexpr int kExitInterrupted = 130;
 constexpr int kMaxGeneratorThreads = 16;
 constexpr int kSeedConnections = 8;
 
@@ -68,10 +65,11 @@ class BenchRun {
  public:
   explicit BenchRun(const BenchOptions& options) : options_(options) {}
 
-  int Run() {
-    if (int code = Prepare(); code != 0) return code;
-    int code = Measure();
-    return Finish(code);
+  BenchOutcome Run() {
+    if (Status prepared = Prepare(); !prepared) return {.measured = prepared};
+    Status measured = Measure();
+    Finish();
+    return {.measured = measured, .interrupted = interrupted_};
   }
 
  private:
@@ -81,10 +79,10 @@ class BenchRun {
     log_ += line + "\n";
   }
 
-  int Fail(int code, const std::string& message) {
-    std::fprintf(stderr, "fourdollar bench: %s\n", message.c_str());
+  // kInvalidArgument for bad options, kUnavailable for a measurement that failed.
+  Status Fail(ErrorCode code, const std::string& message) {
     log_ += "error: " + message + "\n";
-    return code;
+    return MakeError(code, message);
   }
 
   bool Stopping() {
@@ -96,15 +94,15 @@ class BenchRun {
   }
 
   // Checks the options and the scenario, and makes the results folder; nothing starts yet.
-  int Prepare() {
+  Status Prepare() {
     out_dir_ = options_.out_dir.empty() ? load::DefaultResultsDir("bench-") : options_.out_dir;
     if (!options_.target.empty()) {
       Result<std::string> target = load::NormalizeTarget(options_.target);
-      if (!target) return Fail(kExitBadOptions, "--target: " + target.error().message);
+      if (!target) return Fail(ErrorCode::kInvalidArgument, "--target: " + target.error().message);
       target_ = *target;
       const char* token = std::getenv("FOURDOLLAR_WRITE_TOKEN");
       if (token == nullptr || *token == '\0') {
-        return Fail(kExitBadOptions,
+        return Fail(ErrorCode::kInvalidArgument,
                     "--target: set FOURDOLLAR_WRITE_TOKEN to the server's write token (any "
                     "value for a server started with --open-writes)");
       }
@@ -114,28 +112,28 @@ class BenchRun {
     Result<load::ScenarioFile> check =
         LoadSeedScenario(options_.scenario_path, "checking",
                          target_.empty() ? "http://127.0.0.1:1" : target_, options_.quick);
-    if (!check) return Fail(kExitBadOptions, "--scenario: " + check.error().message);
+    if (!check) return Fail(ErrorCode::kInvalidArgument, "--scenario: " + check.error().message);
     std::error_code ec;
     std::filesystem::create_directories(out_dir_, ec);
-    if (ec) return Fail(kExitBadOptions, "--out " + out_dir_ + ": " + ec.message());
-    return 0;
+    if (ec) return Fail(ErrorCode::kInvalidArgument, "--out " + out_dir_ + ": " + ec.message());
+    return {};
   }
 
-  int Measure() {
-    if (int code = target_.empty() ? StartLocalServer() : UseRemoteServer(); code != 0) {
-      return code;
+  Status Measure() {
+    if (Status started = target_.empty() ? StartLocalServer() : UseRemoteServer(); !started) {
+      return started;
     }
-    if (Stopping()) return kExitInterrupted;
-    if (int code = SeedPosts(); code != 0) return code;
-    if (Stopping()) return kExitInterrupted;
-    if (int code = RunSeedScenario(); code != 0) return code;
+    if (Stopping()) return {};
+    if (Status seeded = SeedPosts(); !seeded) return seeded;
+    if (Stopping()) return {};
+    if (Status ran = RunSeedScenario(); !ran) return ran;
     if (options_.find_limit && !Stopping()) return SearchLimit();
-    return interrupted_ ? kExitInterrupted : 0;
+    return {};
   }
 
-  int StartLocalServer() {
+  Status StartLocalServer() {
     Result<CpuPlan> plan = PlanCpus(AllowedCpus(), options_.cpus);
-    if (!plan) return Fail(kExitBadOptions, plan.error().message);
+    if (!plan) return Fail(ErrorCode::kInvalidArgument, plan.error().message);
     where_ = std::to_string(options_.cpus) + (options_.cpus == 1 ? " CPU here" : " CPUs here");
     cgroup_ = std::make_unique<CgroupLimits>(
         CgroupLimits::Create({.cpus = options_.cpus,
@@ -151,7 +149,8 @@ class BenchRun {
                             .threads = options_.cpus,
                             .cpus = plan->server_cpus,
                             .cgroup = cgroup_.get()});
-    if (!server) return Fail(kExitFailed, "starting the server: " + server.error().message);
+    if (!server)
+      return Fail(ErrorCode::kUnavailable, "starting the server: " + server.error().message);
     server_ = std::move(*server);
     for (const std::string& note : server_->notes()) Say("server: " + note);
     target_ = server_->startup().url;
@@ -171,31 +170,31 @@ class BenchRun {
     Say("server: " + target_ + " (pid " + std::to_string(server_->pid()) + "), store " + out_dir_ +
         "/server/blog.db");
     Say(generator);
-    return 0;
+    return {};
   }
 
-  int UseRemoteServer() {
+  Status UseRemoteServer() {
     where_ = target_;
     generator_threads_ = std::min(kMaxGeneratorThreads, AllowedCpuCount());
     Say("target: " + target_ + " (remote: --cpus and --memory do not apply; metrics from " +
         target_ + "/metrics)");
     Say("generator: " + std::to_string(generator_threads_) + " thread(s)");
-    return 0;
+    return {};
   }
 
-  int SeedPosts() {
+  Status SeedPosts() {
     // A remote blog is someone's: it gets posts only when asked for.
-    if (options_.posts == 0 || (server_ == nullptr && !options_.posts_given)) return 0;
+    if (options_.posts == 0 || (server_ == nullptr && !options_.posts_given)) return {};
     Say("seeding " + std::to_string(options_.posts) + " posts...");
     const int64_t start_ns = MonotonicNowNs();
     Result<int> created = bench::SeedPosts({.target = target_,
                                             .token = token_,
                                             .posts = options_.posts,
                                             .connections = kSeedConnections});
-    if (!created) return Fail(kExitFailed, created.error().message);
+    if (!created) return Fail(ErrorCode::kUnavailable, created.error().message);
     Say("seeded " + std::to_string(*created) + " posts in " +
         Fixed(static_cast<double>(MonotonicNowNs() - start_ns) / 1e9, 2) + " s");
-    return 0;
+    return {};
   }
 
   load::LoadOptions LoadOptionsFor(const std::string& dir) const {
@@ -205,32 +204,41 @@ class BenchRun {
     load.watch_pid = server_ ? server_->pid() : 0;
     load.scrape_url = target_ + "/metrics";
     load.terminal = options_.terminal;
-    load.print_summary = false;
     return load;
   }
 
-  // After a run: whether the server still lives.
-  int CheckServer(const std::string& phase) {
-    if (server_ == nullptr) return 0;
-    if (std::optional<std::string> ended = server_->ExitedByItself()) {
-      std::string hint = options_.memory_bytes > 0 ? " (out of memory under --memory?)" : "";
-      return Fail(kExitFailed, "the server " + *ended + " during " + phase + hint + "; see " +
-                                   out_dir_ + "/server/server.log");
-    }
-    return 0;
+  // One load run with its results written to `dir` (read back from there, as the report reads
+  // them).
+  Status RunLoadInto(const load::ScenarioFile& file, const std::string& dir) const {
+    Result<load::LoadOutcome> outcome = load::RunLoad(file, LoadOptionsFor(dir));
+    if (!outcome) return tl::unexpected(outcome.error());
+    return outcome->written;
   }
 
-  int RunSeedScenario() {
+  // After a run: whether the server still lives.
+  Status CheckServer(const std::string& phase) {
+    if (server_ == nullptr) return {};
+    if (std::optional<std::string> ended = server_->ExitedByItself()) {
+      std::string hint = options_.memory_bytes > 0 ? " (out of memory under --memory?)" : "";
+      return Fail(ErrorCode::kUnavailable, "the server " + *ended + " during " + phase + hint +
+                                               "; see " + out_dir_ + "/server/server.log");
+    }
+    return {};
+  }
+
+  Status RunSeedScenario() {
     Result<load::ScenarioFile> file =
         LoadSeedScenario(options_.scenario_path, token_, target_, options_.quick);
-    if (!file) return Fail(kExitFailed, file.error().message);
+    if (!file) return Fail(ErrorCode::kUnavailable, file.error().message);
     seed_ = *file;
     const std::string dir = out_dir_ + "/seed";
     Say("seed scenario: " + file->path + ", " +
         DescribeDuration(file->execution.TotalDurationMs()) + "...");
-    load::RunLoad(*file, LoadOptionsFor(dir));
+    if (Status ran = RunLoadInto(*file, dir); !ran) {
+      return Fail(ErrorCode::kUnavailable, "seed scenario: " + ran.error().message);
+    }
     Result<load::Results> results = load::ReadResults(dir);
-    if (!results) return Fail(kExitFailed, "seed scenario: " + results.error().message);
+    if (!results) return Fail(ErrorCode::kUnavailable, "seed scenario: " + results.error().message);
     measured_.push_back(dir);
     if (results->run.interrupted) interrupted_ = true;
     seed_rate_ = EstimateIterationRate(*results, 0);
@@ -253,7 +261,7 @@ class BenchRun {
     return CheckServer("the seed scenario");
   }
 
-  int SearchLimit() {
+  Status SearchLimit() {
     const LimitSettings settings = LimitSettingsFor(options_.quick);
     // No estimate when the seed scenario completed nothing: start low.
     const double estimate = seed_rate_ > 0 ? seed_rate_ : 100;
@@ -267,16 +275,19 @@ class BenchRun {
       const double rate = rates.current();
       const int number = rates.steps() + 1;
       Result<load::ScenarioFile> file = LimitStepScenario(seed_, rate, settings);
-      if (!file) return Fail(kExitFailed, file.error().message);
+      if (!file) return Fail(ErrorCode::kUnavailable, file.error().message);
       char name[32];
       std::snprintf(name, sizeof name, "step-%02d", number);
       const std::string dir = out_dir_ + "/limit/" + name;
       Say("limit search: step " + std::to_string(number) + "/" +
           std::to_string(settings.max_steps) + ", " + Fixed(rate, 0) + " iterations/s for " +
           DescribeDuration(settings.step_ms) + "...");
-      load::RunLoad(*file, LoadOptionsFor(dir));
+      if (Status ran = RunLoadInto(*file, dir); !ran) {
+        return Fail(ErrorCode::kUnavailable, "limit search: " + ran.error().message);
+      }
       Result<load::Results> results = load::ReadResults(dir);
-      if (!results) return Fail(kExitFailed, "limit search: " + results.error().message);
+      if (!results)
+        return Fail(ErrorCode::kUnavailable, "limit search: " + results.error().message);
       measured_.push_back(dir);
       StepOutcome step = JudgeStep(*results, rate, settings);
       steps_.push_back(step);
@@ -289,9 +300,9 @@ class BenchRun {
       if (!step.passed && !step.interrupted && more) verdict += "; trying half the rate";
       Say("  " + Fixed(step.requests_per_second, 0) + " requests/s, p95 " + Fixed(step.p95_ms, 1) +
           " ms, " + Fixed(step.failed_fraction * 100, 2) + "% failed: " + verdict);
-      if (int code = CheckServer("the limit search"); code != 0) return code;
+      if (Status alive = CheckServer("the limit search"); !alive) return alive;
     }
-    return interrupted_ ? kExitInterrupted : 0;
+    return {};
   }
 
   // report.html: the limit search's steps as one run of rising load (where the knee shows),
@@ -341,14 +352,15 @@ class BenchRun {
     return facts;
   }
 
-  int Finish(int code) {
+  // Stops the server, takes a signal that came meanwhile, and writes what was measured.
+  void Finish() {
     if (server_ != nullptr) {
       Say("server: stopping...");
       Say("server: " + server_->Stop());
       server_.reset();
     }
     cgroup_.reset();
-    if (Stopping()) code = kExitInterrupted;
+    Stopping();
     if (!measured_.empty()) {
       Say("results: " + out_dir_);
       WriteReports();
@@ -360,7 +372,6 @@ class BenchRun {
       }
     }
     std::ofstream(out_dir_ + "/bench.txt") << log_;
-    return code;
   }
 
   const BenchOptions& options_;
@@ -384,7 +395,7 @@ class BenchRun {
 
 }  // namespace
 
-int RunBench(const BenchOptions& options) {
+BenchOutcome RunBench(const BenchOptions& options) {
   // Before any thread starts, so that every thread inherits the mask: a Ctrl-C is taken by the
   // load run in progress (sigtimedwait) or by TakeStopSignal between phases.
   net::BlockSignals({SIGINT, SIGTERM});

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/result.h"
+
 namespace fourdollar::bench {
 
 // Built once from the command line, then read-only.
@@ -24,10 +26,18 @@ struct BenchOptions {
   bool terminal = false;      // stderr is a terminal: the load's live line is redrawn
 };
 
+// How a bench ended.
+struct BenchOutcome {
+  // An error when the measurement failed: kInvalidArgument for bad options (then nothing
+  // started), another code when the server did not start, seeding failed... The message is
+  // also in the results folder's bench.txt once the measurement started.
+  Status measured;
+  // Stopped early by SIGINT or SIGTERM (what was measured until then is still written).
+  bool interrupted = false;
+};
+
 // Runs the bench; the calling thread must be the process's only thread (signals are blocked
-// here for every thread started later). Returns the exit code: 0 when measured, 1 when the
-// measurement failed (server did not start, seeding failed...), 2 for bad options, 130 after
-// Ctrl-C or SIGTERM (what was measured until then is still written).
-int RunBench(const BenchOptions& options);
+// here for every thread started later).
+[[nodiscard]] BenchOutcome RunBench(const BenchOptions& options);
 
 }  // namespace fourdollar::bench

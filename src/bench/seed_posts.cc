@@ -1,20 +1,14 @@
 #include "bench/seed_posts.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <atomic>
-#include <cerrno>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
-#include "base/unique_fd.h"
-#include "http/response_parser.h"
-#include "load/scenario_values.h"
-#include "net/tcp.h"
+#include "base/clock.h"
+#include "http/blocking_client.h"
+#include "http/url.h"
 
 namespace fourdollar::bench {
 
@@ -39,62 +33,16 @@ std::string PostJson(int number) {
   return "{\"title\":\"" + title + "\",\"body\":\"" + body + "\"}";
 }
 
-Result<UniqueFd> Connect(const net::Endpoint& endpoint, int timeout_ms) {
-  UniqueFd fd(::socket(endpoint.address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return ErrnoError("socket", errno);
-  timeval timeout{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  int one = 1;
-  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) !=
-      0) {
-    return ErrnoError("connect to " + endpoint.ToString(), errno);
-  }
-  return fd;
-}
-
-Status SendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return ErrnoError("send", errno);
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
-}
-
-// Reads one response; `pending` keeps bytes of a following one.
-Result<http::ClientResponse> Receive(int fd, http::ResponseParser& parser, std::string& pending) {
-  parser.Reset(false);
-  char buffer[16384];
-  for (;;) {
-    if (!pending.empty()) {
-      size_t consumed = 0;
-      http::ResponseParser::State state = parser.Feed(pending, &consumed);
-      pending.erase(0, consumed);
-      if (state == http::ResponseParser::State::kComplete) return parser.TakeResponse();
-      if (state == http::ResponseParser::State::kError) {
-        return MakeError(ErrorCode::kIo, "unparsable response: " + parser.ErrorReason());
-      }
-    }
-    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("recv", errno);
-    if (n == 0) {
-      if (parser.FeedEof() == http::ResponseParser::State::kComplete) return parser.TakeResponse();
-      return MakeError(ErrorCode::kIo, "the server closed the connection");
-    }
-    pending.append(buffer, static_cast<size_t>(n));
-  }
+int64_t DeadlineIn(int timeout_ms) {
+  return MonotonicNowNs() + static_cast<int64_t>(timeout_ms) * 1'000'000;
 }
 
 }  // namespace
 
 Result<int> SeedPosts(const SeedRequest& request) {
-  Result<load::HttpUrl> url = load::ParseHttpUrl(request.target);
+  Result<http::Url> url = http::ParsePlainHttpUrl(request.target);
   if (!url) return tl::unexpected(url.error());
-  Result<net::Endpoint> endpoint = net::ParseEndpoint(url->host + ":" + std::to_string(url->port));
+  Result<net::Endpoint> endpoint = http::EndpointOf(*url);
   if (!endpoint) return tl::unexpected(endpoint.error());
   std::string head = "POST / HTTP/1.1\r\nHost: " + url->host + ":" + std::to_string(url->port) +
                      "\r\nContent-Type: application/json\r\n";
@@ -110,16 +58,15 @@ Result<int> SeedPosts(const SeedRequest& request) {
     next = request.posts;  // the other connections stop too
   };
   auto work = [&] {
-    Result<UniqueFd> fd = Connect(*endpoint, request.timeout_ms);
-    if (!fd) return fail(fd.error());
-    http::ResponseParser parser;
-    std::string pending;
+    Result<http::BlockingConnection> connection =
+        http::BlockingConnection::Connect(*endpoint, DeadlineIn(request.timeout_ms));
+    if (!connection) return fail(connection.error());
     for (int n = next++; n < request.posts; n = next++) {
       std::string body = PostJson(n + 1);
       std::string message =
           head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-      if (Status sent = SendAll(fd->get(), message); !sent) return fail(sent.error());
-      Result<http::ClientResponse> response = Receive(fd->get(), parser, pending);
+      Result<http::ClientResponse> response =
+          connection->Exchange(message, DeadlineIn(request.timeout_ms));
       if (!response) return fail(response.error());
       if (response->status != 303) {
         return fail(Error{ErrorCode::kUnavailable, "POST / answered " +
@@ -128,9 +75,8 @@ Result<int> SeedPosts(const SeedRequest& request) {
       }
       ++created;
       if (!response->keep_alive) {
-        fd = Connect(*endpoint, request.timeout_ms);
-        if (!fd) return fail(fd.error());
-        pending.clear();
+        connection = http::BlockingConnection::Connect(*endpoint, DeadlineIn(request.timeout_ms));
+        if (!connection) return fail(connection.error());
       }
     }
   };

@@ -47,7 +47,17 @@ int RunBenchCommand(BenchConfig& config) {
   }
   config.options.posts_given = config.posts_option != nullptr && config.posts_option->count() > 0;
   config.options.terminal = isatty(STDERR_FILENO) != 0;
-  return bench::RunBench(config.options);
+  // 0 when measured, 1 when the measurement failed, 2 for bad options, 130 after Ctrl-C or
+  // SIGTERM (what was measured until then is still written).
+  bench::BenchOutcome outcome = bench::RunBench(config.options);
+  if (!outcome.measured) {
+    std::fprintf(stderr, "fourdollar bench: %s\n", outcome.measured.error().message.c_str());
+  }
+  if (outcome.interrupted) return 130;
+  if (!outcome.measured) {
+    return outcome.measured.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
+  }
+  return 0;
 }
 
 }  // namespace fourdollar::cli

@@ -10,6 +10,7 @@
 #include "load/scenario_loader.h"
 #include "load/scenario_values.h"
 #include "load/start_at.h"
+#include "load/summary.h"
 
 namespace fourdollar::cli {
 
@@ -35,6 +36,29 @@ Result<load::Segment> ParseSegment(const std::string& text) {
                      "--segment \"" + text + "\": expected i/n with 1 <= i <= n, e.g. 1/2");
   }
   return segment;
+}
+
+// The run's outcome on stdout and stderr, and its exit code: 0, 99 when a threshold failed, 1
+// when the run could not be made or its results not written, 128 + the signal (130 for Ctrl-C)
+// when interrupted while waiting for --start-at.
+int ReportOutcome(const Result<load::LoadOutcome>& outcome, const std::string& out_dir) {
+  if (!outcome) {
+    std::fprintf(stderr, "fourdollar load: %s\n", outcome.error().message.c_str());
+    return 1;
+  }
+  if (outcome->signal_before_start != 0) {
+    std::fprintf(stderr,
+                 "fourdollar load: interrupted while waiting to start: nothing was sent and no "
+                 "results were written\n");
+    return 128 + outcome->signal_before_start;
+  }
+  std::fputs(load::FormatSummary(outcome->results).c_str(), stdout);
+  if (!outcome->written) {
+    std::fprintf(stderr, "fourdollar load: %s\n", outcome->written.error().message.c_str());
+    return 1;
+  }
+  std::printf("\nresults: %s\n", out_dir.c_str());
+  return outcome->results.ThresholdsPassed() ? 0 : 99;
 }
 
 }  // namespace
@@ -102,7 +126,7 @@ int RunLoadCommand(const LoadConfig& config) {
   options.raw_csv = config.raw_csv;
   options.terminal = isatty(STDERR_FILENO) != 0;
   options.start_at_unix_us = start_at_unix_us;
-  return load::RunLoad(*file, options);
+  return ReportOutcome(load::RunLoad(*file, options), options.out_dir);
 }
 
 }  // namespace fourdollar::cli

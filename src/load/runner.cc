@@ -15,12 +15,12 @@
 
 #include "base/clock.h"
 #include "base/process_stats.h"
+#include "http/url.h"
 #include "load/engine.h"
 #include "load/results.h"
 #include "load/results_files.h"
 #include "load/scrape.h"
 #include "load/start_at.h"
-#include "load/summary.h"
 
 namespace fourdollar::load {
 
@@ -39,19 +39,17 @@ struct Worker {
   std::thread thread;
 };
 
-// "http://host:port" -> endpoint and Host header.
+// The target's endpoint and Host header. https cannot be spoken yet.
 Result<std::pair<net::Endpoint, std::string>> ParseTarget(const std::string& target) {
-  constexpr std::string_view kHttp = "http://";
-  if (target.rfind(kHttp, 0) != 0) {
+  Result<http::Url> url = http::ParseHttpUrl(target);
+  if (!target.starts_with("http://")) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "target \"" + target + "\" must start with http://");
   }
-  std::string authority = target.substr(kHttp.size());
-  authority = authority.substr(0, authority.find('/'));
-  std::string with_port = authority.find(':') == std::string::npos ? authority + ":80" : authority;
-  Result<net::Endpoint> endpoint = net::ParseEndpoint(with_port);
+  if (!url) return tl::unexpected(url.error());
+  Result<net::Endpoint> endpoint = http::EndpointOf(*url);
   if (!endpoint) return tl::unexpected(endpoint.error());
-  return std::make_pair(*endpoint, authority);
+  return std::make_pair(*endpoint, url->HostHeader());
 }
 
 // Request names in order of first use; a step's redirects are counted under "<name> (redirect)".
@@ -95,6 +93,282 @@ std::string Ms(int64_t us) {
   return buf;
 }
 
+// The open-file limit is raised as far as allowed; below the VUs' connections, say so.
+void WarnWhenFewFiles(const ScenarioFile& file) {
+  const uint64_t file_limit = RaiseOpenFileLimit();
+  if (file_limit > 0 && static_cast<int64_t>(file_limit) < file.execution.max_vus + 64) {
+    std::fprintf(stderr,
+                 "fourdollar load: warning: the open-file limit (%llu) is below the %lld VUs this "
+                 "test may run (one connection each); raise it with ulimit -n\n",
+                 static_cast<unsigned long long>(file_limit),
+                 static_cast<long long>(file.execution.max_vus));
+  }
+}
+
+// Makes the results folder; returns whether it existed before.
+Result<bool> MakeOutDir(const std::string& dir) {
+  std::error_code dir_error;
+  const bool existed = std::filesystem::exists(dir, dir_error);
+  std::filesystem::create_directories(dir, dir_error);
+  if (dir_error) {
+    return MakeError(ErrorCode::kIo, "cannot create " + dir + ": " + dir_error.message());
+  }
+  return existed;
+}
+
+sigset_t StopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
+// One run from making the load threads to its results: the threads, the seconds they hand
+// over, the samples of this process, the watched one and the scraped server, and the live line.
+class LoadRun {
+ public:
+  LoadRun(const ScenarioFile& file, const LoadOptions& options, RunStart start)
+      : file_(file),
+        options_(options),
+        start_(start),
+        thread_count_(std::max(1, options.threads)),
+        names_(NameSteps(file, &step_names_)) {}
+  LoadRun(const LoadRun&) = delete;
+  LoadRun& operator=(const LoadRun&) = delete;
+
+  // Makes each thread's loop, recorder, raw CSV part and engine; nothing runs yet.
+  Status MakeWorkers(const std::pair<net::Endpoint, std::string>& target) {
+    const std::vector<std::vector<http::ResponseFilter>> response_filters =
+        ResponseFiltersFor(file_);
+    for (int i = 0; i < thread_count_; ++i) {
+      auto worker = std::make_unique<Worker>();
+      Result<std::unique_ptr<net::EventLoop>> loop = net::EventLoop::Create();
+      if (!loop) return tl::unexpected(loop.error());
+      worker->loop = std::move(*loop);
+      worker->recorder = std::make_unique<Recorder>(start_.unix_us);
+      worker->read_buffer.resize(ClientConnection::kReadBufferBytes);
+      if (options_.raw_csv) {
+        auto raw = RawCsvWriter::Open(RawCsvPartPath(options_.out_dir + "/raw.csv", i), names_);
+        if (!raw) return tl::unexpected(raw.error());
+        worker->raw_csv = std::move(*raw);
+      }
+      VuContext context;
+      context.file = &file_;
+      context.loop = worker->loop.get();
+      context.endpoint = target.first;
+      context.host_header = target.second;
+      context.step_names = step_names_;
+      context.response_filters = response_filters;
+      context.recorder = worker->recorder.get();
+      context.raw_csv = worker->raw_csv.get();
+      context.read_buffer = worker->read_buffer.data();
+      context.run_start_unix_us = start_.unix_us;
+      context.run_start_mono_ns = start_.mono_ns;
+      worker->engine = std::make_unique<Engine>(std::move(context),
+                                                EngineShare{options_.segment, i, thread_count_});
+      workers_.push_back(std::move(worker));
+    }
+    return {};
+  }
+
+  // Starts the threads, then wakes at each whole second of the run (or at a signal) until every
+  // engine has finished; then stops the threads.
+  void Run() {
+    for (auto& worker : workers_) {
+      Engine* engine = worker->engine.get();
+      net::EventLoop* loop = worker->loop.get();
+      loop->RunAt(start_.mono_ns, [engine] { engine->Start(); });
+      worker->thread = std::thread([loop] { loop->Run(); });
+    }
+    StartSamples();
+    const sigset_t signals = StopSignals();
+    for (int64_t second = 0;;) {
+      int64_t next_ns = start_.mono_ns + (second + 1) * 1'000'000'000;
+      int64_t wait_ns = std::max<int64_t>(0, next_ns - MonotonicNowNs());
+      timespec timeout{static_cast<time_t>(wait_ns / 1'000'000'000),
+                       static_cast<long>(wait_ns % 1'000'000'000)};
+      int signo = sigtimedwait(&signals, nullptr, &timeout);
+      if (signo == SIGINT || signo == SIGTERM) {
+        StopEarly();
+        continue;
+      }
+      if (MonotonicNowNs() < next_ns) continue;
+      ++second;
+      TakeSecond(second);
+      if (AllFinished()) break;
+    }
+    builder_.Add(Collect(INT64_MAX));
+    for (auto& worker : workers_) worker->loop->Stop();
+    for (auto& worker : workers_) worker->thread.join();
+    CloseRawCsv();
+    if (options_.terminal) std::fprintf(stderr, "\n");
+  }
+
+  Results Build() const {
+    RunInfo info;
+    info.scenario_path = file_.path;
+    info.target = file_.target;
+    info.start_unix_ms = start_.unix_us / 1000;
+    info.start_at_unix_ms = options_.start_at_unix_us / 1000;
+    info.names = names_;
+    info.segment =
+        std::to_string(options_.segment.index) + "/" + std::to_string(options_.segment.count);
+    info.threads = thread_count_;
+    info.model = ExecutionModelName(file_.execution.model);
+    // The run lasted until its last iteration ended (Run stops only once every engine has
+    // finished), not until the tick that noticed it.
+    int64_t end_mono_ns = start_.mono_ns;
+    for (auto& worker : workers_) {
+      end_mono_ns = std::max(end_mono_ns, worker->engine->finished_at_ns());
+    }
+    info.duration_ms = (end_mono_ns - start_.mono_ns) / 1'000'000;
+    info.interrupted = interrupted_;
+    info.generator_cpu_max = max_generator_cpu_;
+    info.generator_saturated = max_generator_cpu_ > kSaturatedCpuPercent;
+    return builder_.Build(info, file_.thresholds);
+  }
+
+ private:
+  bool AllFinished() const {
+    return std::all_of(workers_.begin(), workers_.end(),
+                       [](const auto& w) { return w->engine->finished(); });
+  }
+
+  void StopEarly() {
+    if (interrupted_) return;
+    interrupted_ = true;
+    std::fprintf(stderr, "\nfourdollar load: stopping early; results so far are kept\n");
+    for (auto& worker : workers_) {
+      Engine* engine = worker->engine.get();
+      worker->loop->Post([engine] { engine->Stop(0); });
+    }
+  }
+
+  // Seconds before `before_second` from every load thread (the only state they share with this
+  // one), waiting at most 5 s for the threads to hand them over.
+  std::vector<SecondData> Collect(int64_t before_second) {
+    size_t expected;
+    {
+      std::lock_guard lock(mutex_);
+      expected = deliveries_ + workers_.size();
+    }
+    for (auto& worker : workers_) {
+      Recorder* recorder = worker->recorder.get();
+      worker->loop->Post([this, recorder, before_second] {
+        std::vector<SecondData> seconds = recorder->TakeBefore(before_second);
+        std::lock_guard lock(mutex_);
+        for (auto& s : seconds) inbox_.push_back(std::move(s));
+        ++deliveries_;
+        delivered_cv_.notify_all();
+      });
+    }
+    std::unique_lock lock(mutex_);
+    delivered_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return deliveries_ >= expected; });
+    std::vector<SecondData> taken;
+    taken.swap(inbox_);
+    return taken;
+  }
+
+  void StartSamples() {
+    if (Result<ProcessStats> self = ReadProcessStats()) previous_cpu_ = self->cpu_seconds;
+    if (options_.watch_pid > 0) {
+      if (Result<ProcessStats> watched = ReadProcessStats(options_.watch_pid))
+        previous_watch_cpu_ = watched->cpu_seconds;
+    }
+  }
+
+  // Own CPU (above kSaturatedCpuPercent of the threads' capacity, the numbers measure us), the
+  // watched process and the scraped server, for the second that just ended.
+  void SampleSecond(int64_t second) {
+    if (Result<ProcessStats> self = ReadProcessStats()) {
+      double percent = (self->cpu_seconds - previous_cpu_) * 100.0 / thread_count_;
+      previous_cpu_ = self->cpu_seconds;
+      max_generator_cpu_ = std::max(max_generator_cpu_, percent);
+      builder_.AddGeneratorCpu(second - 1, percent);
+    }
+    if (options_.watch_pid > 0) {
+      if (Result<ProcessStats> watched = ReadProcessStats(options_.watch_pid)) {
+        double percent =
+            previous_watch_cpu_ < 0 ? 0 : (watched->cpu_seconds - previous_watch_cpu_) * 100.0;
+        previous_watch_cpu_ = watched->cpu_seconds;
+        builder_.AddWatchSample(second - 1, percent, watched->resident_bytes);
+      }
+    }
+    if (!options_.scrape_url.empty()) {
+      if (Result<ScrapeSample> sample = ScrapeMetrics(options_.scrape_url, 500)) {
+        builder_.AddScrapeSample(second - 1, *sample);
+      }
+    }
+  }
+
+  // The second that just ended: samples, the threads' figures, the live line.
+  void TakeSecond(int64_t second) {
+    SampleSecond(second);
+    for (SecondData& data : Collect(second)) {
+      SecondView& view = views_[data.second];
+      for (auto& [index, figures] : data.names) {
+        view.requests += figures.requests;
+        for (size_t k = 1; k < kFailureKinds; ++k) view.failures += figures.failures[k];
+        view.duration.Merge(figures.duration);
+      }
+      view.vus += data.active_vus;
+      view.rate += data.offered_rate;
+      builder_.Add(data);
+    }
+    PrintLiveLine(second, views_[second - 1]);
+    views_.erase(views_.begin(), views_.lower_bound(second - 2));
+  }
+
+  void PrintLiveLine(int64_t second, const SecondView& last) const {
+    const int64_t duration_ms = file_.execution.TotalDurationMs();
+    char line[256];
+    std::snprintf(
+        line, sizeof line,
+        "%3llds/%llds  vus %-5.0f  %7llu req/s  p50 %s  p95 %s  p99 %s  errors %llu",
+        static_cast<long long>(second), static_cast<long long>(duration_ms / 1000), last.vus,
+        static_cast<unsigned long long>(last.requests), Ms(last.duration.PercentileUs(50)).c_str(),
+        Ms(last.duration.PercentileUs(95)).c_str(), Ms(last.duration.PercentileUs(99)).c_str(),
+        static_cast<unsigned long long>(last.failures));
+    if (options_.terminal) {
+      std::fprintf(stderr, "\r\033[K%s", line);
+    } else if (second % 10 == 0) {
+      std::fprintf(stderr, "%s\n", line);
+    }
+    std::fflush(stderr);
+  }
+
+  // A raw CSV part that cannot be finished is said, and the run's results still count.
+  void CloseRawCsv() {
+    for (auto& worker : workers_) {
+      if (!worker->raw_csv) continue;
+      if (Status closed = worker->raw_csv->Close(); !closed) {
+        std::fprintf(stderr, "fourdollar load: raw CSV: %s\n", closed.error().message.c_str());
+      }
+    }
+  }
+
+  const ScenarioFile& file_;
+  const LoadOptions& options_;
+  const RunStart start_;
+  const int thread_count_;
+  std::vector<std::vector<uint32_t>> step_names_;
+  const std::vector<std::string> names_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  ResultsBuilder builder_;
+  // Seconds handed over by the load threads.
+  std::mutex mutex_;
+  std::condition_variable delivered_cv_;
+  std::vector<SecondData> inbox_;
+  size_t deliveries_ = 0;
+  // Samples and the live line.
+  bool interrupted_ = false;
+  double previous_cpu_ = 0;
+  double previous_watch_cpu_ = -1;
+  double max_generator_cpu_ = 0;
+  std::map<int64_t, SecondView> views_;
+};
+
 }  // namespace
 
 std::string DefaultResultsDir(const std::string& prefix) {
@@ -106,252 +380,36 @@ std::string DefaultResultsDir(const std::string& prefix) {
   return "results/" + prefix + stamp;
 }
 
-int RunLoad(const ScenarioFile& file, const LoadOptions& options) {
+Result<LoadOutcome> RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   Result<std::pair<net::Endpoint, std::string>> target = ParseTarget(file.target);
-  if (!target) {
-    std::fprintf(stderr, "fourdollar load: %s\n", target.error().message.c_str());
-    return 1;
-  }
+  if (!target) return tl::unexpected(target.error());
   net::BlockSignals({SIGINT, SIGTERM});
   ::signal(SIGPIPE, SIG_IGN);
-  const uint64_t file_limit = RaiseOpenFileLimit();
-  if (file_limit > 0 && static_cast<int64_t>(file_limit) < file.execution.max_vus + 64) {
-    std::fprintf(stderr,
-                 "fourdollar load: warning: the open-file limit (%llu) is below the %lld VUs this "
-                 "test may run (one connection each); raise it with ulimit -n\n",
-                 static_cast<unsigned long long>(file_limit),
-                 static_cast<long long>(file.execution.max_vus));
-  }
-
-  std::vector<std::vector<uint32_t>> step_names;
-  std::vector<std::string> names = NameSteps(file, &step_names);
-  const std::vector<std::vector<http::ResponseFilter>> response_filters = ResponseFiltersFor(file);
-  const int thread_count = std::max(1, options.threads);
-  const int64_t duration_ms = file.execution.TotalDurationMs();
-
+  WarnWhenFewFiles(file);
   // The folder is made before any wait, so that a folder that cannot be made fails at once.
-  std::error_code dir_error;
-  const bool out_dir_existed = std::filesystem::exists(options.out_dir, dir_error);
-  std::filesystem::create_directories(options.out_dir, dir_error);
-  if (dir_error) {
-    std::fprintf(stderr, "fourdollar load: cannot create %s: %s\n", options.out_dir.c_str(),
-                 dir_error.message().c_str());
-    return 1;
-  }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
+  Result<bool> out_dir_existed = MakeOutDir(options.out_dir);
+  if (!out_dir_existed) return tl::unexpected(out_dir_existed.error());
   // All threads start on the same instant: a moment from now, or --start-at. The moment before
   // it is for making the threads.
   RunStart start = StartSoon(kStartLeadNs);
+  LoadOutcome outcome;
   if (options.start_at_unix_us != 0) {
-    StartWait wait =
-        WaitForStart(options.start_at_unix_us, kStartLeadNs, signals, options.terminal, stderr);
+    StartWait wait = WaitForStart(options.start_at_unix_us, kStartLeadNs, StopSignals(),
+                                  options.terminal, stderr);
     if (!wait.started) {
-      if (!out_dir_existed) std::filesystem::remove(options.out_dir, dir_error);  // if empty
-      std::fprintf(stderr,
-                   "fourdollar load: interrupted while waiting to start: nothing was sent and no "
-                   "results were written\n");
-      return 128 + wait.signal;
+      std::error_code ignored;
+      if (!*out_dir_existed) std::filesystem::remove(options.out_dir, ignored);  // if empty
+      outcome.signal_before_start = wait.signal;
+      return outcome;
     }
     start = wait.start;
   }
-  const int64_t start_mono_ns = start.mono_ns;
-  const int64_t start_unix_us = start.unix_us;
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (int i = 0; i < thread_count; ++i) {
-    auto worker = std::make_unique<Worker>();
-    Result<std::unique_ptr<net::EventLoop>> loop = net::EventLoop::Create();
-    if (!loop) {
-      std::fprintf(stderr, "fourdollar load: %s\n", loop.error().message.c_str());
-      return 1;
-    }
-    worker->loop = std::move(*loop);
-    worker->recorder = std::make_unique<Recorder>(start_unix_us);
-    worker->read_buffer.resize(ClientConnection::kReadBufferBytes);
-    if (options.raw_csv) {
-      auto raw = RawCsvWriter::Open(RawCsvPartPath(options.out_dir + "/raw.csv", i), names);
-      if (!raw) {
-        std::fprintf(stderr, "fourdollar load: %s\n", raw.error().message.c_str());
-        return 1;
-      }
-      worker->raw_csv = std::move(*raw);
-    }
-    VuContext context;
-    context.file = &file;
-    context.loop = worker->loop.get();
-    context.endpoint = target->first;
-    context.host_header = target->second;
-    context.step_names = step_names;
-    context.response_filters = response_filters;
-    context.recorder = worker->recorder.get();
-    context.raw_csv = worker->raw_csv.get();
-    context.read_buffer = worker->read_buffer.data();
-    context.run_start_unix_us = start_unix_us;
-    context.run_start_mono_ns = start_mono_ns;
-    worker->engine =
-        std::make_unique<Engine>(std::move(context), EngineShare{options.segment, i, thread_count});
-    workers.push_back(std::move(worker));
-  }
-  for (auto& worker : workers) {
-    Engine* engine = worker->engine.get();
-    net::EventLoop* loop = worker->loop.get();
-    loop->RunAt(start_mono_ns, [engine] { engine->Start(); });
-    worker->thread = std::thread([loop] { loop->Run(); });
-  }
-
-  RunInfo info;
-  info.scenario_path = file.path;
-  info.target = file.target;
-  info.start_unix_ms = start_unix_us / 1000;
-  info.start_at_unix_ms = options.start_at_unix_us / 1000;
-  info.names = names;
-  info.segment =
-      std::to_string(options.segment.index) + "/" + std::to_string(options.segment.count);
-  info.threads = thread_count;
-  info.model = ExecutionModelName(file.execution.model);
-  ResultsBuilder builder;
-
-  // Seconds handed over by the load threads (the only state the threads and this one share).
-  std::mutex mutex;
-  std::condition_variable delivered_cv;
-  std::vector<SecondData> inbox;
-  size_t deliveries = 0;
-  auto collect = [&](int64_t before_second) {
-    size_t expected;
-    {
-      std::lock_guard lock(mutex);
-      expected = deliveries + workers.size();
-    }
-    for (auto& worker : workers) {
-      Recorder* recorder = worker->recorder.get();
-      worker->loop->Post([recorder, before_second, &mutex, &inbox, &deliveries, &delivered_cv] {
-        std::vector<SecondData> seconds = recorder->TakeBefore(before_second);
-        std::lock_guard lock(mutex);
-        for (auto& s : seconds) inbox.push_back(std::move(s));
-        ++deliveries;
-        delivered_cv.notify_all();
-      });
-    }
-    std::unique_lock lock(mutex);
-    delivered_cv.wait_for(lock, std::chrono::seconds(5), [&] { return deliveries >= expected; });
-    std::vector<SecondData> taken;
-    taken.swap(inbox);
-    return taken;
-  };
-
-  bool interrupted = false;
-  double previous_cpu = 0;
-  if (Result<ProcessStats> self = ReadProcessStats()) previous_cpu = self->cpu_seconds;
-  double previous_watch_cpu = -1;
-  if (options.watch_pid > 0) {
-    if (Result<ProcessStats> watched = ReadProcessStats(options.watch_pid))
-      previous_watch_cpu = watched->cpu_seconds;
-  }
-  double max_generator_cpu = 0;
-  int64_t second = 0;
-  std::map<int64_t, SecondView> views;
-  while (true) {
-    // Wake at each whole second of the run, or at a signal.
-    int64_t next_ns = start_mono_ns + (second + 1) * 1'000'000'000;
-    int64_t wait_ns = std::max<int64_t>(0, next_ns - MonotonicNowNs());
-    timespec timeout{static_cast<time_t>(wait_ns / 1'000'000'000),
-                     static_cast<long>(wait_ns % 1'000'000'000)};
-    int signo = sigtimedwait(&signals, nullptr, &timeout);
-    if (signo == SIGINT || signo == SIGTERM) {
-      if (!interrupted) {
-        interrupted = true;
-        std::fprintf(stderr, "\nfourdollar load: stopping early; results so far are kept\n");
-        for (auto& worker : workers) {
-          Engine* engine = worker->engine.get();
-          worker->loop->Post([engine] { engine->Stop(0); });
-        }
-      }
-      continue;
-    }
-    if (MonotonicNowNs() < next_ns) continue;
-    ++second;
-    // Own CPU: above kSaturatedCpuPercent of the threads' capacity, the numbers measure us.
-    if (Result<ProcessStats> self = ReadProcessStats()) {
-      double percent = (self->cpu_seconds - previous_cpu) * 100.0 / thread_count;
-      previous_cpu = self->cpu_seconds;
-      max_generator_cpu = std::max(max_generator_cpu, percent);
-      builder.AddGeneratorCpu(second - 1, percent);
-    }
-    if (options.watch_pid > 0) {
-      if (Result<ProcessStats> watched = ReadProcessStats(options.watch_pid)) {
-        double percent =
-            previous_watch_cpu < 0 ? 0 : (watched->cpu_seconds - previous_watch_cpu) * 100.0;
-        previous_watch_cpu = watched->cpu_seconds;
-        builder.AddWatchSample(second - 1, percent, watched->resident_bytes);
-      }
-    }
-    if (!options.scrape_url.empty()) {
-      if (Result<ScrapeSample> sample = ScrapeMetrics(options.scrape_url, 500)) {
-        builder.AddScrapeSample(second - 1, *sample);
-      }
-    }
-    for (SecondData& data : collect(second)) {
-      SecondView& view = views[data.second];
-      for (auto& [index, figures] : data.names) {
-        view.requests += figures.requests;
-        for (size_t k = 1; k < kFailureKinds; ++k) view.failures += figures.failures[k];
-        view.duration.Merge(figures.duration);
-      }
-      view.vus += data.active_vus;
-      view.rate += data.offered_rate;
-      builder.Add(data);
-    }
-    const SecondView& last = views[second - 1];
-    char line[256];
-    std::snprintf(
-        line, sizeof line,
-        "%3llds/%llds  vus %-5.0f  %7llu req/s  p50 %s  p95 %s  p99 %s  errors %llu",
-        static_cast<long long>(second), static_cast<long long>(duration_ms / 1000), last.vus,
-        static_cast<unsigned long long>(last.requests), Ms(last.duration.PercentileUs(50)).c_str(),
-        Ms(last.duration.PercentileUs(95)).c_str(), Ms(last.duration.PercentileUs(99)).c_str(),
-        static_cast<unsigned long long>(last.failures));
-    if (options.terminal) {
-      std::fprintf(stderr, "\r\033[K%s", line);
-    } else if (second % 10 == 0) {
-      std::fprintf(stderr, "%s\n", line);
-    }
-    std::fflush(stderr);
-    views.erase(views.begin(), views.lower_bound(second - 2));
-    bool all_finished = std::all_of(workers.begin(), workers.end(),
-                                    [](const auto& w) { return w->engine->finished(); });
-    if (all_finished) break;
-  }
-  builder.Add(collect(INT64_MAX));
-  for (auto& worker : workers) worker->loop->Stop();
-  for (auto& worker : workers) worker->thread.join();
-  for (auto& worker : workers) {
-    if (!worker->raw_csv) continue;
-    if (Status closed = worker->raw_csv->Close(); !closed) {
-      std::fprintf(stderr, "fourdollar load: raw CSV: %s\n", closed.error().message.c_str());
-    }
-  }
-  if (options.terminal) std::fprintf(stderr, "\n");
-
-  // The run lasted until its last iteration ended (the loop above stops only once every engine
-  // has finished), not until the tick that noticed it.
-  int64_t end_mono_ns = start_mono_ns;
-  for (auto& worker : workers) {
-    end_mono_ns = std::max(end_mono_ns, worker->engine->finished_at_ns());
-  }
-  info.duration_ms = (end_mono_ns - start_mono_ns) / 1'000'000;
-  info.interrupted = interrupted;
-  info.generator_cpu_max = max_generator_cpu;
-  info.generator_saturated = max_generator_cpu > kSaturatedCpuPercent;
-  Results results = builder.Build(info, file.thresholds);
-  if (options.print_summary) std::fputs(FormatSummary(results).c_str(), stdout);
-  if (Status written = WriteResults(results, options.out_dir); !written) {
-    std::fprintf(stderr, "fourdollar load: %s\n", written.error().message.c_str());
-    return 1;
-  }
-  if (options.print_summary) std::printf("\nresults: %s\n", options.out_dir.c_str());
-  return results.ThresholdsPassed() ? 0 : 99;
+  LoadRun run(file, options, start);
+  if (Status made = run.MakeWorkers(*target); !made) return tl::unexpected(made.error());
+  run.Run();
+  outcome.results = run.Build();
+  outcome.written = WriteResults(outcome.results, options.out_dir);
+  return outcome;
 }
 
 }  // namespace fourdollar::load

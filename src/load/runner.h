@@ -6,20 +6,21 @@
 
 #include <string>
 
+#include "base/result.h"
+#include "load/results.h"
 #include "load/scenario.h"
 #include "load/schedule.h"
 
 namespace fourdollar::load {
 
 struct LoadOptions {
-  std::string out_dir;        // results folder (created)
-  int threads = 1;            // load threads, each with its own event loop
-  Segment segment;            // this process's share (k6 execution segments)
-  pid_t watch_pid = 0;        // a local server process whose CPU and memory are sampled each second
-  std::string scrape_url;     // a server's /metrics read each second
-  bool raw_csv = false;       // one row per request in k6's CSV layout
-  bool terminal = false;      // redraw one live line instead of printing a line per 10 s
-  bool print_summary = true;  // the end-of-run summary and the results folder on stdout
+  std::string out_dir;     // results folder (created)
+  int threads = 1;         // load threads, each with its own event loop
+  Segment segment;         // this process's share (k6 execution segments)
+  pid_t watch_pid = 0;     // a local server process whose CPU and memory are sampled each second
+  std::string scrape_url;  // a server's /metrics read each second
+  bool raw_csv = false;    // one row per request in k6's CSV layout
+  bool terminal = false;   // redraw one live line instead of printing a line per 10 s
   // --start-at: wait until this wall-clock time (unix microseconds) before starting; 0 starts
   // at once. The caller has checked it (CheckStartAt).
   int64_t start_at_unix_us = 0;
@@ -28,9 +29,20 @@ struct LoadOptions {
 // "results/<prefix><UTC time>", e.g. results/bench-20261126-171500: the default --out.
 std::string DefaultResultsDir(const std::string& prefix = "");
 
-// Returns the exit code: 0, 99 when a threshold failed, 1 when the run could not be made,
-// 128 + the signal (130 for Ctrl-C) when interrupted while waiting for start_at_unix_us (then
-// nothing is sent and no results are written; a results folder made for the run is removed).
-int RunLoad(const ScenarioFile& file, const LoadOptions& options);
+// What a run produced.
+struct LoadOutcome {
+  // The signal (SIGINT or SIGTERM) that interrupted the wait for start_at_unix_us: then nothing
+  // was sent, no results were written and a results folder made for the run was removed. 0 when
+  // the run took place.
+  int signal_before_start = 0;
+  Results results;  // the run's figures; results.run.interrupted after a signal during the run
+  Status written;   // writing `results` to options.out_dir
+};
+
+// Runs the load and writes its results to options.out_dir. While it runs it prints the live
+// line and warnings to stderr; the summary is the caller's. An error when the run could not be
+// made (bad target, results folder or raw CSV that cannot be made, no event loop); then nothing
+// was sent. Blocks SIGINT and SIGTERM (taken as "stop early") and ignores SIGPIPE.
+[[nodiscard]] Result<LoadOutcome> RunLoad(const ScenarioFile& file, const LoadOptions& options);
 
 }  // namespace fourdollar::load

@@ -5,6 +5,7 @@
 
 #include <re2/re2.h>
 
+#include "http/url.h"
 #include "load/capture.h"
 #include "load/scenario_values.h"
 #include "load/scenario_yaml.h"
@@ -73,7 +74,7 @@ bool ReadUrl(YamlReader& reader, const YAML::Node& node, std::string_view field,
   if (prefix.starts_with("https://")) return reader.Fail(node, field, "https is not supported yet");
   if (prefix.starts_with("http://")) {
     if (!step->url.IsLiteral()) return true;
-    auto url = ParseHttpUrl(prefix);
+    auto url = http::ParseHttpUrl(prefix);
     return url ? true : reader.Fail(node, field, url.error().message);
   }
   if (!prefix.starts_with('/')) {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "http/url.h"
+
 namespace fourdollar::load {
 namespace {
 
@@ -245,59 +247,8 @@ Result<Threshold> ParseThreshold(std::string_view key, std::string_view expressi
   return threshold;
 }
 
-Result<HttpUrl> ParseHttpUrl(std::string_view url) {
-  const std::string shown = "URL \"" + std::string(url) + "\"";
-  if (url.starts_with("https://")) {
-    return tl::unexpected(Invalid(shown + ": https is not supported yet"));
-  }
-  if (!url.starts_with("http://")) {
-    return tl::unexpected(Invalid(shown + ": expected http://HOST[:PORT][/PATH]"));
-  }
-  std::string_view rest = url.substr(7);
-  const size_t path_at = std::min(rest.find_first_of("/?#"), rest.size());
-  std::string_view authority = rest.substr(0, path_at);
-  HttpUrl result;
-  result.target = path_at < rest.size() ? std::string(rest.substr(path_at)) : "/";
-  if (result.target[0] != '/') result.target = std::string(1, '/').append(result.target);
-  if (const size_t hash = result.target.find('#'); hash != std::string::npos) {
-    result.target.resize(hash);
-  }
-  if (authority.find('@') != std::string_view::npos) {
-    return tl::unexpected(Invalid(shown + ": user information in URLs is not supported"));
-  }
-  std::string_view port_text;
-  if (authority.starts_with('[')) {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return tl::unexpected(Invalid(shown + ": unclosed [ in the host"));
-    }
-    result.host = std::string(authority.substr(1, close - 1));
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty() && !after.starts_with(':')) {
-      return tl::unexpected(Invalid(shown + ": unexpected text after the host"));
-    }
-    if (!after.empty()) port_text = after.substr(1);
-  } else {
-    const size_t colon = authority.find(':');
-    result.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  if (result.host.empty()) return tl::unexpected(Invalid(shown + ": no host"));
-  if (!port_text.empty() || authority.ends_with(':')) {
-    unsigned port = 0;
-    const auto [end, ec] =
-        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
-        port > 65535) {
-      return tl::unexpected(Invalid(shown + ": the port must be a number from 1 to 65535"));
-    }
-    result.port = static_cast<uint16_t>(port);
-  }
-  return result;
-}
-
 Result<std::string> NormalizeTarget(std::string_view url) {
-  auto parsed = ParseHttpUrl(url);
+  auto parsed = http::ParsePlainHttpUrl(url);
   if (!parsed) return tl::unexpected(parsed.error());
   if (parsed->target != "/") {
     return tl::unexpected(Invalid("target \"" + std::string(url) +

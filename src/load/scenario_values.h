@@ -28,14 +28,6 @@ Result<Threshold> ParseThreshold(std::string_view key, std::string_view expressi
 // The metrics a threshold may name.
 const std::vector<std::string_view>& ThresholdMetrics();
 
-// An absolute http:// URL taken apart. https:// is refused ("not supported yet").
-struct HttpUrl {
-  std::string host;  // a name or IPv4 address; IPv6 in brackets, without them
-  uint16_t port = 80;
-  std::string target;  // "/" when the URL has no path; with the query: "/a?b=1"
-};
-Result<HttpUrl> ParseHttpUrl(std::string_view url);
-
 // Checks a base URL (a scenario's `target:` or --target): "http://host[:port]", optionally with
 // a trailing "/", and returns it without the slash. A path or query is an error: they belong to
 // the steps' URLs.

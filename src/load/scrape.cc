@@ -1,15 +1,11 @@
 #include "load/scrape.h"
 
-#include <poll.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 
 #include "base/clock.h"
-#include "http/response_parser.h"
-#include "net/tcp.h"
+#include "http/blocking_client.h"
+#include "http/url.h"
 
 namespace fourdollar::load {
 
@@ -36,61 +32,33 @@ ScrapeSample ParsePrometheusText(std::string_view text) {
 }
 
 Result<ScrapeSample> ScrapeMetrics(const std::string& url, int64_t timeout_ms) {
-  constexpr std::string_view kHttp = "http://";
-  if (url.rfind(kHttp, 0) != 0) {
+  Result<http::Url> parsed = http::ParseHttpUrl(url);
+  if (!url.starts_with("http://")) {
     return MakeError(ErrorCode::kInvalidArgument, "--scrape URL must start with http://: " + url);
   }
-  std::string rest = url.substr(kHttp.size());
-  size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  std::string path = slash == std::string::npos ? "/metrics" : rest.substr(slash);
-  Result<net::Endpoint> endpoint =
-      net::ParseEndpoint(authority.find(':') == std::string::npos ? authority + ":80" : authority);
+  if (!parsed) return tl::unexpected(parsed.error());
+  // A URL without a path reads the server's /metrics.
+  const std::string path =
+      parsed->target == "/" && !url.ends_with('/') ? "/metrics" : parsed->target;
+  const std::string authority = parsed->HostHeader();
+  Result<net::Endpoint> endpoint = http::EndpointOf(*parsed);
   if (!endpoint) return tl::unexpected(endpoint.error());
-  Result<UniqueFd> fd = net::StartConnect(*endpoint);
-  if (!fd) return tl::unexpected(fd.error());
   const int64_t deadline_ns = MonotonicNowNs() + timeout_ms * 1'000'000;
-  auto wait = [&](short events) {
-    int64_t left_ms = (deadline_ns - MonotonicNowNs()) / 1'000'000;
-    if (left_ms <= 0) return false;
-    pollfd p{fd->get(), events, 0};
-    return ::poll(&p, 1, static_cast<int>(left_ms)) > 0;
-  };
-  if (!wait(POLLOUT) || net::ConnectResult(fd->get()) != 0) {
-    return MakeError(ErrorCode::kUnavailable, "cannot connect to " + url);
+  Result<http::BlockingConnection> connection =
+      http::BlockingConnection::Connect(*endpoint, deadline_ns);
+  if (!connection) return MakeError(ErrorCode::kUnavailable, "cannot connect to " + url);
+  Result<http::ClientResponse> response = connection->Exchange(
+      "GET " + path + " HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n",
+      deadline_ns);
+  if (!response) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "no complete answer from " + url + ": " + response.error().message);
   }
-  std::string request =
-      "GET " + path + " HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n";
-  if (::send(fd->get(), request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    return MakeError(ErrorCode::kUnavailable, "cannot send to " + url);
+  if (response->status != 200) {
+    return MakeError(ErrorCode::kUnavailable,
+                     url + " answered " + std::to_string(response->status));
   }
-  http::ResponseParser parser;
-  std::string buffered;
-  char buf[16384];
-  while (wait(POLLIN)) {
-    ssize_t n = ::recv(fd->get(), buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    http::ResponseParser::State state;
-    if (n <= 0) {
-      state = parser.FeedEof();
-    } else {
-      buffered.append(buf, static_cast<size_t>(n));
-      size_t consumed = 0;
-      state = parser.Feed(buffered, &consumed);
-      buffered.erase(0, consumed);
-    }
-    if (state == http::ResponseParser::State::kComplete) {
-      http::ClientResponse response = parser.TakeResponse();
-      if (response.status != 200) {
-        return MakeError(ErrorCode::kUnavailable,
-                         url + " answered " + std::to_string(response.status));
-      }
-      return ParsePrometheusText(response.body);
-    }
-    if (state == http::ResponseParser::State::kError || n <= 0) break;
-  }
-  return MakeError(ErrorCode::kUnavailable, "no complete answer from " + url + " in time");
+  return ParsePrometheusText(response->body);
 }
 
 }  // namespace fourdollar::load
