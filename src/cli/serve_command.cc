@@ -32,14 +32,15 @@ int RunServe(const ServeConfig& config) {
   Result<std::unique_ptr<serve::BlogServer>> server = serve::BlogServer::Start(config.server);
   if (!server) return Fail(server.error().message);
 
-  std::fprintf(stderr, "%s\n", serve::FormatReadyLine((*server)->ready()).c_str());
-  std::fflush(stderr);
+  // The file first: a reader that sees the line finds the file too.
   if (!config.ready_file.empty()) {
     if (Status written = serve::WriteReadyFile(config.ready_file, (*server)->ready()); !written) {
       (void)(*server)->Drain();
       return Fail("--ready-file: " + written.error().message);
     }
   }
+  std::fprintf(stderr, "%s\n", serve::FormatReadyLine((*server)->ready()).c_str());
+  std::fflush(stderr);
 
   sigset_t signals;
   sigemptyset(&signals);

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
+
+#include <boost/json/parse.hpp>
 
 #include "e2e/server_fixture.h"
 
@@ -103,6 +106,29 @@ TEST_F(Startup, DefaultStoreIsDataBlogDbUnderTheWorkingDirectory) {
   EXPECT_EQ(PostWithToken(server_->token()), 303);
 }
 
+TEST_F(Startup, ReadyFileHoldsWhatTheLineSays) {
+  const fs::path ready_file = data_dir_.path() / "ready.json";
+  ServerOptions options;
+  options.args = {"--ready-file", ready_file.string()};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  // Written before the line was printed.
+  std::ifstream in(ready_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code error;
+  boost::json::value json = boost::json::parse(text.str(), error);
+  ASSERT_FALSE(error) << text.str();
+  const serve::ReadyLine& line = server_->ready();
+  EXPECT_EQ(json.at("url").as_string(), line.url());
+  EXPECT_EQ(json.at("host").as_string(), line.host);
+  EXPECT_EQ(json.at("port").to_number<int>(), line.port);
+  EXPECT_EQ(json.at("store").as_string(), line.store);
+  EXPECT_EQ(json.at("threads").to_number<int>(), line.threads);
+  EXPECT_EQ(json.at("writes").as_string(), line.writes);
+  EXPECT_EQ(json.at("token_file").as_string(), *line.token_file());
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
 struct BadConfig {
   const char* name;
   std::vector<std::string> args;
@@ -140,6 +166,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"UnknownStoreScheme", {"--db", "mysql://localhost/blog"}, {}},
         BadConfig{"EmptyWriteToken", {"--write-token", ""}, {}},
         BadConfig{"ShortWriteToken", {"--write-token", "short"}, {}},
+        BadConfig{
+            "ReadyFileInAMissingFolder", {"--ready-file", "/nonexistent-folder/ready.json"}, {}},
         BadConfig{"ThreadsFromEnvironmentNotANumber", {}, {"FOURDOLLAR_THREADS=many"}},
         BadConfig{"ListenFromEnvironmentBad", {}, {"FOURDOLLAR_LISTEN=nowhere"}, false}),
     [](const auto& test) { return std::string(test.param.name); });
