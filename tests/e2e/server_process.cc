@@ -1,5 +1,7 @@
 #include "e2e/server_process.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -212,8 +214,17 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::filesyste
 }
 
 ServerProcess::~ServerProcess() {
-  Kill();
+  const bool was_running = running();
+  Result<int> code = was_running ? Stop(kStopAtEndTimeoutMs) : Result<int>(0);
   if (drain_.joinable()) drain_.join();
+  if (!was_running) return;
+  if (!code) {
+    ADD_FAILURE() << "stopping the server with SIGTERM at the end of the test: "
+                  << code.error().message << "; stderr: " << StderrText();
+  } else if (*code != 0) {
+    ADD_FAILURE() << "the server exited with code " << *code
+                  << " after SIGTERM at the end of the test; stderr: " << StderrText();
+  }
 }
 
 void ServerProcess::DrainStderr() {

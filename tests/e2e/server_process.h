@@ -2,8 +2,12 @@
 // end-to-end tests: start on a free port in a given data folder, wait for the ready line,
 // stop with SIGTERM, kill -9, restart on the same folder.
 //
-// Every ServerProcess kills and reaps its child in its destructor, so no server outlives a
-// test. Not thread-safe: one test thread owns each object (the stderr drain thread is internal).
+// Every ServerProcess stops a child still running in its destructor as an operator would, with
+// SIGTERM, and fails the current test unless it exits 0 in time: so every test checks the
+// server's clean stop, and in the sanitizer builds LeakSanitizer's verdict at its exit. A test
+// that wants another ending says so: it calls Stop() and checks the code itself, or Kill() to
+// crash the server on purpose. No server outlives a test. Not thread-safe: one test thread owns
+// each object (the stderr drain thread is internal).
 #pragma once
 
 #include <sys/types.h>
@@ -64,7 +68,10 @@ class ServerProcess {
   static Result<std::unique_ptr<ServerProcess>> Start(const std::filesystem::path& data_dir,
                                                       const ServerOptions& options = {});
 
+  // SIGTERM to a child still running, expecting exit code 0 within kStopAtEndTimeoutMs (a test
+  // failure otherwise, quoting its stderr); SIGKILL if it is still there after that.
   ~ServerProcess();
+  static constexpr int kStopAtEndTimeoutMs = 15000;
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
@@ -80,7 +87,7 @@ class ServerProcess {
   // signal is an error naming the signal). On timeout the child is killed and an error returned.
   Result<int> Stop(int timeout_ms = 5000);
 
-  // Sends SIGKILL and reaps the child.
+  // Sends SIGKILL and reaps the child: a crash on purpose.
   void Kill();
 
   // Waits up to timeout_ms for the child to exit by itself; returns its exit code.
