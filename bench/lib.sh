@@ -19,25 +19,26 @@ cleanup() {
   rm -rf "$work"
 }
 
+# ready_field FILE KEY: one field of the JSON object serve writes with --ready-file.
+ready_field() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2"
+}
+
 # Starts fourdollar pinned to SERVER_CPU on a fresh store; sets server_pid, url, token.
 start_fourdollar() {
   local data=$1
   mkdir -p "$data"
   taskset -c "$SERVER_CPU" "$FOURDOLLAR" serve --listen 127.0.0.1:0 --db "sqlite:$data/blog.db" \
-    --threads 1 2>"$data/server.log" &
+    --threads 1 --ready-file "$data/ready.json" 2>"$data/server.log" &
   server_pid=$!
-  local line=""
   for _ in $(seq 100); do
-    line=$(grep -m1 '^fourdollar: listening on ' "$data/server.log" || true)
-    [ -n "$line" ] && break
+    [ -e "$data/ready.json" ] && break
     kill -0 "$server_pid" 2>/dev/null || die "fourdollar exited: $(cat "$data/server.log")"
     sleep 0.1
   done
-  [ -n "$line" ] || die "fourdollar did not start within 10 s"
-  url=$(sed -E 's/^fourdollar: listening on (http:[^ ]+) .*/\1/' <<<"$line")
-  local token_file
-  token_file=$(sed -nE 's/.*\| write token in (.+)$/\1/p' <<<"$line")
-  token=$(cat "$token_file")
+  [ -e "$data/ready.json" ] || die "fourdollar did not start within 10 s"
+  url=$(ready_field "$data/ready.json" url)
+  token=$(cat "$(ready_field "$data/ready.json" token_file)")
 }
 
 # A free TCP port on 127.0.0.1, chosen by the kernel (guessing one can hit a port that an

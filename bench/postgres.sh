@@ -39,14 +39,14 @@ serve() {
   local name=$1 db=$2
   mkdir -p "$work/$name"
   taskset -c "$SERVER_CPU" "$FOURDOLLAR" serve --listen 127.0.0.1:0 --db "$db" --threads 1 \
-    --write-token "$token" 2>"$work/$name/server.log" &
+    --write-token "$token" --ready-file "$work/$name/ready.json" 2>"$work/$name/server.log" &
   pids+=($!)
   for _ in $(seq 100); do
-    grep -q '^fourdollar: listening on ' "$work/$name/server.log" && break
+    [ -e "$work/$name/ready.json" ] && break
     sleep 0.1
   done
-  served_url=$(sed -nE 's/^fourdollar: listening on (http:[^ ]+) .*/\1/p' "$work/$name/server.log")
-  [ -n "$served_url" ] || die "$name did not start: $(cat "$work/$name/server.log")"
+  [ -e "$work/$name/ready.json" ] || die "$name did not start: $(cat "$work/$name/server.log")"
+  served_url=$(ready_field "$work/$name/ready.json" url)
 }
 
 # seed_posts URL: 1000 posts, so readers have something to open.

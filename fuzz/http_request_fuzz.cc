@@ -1,8 +1,9 @@
 // Fuzz target: the bytes one client sends on one connection, through the real server: the
-// HttpServer of src/http (its reading, parsing, route checks, pipelining, refusals and closing)
-// on a real event loop, the router and the blog's handlers wired as `fourdollar serve` wires
-// them, over a real SQLite store in a scratch folder. The input goes over a loopback TCP
-// connection, the client then half-closes and reads until the server closes.
+// BlogServer that `fourdollar serve` runs (the HttpServer of src/http with its reading, parsing,
+// route checks, pipelining, refusals and closing; the router and the blog's handlers) on one
+// loop thread, over a real SQLite store in a scratch folder. The input goes over a loopback TCP
+// connection from a client loop on the fuzzer's thread; the client then half-closes and reads
+// until the server closes.
 //
 // Invariants: the server closes the connection (no hang); what it sent is a sequence of
 // well-formed HTTP/1.x responses with statuses 100..599 and nothing after a response that says
@@ -21,14 +22,13 @@
 
 #include "base/clock.h"
 #include "blog/site.h"
-#include "blog/templates.h"
 #include "fuzz_support.h"
 #include "http/request_parser.h"
 #include "http/response_parser.h"
 #include "http/server.h"
 #include "net/event_loop.h"
 #include "net/tcp.h"
-#include "store/store.h"
+#include "serve/blog_server.h"
 
 namespace fourdollar::fuzz {
 namespace {
@@ -37,57 +37,38 @@ namespace {
 constexpr char kWriteToken[] = "fuzz-write-token";
 constexpr int64_t kCloseDeadlineNs = 20'000'000'000;
 
-// The server side, made once per process (and never torn down: the store's writer thread runs
-// until exit).
-struct Server {
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<net::EventLoop> loop;
-  std::unique_ptr<http::Router> router;
-  std::unique_ptr<blog::Site> site;
-  std::unique_ptr<http::ServerMetrics> metrics;
-  std::unique_ptr<http::HttpServer> http;
-  net::Endpoint endpoint;
-};
-
 template <typename T>
 T Must(Result<T> result, std::string_view what) {
   if (!result) Fail(std::string(what) + ": " + result.error().message);
   return std::move(*result);
 }
 
-Server& TheServer() {
-  static Server* server = [] {
-    auto s = new Server;
-    const std::string db = "sqlite:" + (ScratchFolder() / "blog.db").string();
-    s->store = Must(store::OpenStore({.url = db}), "open the store");
-    s->loop = Must(net::EventLoop::Create(), "create the loop");
-    auto session = Must(s->store->OpenSession(*s->loop), "open a store session");
-    static const blog::Templates templates = Must(blog::LoadTemplates(""), "load the templates");
-    s->router = std::make_unique<http::Router>(std::string(kWriteToken));
-    Server* raw = s;
-    s->site = std::make_unique<blog::Site>(
-        blog::SiteOptions{.cache_bytes = 1u << 20, .writes_need_token = true}, templates, *s->store,
-        std::move(session), [raw] {
-          std::string text;
-          MetricsWriter out(text);
-          const http::ServerMetrics* all[] = {raw->metrics.get()};
-          std::vector<std::string> names;
-          for (const http::Route& route : raw->router->routes()) names.push_back(route.name);
-          http::WriteServerMetrics(all, names, out);
-          raw->store->WriteMetrics(out);
-          return text;
-        });
-    s->site->AddRoutes(*s->router);
-    s->metrics = std::make_unique<http::ServerMetrics>(s->router->routes().size());
-    UniqueFd listener =
-        Must(net::Listen(Must(net::ParseEndpoint("127.0.0.1:0"), "endpoint"), {}), "listen");
-    s->endpoint = Must(net::LocalEndpoint(listener.get()), "local endpoint");
-    s->http = std::make_unique<http::HttpServer>(*s->loop, std::move(listener), *s->router,
-                                                 http::ServerLimits{}, *s->metrics);
-    Check(s->http->Start().has_value(), "start the server");
-    return s;
+// The server as `fourdollar serve` runs it, on one loop thread of its own, made once per
+// process (and never torn down: it runs until exit). The client side has a loop of its own.
+struct Harness {
+  std::unique_ptr<serve::BlogServer> server;
+  std::unique_ptr<net::EventLoop> client_loop;
+  net::Endpoint endpoint;
+};
+
+Harness& TheHarness() {
+  static Harness* harness = [] {
+    auto h = new Harness;
+    serve::BlogServerConfig config{
+        .listen = "127.0.0.1:0",
+        .db = "sqlite:" + (ScratchFolder() / "blog.db").string(),
+        .threads = 1,
+        .write_token = std::string(kWriteToken),
+        .write_token_source = "--write-token",
+        .cache_mb = 1,
+    };
+    h->server = Must(serve::BlogServer::Start(config), "start the server");
+    h->client_loop = Must(net::EventLoop::Create(), "create the client loop");
+    h->endpoint = Must(net::ParseEndpoint("127.0.0.1:" + std::to_string(h->server->ready().port)),
+                       "endpoint");
+    return h;
   }();
-  return *server;
+  return *harness;
 }
 
 // Sends the input, half-closes, reads everything until the server closes, then stops the loop.
@@ -240,18 +221,19 @@ void CheckResponses(std::string_view bytes, size_t requests) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fourdollar;
-  fuzz::Server& server = fuzz::TheServer();
-  UniqueFd fd = fuzz::Must(net::StartConnect(server.endpoint), "connect");
+  fuzz::Harness& harness = fuzz::TheHarness();
+  net::EventLoop& loop = *harness.client_loop;
+  UniqueFd fd = fuzz::Must(net::StartConnect(harness.endpoint), "connect");
   const int raw_fd = fd.get();
-  fuzz::Client client(*server.loop, std::move(fd),
+  fuzz::Client client(loop, std::move(fd),
                       std::string_view(reinterpret_cast<const char*>(data), size));
-  fuzz::Check(server.loop->Add(raw_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &client).has_value(),
+  fuzz::Check(loop.Add(raw_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &client).has_value(),
               "register the client");
-  net::TimerId deadline = server.loop->RunAt(MonotonicNowNs() + fuzz::kCloseDeadlineNs, [] {
+  net::TimerId deadline = loop.RunAt(MonotonicNowNs() + fuzz::kCloseDeadlineNs, [] {
     fuzz::Fail("the server did not close the connection in 20 s");
   });
-  server.loop->Run();
-  server.loop->Cancel(deadline);
+  loop.Run();
+  loop.Cancel(deadline);
   fuzz::Check(client.done(), "the loop stopped before the connection closed");
   fuzz::CheckResponses(client.received(), fuzz::RequestsToAnswer(std::string_view(
                                               reinterpret_cast<const char*>(data), size)));

@@ -254,7 +254,8 @@ say "unit verified; $(grep -o 'exposure level.*' "$tmp/security")"
 # --- The installed binary, as the unit runs it ----------------------------------------------
 # The unit's environment file, then a temporary store and a free port; a user with no
 # privileges and no capabilities; the unit's umask and open-file limit. strace records the
-# system calls. Waiting for the start-up line reads a pipe, bounded by read -t.
+# system calls. Waiting for the ready line reads a pipe, bounded by read -t; the server has
+# written its ready file (FOURDOLLAR_READY_FILE) before that line, and the port comes from it.
 state=$tmp/state
 chmod 0711 "$tmp" # the server, as nobody, passes through to its state folder
 mkdir -m 0700 "$state"
@@ -265,7 +266,8 @@ mkfifo "$tmp/stderr"
   # shellcheck source=/dev/null
   . "$conf"
   set +a
-  export FOURDOLLAR_LISTEN=127.0.0.1:0 FOURDOLLAR_DB=sqlite:$state/blog.db FOURDOLLAR_THREADS=2
+  export FOURDOLLAR_LISTEN=127.0.0.1:0 FOURDOLLAR_DB=sqlite:$state/blog.db FOURDOLLAR_THREADS=2 \
+    FOURDOLLAR_READY_FILE=$state/ready.json
   umask 0077
   # LimitNOFILE=, or the most this machine allows (a container may cap it).
   limit=$(sed -n 's/^LimitNOFILE=//p' "$unit")
@@ -282,8 +284,8 @@ read -r -t 20 -u "$server_err" line || true
 [[ "$line" == "fourdollar: listening on http://127.0.0.1:"* ]] || fail "the server did not start: $line"
 server_pid=$(ps -o pid= --ppid "$tracer_pid" | tr -d ' ') || true
 [ -n "$server_pid" ] || fail "no server process under strace"
-port=${line#*http://127.0.0.1:}
-port=${port%% *}
+port=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["port"])' "$state/ready.json") ||
+  fail "no ready file from the server"
 
 status=$(get "$port" /)
 [ "$status" = 200 ] || fail "GET / from the installed binary answered $status"

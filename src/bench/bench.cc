@@ -153,7 +153,7 @@ class BenchRun {
       return Fail(ErrorCode::kUnavailable, "starting the server: " + server.error().message);
     server_ = std::move(*server);
     for (const std::string& note : server_->notes()) Say("server: " + note);
-    target_ = server_->startup().url;
+    target_ = server_->ready().url();
     token_ = server_->token();
     generator_threads_ =
         std::min<int>(kMaxGeneratorThreads, static_cast<int>(plan->generator_cpus.size()));

@@ -35,17 +35,6 @@ void CopyLog(UniqueFd from, std::string already_read, std::string log_path) {
   }
 }
 
-// The first line of `text` that starts like the start-up line, if complete.
-std::optional<std::string> FindStartupLine(const std::string& text) {
-  size_t start = 0;
-  for (size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
-    std::string line = text.substr(start, end - start);
-    if (line.starts_with(kStartupPrefix)) return line;
-    start = end + 1;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<ServerChild>> ServerChild::Start(const ServerSpec& spec) {
@@ -112,9 +101,8 @@ Result<std::unique_ptr<ServerChild>> ServerChild::Start(const ServerSpec& spec) 
   // Wait for the start-up line, or for the server to exit first.
   const int64_t deadline_ns = MonotonicNowNs() + int64_t{spec.startup_timeout_ms} * 1'000'000;
   std::string text;
-  std::optional<std::string> line;
   bool closed = false;
-  while (!(line = FindStartupLine(text)) && !closed) {
+  while (!serve::FindReadyLine(text) && !closed) {
     int64_t left_ms = (deadline_ns - MonotonicNowNs()) / 1'000'000;
     if (left_ms <= 0) break;
     pollfd pfd{err_read.get(), POLLIN, 0};
@@ -131,6 +119,7 @@ Result<std::unique_ptr<ServerChild>> ServerChild::Start(const ServerSpec& spec) 
   }
   const std::string log_path = spec.data_dir + "/server.log";
   child->log_copier_ = std::thread(CopyLog, std::move(err_read), text, log_path);
+  std::optional<std::string_view> line = serve::FindReadyLine(text);
   if (!line) {
     child->Stop(2000);
     return MakeError(ErrorCode::kUnavailable,
@@ -139,15 +128,14 @@ Result<std::unique_ptr<ServerChild>> ServerChild::Start(const ServerSpec& spec) 
                                               std::to_string(spec.startup_timeout_ms) + " ms") +
                          "; it said: '" + text + "'");
   }
-  Result<StartupLine> startup = ParseStartupLine(*line);
-  if (!startup) return tl::unexpected(startup.error());
-  child->startup_ = *startup;
-  if (startup->token_file) {
-    std::ifstream file(*startup->token_file);
+  Result<serve::ReadyLine> ready = serve::ParseReadyLine(*line);
+  if (!ready) return tl::unexpected(ready.error());
+  child->ready_ = *ready;
+  if (std::optional<std::string> token_file = ready->token_file()) {
+    std::ifstream file(*token_file);
     std::getline(file, child->token_);
     if (child->token_.empty()) {
-      return MakeError(ErrorCode::kNotFound,
-                       "cannot read the write token in " + *startup->token_file);
+      return MakeError(ErrorCode::kNotFound, "cannot read the write token in " + *token_file);
     }
   }
   return child;

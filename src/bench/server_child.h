@@ -17,7 +17,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "bench/cgroup_limits.h"
-#include "bench/startup_line.h"
+#include "serve/ready_line.h"
 
 namespace fourdollar::bench {
 
@@ -32,7 +32,7 @@ struct ServerSpec {
 
 class ServerChild {
  public:
-  // Starts the server and waits (bounded) for its start-up line, then reads the token file.
+  // Starts the server and waits (bounded) for its ready line, then reads the token file.
   // Errors quote what the server printed.
   static Result<std::unique_ptr<ServerChild>> Start(const ServerSpec& spec);
 
@@ -41,7 +41,7 @@ class ServerChild {
   ServerChild& operator=(const ServerChild&) = delete;
 
   pid_t pid() const { return pid_; }
-  const StartupLine& startup() const { return startup_; }
+  const serve::ReadyLine& ready() const { return ready_; }
   const std::string& token() const { return token_; }
   // Notes from the start: e.g. a cgroup the server could not join.
   const std::vector<std::string>& notes() const { return notes_; }
@@ -60,7 +60,7 @@ class ServerChild {
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   std::optional<std::string> ended_;
-  StartupLine startup_;
+  serve::ReadyLine ready_;
   std::string token_;
   std::vector<std::string> notes_;
   std::thread log_copier_;

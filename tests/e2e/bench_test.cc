@@ -53,7 +53,10 @@ TEST(Bench, QuickRunWritesResultsReportAndHeadline) {
   auto step = load::ReadResults((out / "limit" / "step-01").string());
   ASSERT_TRUE(step) << step.error().message;
   EXPECT_EQ(step->run.model, "constant-arrival-rate");
-  EXPECT_NE(ReadText(out / "server" / "server.log").find("listening on"), std::string::npos);
+  const std::string server_log = ReadText(out / "server" / "server.log");
+  std::optional<std::string_view> ready_line = serve::FindReadyLine(server_log);
+  ASSERT_TRUE(ready_line) << server_log;
+  EXPECT_TRUE(serve::ParseReadyLine(*ready_line)) << *ready_line;
   EXPECT_NE(ReadText(out / "bench.txt").find("1 CPU here"), std::string::npos);
 }
 
@@ -124,14 +127,14 @@ TEST(Bench, TargetSkipsTheLocalServerAndScrapesTheRemoteOne) {
   // The child inherits the token through the environment, as a user would pass it.
   ::setenv("FOURDOLLAR_WRITE_TOKEN", (*server)->token().c_str(), 1);
   auto run = RunLoadToExit(dir.path(),
-                           {"bench", "--quick", "--target", (*server)->startup().url, "--posts",
+                           {"bench", "--quick", "--target", (*server)->ready().url(), "--posts",
                             "20", "--no-find-limit", "--out", out.string()},
                            90000);
   ::unsetenv("FOURDOLLAR_WRITE_TOKEN");
   ASSERT_TRUE(run) << run.error().message;
   ASSERT_EQ(run->exit_code, 0) << run->stdout_text << run->stderr_text;
   EXPECT_FALSE(std::filesystem::exists(out / "server"));  // no local server was started
-  EXPECT_NE(run->stdout_text.find((*server)->startup().url), std::string::npos) << run->stdout_text;
+  EXPECT_NE(run->stdout_text.find((*server)->ready().url()), std::string::npos) << run->stdout_text;
   auto seed = load::ReadResults((out / "seed").string());
   ASSERT_TRUE(seed) << seed.error().message;
   EXPECT_GT(seed->overall.requests, 0u);

@@ -105,7 +105,7 @@ TEST_F(DistributedTest, TwoGeneratorsOnTwoHostsAddUpToTheServersCount) {
     outs.push_back(host_dir / "results");
     auto generator = LoadProcess::Start(
         host_dir,
-        {"load", scenario.string(), "--target", (*server)->startup().url, "--env",
+        {"load", scenario.string(), "--target", (*server)->ready().url(), "--env",
          "TOKEN=" + (*server)->token(), "--segment", std::to_string(i + 1) + "/2", "--start-at",
          start_at, "--out", outs.back().string()},
         lan_->host(i).path());

@@ -122,7 +122,7 @@ class HostileTest : public ServerTest {
     uint64_t memory_peak = memory_start;
     auto load = LoadProcess::Start(
         data_dir_.path(),
-        {"load", scenario.string(), "--target", server_->startup().url, "--out", out.string()});
+        {"load", scenario.string(), "--target", server_->ready().url(), "--out", out.string()});
     EXPECT_TRUE(load) << load.error().message;
     hostile_thread.join();
     memory_peak = std::max(memory_peak, ServerResidentBytes());

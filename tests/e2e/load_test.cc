@@ -48,7 +48,7 @@ class LoadTest : public ServerTest {
   Result<load::Results> RunAndRead(const std::filesystem::path& scenario,
                                    std::vector<std::string> extra, int expected_exit = 0) {
     std::filesystem::path out = data_dir_.path() / ("out-" + std::to_string(runs_++));
-    std::vector<std::string> args = {"load",  scenario.string(), "--target", server_->startup().url,
+    std::vector<std::string> args = {"load",  scenario.string(), "--target", server_->ready().url(),
                                      "--out", out.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     Result<LoadRun> run = RunLoadToExit(data_dir_.path(), args);
@@ -141,7 +141,7 @@ scenarios:
       - get: /healthz
 )yaml")
                                          .string(),
-                                     "--target", server_->startup().url, "--out", out.string()});
+                                     "--target", server_->ready().url(), "--out", out.string()});
   ASSERT_TRUE(process) << process.error().message;
   // The server stops answering for 500 ms in the middle of the run.
   struct timespec one_second {
@@ -184,7 +184,7 @@ TEST_F(LoadTest, ScenarioErrorNamesFileLineAndNothingRuns) {
       "vus: 2\nduration: 1s\nscenarios:\n  a:\n    flow:\n      - get: /\n        thinc: 1s\n");
   double before = AllRequests();
   auto run = RunLoadToExit(data_dir_.path(),
-                           {"load", scenario.string(), "--target", server_->startup().url});
+                           {"load", scenario.string(), "--target", server_->ready().url()});
   ASSERT_TRUE(run) << run.error().message;
   EXPECT_EQ(run->exit_code, 2);
   EXPECT_NE(run->stderr_text.find("bad.yaml:7:"), std::string::npos) << run->stderr_text;
@@ -206,7 +206,7 @@ scenarios:
     std::filesystem::path dir = data_dir_.path() / (std::string("seg") + segment[0]);
     std::filesystem::create_directories(dir);
     auto process =
-        LoadProcess::Start(dir, {"load", scenario.string(), "--target", server_->startup().url,
+        LoadProcess::Start(dir, {"load", scenario.string(), "--target", server_->ready().url(),
                                  "--segment", segment, "--out", (dir / "out").string()});
     ASSERT_TRUE(process) << process.error().message;
     processes.push_back(std::move(*process));
@@ -258,7 +258,7 @@ scenarios:
         think: 5ms
 )yaml"),
                             {"--watch-pid", std::to_string(server_->pid()), "--scrape",
-                             server_->startup().url + "/metrics"});
+                             server_->ready().url() + "/metrics"});
   ASSERT_TRUE(results) << results.error().message;
   bool watched = false, scraped = false;
   for (const load::SecondRow& row : results->seconds) {
@@ -284,7 +284,7 @@ scenarios:
         think: 10ms
 )yaml")
                                          .string(),
-                                     "--target", server_->startup().url, "--out", out.string()});
+                                     "--target", server_->ready().url(), "--out", out.string()});
   ASSERT_TRUE(process) << process.error().message;
   struct timespec one_second {
     1, 0

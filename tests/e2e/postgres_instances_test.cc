@@ -53,7 +53,8 @@ TEST_F(PostgresInstances, PostAcknowledgedByOneIsOnTheOthersListWithin100Ms) {
   auto a = StartInstance(dir_a_);
   auto b = StartInstance(dir_b_);
   ASSERT_TRUE(a && b);
-  EXPECT_NE(a->startup().store.find("postgres://"), std::string::npos) << a->startup().text;
+  EXPECT_NE(a->ready().store.find("postgres://"), std::string::npos)
+      << serve::FormatReadyLine(a->ready());
   constexpr auto kLimit = std::chrono::milliseconds(100);
   for (int i = 0; i < 10; ++i) {
     // Alternate directions; each reader's list page is cached before the write.
@@ -123,7 +124,7 @@ scenarios:
     TempDir& dir = segment == 1 ? dir_a_ : dir_b_;
     outs.push_back(dir.path() / "out");
     auto process = LoadProcess::Start(
-        dir.path(), {"load", scenario.string(), "--target", instance->startup().url, "--env",
+        dir.path(), {"load", scenario.string(), "--target", instance->ready().url(), "--env",
                      std::string("TOKEN=") + kTestToken, "--segment",
                      std::to_string(segment) + "/2", "--out", outs.back().string()});
     ASSERT_TRUE(process) << process.error().message;

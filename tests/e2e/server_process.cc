@@ -1,5 +1,7 @@
 #include "e2e/server_process.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -15,14 +17,11 @@
 #include <cstring>
 #include <fstream>
 #include <random>
-#include <regex>
 
 extern char** environ;
 
 namespace fourdollar::e2e {
 namespace {
-
-constexpr std::string_view kStartupPrefix = "fourdollar: listening on ";
 
 struct Child {
   pid_t pid = -1;
@@ -166,35 +165,6 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-Result<StartupLine> ParseStartupLine(const std::string& line) {
-  static const std::regex kPattern(
-      R"(^fourdollar: listening on (http://([0-9.]+):([0-9]+)) \| store (\S+) \| threads ([0-9]+) \| (.+)$)");
-  std::smatch match;
-  if (!std::regex_match(line, match, kPattern)) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "start-up line does not match 'fourdollar: listening on http://HOST:PORT | "
-                     "store URL | threads N | WRITES': '" +
-                         line + "'");
-  }
-  StartupLine parsed;
-  parsed.text = line;
-  parsed.url = match[1];
-  parsed.host = match[2];
-  int port = std::stoi(match[3]);
-  if (port <= 0 || port > 65535) {
-    return MakeError(ErrorCode::kInvalidArgument, "start-up line has port " + match[3].str());
-  }
-  parsed.port = static_cast<uint16_t>(port);
-  parsed.store = match[4];
-  parsed.threads = std::stoi(match[5]);
-  parsed.writes = match[6];
-  constexpr std::string_view kTokenIn = "write token in ";
-  if (parsed.writes.starts_with(kTokenIn)) {
-    parsed.token_file = parsed.writes.substr(kTokenIn.size());
-  }
-  return parsed;
-}
-
 Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::filesystem::path& data_dir,
                                                             const ServerOptions& options) {
   auto child = Spawn(data_dir, options);
@@ -205,21 +175,16 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::filesyste
   server->stderr_read_ = std::move(child->stderr_read);
   server->drain_ = std::thread([raw = server.get()] { raw->DrainStderr(); });
 
-  // Wait for a complete line that starts like the start-up line, or for stderr to close.
+  // Wait for a complete ready line, or for stderr to close.
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options.startup_timeout_ms);
   std::string line;
   {
     std::unique_lock lock(server->mutex_);
     bool found = server->changed_.wait_until(lock, deadline, [&] {
-      std::string_view text = server->stderr_text_;
-      for (size_t end = text.find('\n'); end != std::string_view::npos; end = text.find('\n')) {
-        std::string_view candidate = text.substr(0, end);
-        if (candidate.starts_with(kStartupPrefix)) {
-          line = std::string(candidate);
-          return true;
-        }
-        text.remove_prefix(end + 1);
+      if (std::optional<std::string_view> ready = serve::FindReadyLine(server->stderr_text_)) {
+        line = std::string(*ready);
+        return true;
       }
       return server->stderr_closed_;
     });
@@ -228,31 +193,38 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::filesyste
       lock.unlock();
       server->Kill();
       return MakeError(ErrorCode::kUnavailable,
-                       std::string(found ? "server exited before its start-up line"
-                                         : "no start-up line within " +
+                       std::string(found ? "server exited before its ready line"
+                                         : "no ready line within " +
                                                std::to_string(options.startup_timeout_ms) + " ms") +
                            "; stderr: '" + said + "'");
     }
   }
-  auto startup = ParseStartupLine(line);
-  if (!startup) return tl::unexpected(startup.error());
-  server->startup_ = *startup;
-  if (server->startup_.token_file) {
-    std::ifstream file(*server->startup_.token_file);
+  auto ready = serve::ParseReadyLine(line);
+  if (!ready) return tl::unexpected(ready.error());
+  server->ready_ = *ready;
+  if (std::optional<std::string> token_file = ready->token_file()) {
+    std::ifstream file(*token_file);
     std::string token;
     std::getline(file, token);
-    if (!file && token.empty()) {
-      return MakeError(ErrorCode::kNotFound,
-                       "cannot read token file " + server->startup_.token_file->string());
-    }
+    if (!file && token.empty())
+      return MakeError(ErrorCode::kNotFound, "cannot read token file " + *token_file);
     server->token_ = token;
   }
   return server;
 }
 
 ServerProcess::~ServerProcess() {
-  Kill();
+  const bool was_running = running();
+  Result<int> code = was_running ? Stop(kStopAtEndTimeoutMs) : Result<int>(0);
   if (drain_.joinable()) drain_.join();
+  if (!was_running) return;
+  if (!code) {
+    ADD_FAILURE() << "stopping the server with SIGTERM at the end of the test: "
+                  << code.error().message << "; stderr: " << StderrText();
+  } else if (*code != 0) {
+    ADD_FAILURE() << "the server exited with code " << *code
+                  << " after SIGTERM at the end of the test; stderr: " << StderrText();
+  }
 }
 
 void ServerProcess::DrainStderr() {

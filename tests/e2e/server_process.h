@@ -1,9 +1,13 @@
 // Runs the real `fourdollar` binary (path in env FOURDOLLAR_BINARY) as a child process for
-// end-to-end tests: start on a free port in a given data folder, wait for the start-up line,
+// end-to-end tests: start on a free port in a given data folder, wait for the ready line,
 // stop with SIGTERM, kill -9, restart on the same folder.
 //
-// Every ServerProcess kills and reaps its child in its destructor, so no server outlives a
-// test. Not thread-safe: one test thread owns each object (the stderr drain thread is internal).
+// Every ServerProcess stops a child still running in its destructor as an operator would, with
+// SIGTERM, and fails the current test unless it exits 0 in time: so every test checks the
+// server's clean stop, and in the sanitizer builds LeakSanitizer's verdict at its exit. A test
+// that wants another ending says so: it calls Stop() and checks the code itself, or Kill() to
+// crash the server on purpose. No server outlives a test. Not thread-safe: one test thread owns
+// each object (the stderr drain thread is internal).
 #pragma once
 
 #include <sys/types.h>
@@ -19,6 +23,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "serve/ready_line.h"
 
 namespace fourdollar::e2e {
 
@@ -55,38 +60,24 @@ struct ServerOptions {
   int startup_timeout_ms = 10000;
 };
 
-// What the start-up line said:
-// "fourdollar: listening on http://HOST:PORT | store URL | threads N | WRITES".
-struct StartupLine {
-  std::string text;  // the whole line, without the newline
-  std::string url;   // "http://127.0.0.1:41234"
-  std::string host;
-  uint16_t port = 0;
-  std::string store;
-  int threads = 0;
-  std::string writes;
-  // Set when WRITES is "write token in PATH".
-  std::optional<std::filesystem::path> token_file;
-};
-
-// Parses a start-up line; an error names the part that does not match.
-Result<StartupLine> ParseStartupLine(const std::string& line);
-
 class ServerProcess {
  public:
   // Starts `FOURDOLLAR_BINARY serve ...` with stdin from /dev/null and stderr captured, then
-  // waits (bounded by options.startup_timeout_ms) for the start-up line. Fails if the binary
-  // exits first, prints something else first, or says nothing in time (the child is then killed).
+  // waits (bounded by options.startup_timeout_ms) for the ready line. Fails if the binary
+  // exits first or says nothing in time (the child is then killed).
   static Result<std::unique_ptr<ServerProcess>> Start(const std::filesystem::path& data_dir,
                                                       const ServerOptions& options = {});
 
+  // SIGTERM to a child still running, expecting exit code 0 within kStopAtEndTimeoutMs (a test
+  // failure otherwise, quoting its stderr); SIGKILL if it is still there after that.
   ~ServerProcess();
+  static constexpr int kStopAtEndTimeoutMs = 15000;
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  const StartupLine& startup() const { return startup_; }
-  const std::string& host() const { return startup_.host; }
-  uint16_t port() const { return startup_.port; }
+  const serve::ReadyLine& ready() const { return ready_; }
+  const std::string& host() const { return ready_.host; }
+  uint16_t port() const { return ready_.port; }
   pid_t pid() const { return pid_; }
 
   // The token the server demands: read from the token file when it generated one, else empty.
@@ -96,7 +87,7 @@ class ServerProcess {
   // signal is an error naming the signal). On timeout the child is killed and an error returned.
   Result<int> Stop(int timeout_ms = 5000);
 
-  // Sends SIGKILL and reaps the child.
+  // Sends SIGKILL and reaps the child: a crash on purpose.
   void Kill();
 
   // Waits up to timeout_ms for the child to exit by itself; returns its exit code.
@@ -114,7 +105,7 @@ class ServerProcess {
   UniqueFd pidfd_;
   UniqueFd stderr_read_;
   std::optional<int> exit_status_;  // the raw wait status once reaped
-  StartupLine startup_;
+  serve::ReadyLine ready_;
   std::string token_;
 
   mutable std::mutex mutex_;

@@ -1,11 +1,14 @@
-// The start-up line, the write token (generated, flag, environment, open writes) and
+// The ready line, the write token (generated, flag, environment, open writes) and
 // configuration errors.
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
+
+#include <boost/json/parse.hpp>
 
 #include "e2e/server_fixture.h"
 
@@ -25,22 +28,23 @@ TEST_F(Startup, LineNamesUrlStoreAndThreads) {
   ServerOptions options;
   options.args = {"--threads", "3"};
   ASSERT_NO_FATAL_FAILURE(StartServer(options));
-  const StartupLine& line = server_->startup();
+  const serve::ReadyLine& line = server_->ready();
   EXPECT_EQ(line.host, "127.0.0.1");
   EXPECT_NE(line.port, 0);
-  EXPECT_EQ(line.url, "http://127.0.0.1:" + std::to_string(line.port));
+  EXPECT_EQ(line.url(), "http://127.0.0.1:" + std::to_string(line.port));
   EXPECT_EQ(line.store, "sqlite:" + fs::canonical(data_dir_.path()).string() + "/blog.db");
   EXPECT_EQ(line.threads, 3);
 }
 
 TEST_F(Startup, GeneratesATokenFileWithMode0600InTheDbFolder) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
-  const StartupLine& line = server_->startup();
-  ASSERT_TRUE(line.token_file.has_value()) << line.text;
-  EXPECT_EQ(fs::canonical(line.token_file->parent_path()), fs::canonical(data_dir_.path()));
-  EXPECT_EQ(line.token_file->filename(), "write-token");
+  std::optional<std::string> token_file = server_->ready().token_file();
+  ASSERT_TRUE(token_file.has_value()) << server_->ready().writes;
+  const fs::path token_path = *token_file;
+  EXPECT_EQ(fs::canonical(token_path.parent_path()), fs::canonical(data_dir_.path()));
+  EXPECT_EQ(token_path.filename(), "write-token");
   struct stat info {};
-  ASSERT_EQ(::stat(line.token_file->c_str(), &info), 0);
+  ASSERT_EQ(::stat(token_path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_TRUE(std::regex_match(server_->token(), std::regex("[0-9a-f]{64}"))) << server_->token();
   EXPECT_EQ(PostWithToken(server_->token()), 303);
@@ -60,7 +64,7 @@ TEST_F(Startup, WriteTokenFlagSetsTheToken) {
   ServerOptions options;
   options.args = {"--write-token", "flag-secret-0123456789"};
   ASSERT_NO_FATAL_FAILURE(StartServer(options));
-  EXPECT_EQ(server_->startup().writes, "write token from --write-token");
+  EXPECT_EQ(server_->ready().writes, "write token from --write-token");
   EXPECT_EQ(PostWithToken("flag-secret-0123456789"), 303);
   EXPECT_EQ(PostWithToken("flag-secret-012345678X"), 401);
 }
@@ -69,7 +73,7 @@ TEST_F(Startup, WriteTokenEnvironmentSetsTheToken) {
   ServerOptions options;
   options.env = {"FOURDOLLAR_WRITE_TOKEN=env-secret-0123456789"};
   ASSERT_NO_FATAL_FAILURE(StartServer(options));
-  EXPECT_EQ(server_->startup().writes, "write token from FOURDOLLAR_WRITE_TOKEN");
+  EXPECT_EQ(server_->ready().writes, "write token from FOURDOLLAR_WRITE_TOKEN");
   EXPECT_EQ(PostWithToken("env-secret-0123456789"), 303);
   EXPECT_EQ(PostWithToken("other"), 401);
 }
@@ -78,7 +82,7 @@ TEST_F(Startup, OpenWritesLetsAnyonePost) {
   ServerOptions options;
   options.args = {"--open-writes"};
   ASSERT_NO_FATAL_FAILURE(StartServer(options));
-  EXPECT_EQ(server_->startup().writes, "open writes: anyone can post (--open-writes)");
+  EXPECT_EQ(server_->ready().writes, "open writes: anyone can post (--open-writes)");
   EXPECT_EQ(Request("POST", "/", {{"Content-Type", "application/json"}}, PostJson("t", "b")).status,
             303);
 }
@@ -96,10 +100,33 @@ TEST_F(Startup, DefaultStoreIsDataBlogDbUnderTheWorkingDirectory) {
   options.sqlite_in_data_dir = false;
   options.working_dir = data_dir_.path();
   ASSERT_NO_FATAL_FAILURE(StartServer(options));
-  EXPECT_EQ(server_->startup().store,
+  EXPECT_EQ(server_->ready().store,
             "sqlite:" + fs::canonical(data_dir_.path()).string() + "/data/blog.db");
   EXPECT_TRUE(fs::exists(data_dir_.path() / "data" / "blog.db"));
   EXPECT_EQ(PostWithToken(server_->token()), 303);
+}
+
+TEST_F(Startup, ReadyFileHoldsWhatTheLineSays) {
+  const fs::path ready_file = data_dir_.path() / "ready.json";
+  ServerOptions options;
+  options.args = {"--ready-file", ready_file.string()};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  // Written before the line was printed.
+  std::ifstream in(ready_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code error;
+  boost::json::value json = boost::json::parse(text.str(), error);
+  ASSERT_FALSE(error) << text.str();
+  const serve::ReadyLine& line = server_->ready();
+  EXPECT_EQ(json.at("url").as_string(), line.url());
+  EXPECT_EQ(json.at("host").as_string(), line.host);
+  EXPECT_EQ(json.at("port").to_number<int>(), line.port);
+  EXPECT_EQ(json.at("store").as_string(), line.store);
+  EXPECT_EQ(json.at("threads").to_number<int>(), line.threads);
+  EXPECT_EQ(json.at("writes").as_string(), line.writes);
+  EXPECT_EQ(json.at("token_file").as_string(), *line.token_file());
+  EXPECT_EQ(Get("/healthz").status, 200);
 }
 
 struct BadConfig {
@@ -139,6 +166,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"UnknownStoreScheme", {"--db", "mysql://localhost/blog"}, {}},
         BadConfig{"EmptyWriteToken", {"--write-token", ""}, {}},
         BadConfig{"ShortWriteToken", {"--write-token", "short"}, {}},
+        BadConfig{
+            "ReadyFileInAMissingFolder", {"--ready-file", "/nonexistent-folder/ready.json"}, {}},
         BadConfig{"ThreadsFromEnvironmentNotANumber", {}, {"FOURDOLLAR_THREADS=many"}},
         BadConfig{"ListenFromEnvironmentBad", {}, {"FOURDOLLAR_LISTEN=nowhere"}, false}),
     [](const auto& test) { return std::string(test.param.name); });

@@ -3,27 +3,9 @@
 
 #include "e2e/blog_pages.h"
 #include "e2e/prometheus_text.h"
-#include "e2e/server_process.h"
 
 namespace fourdollar::e2e {
 namespace {
-
-TEST(StartupLineParser, ReadsEveryPart) {
-  auto line = ParseStartupLine(
-      "fourdollar: listening on http://127.0.0.1:41234 | store sqlite:/tmp/x/blog.db | threads 2 "
-      "| write token in /tmp/x/write-token");
-  ASSERT_TRUE(line.has_value()) << line.error().message;
-  EXPECT_EQ(line->url, "http://127.0.0.1:41234");
-  EXPECT_EQ(line->port, 41234);
-  EXPECT_EQ(line->store, "sqlite:/tmp/x/blog.db");
-  EXPECT_EQ(line->threads, 2);
-  ASSERT_TRUE(line->token_file.has_value());
-  EXPECT_EQ(*line->token_file, "/tmp/x/write-token");
-}
-
-TEST(StartupLineParser, RejectsOtherLines) {
-  EXPECT_FALSE(ParseStartupLine("fourdollar: listening on 127.0.0.1:80").has_value());
-}
 
 TEST(ListPageParser, ReadsLinksAndOlderLink) {
   std::string html =

@@ -1,4 +1,4 @@
-#include "cli/write_token.h"
+#include "serve/write_token.h"
 
 #include <fcntl.h>
 #include <sys/random.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace fourdollar::cli {
+namespace fourdollar::serve {
 
 namespace {
 
@@ -77,4 +77,4 @@ Result<std::string> LoadOrCreateTokenFile(const std::string& path) {
   return token;
 }
 
-}  // namespace fourdollar::cli
+}  // namespace fourdollar::serve
