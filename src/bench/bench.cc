@@ -396,10 +396,6 @@ class BenchRun {
 }  // namespace
 
 BenchOutcome RunBench(const BenchOptions& options) {
-  // Before any thread starts, so that every thread inherits the mask: a Ctrl-C is taken by the
-  // load run in progress (sigtimedwait) or by TakeStopSignal between phases.
-  net::BlockSignals({SIGINT, SIGTERM});
-  ::signal(SIGPIPE, SIG_IGN);
   BenchRun run(options);
   return run.Run();
 }

@@ -36,8 +36,9 @@ struct BenchOutcome {
   bool interrupted = false;
 };
 
-// Runs the bench; the calling thread must be the process's only thread (signals are blocked
-// here for every thread started later).
+// Runs the bench. Precondition (set up once in main, before any thread starts): SIGINT and
+// SIGTERM blocked (a Ctrl-C is taken by the load run in progress or between phases), SIGPIPE
+// ignored.
 [[nodiscard]] BenchOutcome RunBench(const BenchOptions& options);
 
 }  // namespace fourdollar::bench

@@ -383,8 +383,6 @@ std::string DefaultResultsDir(const std::string& prefix) {
 Result<LoadOutcome> RunLoad(const ScenarioFile& file, const LoadOptions& options) {
   Result<std::pair<net::Endpoint, std::string>> target = ParseTarget(file.target);
   if (!target) return tl::unexpected(target.error());
-  net::BlockSignals({SIGINT, SIGTERM});
-  ::signal(SIGPIPE, SIG_IGN);
   WarnWhenFewFiles(file);
   // The folder is made before any wait, so that a folder that cannot be made fails at once.
   Result<bool> out_dir_existed = MakeOutDir(options.out_dir);

@@ -42,7 +42,8 @@ struct LoadOutcome {
 // Runs the load and writes its results to options.out_dir. While it runs it prints the live
 // line and warnings to stderr; the summary is the caller's. An error when the run could not be
 // made (bad target, results folder or raw CSV that cannot be made, no event loop); then nothing
-// was sent. Blocks SIGINT and SIGTERM (taken as "stop early") and ignores SIGPIPE.
+// was sent. Precondition (set up once in main): SIGINT and SIGTERM blocked in every thread
+// (taken by the run as "stop early"), SIGPIPE ignored.
 [[nodiscard]] Result<LoadOutcome> RunLoad(const ScenarioFile& file, const LoadOptions& options);
 
 }  // namespace fourdollar::load
