@@ -40,7 +40,6 @@ function(fourdollar_module)
     # Tests that read files of the repository (scenarios, samples) find them from here.
     target_compile_definitions(${ARG_NAME}_test PRIVATE FOURDOLLAR_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
     fourdollar_warnings(${ARG_NAME}_test)
-    gtest_discover_tests(${ARG_NAME}_test DISCOVERY_TIMEOUT 30
-                         PROPERTIES ENVIRONMENT "FOURDOLLAR_BINARY=$<TARGET_FILE:fourdollar>")
+    fourdollar_discover_tests(${ARG_NAME}_test)
   endif()
 endfunction()

@@ -7,6 +7,8 @@
 #   bash scripts/test.sh -R Load      arguments other than --all go to ctest (Release run only)
 # The PostgreSQL tests run against a private cluster started here and stopped at the end, also
 # when a step fails.
+# Every test that skipped (GTEST_SKIP, exit 77) is listed with its reason after its stage; with
+# CI=true a skip fails the run, since CI must not pass by leaving a test out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=false
@@ -17,6 +19,44 @@ done
 
 started=$SECONDS
 step() { echo "== test.sh: $* ($((SECONDS - started)) s)"; }
+
+# Prints the reason each test in BUILD_DIR's last ctest run skipped for, one "name: reason" line
+# per name on stdin: GoogleTest's message after "file:line: Skipped", else the test's last line.
+skip_reasons() {
+  awk '
+    FNR == NR { skipped[$0] = 1; next }
+    /^[0-9]+\/[0-9]+ Testing: / { name = substr($0, index($0, ": ") + 2); reason = ""; last = ""
+                                    after_skip = 0; next }
+    !(name in skipped) { next }
+    /^<end of output>$/ { print name ": " (reason != "" ? reason : last); delete skipped[name]
+                          name = ""; next }
+    after_skip && !/^\[  SKIPPED \]/ { reason = reason (reason != "" ? " " : "") $0; next }
+    /: Skipped$/ { after_skip = 1; next }
+    { after_skip = 0; if ($0 != "" && !/^(\[|Running main|Note: )/) last = $0 }
+    END { for (n in skipped) print n ": (no output)" }
+  ' - "$1/Testing/Temporary/LastTest.log"
+}
+
+# Runs ctest (the arguments after BUILD_DIR, from the source folder) and lists the tests that
+# skipped; under CI=true a skip fails. Exits on a failed test, after the list.
+run_ctest() {
+  local dir=$1 out status=0
+  shift
+  out=$(mktemp "${TMPDIR:-/tmp}/fourdollar-ctest-XXXXXX")
+  ctest "$@" | tee "$out" || status=$?
+  local skipped
+  skipped=$(sed -n 's/^[[:space:]]*[0-9]* - \(.*\) (Skipped)$/\1/p' "$out")
+  rm -f "$out"
+  if [ -n "$skipped" ]; then
+    echo "== test.sh: $(wc -l <<<"$skipped") tests skipped in $dir:"
+    skip_reasons "$dir" <<<"$skipped" | sort | sed 's/^/  /'
+    if [ "${CI:-}" = true ]; then
+      echo "== test.sh: CI=true: a skipped test is a failure" >&2
+      status=1
+    fi
+  fi
+  [ "$status" -eq 0 ] || exit "$status"
+}
 
 step "dependencies"
 bash scripts/install-deps.sh
@@ -37,7 +77,7 @@ FOURDOLLAR_TEST_PG_SCRIPT=$cluster_script
 export FOURDOLLAR_TEST_PG_SCRIPT
 
 step "Release tests"
-(cd build && ctest --output-on-failure --timeout 300 -j2 "${ctest_args[@]}")
+run_ctest build --test-dir build --output-on-failure --timeout 300 -j2 "${ctest_args[@]}"
 $all || exit 0
 
 # Sanitizers report to stderr and fail the test; no suppressions are used.
@@ -48,7 +88,7 @@ step "ASan+UBSan build"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 step "ASan+UBSan tests"
-ctest --preset asan --timeout 600 -j2
+run_ctest build-asan --preset asan --timeout 600 -j2
 
 # TSan: the tests of what runs several threads at once, the server (loop threads, the writer,
 # the PostgreSQL listener), the stores and the load generator (load threads, the control thread).
@@ -57,7 +97,7 @@ step "TSan build"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target fourdollar e2e_test http_test store_test load_test
 step "TSan tests"
-ctest --preset tsan --timeout 600 -j2 -R "$tsan_tests"
+run_ctest build-tsan --preset tsan --timeout 600 -j2 -R "$tsan_tests"
 
 step "fuzzers"
 bash scripts/fuzz.sh 10
