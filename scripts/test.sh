@@ -90,14 +90,13 @@ cmake --build --preset asan
 step "ASan+UBSan tests"
 run_ctest build-asan --preset asan --timeout 600 -j2
 
-# TSan: the tests of what runs several threads at once, the server (loop threads, the writer,
-# the PostgreSQL listener), the stores and the load generator (load threads, the control thread).
-tsan_tests='^(ServerFixture|SlowClient|ConnectionTest|CreatePostTest|ReadRoutes|Durability|Metrics|SqliteStore|SqliteWriter|PostgresStoreTest|PostgresInstances|LoadTest|Recorder|HostileTest|Stores/KillNine)'
+# TSan: the tests of what runs several threads at once, labelled "threads" by CMake
+# (FOURDOLLAR_THREADED_SUITES in cmake/fourdollar_tests.cmake), in these binaries.
 step "TSan build"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target fourdollar e2e_test http_test store_test load_test
 step "TSan tests"
-run_ctest build-tsan --preset tsan --timeout 600 -j2 -R "$tsan_tests"
+run_ctest build-tsan --preset tsan --timeout 600 -j2 -L threads
 
 step "fuzzers"
 bash scripts/fuzz.sh 10
