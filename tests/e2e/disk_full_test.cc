@@ -182,12 +182,8 @@ TEST_F(DiskFull, WritesGet507ReadsGoOnAndWritesResumeWhenSpaceReturns) {
   auto contents = ReadSqliteFile((dir_.path() / "blog.db").string());
   ASSERT_TRUE(contents.has_value()) << contents.error().message;
   EXPECT_EQ(contents->integrity, "ok");
-  for (const AcknowledgedPost& post : acknowledged_) {
-    auto row = contents->posts.find(post.id);
-    ASSERT_NE(row, contents->posts.end()) << post.title;
-    EXPECT_EQ(row->second.title, post.title);
-    EXPECT_EQ(row->second.body, post.body);
-  }
+  problems = CheckPostsInFile(*contents, acknowledged_);
+  EXPECT_TRUE(problems.empty()) << problems.front();
   // Nothing refused was stored.
   for (const auto& [id, row] : contents->posts) {
     EXPECT_EQ(std::find(refused.begin(), refused.end(), row.title), refused.end())
