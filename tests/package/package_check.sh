@@ -9,14 +9,17 @@
 # process's privileges, a crash, stop, a reinstall, remove, purge); then dpkg -r keeps the
 # configuration and the posts, and dpkg -P leaves nothing behind.
 #
-# Usage: scripts/package-check.sh [BUILD_DIR]   (default: build, configured by scripts/build.sh)
+# Usage: tests/package/package_check.sh [BUILD_DIR]   (default: build, as scripts/build.sh makes)
+# ctest runs it as the test package_check (label "package", alone: RUN_SERIAL) of a Release
+# build folder, on that folder: ctest --test-dir build -L package --output-on-failure
 #
 # It installs and purges a system package, so it needs root and dpkg. Without them it says why
-# and exits 0, or 1 when CI=true (CI must not pass by skipping). It refuses to run over a real
-# installation: a state directory with posts in it, a running service, or an edited
-# configuration file. A package left installed by an interrupted run is simply reinstalled.
+# and exits 77 (ctest: skipped), or 1 when CI=true (CI must not pass by skipping). It refuses to
+# run over a real installation: a state directory with posts in it, a running service, or an
+# edited configuration file. A package left installed by an interrupted run is simply
+# reinstalled.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 build=${1:-build}
 
 say() { echo "package-check: $*"; }
@@ -27,7 +30,7 @@ fail() {
 cannot_run() {
   if [ "${CI:-}" = true ]; then fail "$* (CI=true: not skipping)"; fi
   echo "package-check: skipped: $*" >&2
-  exit 0
+  exit 77
 }
 # The systemd stage alone cannot run: the checks before it stand; under CI=true it fails.
 systemd_stage_cannot_run() {
