@@ -8,7 +8,9 @@
 # The PostgreSQL tests run against a private cluster started here and stopped at the end, also
 # when a step fails.
 # Every test that skipped (GTEST_SKIP, exit 77) is listed with its reason after its stage; with
-# CI=true a skip fails the run, since CI must not pass by leaving a test out.
+# CI=true a skip fails the run, since CI must not pass by leaving a test out. The end prints
+# each stage's duration. Every build goes through ccache (CMakeLists.txt), and the package check
+# packs the Release build folder rather than building a tree of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=false
@@ -17,8 +19,38 @@ for arg in "$@"; do
   if [ "$arg" = --all ]; then all=true; else ctest_args+=("$arg"); fi
 done
 
+# Each stage's duration, printed at the end (also when a stage fails).
 started=$SECONDS
-step() { echo "== test.sh: $* ($((SECONDS - started)) s)"; }
+stage=
+stage_started=$SECONDS
+durations=()
+end_stage() {
+  [ -n "$stage" ] || return 0
+  durations+=("$(printf '%-18s %6d s' "$stage" $((SECONDS - stage_started)))")
+  stage=
+}
+step() {
+  end_stage
+  echo "== test.sh: $* ($((SECONDS - started)) s)"
+  stage=$*
+  stage_started=$SECONDS
+}
+pg_dir=
+cluster_script=$(pwd)/scripts/postgres-cluster.sh
+finish() {
+  local status=$?
+  end_stage
+  echo "== test.sh: $([ "$status" -eq 0 ] && echo passed || echo "FAILED (exit $status)")" \
+    "in $((SECONDS - started)) s:"
+  printf '  %s\n' "${durations[@]}"
+  if [ -n "$pg_dir" ]; then
+    bash "$cluster_script" stop "$pg_dir" || true
+    rm -rf "$pg_dir"
+  fi
+  exit "$status"
+}
+trap finish EXIT
+trap "exit 130" INT TERM
 
 # Prints the reason each test in BUILD_DIR's last ctest run skipped for, one "name: reason" line
 # per name on stdin: GoogleTest's message after "file:line: Skipped", else the test's last line.
@@ -62,14 +94,8 @@ step "dependencies"
 bash scripts/install-deps.sh
 step "Release build"
 bash scripts/build.sh
+step "PostgreSQL cluster"
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/fourdollar-pg-XXXXXX")
-cluster_script=$(pwd)/scripts/postgres-cluster.sh
-stop_postgres() {
-  bash "$cluster_script" stop "$pg_dir" || true
-  rm -rf "$pg_dir"
-}
-trap stop_postgres EXIT
-trap "exit 130" INT TERM
 FOURDOLLAR_TEST_PG_URL=$(bash "$cluster_script" start "$pg_dir")
 export FOURDOLLAR_TEST_PG_URL
 # The outage tests start and stop clusters of their own with the same script.
@@ -103,4 +129,3 @@ step "fuzzers"
 bash scripts/fuzz.sh 10
 step "Debian package"
 run_ctest build --test-dir build --output-on-failure -L package
-step "done"
