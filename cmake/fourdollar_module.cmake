@@ -36,11 +36,11 @@ function(fourdollar_module)
   endif()
   if(tests AND BUILD_TESTING)
     add_executable(${ARG_NAME}_test ${tests})
-    target_link_libraries(${ARG_NAME}_test PRIVATE ${lib} ${ARG_TEST_DEPS} GTest::gtest_main)
+    target_link_libraries(${ARG_NAME}_test PRIVATE ${lib} ${ARG_TEST_DEPS} fourdollar_test_support
+                                                   GTest::gtest_main)
     # Tests that read files of the repository (scenarios, samples) find them from here.
     target_compile_definitions(${ARG_NAME}_test PRIVATE FOURDOLLAR_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
     fourdollar_warnings(${ARG_NAME}_test)
-    gtest_discover_tests(${ARG_NAME}_test DISCOVERY_TIMEOUT 30
-                         PROPERTIES ENVIRONMENT "FOURDOLLAR_BINARY=$<TARGET_FILE:fourdollar>")
+    fourdollar_discover_tests(${ARG_NAME}_test)
   endif()
 endfunction()

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/executor.h"
+#include "support/temp_dir.h"
 
 namespace fourdollar::blog {
 namespace {
@@ -59,21 +60,7 @@ class TestLoop final : public Executor {
   std::deque<std::function<void()>> tasks_;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fourdollar-blog-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test_support::TempDir;
 
 // "prefix" followed by the number: Cat("/", 12) is "/12".
 std::string Cat(std::string_view prefix, int64_t number) {
@@ -99,7 +86,7 @@ class SiteTest : public ::testing::Test {
   void Open(store::StoreOptions options, std::optional<std::string> token = std::nullopt,
             std::string folder = "") {
     Close();
-    options.url = "sqlite:" + (folder.empty() ? dir_.path() : folder) + "/blog.db";
+    options.url = "sqlite:" + (folder.empty() ? dir_.path().string() : folder) + "/blog.db";
     Result<std::unique_ptr<store::Store>> opened = store::OpenStore(options);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);

@@ -8,30 +8,12 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace fourdollar::blog {
 namespace {
 
-// A fresh directory under the test temp dir, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "blog_tpl_XXXXXX").string();
-    char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  void Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ + "/" + name, std::ios::binary) << text;
-  }
-
- private:
-  std::string path_;
-};
+using test_support::TempDir;
 
 TEST(Templates, DefaultsAreEmbeddedAndParse) {
   Templates templates = DefaultTemplates();
@@ -63,7 +45,7 @@ TEST(Templates, UnparsableFileIsAnErrorNamingIt) {
   dir.Write("list.mustache", "{{#posts}}never closed");
   Result<Templates> templates = LoadTemplates(dir.path());
   ASSERT_FALSE(templates);
-  EXPECT_NE(templates.error().message.find(dir.path() + "/list.mustache"), std::string::npos)
+  EXPECT_NE(templates.error().message.find(dir.File("list.mustache")), std::string::npos)
       << templates.error().message;
   EXPECT_NE(templates.error().message.find("not valid Mustache: "), std::string::npos)
       << templates.error().message;
@@ -78,7 +60,7 @@ TEST(Templates, MissingDirectoryIsAnError) {
 TEST(Templates, FileAsDirectoryIsAnError) {
   TempDir dir;
   dir.Write("plain", "x");
-  Result<Templates> templates = LoadTemplates(dir.path() + "/plain");
+  Result<Templates> templates = LoadTemplates(dir.File("plain"));
   ASSERT_FALSE(templates);
   EXPECT_NE(templates.error().message.find("is not a directory"), std::string::npos)
       << templates.error().message;
@@ -86,10 +68,10 @@ TEST(Templates, FileAsDirectoryIsAnError) {
 
 TEST(Templates, UnreadableEntryIsAnErrorNamingIt) {
   TempDir dir;
-  std::filesystem::create_directory(dir.path() + "/not_found.mustache");
+  std::filesystem::create_directory(dir.File("not_found.mustache"));
   Result<Templates> templates = LoadTemplates(dir.path());
   ASSERT_FALSE(templates);
-  EXPECT_NE(templates.error().message.find(dir.path() + "/not_found.mustache"), std::string::npos)
+  EXPECT_NE(templates.error().message.find(dir.File("not_found.mustache")), std::string::npos)
       << templates.error().message;
 }
 

@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "base/executor.h"
 #include "base/result.h"
+#include "support/temp_dir.h"
 
 namespace fourdollar::store::testing {
 
@@ -85,26 +86,7 @@ class FakeClock final : public Clock {
   std::atomic<int64_t> now_unix_ms_{0};
 };
 
-// A fresh folder under the system temporary folder, removed with its content at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fourdollar-store-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = test_support::TempDir;
 
 // Starts an operation that reports through a callback taking a T, and waits for the report.
 // `start` receives the callback. std::nullopt when no report came within kWaitLimit.

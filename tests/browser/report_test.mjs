@@ -1,5 +1,6 @@
 // Opens a generated report in headless Chromium (Debian's, driven by playwright-core): every
-// chart is drawn (a canvas with painted pixels), no console error, no network request at all;
+// chart is drawn (a canvas with painted pixels, and each series with data drawn over all the
+// chart's points, as its uPlot instance says), no console error, no network request at all;
 // saves a screenshot. Run by run.sh (which skips when Chromium or playwright-core is missing):
 //   REPORT_HTML=report.html SCREENSHOT=report.png node --test report_test.mjs
 import { test } from 'node:test';
@@ -61,6 +62,27 @@ async function chartPixels(page) {
   }));
 }
 
+// For each chart (its uPlot instance, window.fourdollarCharts): its title, its number of points,
+// the number the report's data gives for a chart over the run's seconds, and for each series
+// its label, how many values it has, the range of points it drew (idxs) and whether uPlot built
+// its path.
+async function chartSeries(page) {
+  return page.evaluate(() => {
+    const data = JSON.parse(document.getElementById('report-data').textContent);
+    return window.fourdollarCharts.map((u) => ({
+      title: u.root.querySelector('.u-title').textContent,
+      points: u.data[0].length,
+      expected: u.series[0].label === 's' ? data.seconds.t.length : null,
+      series: u.series.slice(1).map((s, k) => ({
+        label: s.label,
+        values: u.data[k + 1].filter((v) => v !== null && v !== undefined).length,
+        idxs: s.idxs ? [s.idxs[0], s.idxs[1]] : null,
+        drawn: Boolean(s._paths && s._paths.stroke),
+      })),
+    }));
+  });
+}
+
 test('every chart is drawn, with no console error and no network request', async () => {
   await withPage({ width: 1200, height: 900 }, async (page, requests, errors) => {
     const declared = Number(await page.getAttribute('body', 'data-charts'));
@@ -71,6 +93,20 @@ test('every chart is drawn, with no console error and no network request', async
       assert.ok(chart.width > 0 && chart.height > 0, `chart ${i} has an empty canvas`);
       assert.ok(chart.painted > 1000, `chart ${i} is blank (${chart.painted} painted pixels)`);
     });
+    const drawn = await chartSeries(page);
+    assert.equal(drawn.length, declared);
+    for (const chart of drawn) {
+      assert.ok(chart.points > 0, `"${chart.title}" has no points`);
+      if (chart.expected !== null) {
+        assert.equal(chart.points, chart.expected, `"${chart.title}": one point per second`);
+      }
+      assert.ok(chart.series.some((s) => s.values > 0), `"${chart.title}" has no data`);
+      for (const s of chart.series.filter((series) => series.values > 0)) {
+        const what = `"${chart.title}", series ${s.label}`;
+        assert.ok(s.drawn, `${what}: no path drawn for ${s.values} values`);
+        assert.deepEqual(s.idxs, [0, chart.points - 1], `${what}: drew points ${s.idxs}`);
+      }
+    }
     const headline = await page.textContent('#headline');
     assert.match(headline, /requests\/s/);
     assert.ok(await page.$$eval('table', (tables) => tables.length) >= 2, 'tables missing');

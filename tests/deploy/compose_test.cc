@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "deploy_tools.h"
+#include "support/temp_dir.h"
 
 namespace fourdollar::deploy {
 namespace {
@@ -84,7 +85,7 @@ TEST_F(ComposeTest, ConfigRejectsAFileThatBreaksTheSchema) {
   ASSERT_NE(text.find(good), std::string::npos);
   std::string broken = text;
   broken.replace(broken.find(good), good.size(), "condition: service_healty");
-  TempFolder folder;
+  test_support::TempDir folder;
   {
     std::ofstream out(folder.path() / "compose.yaml");
     out << broken;

@@ -120,16 +120,6 @@ std::vector<YAML::Node> ParseDocuments(const std::string& text) {
   return documents;
 }
 
-TempFolder::TempFolder() {
-  char pattern[] = "/tmp/fourdollar-deploy-test-XXXXXX";
-  if (mkdtemp(pattern) != nullptr) path_ = pattern;
-}
-
-TempFolder::~TempFolder() {
-  std::error_code ec;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-}
-
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";

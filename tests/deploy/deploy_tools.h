@@ -45,20 +45,6 @@ std::optional<Kubectl> FindNewestKubectl();
 // Every non-empty document of a YAML stream.
 std::vector<YAML::Node> ParseDocuments(const std::string& text);
 
-// A fresh folder under /tmp, removed with its contents on destruction.
-class TempFolder {
- public:
-  TempFolder();
-  ~TempFolder();
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 // The whole file; an empty string when it cannot be read.
 std::string ReadFile(const std::filesystem::path& path);
 

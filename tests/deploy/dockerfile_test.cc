@@ -13,6 +13,10 @@
 namespace fourdollar::deploy {
 namespace {
 
+// A sanitizer build's libraries (the sanitizer's runtime) are not the image's, which builds the
+// Release preset: there the test does not exist, rather than skip.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+
 // The packages `apt-get install` names in the runtime (last) stage.
 std::set<std::string> RuntimePackages(const std::string& dockerfile) {
   std::string runtime = dockerfile.substr(dockerfile.rfind("\nFROM "));
@@ -46,11 +50,6 @@ TEST(Dockerfile, RuntimeStageInstallsEveryLibraryTheBinaryLinks) {
   ASSERT_EQ(libraries.exit_code, 0) << libraries.err;
   std::istringstream lines(libraries.out);
   int checked = 0;
-  if (libraries.out.find("/libasan.") != std::string::npos ||
-      libraries.out.find("/libtsan.") != std::string::npos) {
-    GTEST_SKIP() << "this is a sanitizer build, whose libraries (the sanitizer's runtime, Debug "
-                    "Boost) are not the image's: the image builds the Release preset";
-  }
   for (std::string library; std::getline(lines, library);) {
     CommandResult owner = RunCommand("dpkg -S \"$(readlink -f " + ShellQuote(library) +
                                      ")\" || dpkg -S " + ShellQuote(library));
@@ -62,6 +61,7 @@ TEST(Dockerfile, RuntimeStageInstallsEveryLibraryTheBinaryLinks) {
   EXPECT_GE(checked, 5);
   EXPECT_TRUE(installed.count("libpq5")) << "libpq5: dlopen'ed for postgres:// stores";
 }
+#endif
 
 }  // namespace
 }  // namespace fourdollar::deploy

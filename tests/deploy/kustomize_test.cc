@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "deploy_tools.h"
+#include "support/temp_dir.h"
 
 namespace fourdollar::deploy {
 namespace {
@@ -341,7 +342,7 @@ TEST_F(KustomizeTest, EachLoadAgentRunsItsSegmentFromStartAtIntoItsOwnFolder) {
   const std::string script = load["args"][0].as<std::string>("");
   // The pod's shell line, run here by /bin/sh with the Job's environment and a `fourdollar`
   // that records its arguments, one per line, instead of loading anything.
-  TempFolder bin;
+  test_support::TempDir bin;
   std::filesystem::path recorder = bin.path() / "fourdollar";
   {
     std::ofstream out(recorder);
@@ -403,7 +404,7 @@ TEST_F(KustomizeTest, EachLoadAgentRunsItsSegmentFromStartAtIntoItsOwnFolder) {
 
 TEST_F(KustomizeTest, AnOverlayOfOnesOwnSetsStartAt) {
   // docs/deploy.md: a run's start time goes into a small overlay on top of overlays/load.
-  TempFolder run;
+  test_support::TempDir run;
   {
     std::ofstream out(run.path() / "kustomization.yaml");
     out << "apiVersion: kustomize.config.k8s.io/v1beta1\n"

@@ -181,4 +181,27 @@ std::vector<std::string> CheckPostPages(const std::string& host, uint16_t port,
   return problems;
 }
 
+std::vector<std::string> CheckPostsInFile(const SqliteFileContents& contents,
+                                          const std::vector<AcknowledgedPost>& posts,
+                                          size_t max_problems) {
+  std::vector<std::string> problems;
+  for (const AcknowledgedPost& post : posts) {
+    if (problems.size() >= max_problems) break;
+    auto row = contents.posts.find(post.id);
+    std::string problem;
+    if (row == contents.posts.end()) {
+      problem = "is not in the file";
+    } else if (row->second.title != post.title) {
+      problem = "title differs in the file: '" + row->second.title + "'";
+    } else if (row->second.body != post.body) {
+      problem = "body differs in the file";
+    }
+    if (!problem.empty()) {
+      problems.push_back("acknowledged post " + PostPath(post.id) + " ('" + post.title + "') " +
+                         problem);
+    }
+  }
+  return problems;
+}
+
 }  // namespace fourdollar::e2e

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "e2e/http_client.h"
+#include "e2e/sqlite_file.h"
 
 namespace fourdollar::e2e {
 
@@ -83,5 +84,11 @@ AcknowledgedPost RandomPost(const std::string& unique, uint64_t seed);
 std::vector<std::string> CheckPostPages(const std::string& host, uint16_t port,
                                         const std::vector<AcknowledgedPost>& posts,
                                         size_t max_problems = 10);
+
+// The same comparison on a SQLite file read directly (ReadSqliteFile): every post must be a row
+// with its id, title and body. Returns one line per difference (at most `max_problems`).
+std::vector<std::string> CheckPostsInFile(const SqliteFileContents& contents,
+                                          const std::vector<AcknowledgedPost>& posts,
+                                          size_t max_problems = 10);
 
 }  // namespace fourdollar::e2e

@@ -60,18 +60,9 @@ class KillNine : public ::testing::TestWithParam<std::string> {
     auto contents = ReadSqliteFile((dir_.path() / "blog.db").string());
     ASSERT_TRUE(contents.has_value()) << contents.error().message;
     EXPECT_EQ(contents->integrity, "ok");
-    size_t wrong = 0;
-    for (const AcknowledgedPost& post : posts) {
-      auto row = contents->posts.find(post.id);
-      const bool same = row != contents->posts.end() && row->second.title == post.title &&
-                        row->second.body == post.body;
-      if (!same && ++wrong <= 10) {
-        ADD_FAILURE() << "acknowledged post /" << post.id << " ('" << post.title << "') "
-                      << (row == contents->posts.end() ? "is not in the file"
-                                                       : "differs in the file");
-      }
-    }
-    EXPECT_EQ(wrong, 0u) << "of " << posts.size() << " acknowledged posts";
+    std::vector<std::string> problems = CheckPostsInFile(*contents, posts);
+    EXPECT_TRUE(problems.empty()) << problems.size() << " problems of " << posts.size()
+                                  << " acknowledged posts, first: " << problems.front();
   }
 
   ServerOptions options_;

@@ -127,6 +127,15 @@ scenarios:
   ASSERT_TRUE(results) << results.error().message;
   EXPECT_NEAR(static_cast<double>(results->iterations), 600, 12);
   EXPECT_EQ(results->dropped_iterations, 0u);
+  // Each of the 3 seconds in the results folder's rows, not only the total, holds the rate (the
+  // run's duration ends with its last arrival, 5 ms before the third second's end).
+  int full_seconds = 0;
+  for (const load::SecondRow& row : results->seconds) {
+    if (row.second >= 3) continue;
+    ++full_seconds;
+    EXPECT_NEAR(static_cast<double>(row.data.iterations), 200, 4) << "second " << row.second;
+  }
+  EXPECT_EQ(full_seconds, 3);
 }
 
 TEST_F(LoadTest, StalledServerShowsInOpenModelLatency) {

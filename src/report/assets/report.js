@@ -222,4 +222,6 @@
     }, 100);
   });
   document.body.dataset.charts = String(charts.length);
+  // The uPlot instances, for the browser test to check what each chart drew.
+  window.fourdollarCharts = charts;
 }());

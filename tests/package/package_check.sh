@@ -9,14 +9,17 @@
 # process's privileges, a crash, stop, a reinstall, remove, purge); then dpkg -r keeps the
 # configuration and the posts, and dpkg -P leaves nothing behind.
 #
-# Usage: scripts/package-check.sh [BUILD_DIR]   (default: build, configured by scripts/build.sh)
+# Usage: tests/package/package_check.sh [BUILD_DIR]   (default: build, as scripts/build.sh makes)
+# ctest runs it as the test package_check (label "package", alone: RUN_SERIAL) of a Release
+# build folder, on that folder: ctest --test-dir build -L package --output-on-failure
 #
 # It installs and purges a system package, so it needs root and dpkg. Without them it says why
-# and exits 0, or 1 when CI=true (CI must not pass by skipping). It refuses to run over a real
-# installation: a state directory with posts in it, a running service, or an edited
-# configuration file. A package left installed by an interrupted run is simply reinstalled.
+# and exits 77 (ctest: skipped), or 1 when CI=true (CI must not pass by skipping). It refuses to
+# run over a real installation: a state directory with posts in it, a running service, or an
+# edited configuration file. A package left installed by an interrupted run is simply
+# reinstalled.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 build=${1:-build}
 
 say() { echo "package-check: $*"; }
@@ -27,7 +30,12 @@ fail() {
 cannot_run() {
   if [ "${CI:-}" = true ]; then fail "$* (CI=true: not skipping)"; fi
   echo "package-check: skipped: $*" >&2
-  exit 0
+  exit 77
+}
+# The systemd stage alone cannot run: the checks before it stand; under CI=true it fails.
+systemd_stage_cannot_run() {
+  if [ "${CI:-}" = true ]; then fail "systemd stage: $* (CI=true: not skipping)"; fi
+  say "systemd stage skipped: $*"
 }
 
 [ "$(id -u)" -eq 0 ] || cannot_run "needs root to install the package (dpkg -i); run it as root"
@@ -360,7 +368,7 @@ say "installed binary served GET / 200, POST / 303, GET /1 200 as nobody, stoppe
 # service's process (its user, capabilities, seccomp), a crash and the restart, stop, a
 # reinstall over the running service (postinst restarts it), dpkg -r (prerm stops it), dpkg -P
 # (postrm takes the state and the enable link). Skipped, saying why, where containers cannot
-# run; the checks above still stand.
+# run (a failure under CI=true); the checks above still stand.
 boot_check() {
   local boot=$tmp/boot deb_path init pid first_pid status
   deb_path=$(realpath "$deb")
@@ -368,11 +376,11 @@ boot_check() {
   # copied into the overlay (its tmpfs layer, not the host) and installed from there.
   local box_deb=/root/fourdollar-check.deb
   if ! command -v systemd-nspawn >/dev/null; then
-    say "systemd stage skipped: no systemd-nspawn (package systemd-container)"
+    systemd_stage_cannot_run "no systemd-nspawn (package systemd-container)"
     return
   fi
   if ! unshare -m --propagation private true 2>/dev/null; then
-    say "systemd stage skipped: this machine does not allow a private mount namespace"
+    systemd_stage_cannot_run "this machine does not allow a private mount namespace"
     return
   fi
   [ -e /run/systemd/nspawn ] || made_nspawn_dir=1
@@ -401,8 +409,10 @@ boot_check() {
     sleep 0.1
   done
   if [ -z "$init" ] || [ "$(cat "/proc/$init/comm" 2>/dev/null)" != systemd ]; then
-    say "systemd stage skipped: the container did not boot here: $(tail -3 "$tmp/boot.log" | tr '\n' ' ')"
+    local why
+    why="the container did not boot here: $(tail -3 "$tmp/boot.log" | tr '\n' ' ')"
     stop_container
+    systemd_stage_cannot_run "$why"
     return
   fi
   in_box() { nsenter -t "$init" -a "$@"; }

@@ -1,0 +1,45 @@
+# Every test's TIMEOUT goes through fourdollar_test_timeout, scaled by this factor: ctest's
+# --timeout does not override a test's own TIMEOUT, and the sanitizer presets run the same tests
+# several times slower (CMakePresets.json sets 3 for asan, 4 for tsan).
+set(FOURDOLLAR_TEST_TIMEOUT_SCALE 1 CACHE STRING "Factor (whole number) on every test's TIMEOUT")
+
+# fourdollar_test_timeout(OUT_VAR SECONDS): SECONDS times FOURDOLLAR_TEST_TIMEOUT_SCALE.
+function(fourdollar_test_timeout out seconds)
+  math(EXPR scaled "${seconds} * ${FOURDOLLAR_TEST_TIMEOUT_SCALE}")
+  set(${out} ${scaled} PARENT_SCOPE)
+endfunction()
+
+# The suites of what runs several threads at once, the ones TSan runs (ctest -L threads): the
+# server (loop threads, the SQLite writer, the PostgreSQL listener), the stores and their
+# contract, the PostgreSQL outages, and the load generator (load threads, the control thread).
+set(FOURDOLLAR_THREADED_SUITES
+    ServerFixture SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
+    SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
+    PostgresInstances StopModes/PostgresOutage Stores/KillNine LoadTest Recorder HostileTest)
+
+# fourdollar_discover_tests(TARGET [TIMEOUT seconds])
+# Registers every GoogleTest test of TARGET with ctest (FOURDOLLAR_BINARY names the product
+# binary). A test that calls GTEST_SKIP exits 0; the "[  SKIPPED ]" line of its output makes ctest
+# count it as skipped rather than passed, so scripts/test.sh can list it (and fail under CI=true).
+# Tests of FOURDOLLAR_THREADED_SUITES get the label "threads" once discovered.
+function(fourdollar_discover_tests target)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "" ${ARGN})
+  set(properties ENVIRONMENT "FOURDOLLAR_BINARY=$<TARGET_FILE:fourdollar>"
+                 SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
+  if(ARG_TIMEOUT)
+    fourdollar_test_timeout(timeout ${ARG_TIMEOUT})
+    list(APPEND properties TIMEOUT ${timeout})
+  endif()
+  fourdollar_test_timeout(discovery_timeout 30)
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT ${discovery_timeout} PROPERTIES ${properties})
+  # Discovery names the tests only at build time, in ${target}_TESTS: ctest reads this file
+  # after the discovered list, and labels them there.
+  list(JOIN FOURDOLLAR_THREADED_SUITES "|" suites)
+  set(labels ${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake)
+  file(WRITE ${labels} "foreach(test IN LISTS ${target}_TESTS)\n"
+                       "  if(test MATCHES \"^(${suites})[.]\")\n"
+                       "    set_tests_properties(\"\${test}\" PROPERTIES LABELS threads)\n"
+                       "  endif()\n"
+                       "endforeach()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels})
+endfunction()
