@@ -22,11 +22,11 @@
 #include "bench/limit_search.h"
 #include "bench/seed_posts.h"
 #include "bench/server_child.h"
-#include "load/results_files.h"
 #include "load/runner.h"
 #include "load/scenario_values.h"
 #include "net/event_loop.h"
 #include "report/report.h"
+#include "results/results_files.h"
 
 namespace fourdollar::bench {
 
@@ -229,14 +229,14 @@ class BenchRun {
     Say("seed scenario: " + file->path + ", " +
         DescribeDuration(file->execution.TotalDurationMs()) + "...");
     load::RunLoad(*file, LoadOptionsFor(dir));
-    Result<load::Results> results = load::ReadResults(dir);
+    Result<results::Results> results = results::ReadResults(dir);
     if (!results) return Fail(kExitFailed, "seed scenario: " + results.error().message);
     measured_.push_back(dir);
     if (results->run.interrupted) interrupted_ = true;
     seed_rate_ = EstimateIterationRate(*results, 0);
-    const load::Results& r = *results;
+    const results::Results& r = *results;
     seed_peak_rps_ = 0;
-    for (const load::SecondRow& row : r.seconds) {
+    for (const results::SecondRow& row : r.seconds) {
       double requests = 0;
       for (const auto& [index, figures] : row.data.names) {
         requests += static_cast<double>(figures.requests);
@@ -275,7 +275,7 @@ class BenchRun {
           std::to_string(settings.max_steps) + ", " + Fixed(rate, 0) + " iterations/s for " +
           DescribeDuration(settings.step_ms) + "...");
       load::RunLoad(*file, LoadOptionsFor(dir));
-      Result<load::Results> results = load::ReadResults(dir);
+      Result<results::Results> results = results::ReadResults(dir);
       if (!results) return Fail(kExitFailed, "limit search: " + results.error().message);
       measured_.push_back(dir);
       StepOutcome step = JudgeStep(*results, rate, settings);

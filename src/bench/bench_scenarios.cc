@@ -59,10 +59,10 @@ Result<load::ScenarioFile> LimitStepScenario(const load::ScenarioFile& seed, dou
   // In-flight requests get this long to finish at the end of a step.
   step.timeout_ms = std::min<int64_t>(seed.timeout_ms, settings.step_ms);
   step.thresholds.clear();
-  Result<load::Threshold> p95 =
+  Result<results::Threshold> p95 =
       load::ParseThreshold("http_req_duration", "p(95)<" + Fixed(settings.p95_bound_ms));
   if (!p95) return tl::unexpected(p95.error());
-  Result<load::Threshold> failed =
+  Result<results::Threshold> failed =
       load::ParseThreshold("http_req_failed", "rate<" + Fixed(settings.max_failed_fraction));
   if (!failed) return tl::unexpected(failed.error());
   step.thresholds = {*p95, *failed};

@@ -17,4 +17,18 @@ int64_t Execution::TotalDurationMs() const {
   return 0;
 }
 
+const char* ExecutionModelName(Execution::Model model) {
+  switch (model) {
+    case Execution::Model::kRampingVus:
+      return "ramping-vus";
+    case Execution::Model::kConstantVus:
+      return "constant-vus";
+    case Execution::Model::kConstantRate:
+      return "constant-arrival-rate";
+    case Execution::Model::kRampingRate:
+      return "ramping-arrival-rate";
+  }
+  return "unknown";
+}
+
 }  // namespace fourdollar::load

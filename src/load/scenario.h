@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/message.h"
+#include "results/threshold.h"
 
 namespace re2 {
 class RE2;
@@ -107,18 +108,9 @@ struct Execution {
   int64_t TotalDurationMs() const;
 };
 
-// One threshold expression, such as "p(95)<50" on http_req_duration, optionally for one name.
-struct Threshold {
-  std::string metric;       // "http_req_duration", "http_req_failed", "checks", "iterations"...
-  std::string name_filter;  // "" for all requests; else only requests with this name
-  std::string source;       // as written: "p(95)<50"
-  enum class Aggregate { kPercentile, kAvg, kMin, kMax, kMed, kRate, kCount };
-  Aggregate aggregate = Aggregate::kPercentile;
-  double percentile = 0;  // with kPercentile: 95 for p(95)
-  enum class Op { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
-  Op op = Op::kLess;
-  double value = 0;  // milliseconds for durations, a fraction for rates
-};
+// "ramping-vus", "constant-vus", "constant-arrival-rate", "ramping-arrival-rate" (k6's names),
+// as the results' RunInfo::model records it.
+const char* ExecutionModelName(Execution::Model model);
 
 struct ScenarioFile {
   std::string path;    // as given, for messages
@@ -126,7 +118,7 @@ struct ScenarioFile {
   std::vector<std::pair<std::string, Template>> default_headers;
   std::vector<Scenario> scenarios;
   Execution execution;
-  std::vector<Threshold> thresholds;
+  std::vector<results::Threshold> thresholds;
   int64_t timeout_ms = 10000;  // per request
   int max_redirects = 10;
 };

@@ -94,11 +94,11 @@ TEST(ScenarioLoader, SeedFileLoadsToTheArticlesTest) {
 
   ASSERT_EQ(file->thresholds.size(), 2u);
   EXPECT_EQ(file->thresholds[0].metric, "http_req_failed");
-  EXPECT_EQ(file->thresholds[0].aggregate, Threshold::Aggregate::kRate);
+  EXPECT_EQ(file->thresholds[0].aggregate, results::Threshold::Aggregate::kRate);
   EXPECT_EQ(file->thresholds[0].value, 0.01);
   EXPECT_EQ(file->thresholds[1].metric, "http_req_duration");
   EXPECT_EQ(file->thresholds[1].percentile, 95);
-  EXPECT_EQ(file->thresholds[1].op, Threshold::Op::kLess);
+  EXPECT_EQ(file->thresholds[1].op, results::Threshold::Op::kLess);
   EXPECT_EQ(file->thresholds[1].value, 50);
   EXPECT_EQ(file->timeout_ms, 10000);
   EXPECT_EQ(file->max_redirects, 10);
@@ -256,10 +256,10 @@ thresholds:
   ASSERT_EQ(file.thresholds.size(), 4u);
   EXPECT_EQ(file.thresholds[0].name_filter, "list");
   EXPECT_EQ(file.thresholds[0].percentile, 99.9);
-  EXPECT_EQ(file.thresholds[0].op, Threshold::Op::kLessEqual);
-  EXPECT_EQ(file.thresholds[1].aggregate, Threshold::Aggregate::kAvg);
+  EXPECT_EQ(file.thresholds[0].op, results::Threshold::Op::kLessEqual);
+  EXPECT_EQ(file.thresholds[1].aggregate, results::Threshold::Aggregate::kAvg);
   EXPECT_EQ(file.thresholds[2].metric, "checks");
-  EXPECT_EQ(file.thresholds[3].aggregate, Threshold::Aggregate::kCount);
+  EXPECT_EQ(file.thresholds[3].aggregate, results::Threshold::Aggregate::kCount);
 }
 
 TEST(ScenarioLoader, MissingFileIsAnError) {

@@ -37,13 +37,13 @@ std::string Quoted(std::string_view text) {
 
 struct MetricRule {
   std::string_view name;
-  std::vector<Threshold::Aggregate> aggregates;
+  std::vector<results::Threshold::Aggregate> aggregates;
   bool per_name;  // may take {name:...}
   std::string_view aggregates_text;
 };
 
 const std::vector<MetricRule>& MetricRules() {
-  using A = Threshold::Aggregate;
+  using A = results::Threshold::Aggregate;
   static const std::vector<MetricRule> rules = {
       {"http_req_duration",
        {A::kPercentile, A::kAvg, A::kMed, A::kMin, A::kMax},
@@ -153,9 +153,9 @@ const std::vector<std::string_view>& ThresholdMetrics() {
   return names;
 }
 
-Result<Threshold> ParseThreshold(std::string_view key, std::string_view expression) {
-  using A = Threshold::Aggregate;
-  Threshold threshold;
+Result<results::Threshold> ParseThreshold(std::string_view key, std::string_view expression) {
+  using A = results::Threshold::Aggregate;
+  results::Threshold threshold;
   threshold.source = std::string(expression);
   key = Trim(key);
   const size_t brace = key.find('{');
@@ -223,10 +223,10 @@ Result<Threshold> ParseThreshold(std::string_view key, std::string_view expressi
   }
 
   rest = Trim(rest);
-  static const std::vector<std::pair<std::string_view, Threshold::Op>> kOps = {
-      {"<=", Threshold::Op::kLessEqual}, {">=", Threshold::Op::kGreaterEqual},
-      {"==", Threshold::Op::kEqual},     {"!=", Threshold::Op::kNotEqual},
-      {"<", Threshold::Op::kLess},       {">", Threshold::Op::kGreater}};
+  static const std::vector<std::pair<std::string_view, results::Threshold::Op>> kOps = {
+      {"<=", results::Threshold::Op::kLessEqual}, {">=", results::Threshold::Op::kGreaterEqual},
+      {"==", results::Threshold::Op::kEqual},     {"!=", results::Threshold::Op::kNotEqual},
+      {"<", results::Threshold::Op::kLess},       {">", results::Threshold::Op::kGreater}};
   const auto op = std::find_if(kOps.begin(), kOps.end(),
                                [&](const auto& entry) { return rest.starts_with(entry.first); });
   if (op == kOps.end()) {

@@ -23,7 +23,7 @@ Result<std::vector<Stage>> ParseStagesFlag(std::string_view text);
 // A threshold from its key ("http_req_duration" or "http_req_duration{name:list}") and one
 // expression ("p(95)<50", "avg<=10", "rate<0.01", "count>100"). The metric must be known and
 // the aggregate must suit it (see docs/scenario-format.md).
-Result<Threshold> ParseThreshold(std::string_view key, std::string_view expression);
+Result<results::Threshold> ParseThreshold(std::string_view key, std::string_view expression);
 
 // The metrics a threshold may name.
 const std::vector<std::string_view>& ThresholdMetrics();

@@ -50,8 +50,8 @@ TEST(ParseStagesFlag, NamesTheBadItem) {
 }
 
 TEST(ParseThreshold, ReadsEveryAggregateAndComparison) {
-  using A = Threshold::Aggregate;
-  using Op = Threshold::Op;
+  using A = results::Threshold::Aggregate;
+  using Op = results::Threshold::Op;
   struct Case {
     const char* key;
     const char* expression;

@@ -160,7 +160,7 @@ void VirtualUser::OnExchange(Exchange exchange) {
   // The open model measures the iteration's first request from when it was due to start.
   const int64_t from_ns =
       (intended_start_ns_ != 0 && step_ == 0 && hops_ == 0) ? intended_start_ns_ : sent_ns_;
-  RequestSample sample;
+  results::RequestSample sample;
   sample.name_index = context_.step_names[scenario_][step_] + (hops_ > 0 ? 1 : 0);
   sample.start_unix_us = context_.run_start_unix_us + (from_ns - context_.run_start_mono_ns) / 1000;
   sample.duration_us = (now_ns - from_ns) / 1000;
@@ -169,7 +169,7 @@ void VirtualUser::OnExchange(Exchange exchange) {
   sample.bytes_sent = exchange.bytes_sent;
   sample.bytes_received = exchange.bytes_received;
 
-  if (exchange.failure != FailureKind::kNone) {
+  if (exchange.failure != results::FailureKind::kNone) {
     Record(sample);
     EndIteration();
     return;
@@ -207,12 +207,12 @@ void VirtualUser::OnExchange(Exchange exchange) {
   }
   const bool status_expected = step.check.status && *step.check.status == response.status;
   if (response.status >= 400 && !status_expected) {
-    sample.failure = FailureKind::kStatus;
+    sample.failure = results::FailureKind::kStatus;
   } else if (!ok) {
-    sample.failure = FailureKind::kCheck;
+    sample.failure = results::FailureKind::kCheck;
   }
   Record(sample);
-  if (sample.failure != FailureKind::kNone) {
+  if (sample.failure != results::FailureKind::kNone) {
     EndIteration();
     return;
   }
@@ -265,7 +265,7 @@ void VirtualUser::FinishStep(const Exchange&) {
   }
 }
 
-void VirtualUser::Record(const RequestSample& sample) {
+void VirtualUser::Record(const results::RequestSample& sample) {
   context_.recorder->Record(sample);
   if (context_.raw_csv != nullptr) {
     context_.raw_csv->Write(sample, http::MethodName(method_), path_,

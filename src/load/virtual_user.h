@@ -10,11 +10,11 @@
 
 #include "load/client_connection.h"
 #include "load/random.h"
-#include "load/raw_csv.h"
-#include "load/recorder.h"
 #include "load/scenario.h"
 #include "load/template.h"
 #include "net/event_loop.h"
+#include "results/raw_csv.h"
+#include "results/recorder.h"
 
 namespace fourdollar::load {
 
@@ -28,9 +28,9 @@ struct VuContext {
       step_names;  // [scenario][step] -> name index; +1: its redirects
   // [scenario][step] -> what of its responses the step reads (ResponseFilterFor).
   std::vector<std::vector<http::ResponseFilter>> response_filters;
-  Recorder* recorder = nullptr;
-  RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
-  char* read_buffer = nullptr;      // ClientConnection::kReadBufferBytes, shared by the thread
+  results::Recorder* recorder = nullptr;
+  results::RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
+  char* read_buffer = nullptr;  // ClientConnection::kReadBufferBytes, shared by the thread
   int64_t run_start_unix_us = 0;
   int64_t run_start_mono_ns = 0;
 };
@@ -75,7 +75,7 @@ class VirtualUser final : public ConnectionListener {
   void EndIteration();
   bool FollowRedirect(const http::ClientResponse& response);
   void FinishStep(const Exchange& exchange);
-  void Record(const RequestSample& sample);
+  void Record(const results::RequestSample& sample);
 
   const VuContext& context_;
   const int64_t global_id_;

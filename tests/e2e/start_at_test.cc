@@ -18,8 +18,8 @@
 #include "base/unique_fd.h"
 #include "e2e/load_process.h"
 #include "e2e/server_process.h"
-#include "load/results.h"
-#include "load/results_files.h"
+#include "results/results.h"
+#include "results/results_files.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -117,7 +117,7 @@ TEST_F(StartAtTest, FirstConnectionComesNoEarlierThanTheStartTime) {
   EXPECT_EQ(run->exit_code, 0) << run->stderr_text;
   EXPECT_NE(run->stderr_text.find("starting at " + Rfc3339(start_us)), std::string::npos)
       << run->stderr_text;
-  auto results = load::ReadResults(out_.string());
+  auto results = results::ReadResults(out_.string());
   ASSERT_TRUE(results) << results.error().message;
   EXPECT_EQ(results->run.start_unix_ms, start_us / 1000);
   EXPECT_EQ(results->run.start_at_unix_ms, start_us / 1000);

@@ -1,10 +1,10 @@
-#include "load/summary.h"
+#include "results/summary.h"
 
 #include <gtest/gtest.h>
 
-#include "load/results_test_support.h"
+#include "results/results_test_support.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 Results Sample(uint64_t dropped, bool saturated) {
@@ -57,4 +57,4 @@ TEST(FormatSummary, WarnsLoudlyAboutDroppedIterationsAndSaturation) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

@@ -1,4 +1,4 @@
-#include "load/results_files.h"
+#include "results/results_files.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "load/results_test_support.h"
+#include "results/results_test_support.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 class ResultsFiles : public ::testing::Test {
@@ -216,4 +216,4 @@ TEST_F(ResultsFiles, ReadRefusesAStartTimeBeyondTheYear9999) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

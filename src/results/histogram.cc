@@ -1,11 +1,11 @@
-#include "load/histogram.h"
+#include "results/histogram.h"
 
 #include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 constexpr int kSubBucketBits = 10;  // 1024 buckets per power of two
@@ -202,4 +202,4 @@ Result<LatencyHistogram> LatencyHistogram::ParseText(std::string_view text) {
   return h;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

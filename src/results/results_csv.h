@@ -9,7 +9,7 @@
 
 #include "base/result.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 // Appends `field` to `out`, quoted when needed.
 void AppendCsvField(std::string& out, std::string_view field);
@@ -27,4 +27,4 @@ struct CsvRecord {
 // unterminated quoted field").
 Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, std::string_view file);
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

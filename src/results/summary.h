@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "load/results.h"
+#include "results/results.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 // Requests and rate, failures by kind and by status, durations (min avg p50 p90 p95 p99
 // p99.9 max, in ms) overall and per name, data sent and received, iterations, dropped
@@ -13,4 +13,4 @@ namespace fourdollar::load {
 // generator was saturated or the run interrupted. UTF-8; ends with a newline. Pure function.
 std::string FormatSummary(const Results& results);
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

@@ -1,10 +1,10 @@
-#include "load/thresholds_eval.h"
+#include "results/thresholds_eval.h"
 
 #include <algorithm>
 #include <charconv>
 #include <string>
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 using Aggregate = Threshold::Aggregate;
@@ -172,4 +172,4 @@ std::vector<ThresholdOutcome> EvaluateThresholds(const std::vector<Threshold>& t
   return outcomes;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

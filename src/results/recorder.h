@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "load/histogram.h"
+#include "results/histogram.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 // Why a request failed; kNone for a success. A request is failed when it could not complete
 // (connect, timeout, reset, parse), when its status is >= 400 (status), or when a check on it
@@ -90,4 +90,4 @@ class Recorder {
   SecondData* cached_ = nullptr;
 };
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

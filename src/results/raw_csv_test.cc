@@ -1,4 +1,4 @@
-#include "load/raw_csv.h"
+#include "results/raw_csv.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "load/results_csv.h"
+#include "results/results_csv.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 class RawCsv : public ::testing::Test {
@@ -127,4 +127,4 @@ TEST(ParseCsv, RoundTripsQuotedFields) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

@@ -5,11 +5,11 @@
 #include <fstream>
 #include <string>
 
-#include "load/results_csv.h"
-#include "load/results_files.h"
-#include "load/thresholds_eval.h"
+#include "results/results_csv.h"
+#include "results/results_files.h"
+#include "results/thresholds_eval.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 namespace json = boost::json;
@@ -258,4 +258,4 @@ Status WriteResults(const Results& results, const std::string& dir) {
   return WriteFile(base / "scrape.csv", ScrapeCsv(results));
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

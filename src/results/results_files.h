@@ -6,9 +6,9 @@
 #include <string>
 
 #include "base/result.h"
-#include "load/results.h"
+#include "results/results.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 // Writes the four files into `dir`, creating it (and its parents). Existing files are
 // replaced. Errors name the file.
@@ -27,4 +27,4 @@ inline constexpr char kSecondsCsvHeader[] =
     "iterations,dropped_iterations,checks_passed,checks_failed";
 inline constexpr char kScrapeCsvHeader[] = "time_s,unix_ms,metric,value";
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

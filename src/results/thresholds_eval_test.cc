@@ -1,8 +1,8 @@
-#include "load/thresholds_eval.h"
+#include "results/thresholds_eval.h"
 
 #include <gtest/gtest.h>
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 using Aggregate = Threshold::Aggregate;
@@ -116,4 +116,4 @@ TEST(EvaluateThresholds, WritesAggregatesAsInAThreshold) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

@@ -3,10 +3,10 @@
 
 #include <vector>
 
-#include "load/results.h"
-#include "load/scenario.h"
+#include "results/results.h"
+#include "results/threshold.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 // Metrics and the aggregates that apply to them (others give an unevaluated, failed outcome):
 //   http_req_duration   p(x), avg, min, max, med, in milliseconds
@@ -25,4 +25,4 @@ std::string AggregateText(const Threshold& threshold);
 // "<", "<=", ">", ">=", "==", "!=".
 const char* OpText(Threshold::Op op);
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

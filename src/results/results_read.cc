@@ -6,11 +6,11 @@
 #include <sstream>
 #include <string>
 
-#include "load/results_csv.h"
-#include "load/results_files.h"
-#include "load/thresholds_eval.h"
+#include "results/results_csv.h"
+#include "results/results_files.h"
+#include "results/thresholds_eval.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 namespace json = boost::json;
@@ -479,4 +479,4 @@ Result<Results> ReadResults(const std::string& dir) {
 
 #undef FOURDOLLAR_TRY
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

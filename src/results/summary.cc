@@ -1,4 +1,4 @@
-#include "load/summary.h"
+#include "results/summary.h"
 
 #include <algorithm>
 #include <cinttypes>
@@ -6,9 +6,9 @@
 #include <iterator>
 #include <string>
 
-#include "load/thresholds_eval.h"
+#include "results/thresholds_eval.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 template <typename... Args>
@@ -140,4 +140,4 @@ std::string FormatSummary(const Results& results) {
   return out;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

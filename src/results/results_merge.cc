@@ -3,10 +3,10 @@
 #include <map>
 #include <optional>
 
-#include "load/results.h"
-#include "load/thresholds_eval.h"
+#include "results/results.h"
+#include "results/thresholds_eval.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 int64_t FloorDiv(int64_t a, int64_t b) {
@@ -121,4 +121,4 @@ Result<Results> MergeResults(const std::vector<Results>& segments) {
   return merged;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

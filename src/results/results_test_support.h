@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "load/recorder.h"
-#include "load/results.h"
+#include "results/recorder.h"
+#include "results/results.h"
 
-namespace fourdollar::load::testing {
+namespace fourdollar::results::testing {
 
 inline constexpr int64_t kStartUnixMs = 1'700'000'000'000;
 
@@ -52,4 +52,4 @@ inline void RecordSteps(Recorder& recorder, int from, int to) {
   }
 }
 
-}  // namespace fourdollar::load::testing
+}  // namespace fourdollar::results::testing

@@ -1,13 +1,13 @@
-#include "load/raw_csv.h"
+#include "results/raw_csv.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "load/results_csv.h"
+#include "results/results_csv.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 constexpr size_t kBufferBytes = 64 * 1024;
@@ -99,4 +99,4 @@ Status RawCsvWriter::Close() {
   return status_;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

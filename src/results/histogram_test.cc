@@ -1,4 +1,4 @@
-#include "load/histogram.h"
+#include "results/histogram.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 // Nearest rank on the exact values: the ceil(p/100 * n)-th smallest (at least the first).
@@ -173,4 +173,4 @@ TEST(LatencyHistogram, ParseTextNamesWhatIsWrong) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

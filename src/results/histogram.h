@@ -18,7 +18,7 @@
 
 #include "base/result.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 class LatencyHistogram {
  public:
@@ -65,4 +65,4 @@ class LatencyHistogram {
   int64_t max_us_ = 0;
 };
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

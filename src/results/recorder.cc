@@ -1,9 +1,9 @@
-#include "load/recorder.h"
+#include "results/recorder.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
@@ -120,4 +120,4 @@ std::vector<SecondData> Recorder::TakeBefore(int64_t second) {
   return taken;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

@@ -11,9 +11,9 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
-#include "load/recorder.h"
+#include "results/recorder.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 inline constexpr char kRawCsvHeader[] =
     "metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,"
@@ -54,4 +54,4 @@ class RawCsvWriter {
   Status status_;
 };
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

@@ -1,8 +1,8 @@
-#include "load/results_csv.h"
+#include "results/results_csv.h"
 
 #include <charconv>
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 void AppendCsvField(std::string& out, std::string_view field) {
   if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
@@ -83,4 +83,4 @@ Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, std::string_view 
   return records;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

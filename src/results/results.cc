@@ -1,24 +1,10 @@
-#include "load/results.h"
+#include "results/results.h"
 
 #include <algorithm>
 
-#include "load/thresholds_eval.h"
+#include "results/thresholds_eval.h"
 
-namespace fourdollar::load {
-
-const char* ExecutionModelName(Execution::Model model) {
-  switch (model) {
-    case Execution::Model::kRampingVus:
-      return "ramping-vus";
-    case Execution::Model::kConstantVus:
-      return "constant-vus";
-    case Execution::Model::kConstantRate:
-      return "constant-arrival-rate";
-    case Execution::Model::kRampingRate:
-      return "ramping-arrival-rate";
-  }
-  return "unknown";
-}
+namespace fourdollar::results {
 
 double Results::RatePerSecond(uint64_t count) const {
   return run.duration_ms > 0 ? static_cast<double>(count) / DurationSeconds() : 0;
@@ -111,4 +97,4 @@ Results ResultsBuilder::Build(RunInfo run, const std::vector<Threshold>& thresho
   return results;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

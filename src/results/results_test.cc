@@ -1,10 +1,10 @@
-#include "load/results.h"
+#include "results/results.h"
 
 #include <gtest/gtest.h>
 
-#include "load/results_test_support.h"
+#include "results/results_test_support.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 using testing::RecordSteps;
@@ -174,4 +174,4 @@ TEST(MergeResults, RefusesSegmentsMoreThanAWeekApart) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

@@ -10,19 +10,16 @@
 #include <vector>
 
 #include "base/result.h"
-#include "load/recorder.h"
-#include "load/scenario.h"
+#include "results/recorder.h"
+#include "results/threshold.h"
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 
 // Results hold one row per second, so readers refuse a run longer than a week (a wrong
 // timestamp, or runs that are not one test) instead of making a row for every second between.
 inline constexpr int64_t kMaxRunSeconds = 7 * 24 * 3600;
 // The latest start time readers accept: the end of the year 9999, in unix milliseconds.
 inline constexpr int64_t kMaxStartUnixMs = 253'402'300'799'999;
-
-// "ramping-vus", "constant-vus", "constant-arrival-rate", "ramping-arrival-rate" (k6's names).
-const char* ExecutionModelName(Execution::Model model);
 
 struct RunInfo {
   int version = 1;  // of the results format
@@ -121,4 +118,4 @@ class ResultsBuilder {
 // no segments, or segments of different format versions or execution models.
 Result<Results> MergeResults(const std::vector<Results>& segments);
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results

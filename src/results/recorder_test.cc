@@ -1,10 +1,10 @@
-#include "load/recorder.h"
+#include "results/recorder.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 
-namespace fourdollar::load {
+namespace fourdollar::results {
 namespace {
 
 constexpr int64_t kStartUs = 1'700'000'000'000'000;
@@ -136,4 +136,4 @@ TEST(SecondData, MergeAddsFiguresAndLoad) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::results
