@@ -23,10 +23,10 @@
 #include "bench/seed_posts.h"
 #include "bench/server_child.h"
 #include "load/runner.h"
-#include "load/scenario_values.h"
 #include "net/event_loop.h"
 #include "report/report.h"
 #include "results/results_files.h"
+#include "scenario/scenario_values.h"
 
 namespace fourdollar::bench {
 
@@ -99,7 +99,7 @@ class BenchRun {
   int Prepare() {
     out_dir_ = options_.out_dir.empty() ? load::DefaultResultsDir("bench-") : options_.out_dir;
     if (!options_.target.empty()) {
-      Result<std::string> target = load::NormalizeTarget(options_.target);
+      Result<std::string> target = scenario::NormalizeTarget(options_.target);
       if (!target) return Fail(kExitBadOptions, "--target: " + target.error().message);
       target_ = *target;
       const char* token = std::getenv("FOURDOLLAR_WRITE_TOKEN");
@@ -111,7 +111,7 @@ class BenchRun {
       token_ = token;
     }
     // The file is checked before anything starts; the real token is put in once known.
-    Result<load::ScenarioFile> check =
+    Result<scenario::ScenarioFile> check =
         LoadSeedScenario(options_.scenario_path, "checking",
                          target_.empty() ? "http://127.0.0.1:1" : target_, options_.quick);
     if (!check) return Fail(kExitBadOptions, "--scenario: " + check.error().message);
@@ -221,7 +221,7 @@ class BenchRun {
   }
 
   int RunSeedScenario() {
-    Result<load::ScenarioFile> file =
+    Result<scenario::ScenarioFile> file =
         LoadSeedScenario(options_.scenario_path, token_, target_, options_.quick);
     if (!file) return Fail(kExitFailed, file.error().message);
     seed_ = *file;
@@ -266,7 +266,7 @@ class BenchRun {
     for (bool more = true; more && !Stopping();) {
       const double rate = rates.current();
       const int number = rates.steps() + 1;
-      Result<load::ScenarioFile> file = LimitStepScenario(seed_, rate, settings);
+      Result<scenario::ScenarioFile> file = LimitStepScenario(seed_, rate, settings);
       if (!file) return Fail(kExitFailed, file.error().message);
       char name[32];
       std::snprintf(name, sizeof name, "step-%02d", number);
@@ -371,7 +371,7 @@ class BenchRun {
   int generator_threads_ = 1;
   std::unique_ptr<CgroupLimits> cgroup_;
   std::unique_ptr<ServerChild> server_;
-  load::ScenarioFile seed_;
+  scenario::ScenarioFile seed_;
   double seed_rate_ = 0;
   double seed_peak_rps_ = 0;
   double seed_p95_ms_ = 0;

@@ -13,8 +13,8 @@
 
 #include "base/unique_fd.h"
 #include "http/response_parser.h"
-#include "load/scenario_values.h"
 #include "net/tcp.h"
+#include "scenario/scenario_values.h"
 
 namespace fourdollar::bench {
 
@@ -92,7 +92,7 @@ Result<http::ClientResponse> Receive(int fd, http::ResponseParser& parser, std::
 }  // namespace
 
 Result<int> SeedPosts(const SeedRequest& request) {
-  Result<load::HttpUrl> url = load::ParseHttpUrl(request.target);
+  Result<scenario::HttpUrl> url = scenario::ParseHttpUrl(request.target);
   if (!url) return tl::unexpected(url.error());
   Result<net::Endpoint> endpoint = net::ParseEndpoint(url->host + ":" + std::to_string(url->port));
   if (!endpoint) return tl::unexpected(endpoint.error());

@@ -36,6 +36,11 @@ using results::ResultsBuilder;
 using results::RunInfo;
 using results::SecondData;
 using results::WriteResults;
+// It runs a scenario as the scenario language states it.
+using scenario::ExecutionModelName;
+using scenario::Scenario;
+using scenario::ScenarioFile;
+using scenario::Step;
 
 namespace {
 

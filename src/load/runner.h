@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "load/scenario.h"
 #include "load/schedule.h"
+#include "scenario/scenario.h"
 
 namespace fourdollar::load {
 
@@ -31,6 +31,6 @@ std::string DefaultResultsDir(const std::string& prefix = "");
 // Returns the exit code: 0, 99 when a threshold failed, 1 when the run could not be made,
 // 128 + the signal (130 for Ctrl-C) when interrupted while waiting for start_at_unix_us (then
 // nothing is sent and no results are written; a results folder made for the run is removed).
-int RunLoad(const ScenarioFile& file, const LoadOptions& options);
+int RunLoad(const scenario::ScenarioFile& file, const LoadOptions& options);
 
 }  // namespace fourdollar::load

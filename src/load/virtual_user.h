@@ -9,18 +9,18 @@
 #include <vector>
 
 #include "load/client_connection.h"
-#include "load/random.h"
-#include "load/scenario.h"
-#include "load/template.h"
 #include "net/event_loop.h"
 #include "results/raw_csv.h"
 #include "results/recorder.h"
+#include "scenario/random.h"
+#include "scenario/scenario.h"
+#include "scenario/template.h"
 
 namespace fourdollar::load {
 
 // What every VU of one thread shares: read-only during the run, except the recorder.
 struct VuContext {
-  const ScenarioFile* file = nullptr;
+  const scenario::ScenarioFile* file = nullptr;
   net::EventLoop* loop = nullptr;
   net::Endpoint endpoint;
   std::string host_header;  // "127.0.0.1:8080"
@@ -37,9 +37,10 @@ struct VuContext {
 
 // What of a step's responses the VU reads: Location for redirects, the headers it captures,
 // and the body only when a check or a capture looks at it.
-http::ResponseFilter ResponseFilterFor(const Step& step);
+http::ResponseFilter ResponseFilterFor(const scenario::Step& step);
 // ResponseFilterFor of every step: [scenario][step].
-std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(const ScenarioFile& file);
+std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(
+    const scenario::ScenarioFile& file);
 
 class VirtualUser;
 
@@ -80,8 +81,8 @@ class VirtualUser final : public ConnectionListener {
   const VuContext& context_;
   const int64_t global_id_;
   IterationListener& listener_;
-  Random random_;
-  VariableLookup lookup_;  // into captured_
+  scenario::Random random_;
+  scenario::VariableLookup lookup_;  // into captured_
   ClientConnection connection_;
 
   bool running_ = false;

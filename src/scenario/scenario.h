@@ -17,7 +17,7 @@ namespace re2 {
 class RE2;
 }  // namespace re2
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 
 // A string with ${...} parts, expanded per request: ${NAME} is a variable (captured earlier in
 // the iteration, or from --env / the environment, resolved at load time), ${random.words(3,8)},
@@ -123,4 +123,4 @@ struct ScenarioFile {
   int max_redirects = 10;
 };
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

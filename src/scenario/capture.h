@@ -9,10 +9,10 @@
 
 #include "base/result.h"
 #include "http/message.h"
-#include "load/random.h"
-#include "load/scenario.h"
+#include "scenario/random.h"
+#include "scenario/scenario.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 
 // Applies `capture` to a final response (after redirects). Returns the value, or nullopt when
 // nothing matched (the engine counts that as a failed check) or when the status is 400 or more
@@ -37,4 +37,4 @@ struct JsonPathStep {
 // each followed by any number of [index]. The message says what is wrong.
 Result<std::vector<JsonPathStep>> ParseJsonPath(std::string_view path);
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -1,10 +1,10 @@
-#include "load/random.h"
+#include "scenario/random.h"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 TEST(Random, SameSeedGivesSameSequence) {
@@ -75,4 +75,4 @@ TEST(WeightedPicker, SingleWeightAlwaysPicksIt) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

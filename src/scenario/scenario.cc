@@ -1,6 +1,6 @@
-#include "load/scenario.h"
+#include "scenario/scenario.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 
 int64_t Execution::TotalDurationMs() const {
   switch (model) {
@@ -31,4 +31,4 @@ const char* ExecutionModelName(Execution::Model model) {
   return "unknown";
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 
 // Not thread-safe: each virtual user (or thread) owns its own.
 class Random {
@@ -44,4 +44,4 @@ class WeightedPicker {
   std::vector<double> cumulative_;  // running sums; the last is the total
 };
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -1,8 +1,8 @@
-#include "load/scenario_values.h"
+#include "scenario/scenario_values.h"
 
 #include <gtest/gtest.h>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 TEST(ParseDurationMs, ReadsUnitsAndCombinations) {
@@ -139,4 +139,4 @@ TEST(ClosestMatch, SuggestsOnlyNearWords) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "base/result.h"
-#include "load/scenario.h"
+#include "scenario/scenario.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 
 // "500ms", "30s", "2m", "1h", "1m30s", "1.5s": numbers each followed by a unit (ms, s, m, h),
 // rounded to milliseconds. A plain number, a negative value or an unknown unit is an error.
@@ -46,4 +46,4 @@ Result<std::string> NormalizeTarget(std::string_view url);
 std::string_view ClosestMatch(std::string_view word,
                               const std::vector<std::string_view>& candidates);
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

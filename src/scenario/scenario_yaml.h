@@ -13,10 +13,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/result.h"
-#include "load/scenario.h"
-#include "load/scenario_loader.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_loader.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 
 // "parent.key" (or "key" at the top) and "parent[index]".
 std::string FieldOf(std::string_view parent, std::string_view key);
@@ -71,4 +71,4 @@ bool ReadStep(YamlReader& reader, const YAML::Node& node, std::string_view field
 // The `as:` names the step at `node` captures, for the flow's scope (no validation here).
 std::vector<std::string> CapturedNames(const YAML::Node& step_node);
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

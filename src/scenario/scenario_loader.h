@@ -10,9 +10,9 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "load/scenario.h"
+#include "scenario/scenario.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 
 // The values of ${NAME} resolved when the file loads (names that no capture of the scenario
 // sets): first `values` (the --env NAME=VALUE flags), then `fallback` when set.
@@ -36,4 +36,4 @@ Result<ScenarioFile> LoadScenarioFile(const std::string& path, const Variables& 
 Result<ScenarioFile> LoadScenarioText(std::string_view text, const std::string& path_for_messages,
                                       const Variables& env);
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -1,8 +1,8 @@
-#include "load/random.h"
+#include "scenario/random.h"
 
 #include <algorithm>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 uint64_t SplitMix64(uint64_t* state) {
@@ -74,4 +74,4 @@ size_t WeightedPicker::Pick(Random& random) const {
   return std::min(static_cast<size_t>(it - cumulative_.begin()), cumulative_.size() - 1);
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

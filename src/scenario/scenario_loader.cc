@@ -1,4 +1,4 @@
-#include "load/scenario_loader.h"
+#include "scenario/scenario_loader.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -6,10 +6,10 @@
 #include <cstring>
 #include <fstream>
 
-#include "load/scenario_values.h"
-#include "load/scenario_yaml.h"
+#include "scenario/scenario_values.h"
+#include "scenario/scenario_yaml.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 constexpr int64_t kDefaultMaxVus = 1000;
@@ -346,4 +346,4 @@ Result<ScenarioFile> LoadScenarioText(std::string_view text, const std::string& 
   return file;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -5,12 +5,12 @@
 
 #include <re2/re2.h>
 
-#include "load/capture.h"
-#include "load/scenario_values.h"
-#include "load/scenario_yaml.h"
-#include "load/template.h"
+#include "scenario/capture.h"
+#include "scenario/scenario_values.h"
+#include "scenario/scenario_yaml.h"
+#include "scenario/template.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 struct MethodKey {
@@ -377,4 +377,4 @@ std::vector<std::string> CapturedNames(const YAML::Node& step_node) {
   return names;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -1,4 +1,4 @@
-#include "load/scenario_loader.h"
+#include "scenario/scenario_loader.h"
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "load/template.h"
+#include "scenario/template.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 const std::filesystem::path kScenarios = std::filesystem::path(FOURDOLLAR_SOURCE_DIR) / "scenarios";
@@ -460,4 +460,4 @@ scenarios:
     });
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -1,4 +1,4 @@
-#include "load/capture.h"
+#include "scenario/capture.h"
 
 #include <re2/re2.h>
 
@@ -6,7 +6,7 @@
 
 #include <set>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 Capture RegexCapture(const char* expression, Capture::Pick pick) {
@@ -118,4 +118,4 @@ TEST(JsonPath, RejectsMalformedPaths) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -13,10 +13,10 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "load/random.h"
-#include "load/scenario.h"
+#include "scenario/random.h"
+#include "scenario/scenario.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 
 // Parses `text`. Generators are checked here (an unknown one, or bounds with min > max or out of
 // range, is an error whose message names the part); ${NAME} parts become kVariable parts for the
@@ -50,4 +50,4 @@ void AppendJsonEscaped(std::string_view text, std::string* out);
 // The built-in words of random.words and random.text: common English words in lower case.
 std::span<const std::string_view> RandomWordList();
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

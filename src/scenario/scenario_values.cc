@@ -1,10 +1,10 @@
-#include "load/scenario_values.h"
+#include "scenario/scenario_values.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 std::string_view Trim(std::string_view s) {
@@ -322,4 +322,4 @@ std::string_view ClosestMatch(std::string_view word,
   return best;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -1,14 +1,14 @@
-#include "load/scenario_yaml.h"
+#include "scenario/scenario_yaml.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
 
-#include "load/scenario_values.h"
-#include "load/template.h"
+#include "scenario/scenario_values.h"
+#include "scenario/template.h"
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 bool IsHeaderNameChar(char c) {
@@ -194,4 +194,4 @@ bool YamlReader::ReadHeaders(const YAML::Node& node, std::string_view field,
   return true;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -1,11 +1,11 @@
-#include "load/capture.h"
+#include "scenario/capture.h"
 
 #include <re2/re2.h>
 #include <charconv>
 
 #include <boost/json.hpp>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 std::optional<std::string> PickFrom(std::vector<std::string> values, Capture::Pick pick,
@@ -149,4 +149,4 @@ Result<std::vector<JsonPathStep>> ParseJsonPath(std::string_view path) {
   return steps;
 }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

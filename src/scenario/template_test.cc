@@ -1,4 +1,4 @@
-#include "load/template.h"
+#include "scenario/template.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <regex>
 #include <set>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 using Kind = TemplatePart::Kind;
@@ -162,4 +162,4 @@ TEST(Template, EscapedVariablesInAJsonBodyGiveValidJson) {
 }
 
 }  // namespace
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario

@@ -1,10 +1,10 @@
-#include "load/template.h"
+#include "scenario/template.h"
 
 #include <array>
 #include <charconv>
 #include <utility>
 
-namespace fourdollar::load {
+namespace fourdollar::scenario {
 namespace {
 
 using Kind = TemplatePart::Kind;
@@ -335,4 +335,4 @@ void AppendJsonEscaped(std::string_view text, std::string* out) {
 
 std::span<const std::string_view> RandomWordList() { return kWords; }
 
-}  // namespace fourdollar::load
+}  // namespace fourdollar::scenario
