@@ -19,6 +19,7 @@
 #include "load/scrape.h"
 #include "load/start_at.h"
 #include "results/results.h"
+#include "results/results_builder.h"
 #include "results/results_files.h"
 #include "results/summary.h"
 

@@ -6,6 +6,7 @@
 
 #include "report/k6_csv.h"
 #include "results/results_files.h"
+#include "results/results_merge.h"
 
 namespace fourdollar::report {
 namespace {

@@ -8,6 +8,7 @@
 
 #include "report/report_test_support.h"
 #include "results/raw_csv.h"
+#include "results/results_builder.h"
 #include "results/results_files.h"
 #include "results/results_test_support.h"
 

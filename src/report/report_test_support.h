@@ -11,6 +11,7 @@
 
 #include "results/recorder.h"
 #include "results/results.h"
+#include "results/results_builder.h"
 
 namespace fourdollar::report::testing {
 

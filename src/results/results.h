@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,41 +80,5 @@ struct Results {
 
 // Recomputes the totals (names, overall, iterations, dropped, checks) from `seconds`.
 void ComputeTotals(Results& results);
-
-// Collects what the load threads and the samplers hand over during a run. Thread-safe: any
-// thread may add at any time (a mutex; each call is once per second per thread).
-class ResultsBuilder {
- public:
-  ResultsBuilder() = default;
-  ResultsBuilder(const ResultsBuilder&) = delete;
-  ResultsBuilder& operator=(const ResultsBuilder&) = delete;
-
-  // Data of the same second (from several threads, or late) merges.
-  void Add(const SecondData& data);
-  void Add(const std::vector<SecondData>& data);
-  // The watched server process at `second`: CPU percent of one core, resident bytes.
-  void AddWatchSample(int64_t second, double cpu_percent, uint64_t rss_bytes);
-  // Server metrics scraped at `second`; a later sample of a metric replaces an earlier one.
-  void AddScrapeSample(int64_t second, const std::map<std::string, double>& values);
-  void AddGeneratorCpu(int64_t second, double cpu_percent);
-
-  // The run's results: rows for every second from 0 to the last one with data or within
-  // run.duration_ms, totals, run.generator_cpu_max raised to the highest sample, thresholds.
-  Results Build(RunInfo run, const std::vector<Threshold>& thresholds) const;
-
- private:
-  SecondRow& RowLocked(int64_t second);
-  mutable std::mutex mutex_;
-  std::map<int64_t, SecondRow> rows_;
-};
-
-// Merges segments of one test (run by several generators) into one: request names matched by
-// text, seconds aligned by wall-clock time (a segment's second s lands at merged second
-// floor((its start_unix_ms + 1000 s - earliest start_unix_ms) / 1000)), histograms merged
-// exactly, counts, VUs and rates summed, the server and generator samples the largest of the
-// segments', thresholds of the first segment evaluated again on the merged figures, and the
-// segments' start_at_unix_ms when they all have the same one (else 0). Errors:
-// no segments, or segments of different format versions or execution models.
-Result<Results> MergeResults(const std::vector<Results>& segments);
 
 }  // namespace fourdollar::results

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "results/results_builder.h"
 #include "results/results_test_support.h"
 
 namespace fourdollar::results {

@@ -1,9 +1,9 @@
-// MergeResults (declared in results.h): segments of one test run by several generators.
+#include "results/results_merge.h"
+
 #include <algorithm>
 #include <map>
 #include <optional>
 
-#include "results/results.h"
 #include "results/thresholds_eval.h"
 
 namespace fourdollar::results {

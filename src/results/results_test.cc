@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "results/results_builder.h"
+#include "results/results_merge.h"
 #include "results/results_test_support.h"
 
 namespace fourdollar::results {

@@ -1,4 +1,5 @@
 #include "results/thresholds_eval.h"
+#include "results/results_builder.h"
 
 #include <gtest/gtest.h>
 

@@ -14,7 +14,7 @@
 
 #include "base/result.h"
 #include "scenario/scenario.h"
-#include "scenario/scenario_loader.h"
+#include "scenario/variables.h"
 
 namespace fourdollar::scenario {
 

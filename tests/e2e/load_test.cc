@@ -10,6 +10,7 @@
 #include "e2e/server_fixture.h"
 #include "results/results.h"
 #include "results/results_files.h"
+#include "results/results_merge.h"
 
 namespace fourdollar::e2e {
 namespace {
