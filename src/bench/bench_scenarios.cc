@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "bench/seed_scenario.inc"
+#include "bench/seed_scenario.h"
 #include "scenario/scenario_loader.h"
 #include "scenario/scenario_values.h"
 
