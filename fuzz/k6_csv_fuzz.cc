@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Result<report::K6Import> in_memory = report::ParseK6Csv(text, "k6.csv");
   if (in_memory) {
-    const load::Results& results = in_memory->results;
+    const results::Results& results = in_memory->results;
     fuzz::Check(in_memory->skipped_lines <= in_memory->data_lines, "skipped more lines than read");
     fuzz::Check(results.seconds.empty() ||
                     results.run.duration_ms == static_cast<int64_t>(results.seconds.size()) * 1000,

@@ -1,6 +1,6 @@
 // Fuzz target: a results folder through the reader `fourdollar report DIR` uses
 // (report::LoadInputs, which reads summary.json, histograms.txt, seconds.csv and scrape.csv with
-// load::ReadResults). The input holds the four files in that order, separated by lines that are
+// results::ReadResults). The input holds the four files in that order, separated by lines that are
 // exactly "%%"; files the input does not reach are missing. A folder that reads well must also
 // merge with itself (two segments of one test) into twice its requests.
 #include <cstddef>
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::Check(!one.error().message.empty(), "a refusal without a message");
     return 0;
   }
-  const load::Results& results = one->results;
+  const results::Results& results = one->results;
   for (size_t i = 1; i < results.seconds.size(); ++i) {
     fuzz::Check(results.seconds[i].second > results.seconds[i - 1].second,
                 "the seconds are not in ascending order");

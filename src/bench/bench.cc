@@ -22,11 +22,11 @@
 #include "bench/limit_search.h"
 #include "bench/seed_posts.h"
 #include "bench/server_child.h"
-#include "load/results_files.h"
 #include "load/runner.h"
-#include "load/scenario_values.h"
 #include "net/event_loop.h"
 #include "report/report.h"
+#include "results/results_files.h"
+#include "scenario/scenario_values.h"
 
 namespace fourdollar::bench {
 
@@ -97,7 +97,7 @@ class BenchRun {
   Status Prepare() {
     out_dir_ = options_.out_dir.empty() ? load::DefaultResultsDir("bench-") : options_.out_dir;
     if (!options_.target.empty()) {
-      Result<std::string> target = load::NormalizeTarget(options_.target);
+      Result<std::string> target = scenario::NormalizeTarget(options_.target);
       if (!target) return Fail(ErrorCode::kInvalidArgument, "--target: " + target.error().message);
       target_ = *target;
       const char* token = std::getenv("FOURDOLLAR_WRITE_TOKEN");
@@ -109,7 +109,7 @@ class BenchRun {
       token_ = token;
     }
     // The file is checked before anything starts; the real token is put in once known.
-    Result<load::ScenarioFile> check =
+    Result<scenario::ScenarioFile> check =
         LoadSeedScenario(options_.scenario_path, "checking",
                          target_.empty() ? "http://127.0.0.1:1" : target_, options_.quick);
     if (!check) return Fail(ErrorCode::kInvalidArgument, "--scenario: " + check.error().message);
@@ -209,7 +209,7 @@ class BenchRun {
 
   // One load run with its results written to `dir` (read back from there, as the report reads
   // them).
-  Status RunLoadInto(const load::ScenarioFile& file, const std::string& dir) const {
+  Status RunLoadInto(const scenario::ScenarioFile& file, const std::string& dir) const {
     Result<load::LoadOutcome> outcome = load::RunLoad(file, LoadOptionsFor(dir));
     if (!outcome) return tl::unexpected(outcome.error());
     return outcome->written;
@@ -227,7 +227,7 @@ class BenchRun {
   }
 
   Status RunSeedScenario() {
-    Result<load::ScenarioFile> file =
+    Result<scenario::ScenarioFile> file =
         LoadSeedScenario(options_.scenario_path, token_, target_, options_.quick);
     if (!file) return Fail(ErrorCode::kUnavailable, file.error().message);
     seed_ = *file;
@@ -237,14 +237,14 @@ class BenchRun {
     if (Status ran = RunLoadInto(*file, dir); !ran) {
       return Fail(ErrorCode::kUnavailable, "seed scenario: " + ran.error().message);
     }
-    Result<load::Results> results = load::ReadResults(dir);
+    Result<results::Results> results = results::ReadResults(dir);
     if (!results) return Fail(ErrorCode::kUnavailable, "seed scenario: " + results.error().message);
     measured_.push_back(dir);
     if (results->run.interrupted) interrupted_ = true;
     seed_rate_ = EstimateIterationRate(*results, 0);
-    const load::Results& r = *results;
+    const results::Results& r = *results;
     seed_peak_rps_ = 0;
-    for (const load::SecondRow& row : r.seconds) {
+    for (const results::SecondRow& row : r.seconds) {
       double requests = 0;
       for (const auto& [index, figures] : row.data.names) {
         requests += static_cast<double>(figures.requests);
@@ -274,7 +274,7 @@ class BenchRun {
     for (bool more = true; more && !Stopping();) {
       const double rate = rates.current();
       const int number = rates.steps() + 1;
-      Result<load::ScenarioFile> file = LimitStepScenario(seed_, rate, settings);
+      Result<scenario::ScenarioFile> file = LimitStepScenario(seed_, rate, settings);
       if (!file) return Fail(ErrorCode::kUnavailable, file.error().message);
       char name[32];
       std::snprintf(name, sizeof name, "step-%02d", number);
@@ -285,7 +285,7 @@ class BenchRun {
       if (Status ran = RunLoadInto(*file, dir); !ran) {
         return Fail(ErrorCode::kUnavailable, "limit search: " + ran.error().message);
       }
-      Result<load::Results> results = load::ReadResults(dir);
+      Result<results::Results> results = results::ReadResults(dir);
       if (!results)
         return Fail(ErrorCode::kUnavailable, "limit search: " + results.error().message);
       measured_.push_back(dir);
@@ -382,7 +382,7 @@ class BenchRun {
   int generator_threads_ = 1;
   std::unique_ptr<CgroupLimits> cgroup_;
   std::unique_ptr<ServerChild> server_;
-  load::ScenarioFile seed_;
+  scenario::ScenarioFile seed_;
   double seed_rate_ = 0;
   double seed_peak_rps_ = 0;
   double seed_p95_ms_ = 0;

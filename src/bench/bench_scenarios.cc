@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "bench/seed_scenario.inc"
-#include "load/scenario_loader.h"
-#include "load/scenario_values.h"
+#include "bench/seed_scenario.h"
+#include "scenario/scenario_loader.h"
+#include "scenario/scenario_values.h"
 
 namespace fourdollar::bench {
 
@@ -23,35 +23,35 @@ std::string Fixed(double value) {
 
 }  // namespace
 
-Result<load::ScenarioFile> LoadSeedScenario(const std::string& path, const std::string& token,
-                                            const std::string& target, bool quick) {
-  load::Variables variables;
+Result<scenario::ScenarioFile> LoadSeedScenario(const std::string& path, const std::string& token,
+                                                const std::string& target, bool quick) {
+  scenario::Variables variables;
   variables.values["FOURDOLLAR_WRITE_TOKEN"] = token;
-  variables.fallback = load::Variables::ProcessEnvironment();
-  Result<load::ScenarioFile> file =
-      path.empty() ? load::LoadScenarioText(kSeedScenarioYaml, kBuiltInSeedName, variables)
-                   : load::LoadScenarioFile(path, variables);
+  variables.fallback = scenario::Variables::ProcessEnvironment();
+  Result<scenario::ScenarioFile> file =
+      path.empty() ? scenario::LoadScenarioText(kSeedScenarioYaml, kBuiltInSeedName, variables)
+                   : scenario::LoadScenarioFile(path, variables);
   if (!file) return file;
   file->target = target;
   if (quick) {
-    load::Execution& execution = file->execution;
-    for (load::Stage& stage : execution.stages) {
+    scenario::Execution& execution = file->execution;
+    for (scenario::Stage& stage : execution.stages) {
       stage.duration_ms = std::min(stage.duration_ms, kQuickStageMs);
     }
-    if (execution.model == load::Execution::Model::kConstantVus ||
-        execution.model == load::Execution::Model::kConstantRate) {
+    if (execution.model == scenario::Execution::Model::kConstantVus ||
+        execution.model == scenario::Execution::Model::kConstantRate) {
       execution.duration_ms = std::min(execution.duration_ms, kQuickConstantMs);
     }
   }
   return file;
 }
 
-Result<load::ScenarioFile> LimitStepScenario(const load::ScenarioFile& seed, double rate,
-                                             const LimitSettings& settings) {
-  load::ScenarioFile step = seed;
+Result<scenario::ScenarioFile> LimitStepScenario(const scenario::ScenarioFile& seed, double rate,
+                                                 const LimitSettings& settings) {
+  scenario::ScenarioFile step = seed;
   step.path = seed.path + " at " + Fixed(rate) + " iterations/s";
-  step.execution = load::Execution{};
-  step.execution.model = load::Execution::Model::kConstantRate;
+  step.execution = scenario::Execution{};
+  step.execution.model = scenario::Execution::Model::kConstantRate;
   step.execution.rate = rate;
   step.execution.duration_ms = settings.step_ms;
   // Enough VUs for iterations lasting up to about a second; past that the step breaks anyway.
@@ -59,11 +59,11 @@ Result<load::ScenarioFile> LimitStepScenario(const load::ScenarioFile& seed, dou
   // In-flight requests get this long to finish at the end of a step.
   step.timeout_ms = std::min<int64_t>(seed.timeout_ms, settings.step_ms);
   step.thresholds.clear();
-  Result<load::Threshold> p95 =
-      load::ParseThreshold("http_req_duration", "p(95)<" + Fixed(settings.p95_bound_ms));
+  Result<results::Threshold> p95 =
+      scenario::ParseThreshold("http_req_duration", "p(95)<" + Fixed(settings.p95_bound_ms));
   if (!p95) return tl::unexpected(p95.error());
-  Result<load::Threshold> failed =
-      load::ParseThreshold("http_req_failed", "rate<" + Fixed(settings.max_failed_fraction));
+  Result<results::Threshold> failed =
+      scenario::ParseThreshold("http_req_failed", "rate<" + Fixed(settings.max_failed_fraction));
   if (!failed) return tl::unexpected(failed.error());
   step.thresholds = {*p95, *failed};
   return step;

@@ -27,9 +27,9 @@ LimitSettings LimitSettingsFor(bool quick) {
   return settings;
 }
 
-double EstimateIterationRate(const load::Results& results, double fallback) {
+double EstimateIterationRate(const results::Results& results, double fallback) {
   uint64_t busiest = 0;
-  for (const load::SecondRow& row : results.seconds) {
+  for (const results::SecondRow& row : results.seconds) {
     uint64_t requests = 0;
     for (const auto& [index, figures] : row.data.names) requests += figures.requests;
     busiest = std::max(busiest, requests);
@@ -45,7 +45,7 @@ double StepRate(double estimate, int index, const LimitSettings& settings) {
       1.0, std::round(estimate * settings.first_fraction * std::pow(settings.growth, index)));
 }
 
-StepOutcome JudgeStep(const load::Results& results, double offered_rate,
+StepOutcome JudgeStep(const results::Results& results, double offered_rate,
                       const LimitSettings& settings) {
   StepOutcome step;
   step.offered_rate = offered_rate;

@@ -1,13 +1,13 @@
 // The search for the breaking point: constant arrival rates in short steps, each faster than
 // the last, until a step breaks a bound (p95, failures, dropped or unfinished iterations) or
-// the generator itself saturates. Pure functions over load::Results; the bench runs the steps.
+// the generator itself saturates. Pure functions over results::Results; the bench runs the steps.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "load/results.h"
+#include "results/results.h"
 
 namespace fourdollar::bench {
 
@@ -30,7 +30,7 @@ LimitSettings LimitSettingsFor(bool quick);
 
 // Iterations per second the server managed in a closed-model run (the seed scenario): its
 // busiest second's requests over the requests per iteration. `fallback` when it has none.
-double EstimateIterationRate(const load::Results& results, double fallback);
+double EstimateIterationRate(const results::Results& results, double fallback);
 
 // The iteration rate of step `index` (0-based) when every step holds.
 double StepRate(double estimate, int index, const LimitSettings& settings);
@@ -46,7 +46,7 @@ struct StepOutcome {
   std::string reason;  // why it broke: "p95 312.4 ms > 100 ms"; empty when passed
 };
 
-StepOutcome JudgeStep(const load::Results& results, double offered_rate,
+StepOutcome JudgeStep(const results::Results& results, double offered_rate,
                       const LimitSettings& settings);
 
 // Whether the search may go on after this step (it held, and the generator kept up).

@@ -6,12 +6,12 @@ namespace fourdollar::bench {
 namespace {
 
 // A 5 s step at `rate` iterations/s of two requests each, all at `latency_us`.
-load::Results Step(double rate, int64_t latency_us, uint64_t failed = 0) {
-  load::Results results;
+results::Results Step(double rate, int64_t latency_us, uint64_t failed = 0) {
+  results::Results results;
   const uint64_t iterations = static_cast<uint64_t>(rate * 5);
   results.iterations = iterations;
   results.overall.requests = iterations * 2;
-  results.overall.failures[static_cast<size_t>(load::FailureKind::kTimeout)] = failed;
+  results.overall.failures[static_cast<size_t>(results::FailureKind::kTimeout)] = failed;
   results.overall.duration.Record(latency_us, iterations * 2);
   results.run.duration_ms = 6000;
   return results;
@@ -46,7 +46,7 @@ TEST(LimitSearch, StepBreaksWhenTooFewIterationsComplete) {
 }
 
 TEST(LimitSearch, SaturatedGeneratorStopsTheSearchWithoutAKnee) {
-  load::Results results = Step(1000, 1000);
+  results::Results results = Step(1000, 1000);
   results.run.generator_saturated = true;
   StepOutcome step = JudgeStep(results, 1000, LimitSettings{});
   EXPECT_TRUE(step.passed);
@@ -76,16 +76,16 @@ TEST(LimitSearch, NoStepHoldingPutsTheKneeBelowTheSlowest) {
 }
 
 TEST(LimitSearch, EstimateIsTheBusiestSecondOverRequestsPerIteration) {
-  load::Results results;
+  results::Results results;
   results.iterations = 100;
   results.overall.requests = 200;
   for (uint64_t requests : {100u, 900u, 400u}) {
-    load::SecondRow row;
+    results::SecondRow row;
     row.data.names[0].requests = requests;
     results.seconds.push_back(row);
   }
   EXPECT_DOUBLE_EQ(EstimateIterationRate(results, 7), 450);
-  EXPECT_DOUBLE_EQ(EstimateIterationRate(load::Results{}, 7), 7);
+  EXPECT_DOUBLE_EQ(EstimateIterationRate(results::Results{}, 7), 7);
 }
 
 TEST(LimitSearch, RatesGrowGeometrically) {

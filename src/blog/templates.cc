@@ -9,7 +9,7 @@
 #include <kainjow/mustache.hpp>
 
 #include "base/unique_fd.h"
-#include "blog/default_templates.inc"
+#include "blog/default_templates.h"
 
 namespace fourdollar::blog {
 
@@ -64,7 +64,8 @@ Status LoadOne(const std::string& dir, const char* file_name, std::string* sourc
 }  // namespace
 
 Templates DefaultTemplates() {
-  return Templates{kDefaultListTemplate, kDefaultPostTemplate, kDefaultNotFoundTemplate};
+  return Templates{std::string(kDefaultListTemplate), std::string(kDefaultPostTemplate),
+                   std::string(kDefaultNotFoundTemplate)};
 }
 
 Status CheckTemplate(const std::string& source) {

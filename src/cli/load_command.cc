@@ -7,10 +7,10 @@
 #include <ctime>
 
 #include "load/runner.h"
-#include "load/scenario_loader.h"
-#include "load/scenario_values.h"
 #include "load/start_at.h"
-#include "load/summary.h"
+#include "results/summary.h"
+#include "scenario/scenario_loader.h"
+#include "scenario/scenario_values.h"
 
 namespace fourdollar::cli {
 
@@ -52,7 +52,7 @@ int ReportOutcome(const Result<load::LoadOutcome>& outcome, const std::string& o
                  "results were written\n");
     return 128 + outcome->signal_before_start;
   }
-  std::fputs(load::FormatSummary(outcome->results).c_str(), stdout);
+  std::fputs(results::FormatSummary(outcome->results).c_str(), stdout);
   if (!outcome->written) {
     std::fprintf(stderr, "fourdollar load: %s\n", outcome->written.error().message.c_str());
     return 1;
@@ -96,12 +96,12 @@ int RunLoadCommand(const LoadConfig& config) {
     if (!in_range) return Fail(in_range.error().message);
     start_at_unix_us = *start_at;
   }
-  load::Variables variables;
-  variables.fallback = load::Variables::ProcessEnvironment();
+  scenario::Variables variables;
+  variables.fallback = scenario::Variables::ProcessEnvironment();
   for (const std::string& pair : config.env) {
     if (Status s = variables.AddFlag(pair); !s) return Fail("--env: " + s.error().message);
   }
-  Result<load::ScenarioFile> file = load::LoadScenarioFile(config.scenario_path, variables);
+  Result<scenario::ScenarioFile> file = scenario::LoadScenarioFile(config.scenario_path, variables);
   if (!file) return Fail(file.error().message);
   if (!config.target.empty()) file->target = config.target;
   if (file->target.empty()) {
@@ -109,10 +109,10 @@ int RunLoadCommand(const LoadConfig& config) {
                 ": no target: set `target:` in the file or pass --target URL");
   }
   if (!config.stages.empty()) {
-    Result<std::vector<load::Stage>> stages = load::ParseStagesFlag(config.stages);
+    Result<std::vector<scenario::Stage>> stages = scenario::ParseStagesFlag(config.stages);
     if (!stages) return Fail("--stages: " + stages.error().message);
-    file->execution = load::Execution{};
-    file->execution.model = load::Execution::Model::kRampingVus;
+    file->execution = scenario::Execution{};
+    file->execution.model = scenario::Execution::Model::kRampingVus;
     file->execution.stages = std::move(*stages);
   }
   Result<load::Segment> segment = ParseSegment(config.segment);

@@ -48,7 +48,7 @@ void ClientConnection::Send(std::string& request, bool head, int64_t timeout_ms,
   loop_.Cancel(timer_);
   timer_ = loop_.RunAt(loop_.now_ns() + timeout_ms * 1'000'000, [this] {
     timer_ = net::TimerId{};
-    Fail(FailureKind::kTimeout,
+    Fail(results::FailureKind::kTimeout,
          "no complete response within " + std::to_string(timeout_ms_) + " ms");
   });
   if (!open_) {
@@ -69,7 +69,7 @@ void ClientConnection::Connect() {
     loop_.Cancel(timer_);
     timer_ = loop_.RunAt(loop_.now_ns(), [this, error] {
       timer_ = net::TimerId{};
-      Fail(FailureKind::kConnect, error);
+      Fail(results::FailureKind::kConnect, error);
     });
     return;
   }
@@ -82,7 +82,7 @@ void ClientConnection::Connect() {
     loop_.Cancel(timer_);
     timer_ = loop_.RunAt(loop_.now_ns(), [this, error] {
       timer_ = net::TimerId{};
-      Fail(FailureKind::kConnect, error);
+      Fail(results::FailureKind::kConnect, error);
     });
   }
 }
@@ -93,7 +93,7 @@ void ClientConnection::OnIo(uint32_t events) {
     if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
     int error = transport_->FinishConnect();
     if (error != 0) {
-      Fail(FailureKind::kConnect, std::string("connect: ") + std::strerror(error));
+      Fail(results::FailureKind::kConnect, std::string("connect: ") + std::strerror(error));
       return;
     }
     connecting_ = false;
@@ -117,7 +117,7 @@ void ClientConnection::WriteSome() {
     } else if (r.kind == IoResult::Kind::kWouldBlock) {
       return;
     } else {
-      Fail(FailureKind::kReset, std::string("send: ") + std::strerror(r.error));
+      Fail(results::FailureKind::kReset, std::string("send: ") + std::strerror(r.error));
       return;
     }
   }
@@ -130,19 +130,19 @@ void ClientConnection::ReadSome() {
     IoResult r = transport_->Read(read_buffer_, kReadBufferBytes);
     if (r.kind == IoResult::Kind::kWouldBlock) return;
     if (r.kind == IoResult::Kind::kError) {
-      Fail(FailureKind::kReset, std::string("recv: ") + std::strerror(r.error));
+      Fail(results::FailureKind::kReset, std::string("recv: ") + std::strerror(r.error));
       return;
     }
     if (r.kind == IoResult::Kind::kEof) {
       if (parser_.started()) {
         if (parser_.FeedEof() == http::ResponseParser::State::kComplete) {
-          Finish(FailureKind::kNone, {});
+          Finish(results::FailureKind::kNone, {});
         } else {
-          Fail(FailureKind::kReset, "connection closed in the middle of the response");
+          Fail(results::FailureKind::kReset, "connection closed in the middle of the response");
         }
         return;
       }
-      Fail(FailureKind::kReset, "connection closed before the response");
+      Fail(results::FailureKind::kReset, "connection closed before the response");
       return;
     }
     bytes_received_ += r.bytes;
@@ -154,7 +154,7 @@ void ClientConnection::ReadSome() {
     size_t consumed = 0;
     http::ResponseParser::State state = parser_.Feed(data, &consumed);
     if (state == http::ResponseParser::State::kError) {
-      Fail(FailureKind::kParse, "bad response: " + parser_.ErrorReason());
+      Fail(results::FailureKind::kParse, "bad response: " + parser_.ErrorReason());
       return;
     }
     if (data.data() == pending_input_.data()) {
@@ -163,18 +163,19 @@ void ClientConnection::ReadSome() {
       pending_input_.assign(data.substr(consumed));
     }
     if (state == http::ResponseParser::State::kComplete) {
-      Finish(FailureKind::kNone, {});
+      Finish(results::FailureKind::kNone, {});
       return;
     }
   }
 }
 
-void ClientConnection::Fail(FailureKind failure, std::string error) {
+void ClientConnection::Fail(results::FailureKind failure, std::string error) {
   if (!busy_) return;
   // A keep-alive connection the server had already closed fails before any byte of the
   // response; that says nothing about the server, so the request is sent again, once, on a
   // fresh connection.
-  bool stale = reused_ && !retried_ && failure == FailureKind::kReset && !parser_.started();
+  bool stale =
+      reused_ && !retried_ && failure == results::FailureKind::kReset && !parser_.started();
   Close();
   if (stale) {
     retried_ = true;
@@ -187,7 +188,7 @@ void ClientConnection::Fail(FailureKind failure, std::string error) {
   Finish(failure, std::move(error));
 }
 
-void ClientConnection::Finish(FailureKind failure, std::string error) {
+void ClientConnection::Finish(results::FailureKind failure, std::string error) {
   if (in_send_) {
     // Reported from the loop, never from inside Send, so a failing server cannot recurse.
     loop_.Cancel(timer_);
@@ -206,7 +207,7 @@ void ClientConnection::Finish(FailureKind failure, std::string error) {
   exchange.error = std::move(error);
   exchange.bytes_sent = written_;
   exchange.bytes_received = bytes_received_;
-  if (failure == FailureKind::kNone) {
+  if (failure == results::FailureKind::kNone) {
     exchange.response = &parser_.response();
     if (!parser_.response().keep_alive) Close();
   } else {

@@ -7,15 +7,16 @@
 #include <string>
 
 #include "http/response_parser.h"
-#include "load/recorder.h"
 #include "load/transport.h"
 #include "net/event_loop.h"
+#include "results/recorder.h"
 
 namespace fourdollar::load {
 
 struct Exchange {
-  FailureKind failure = FailureKind::kNone;  // kConnect, kTimeout, kReset, kParse or kNone
-  std::string error;                         // what went wrong, for the first errors' log
+  results::FailureKind failure =
+      results::FailureKind::kNone;  // kConnect, kTimeout, kReset, kParse or kNone
+  std::string error;                // what went wrong, for the first errors' log
   // When failure == kNone, the response, valid until the connection's next Send; else empty.
   const http::ClientResponse* response = &kNoResponse;
 
@@ -64,8 +65,8 @@ class ClientConnection final : public net::IoHandler {
   void Connect();
   void WriteSome();
   void ReadSome();
-  void Finish(FailureKind failure, std::string error);
-  void Fail(FailureKind failure, std::string error);
+  void Finish(results::FailureKind failure, std::string error);
+  void Fail(results::FailureKind failure, std::string error);
 
   net::EventLoop& loop_;
   const net::Endpoint endpoint_;

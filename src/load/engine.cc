@@ -9,9 +9,9 @@ namespace fourdollar::load {
 namespace {
 constexpr int64_t kTickNs = 50'000'000;  // the closed model re-reads its VU target this often
 
-std::vector<double> WeightsOf(const ScenarioFile& file) {
+std::vector<double> WeightsOf(const scenario::ScenarioFile& file) {
   std::vector<double> weights;
-  for (const Scenario& s : file.scenarios) weights.push_back(s.weight);
+  for (const scenario::Scenario& s : file.scenarios) weights.push_back(s.weight);
   return weights;
 }
 }  // namespace
@@ -21,7 +21,8 @@ Engine::Engine(VuContext context, EngineShare share)
 
 bool Engine::OpenModel() const {
   auto model = context_.file->execution.model;
-  return model == Execution::Model::kConstantRate || model == Execution::Model::kRampingRate;
+  return model == scenario::Execution::Model::kConstantRate ||
+         model == scenario::Execution::Model::kRampingRate;
 }
 
 int64_t Engine::ElapsedMs() const {
@@ -56,7 +57,7 @@ void Engine::Tick() {
   tick_timer_ = net::TimerId{};
   if (stopping_) return;
   const int64_t elapsed_ms = ElapsedMs();
-  const Execution& execution = context_.file->execution;
+  const scenario::Execution& execution = context_.file->execution;
   if (elapsed_ms >= execution.TotalDurationMs()) {
     Stop(context_.file->timeout_ms);
     return;

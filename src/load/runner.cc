@@ -17,12 +17,32 @@
 #include "base/process_stats.h"
 #include "http/url.h"
 #include "load/engine.h"
-#include "load/results.h"
-#include "load/results_files.h"
 #include "load/scrape.h"
 #include "load/start_at.h"
+#include "results/results.h"
+#include "results/results_builder.h"
+#include "results/results_files.h"
+#include "results/summary.h"
 
 namespace fourdollar::load {
+
+// The run writes its figures in the results format.
+using results::FormatSummary;
+using results::kFailureKinds;
+using results::LatencyHistogram;
+using results::RawCsvPartPath;
+using results::RawCsvWriter;
+using results::Recorder;
+using results::Results;
+using results::ResultsBuilder;
+using results::RunInfo;
+using results::SecondData;
+using results::WriteResults;
+// It runs a scenario as the scenario language states it.
+using scenario::ExecutionModelName;
+using scenario::Scenario;
+using scenario::ScenarioFile;
+using scenario::Step;
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "base/result.h"
-#include "load/results.h"
-#include "load/scenario.h"
+#include "results/results.h"
 #include "load/schedule.h"
+#include "scenario/scenario.h"
 
 namespace fourdollar::load {
 
@@ -35,7 +35,7 @@ struct LoadOutcome {
   // was sent, no results were written and a results folder made for the run was removed. 0 when
   // the run took place.
   int signal_before_start = 0;
-  Results results;  // the run's figures; results.run.interrupted after a signal during the run
+  results::Results results;  // the run's figures; results.run.interrupted after a signal during the run
   Status written;   // writing `results` to options.out_dir
 };
 
@@ -44,6 +44,6 @@ struct LoadOutcome {
 // made (bad target, results folder or raw CSV that cannot be made, no event loop); then nothing
 // was sent. Precondition (set up once in main): SIGINT and SIGTERM blocked in every thread
 // (taken by the run as "stop early"), SIGPIPE ignored.
-[[nodiscard]] Result<LoadOutcome> RunLoad(const ScenarioFile& file, const LoadOptions& options);
+[[nodiscard]] Result<LoadOutcome> RunLoad(const scenario::ScenarioFile& file, const LoadOptions& options);
 
 }  // namespace fourdollar::load

@@ -7,20 +7,20 @@ namespace fourdollar::load {
 namespace {
 
 // The stages of an execution as (start value, stages): constant forms become one flat stage.
-std::vector<Stage> StagesOf(const Execution& e, double* start) {
+std::vector<scenario::Stage> StagesOf(const scenario::Execution& e, double* start) {
   switch (e.model) {
-    case Execution::Model::kRampingVus:
+    case scenario::Execution::Model::kRampingVus:
       *start = 0;
       return e.stages;
-    case Execution::Model::kRampingRate:
+    case scenario::Execution::Model::kRampingRate:
       *start = e.start_rate;
       return e.stages;
-    case Execution::Model::kConstantVus:
+    case scenario::Execution::Model::kConstantVus:
       *start = static_cast<double>(e.vus);
-      return {Stage{e.duration_ms, static_cast<double>(e.vus)}};
-    case Execution::Model::kConstantRate:
+      return {scenario::Stage{e.duration_ms, static_cast<double>(e.vus)}};
+    case scenario::Execution::Model::kConstantRate:
       *start = e.rate;
-      return {Stage{e.duration_ms, e.rate}};
+      return {scenario::Stage{e.duration_ms, e.rate}};
   }
   *start = 0;
   return {};
@@ -28,11 +28,11 @@ std::vector<Stage> StagesOf(const Execution& e, double* start) {
 
 }  // namespace
 
-double TargetAt(const Execution& execution, int64_t elapsed_ms) {
+double TargetAt(const scenario::Execution& execution, int64_t elapsed_ms) {
   double value = 0;
-  std::vector<Stage> stages = StagesOf(execution, &value);
+  std::vector<scenario::Stage> stages = StagesOf(execution, &value);
   int64_t stage_start = 0;
-  for (const Stage& s : stages) {
+  for (const scenario::Stage& s : stages) {
     if (elapsed_ms < stage_start + s.duration_ms) {
       double fraction =
           static_cast<double>(elapsed_ms - stage_start) / static_cast<double>(s.duration_ms);
@@ -85,14 +85,14 @@ ScenarioPicker::ScenarioPicker(const std::vector<double>& weights) {
   if (cycle_.empty()) cycle_.push_back(0);
 }
 
-int64_t ArrivalTimeUs(const Execution& execution, int64_t m) {
+int64_t ArrivalTimeUs(const scenario::Execution& execution, int64_t m) {
   double rate = 0;
-  std::vector<Stage> stages = StagesOf(execution, &rate);
+  std::vector<scenario::Stage> stages = StagesOf(execution, &rate);
   // Arrival m is due when the cumulative count of arrivals reaches m (the first at time 0 when
   // the rate starts above zero).
   double remaining = static_cast<double>(m);
   double stage_start_us = 0;
-  for (const Stage& s : stages) {
+  for (const scenario::Stage& s : stages) {
     double seconds = static_cast<double>(s.duration_ms) / 1000.0;
     double r0 = rate;
     double r1 = s.target;

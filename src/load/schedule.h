@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "load/scenario.h"
+#include "scenario/scenario.h"
 
 namespace fourdollar::load {
 
@@ -17,7 +17,7 @@ struct Segment {
 
 // The VU target (closed model) or the arrival rate per second (open model) at `elapsed_ms`,
 // ramped linearly between stages. 0 after the end.
-double TargetAt(const Execution& execution, int64_t elapsed_ms);
+double TargetAt(const scenario::Execution& execution, int64_t elapsed_ms);
 
 // Global VUs are numbered 0, 1, 2...; VU g belongs to segment (g % count) + 1. How many of the
 // first `total` global VUs belong to `segment`.
@@ -41,6 +41,6 @@ class ScenarioPicker {
 
 // When global arrival number `m` (0-based) is due, in microseconds from the start, for the open
 // model; -1 when it falls after the end.
-int64_t ArrivalTimeUs(const Execution& execution, int64_t m);
+int64_t ArrivalTimeUs(const scenario::Execution& execution, int64_t m);
 
 }  // namespace fourdollar::load

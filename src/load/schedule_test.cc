@@ -5,15 +5,15 @@
 namespace fourdollar::load {
 namespace {
 
-Execution Ramp() {
-  Execution e;
-  e.model = Execution::Model::kRampingVus;
+scenario::Execution Ramp() {
+  scenario::Execution e;
+  e.model = scenario::Execution::Model::kRampingVus;
   e.stages = {{30000, 50}, {30000, 50}, {30000, 0}};
   return e;
 }
 
 TEST(Schedule, RampsVusLinearly) {
-  Execution e = Ramp();
+  scenario::Execution e = Ramp();
   EXPECT_DOUBLE_EQ(TargetAt(e, 0), 0);
   EXPECT_DOUBLE_EQ(TargetAt(e, 15000), 25);
   EXPECT_DOUBLE_EQ(TargetAt(e, 45000), 50);
@@ -52,8 +52,8 @@ TEST(Schedule, SegmentsPartitionVus) {
 }
 
 TEST(Schedule, ConstantRateArrivalsAreEvenlySpaced) {
-  Execution e;
-  e.model = Execution::Model::kConstantRate;
+  scenario::Execution e;
+  e.model = scenario::Execution::Model::kConstantRate;
   e.rate = 200;
   e.duration_ms = 10000;
   EXPECT_EQ(ArrivalTimeUs(e, 0), 0);
@@ -63,8 +63,8 @@ TEST(Schedule, ConstantRateArrivalsAreEvenlySpaced) {
 }
 
 TEST(Schedule, RampingRateArrivalsFollowTheIntegral) {
-  Execution e;
-  e.model = Execution::Model::kRampingRate;
+  scenario::Execution e;
+  e.model = scenario::Execution::Model::kRampingRate;
   e.start_rate = 0;
   e.stages = {{10000, 100}};  // 0 -> 100/s over 10 s: 500 arrivals, N(t) = 5 t^2
   EXPECT_EQ(ArrivalTimeUs(e, 500), -1);

@@ -3,8 +3,8 @@
 #include <charconv>
 
 #include "base/clock.h"
-#include "load/capture.h"
-#include "load/template.h"
+#include "scenario/capture.h"
+#include "scenario/template.h"
 
 namespace fourdollar::load {
 
@@ -28,7 +28,7 @@ std::string PathOf(std::string_view url) {
 // Fixed, so a run's random choices can be replayed.
 constexpr uint64_t kRunSeed = 0x5EED0F4D011A5ull;
 
-bool HasHeader(const std::vector<std::pair<std::string, Template>>& headers,
+bool HasHeader(const std::vector<std::pair<std::string, scenario::Template>>& headers,
                std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (http::EqualsIgnoreCase(key, name)) return true;
@@ -38,13 +38,13 @@ bool HasHeader(const std::vector<std::pair<std::string, Template>>& headers,
 
 }  // namespace
 
-http::ResponseFilter ResponseFilterFor(const Step& step) {
+http::ResponseFilter ResponseFilterFor(const scenario::Step& step) {
   http::ResponseFilter filter;
   filter.keep_all_headers = false;
   filter.header_names.push_back("Location");
   filter.keep_body = !step.check.body_contains.empty();
-  for (const Capture& capture : step.captures) {
-    if (capture.kind == Capture::Kind::kHeader) {
+  for (const scenario::Capture& capture : step.captures) {
+    if (capture.kind == scenario::Capture::Kind::kHeader) {
       filter.header_names.push_back(capture.expression);
     } else {
       filter.keep_body = true;
@@ -53,11 +53,12 @@ http::ResponseFilter ResponseFilterFor(const Step& step) {
   return filter;
 }
 
-std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(const ScenarioFile& file) {
+std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(
+    const scenario::ScenarioFile& file) {
   std::vector<std::vector<http::ResponseFilter>> filters;
-  for (const Scenario& scenario : file.scenarios) {
+  for (const scenario::Scenario& scenario : file.scenarios) {
     std::vector<http::ResponseFilter>& steps = filters.emplace_back();
-    for (const Step& step : scenario.flow) steps.push_back(ResponseFilterFor(step));
+    for (const scenario::Step& step : scenario.flow) steps.push_back(ResponseFilterFor(step));
   }
   return filters;
 }
@@ -66,7 +67,7 @@ VirtualUser::VirtualUser(const VuContext& context, int64_t global_id, IterationL
     : context_(context),
       global_id_(global_id),
       listener_(listener),
-      random_(Random::ForVu(kRunSeed, global_id)),
+      random_(scenario::Random::ForVu(kRunSeed, global_id)),
       lookup_([this](std::string_view name) -> const std::string* {
         // Later captures of the same name win: search from the back.
         for (auto it = captured_.rbegin(); it != captured_.rend(); ++it) {
@@ -94,20 +95,21 @@ void VirtualUser::Abandon() {
 }
 
 void VirtualUser::RunStep() {
-  const Step& step = context_.file->scenarios[scenario_].flow[step_];
+  const scenario::Step& step = context_.file->scenarios[scenario_].flow[step_];
   method_ = step.method;
   path_.clear();
-  AppendTemplate(step.url, lookup_, random_, global_id_, iteration_, &path_);
+  scenario::AppendTemplate(step.url, lookup_, random_, global_id_, iteration_, &path_);
   if (path_.empty() || path_.front() != '/') path_ = PathOf(path_);
   body_.clear();
-  if (step.body) AppendTemplate(*step.body, lookup_, random_, global_id_, iteration_, &body_);
+  if (step.body)
+    scenario::AppendTemplate(*step.body, lookup_, random_, global_id_, iteration_, &body_);
   hops_ = 0;
   SendCurrent();
 }
 
 void VirtualUser::SendCurrent() {
-  const ScenarioFile& file = *context_.file;
-  const Step& step = file.scenarios[scenario_].flow[step_];
+  const scenario::ScenarioFile& file = *context_.file;
+  const scenario::Step& step = file.scenarios[scenario_].flow[step_];
   // No reserve: the buffer keeps its capacity from one request to the next, and thousands of
   // idle VUs should not each hold more than their requests need.
   std::string& request = request_;
@@ -124,14 +126,14 @@ void VirtualUser::SendCurrent() {
     if (HasHeader(step.headers, name)) continue;
     request += name;
     request += ": ";
-    AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
+    scenario::AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
     request += "\r\n";
   }
   for (const auto& [name, value] : step.headers) {
     if (!original && http::EqualsIgnoreCase(name, "Content-Type")) continue;
     request += name;
     request += ": ";
-    AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
+    scenario::AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
     request += "\r\n";
   }
   const bool has_body = original && (step.body.has_value() || method_ == http::Method::kPost ||
@@ -155,12 +157,12 @@ void VirtualUser::SendCurrent() {
 
 void VirtualUser::OnExchange(Exchange exchange) {
   if (!running_) return;
-  const Step& step = context_.file->scenarios[scenario_].flow[step_];
+  const scenario::Step& step = context_.file->scenarios[scenario_].flow[step_];
   const int64_t now_ns = MonotonicNowNs();
   // The open model measures the iteration's first request from when it was due to start.
   const int64_t from_ns =
       (intended_start_ns_ != 0 && step_ == 0 && hops_ == 0) ? intended_start_ns_ : sent_ns_;
-  RequestSample sample;
+  results::RequestSample sample;
   sample.name_index = context_.step_names[scenario_][step_] + (hops_ > 0 ? 1 : 0);
   sample.start_unix_us = context_.run_start_unix_us + (from_ns - context_.run_start_mono_ns) / 1000;
   sample.duration_us = (now_ns - from_ns) / 1000;
@@ -169,7 +171,7 @@ void VirtualUser::OnExchange(Exchange exchange) {
   sample.bytes_sent = exchange.bytes_sent;
   sample.bytes_received = exchange.bytes_received;
 
-  if (exchange.failure != FailureKind::kNone) {
+  if (exchange.failure != results::FailureKind::kNone) {
     Record(sample);
     EndIteration();
     return;
@@ -195,9 +197,9 @@ void VirtualUser::OnExchange(Exchange exchange) {
     context_.recorder->CountCheck(now_unix_us, passed);
     ok = ok && passed;
   }
-  for (const Capture& capture : step.captures) {
+  for (const scenario::Capture& capture : step.captures) {
     std::optional<std::string> value =
-        ApplyCapture(capture, response.status, response.headers, response.body, random_);
+        scenario::ApplyCapture(capture, response.status, response.headers, response.body, random_);
     if (!value) {
       context_.recorder->CountCheck(now_unix_us, false);
       ok = false;
@@ -207,12 +209,12 @@ void VirtualUser::OnExchange(Exchange exchange) {
   }
   const bool status_expected = step.check.status && *step.check.status == response.status;
   if (response.status >= 400 && !status_expected) {
-    sample.failure = FailureKind::kStatus;
+    sample.failure = results::FailureKind::kStatus;
   } else if (!ok) {
-    sample.failure = FailureKind::kCheck;
+    sample.failure = results::FailureKind::kCheck;
   }
   Record(sample);
-  if (sample.failure != FailureKind::kNone) {
+  if (sample.failure != results::FailureKind::kNone) {
     EndIteration();
     return;
   }
@@ -240,7 +242,7 @@ bool VirtualUser::FollowRedirect(const http::ClientResponse& response) {
 }
 
 void VirtualUser::FinishStep(const Exchange&) {
-  const Step& step = context_.file->scenarios[scenario_].flow[step_];
+  const scenario::Step& step = context_.file->scenarios[scenario_].flow[step_];
   ++step_;
   int64_t think_ms = step.think_min_ms;
   if (step.think_max_ms > step.think_min_ms)
@@ -265,7 +267,7 @@ void VirtualUser::FinishStep(const Exchange&) {
   }
 }
 
-void VirtualUser::Record(const RequestSample& sample) {
+void VirtualUser::Record(const results::RequestSample& sample) {
   context_.recorder->Record(sample);
   if (context_.raw_csv != nullptr) {
     context_.raw_csv->Write(sample, http::MethodName(method_), path_,

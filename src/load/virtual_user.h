@@ -9,18 +9,18 @@
 #include <vector>
 
 #include "load/client_connection.h"
-#include "load/random.h"
-#include "load/raw_csv.h"
-#include "load/recorder.h"
-#include "load/scenario.h"
-#include "load/template.h"
 #include "net/event_loop.h"
+#include "results/raw_csv.h"
+#include "results/recorder.h"
+#include "scenario/random.h"
+#include "scenario/scenario.h"
+#include "scenario/template.h"
 
 namespace fourdollar::load {
 
 // What every VU of one thread shares: read-only during the run, except the recorder.
 struct VuContext {
-  const ScenarioFile* file = nullptr;
+  const scenario::ScenarioFile* file = nullptr;
   net::EventLoop* loop = nullptr;
   net::Endpoint endpoint;
   std::string host_header;  // "127.0.0.1:8080"
@@ -28,18 +28,19 @@ struct VuContext {
       step_names;  // [scenario][step] -> name index; +1: its redirects
   // [scenario][step] -> what of its responses the step reads (ResponseFilterFor).
   std::vector<std::vector<http::ResponseFilter>> response_filters;
-  Recorder* recorder = nullptr;
-  RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
-  char* read_buffer = nullptr;      // ClientConnection::kReadBufferBytes, shared by the thread
+  results::Recorder* recorder = nullptr;
+  results::RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
+  char* read_buffer = nullptr;  // ClientConnection::kReadBufferBytes, shared by the thread
   int64_t run_start_unix_us = 0;
   int64_t run_start_mono_ns = 0;
 };
 
 // What of a step's responses the VU reads: Location for redirects, the headers it captures,
 // and the body only when a check or a capture looks at it.
-http::ResponseFilter ResponseFilterFor(const Step& step);
+http::ResponseFilter ResponseFilterFor(const scenario::Step& step);
 // ResponseFilterFor of every step: [scenario][step].
-std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(const ScenarioFile& file);
+std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(
+    const scenario::ScenarioFile& file);
 
 class VirtualUser;
 
@@ -75,13 +76,13 @@ class VirtualUser final : public ConnectionListener {
   void EndIteration();
   bool FollowRedirect(const http::ClientResponse& response);
   void FinishStep(const Exchange& exchange);
-  void Record(const RequestSample& sample);
+  void Record(const results::RequestSample& sample);
 
   const VuContext& context_;
   const int64_t global_id_;
   IterationListener& listener_;
-  Random random_;
-  VariableLookup lookup_;  // into captured_
+  scenario::Random random_;
+  scenario::VariableLookup lookup_;  // into captured_
   ClientConnection connection_;
 
   bool running_ = false;

@@ -2,7 +2,6 @@
 
 #include <signal.h>
 #include <sys/eventfd.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,23 +21,6 @@ class EventLoop::Wakeup final : public IoHandler {
 
  private:
   int fd_;
-};
-
-class EventLoop::SignalWatch final : public IoHandler {
- public:
-  SignalWatch(UniqueFd fd, std::function<void(int)> handler)
-      : fd_(std::move(fd)), handler_(std::move(handler)) {}
-  int fd() const { return fd_.get(); }
-  void OnIo(uint32_t) override {
-    signalfd_siginfo info{};
-    while (::read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-      handler_(static_cast<int>(info.ssi_signo));
-    }
-  }
-
- private:
-  UniqueFd fd_;
-  std::function<void(int)> handler_;
 };
 
 Result<std::unique_ptr<EventLoop>> EventLoop::Create() {
@@ -75,10 +57,6 @@ Status EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
   return Control(epoll_.get(), EPOLL_CTL_ADD, fd, events, handler);
 }
 
-Status EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
-  return Control(epoll_.get(), EPOLL_CTL_MOD, fd, events, handler);
-}
-
 void EventLoop::Remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
 
 TimerId EventLoop::RunAt(int64_t when_ns, std::function<void()> task) {
@@ -89,18 +67,6 @@ TimerId EventLoop::RunAt(int64_t when_ns, std::function<void()> task) {
 
 void EventLoop::Cancel(TimerId id) {
   if (id.valid()) timers_.erase({id.when_ns, id.sequence});
-}
-
-Status EventLoop::WatchSignals(std::initializer_list<int> signals,
-                               std::function<void(int)> handler) {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : signals) sigaddset(&set, s);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  UniqueFd fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (!fd.valid()) return ErrnoError("signalfd", errno);
-  signal_watch_ = std::make_unique<SignalWatch>(std::move(fd), std::move(handler));
-  return Add(signal_watch_->fd(), EPOLLIN, signal_watch_.get());
 }
 
 void EventLoop::Post(std::function<void()> task) {

@@ -1,4 +1,4 @@
-// One edge-triggered epoll loop per thread: sockets, timers, signals and tasks posted from
+// One edge-triggered epoll loop per thread: sockets, timers and tasks posted from
 // other threads all run here. Both the server and the load generator live on it.
 #pragma once
 
@@ -46,17 +46,12 @@ class EventLoop final : public Executor {
   // Registers `fd` (not owned) for `events` (EPOLLIN, EPOLLOUT...; EPOLLET is added).
   // `handler` must stay alive until Remove(fd).
   Status Add(int fd, uint32_t events, IoHandler* handler);
-  Status Modify(int fd, uint32_t events, IoHandler* handler);
   void Remove(int fd);
 
   // Runs `task` on this thread at monotonic time `when_ns` (or soon after).
   TimerId RunAt(int64_t when_ns, std::function<void()> task);
   // Cancels a timer that has not run yet; harmless on one that ran or was cancelled.
   void Cancel(TimerId id);
-
-  // Runs `handler(signo)` on this thread when one of `signals` arrives. The signals are blocked
-  // for the calling thread; block them in every thread (BlockSignals before starting threads).
-  Status WatchSignals(std::initializer_list<int> signals, std::function<void(int)> handler);
 
   void Post(std::function<void()> task) override;
 
@@ -71,7 +66,6 @@ class EventLoop final : public Executor {
  private:
   EventLoop(UniqueFd epoll, UniqueFd wake);
   class Wakeup;
-  class SignalWatch;
   void RunDueTimers();
   void RunPosted();
   int TimeoutMs() const;
@@ -79,7 +73,6 @@ class EventLoop final : public Executor {
   UniqueFd epoll_;
   UniqueFd wake_;
   std::unique_ptr<Wakeup> wake_handler_;
-  std::unique_ptr<SignalWatch> signal_watch_;
   std::map<std::pair<int64_t, uint64_t>, std::function<void()>> timers_;
   uint64_t timer_sequence_ = 0;
   int64_t now_ns_ = 0;

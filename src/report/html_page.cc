@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "load/thresholds_eval.h"
 #include "report/embedded_assets.h"
+#include "results/thresholds_eval.h"
 
 namespace fourdollar::report {
 namespace {
@@ -21,13 +21,14 @@ json::value Optional(const std::optional<double>& value) {
   return value ? json::value(*value) : json::value(nullptr);
 }
 
-json::object Figures(const std::string& name, const load::NameSecond& figures,
-                     const load::Results& results) {
-  const load::LatencyHistogram& h = figures.duration;
+json::object Figures(const std::string& name, const results::NameSecond& figures,
+                     const results::Results& results) {
+  const results::LatencyHistogram& h = figures.duration;
   json::object failures;
-  for (size_t kind = 1; kind < load::kFailureKinds; ++kind) {
+  for (size_t kind = 1; kind < results::kFailureKinds; ++kind) {
     if (figures.failures[kind] == 0) continue;
-    failures[load::FailureKindName(static_cast<load::FailureKind>(kind))] = figures.failures[kind];
+    failures[results::FailureKindName(static_cast<results::FailureKind>(kind))] =
+        figures.failures[kind];
   }
   return json::object{{"name", name},
                       {"requests", figures.requests},
@@ -42,13 +43,13 @@ json::object Figures(const std::string& name, const load::NameSecond& figures,
                       {"max", Ms(h.max_us())}};
 }
 
-json::object Seconds(const load::Results& results) {
+json::object Seconds(const results::Results& results) {
   json::array t, vus, offered, rps, p50, p95, p99, failed, dropped, server_cpu, server_rss_mb,
       generator_cpu;
   bool any_offered = false;
   std::optional<double> previous_scraped_cpu_s;
-  for (const load::SecondRow& row : results.seconds) {
-    load::NameSecond all;
+  for (const results::SecondRow& row : results.seconds) {
+    results::NameSecond all;
     for (const auto& [index, figures] : row.data.names) all.Merge(figures);
     const bool empty = all.requests == 0;
     t.emplace_back(row.second);
@@ -99,14 +100,14 @@ json::object Seconds(const load::Results& results) {
 
 // Latency against achieved rate: the seconds grouped into bins of rate, each bin's histograms
 // merged (percentiles of the bin's requests, not averages of per-second percentiles).
-json::object RateCurve(const load::Results& results) {
+json::object RateCurve(const results::Results& results) {
   struct Second {
     uint64_t requests;
-    load::LatencyHistogram duration;
+    results::LatencyHistogram duration;
   };
   std::vector<Second> seconds;
-  for (const load::SecondRow& row : results.seconds) {
-    load::NameSecond all;
+  for (const results::SecondRow& row : results.seconds) {
+    results::NameSecond all;
     for (const auto& [index, figures] : row.data.names) all.Merge(figures);
     if (all.requests >= kMinRequestsPerSecond) seconds.push_back({all.requests, all.duration});
   }
@@ -144,11 +145,11 @@ json::object RateCurve(const load::Results& results) {
 }
 
 // Percentile curves: x is -log10(1 - p/100), so 0 = p0, 1 = p90, 2 = p99, 3 = p99.9.
-json::object PercentileCurves(const load::Results& results) {
+json::object PercentileCurves(const results::Results& results) {
   json::array x;
   for (int step = 0; step <= 80; ++step) x.emplace_back(step * 0.05);
   json::array curves;
-  auto curve = [&](const std::string& name, const load::LatencyHistogram& h) {
+  auto curve = [&](const std::string& name, const results::LatencyHistogram& h) {
     json::array y;
     for (int step = 0; step <= 80; ++step) {
       const double p = 100.0 * (1.0 - std::pow(10.0, -step * 0.05));
@@ -167,7 +168,7 @@ json::object PercentileCurves(const load::Results& results) {
 
 json::object PageData(const LoadedRun& run, const ReportSummary& summary,
                       const std::vector<std::string>& warnings) {
-  const load::Results& r = run.results;
+  const results::Results& r = run.results;
   json::array inputs;
   for (const std::string& input : run.inputs) inputs.emplace_back(input);
   json::array names;
@@ -180,7 +181,7 @@ json::object PageData(const LoadedRun& run, const ReportSummary& summary,
     statuses.emplace_back(json::object{{"status", status}, {"requests", n}});
   }
   json::array thresholds;
-  for (const load::ThresholdOutcome& outcome : r.thresholds) {
+  for (const results::ThresholdOutcome& outcome : r.thresholds) {
     thresholds.emplace_back(json::object{{"source", outcome.threshold.source},
                                          {"metric", outcome.threshold.metric},
                                          {"name", outcome.threshold.name_filter},

@@ -4,8 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "load/results_files.h"
 #include "report/k6_csv.h"
+#include "results/results_files.h"
+#include "results/results_merge.h"
 
 namespace fourdollar::report {
 namespace {
@@ -27,7 +28,7 @@ Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs) {
   }
   LoadedRun loaded;
   loaded.inputs = inputs;
-  std::vector<load::Results> segments;
+  std::vector<results::Results> segments;
   bool any_folder = false;
   bool any_csv = false;
   for (const std::string& input : inputs) {
@@ -37,7 +38,7 @@ Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs) {
       return MakeError(ErrorCode::kNotFound, input + ": no such file or folder");
     }
     if (std::filesystem::is_directory(status)) {
-      Result<load::Results> results = load::ReadResults(input);
+      Result<results::Results> results = results::ReadResults(input);
       if (!results) return tl::unexpected(results.error());
       segments.push_back(std::move(*results));
       any_folder = true;
@@ -81,12 +82,12 @@ Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs) {
   }
   if (any_folder) {
     const auto [earliest, latest] = std::minmax_element(
-        segments.begin(), segments.end(), [](const load::Results& a, const load::Results& b) {
+        segments.begin(), segments.end(), [](const results::Results& a, const results::Results& b) {
           return a.run.start_unix_ms < b.run.start_unix_ms;
         });
     loaded.start_spread_ms = latest->run.start_unix_ms - earliest->run.start_unix_ms;
   }
-  Result<load::Results> merged = load::MergeResults(segments);
+  Result<results::Results> merged = results::MergeResults(segments);
   if (!merged) return tl::unexpected(merged.error());
   loaded.results = std::move(*merged);
   return loaded;

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "base/result.h"
-#include "load/results.h"
+#include "results/results.h"
 
 namespace fourdollar::report {
 
 struct LoadedRun {
-  load::Results results;  // several inputs merged through their histograms (MergeResults)
+  results::Results results;  // several inputs merged through their histograms (MergeResults)
   std::vector<std::string> inputs;
   std::string source;          // "fourdollar load" or "k6 CSV"
   uint64_t skipped_lines = 0;  // k6 CSV lines that were malformed
@@ -22,7 +22,7 @@ struct LoadedRun {
   int64_t start_spread_ms = 0;
 };
 
-// A folder is read as a results folder (load::ReadResults), a file as k6 CSV (k6_csv.h).
+// A folder is read as a results folder (results::ReadResults), a file as k6 CSV (k6_csv.h).
 // Several inputs are segments of one test: seconds aligned by wall-clock time, names matched
 // by text, histograms merged (not percentiles averaged). Errors name the input: missing,
 // neither kind, unreadable, or a mix of folders and k6 files.

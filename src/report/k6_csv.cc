@@ -13,7 +13,7 @@
 namespace fourdollar::report {
 namespace {
 
-using load::FailureKind;
+using results::FailureKind;
 
 constexpr size_t kNoColumn = static_cast<size_t>(-1);
 // Larger metric values are refused: no duration (ms) or count comes near it, and it keeps the
@@ -91,15 +91,15 @@ class Aggregator {
     out.data_lines = data_lines_;
     out.skipped_lines = skipped_lines_;
     out.skipped_examples = std::move(examples_);
-    load::Results& results = out.results;
-    load::RunInfo& run = results.run;
+    results::Results& results = out.results;
+    results::RunInfo& run = results.run;
     run.scenario_path = file_;
     run.model = "k6";
     run.names = names_;
     if (!seconds_.empty()) {
       const int64_t first = seconds_.begin()->first;
       const int64_t last = seconds_.rbegin()->first;
-      if (last - first >= load::kMaxRunSeconds) {
+      if (last - first >= results::kMaxRunSeconds) {
         return MakeError(ErrorCode::kInvalidArgument,
                          file_ + ": the timestamps span " + std::to_string(last - first + 1) +
                              " seconds, from line " + std::to_string(first_line_) + " to line " +
@@ -109,7 +109,7 @@ class Aggregator {
       run.start_unix_ms = first * 1000;
       run.duration_ms = (last - first + 1) * 1000;
       for (int64_t second = first; second <= last; ++second) {
-        load::SecondRow row;
+        results::SecondRow row;
         row.second = row.data.second = second - first;
         if (auto it = seconds_.find(second); it != seconds_.end()) {
           Cells& cells = it->second;
@@ -125,13 +125,13 @@ class Aggregator {
         results.seconds.push_back(std::move(row));
       }
     }
-    load::ComputeTotals(results);
+    results::ComputeTotals(results);
     return out;
   }
 
  private:
   struct Cells {
-    load::SecondData data;
+    results::SecondData data;
     std::map<uint32_t, uint64_t> status_failed;  // by name: statuses 0 and >= 400
   };
 
@@ -224,7 +224,7 @@ class Aggregator {
     switch (metric) {
       case Metric::kDuration: {
         const uint32_t index = NameIndex(RequestName(fields));
-        load::NameSecond& figures = cells.data.names[index];
+        results::NameSecond& figures = cells.data.names[index];
         figures.duration.Record(static_cast<int64_t>(value * 1000.0 + 0.5));
         ++figures.requests;
         if (status != 0) ++figures.by_status[status];  // as the recorder: no response, no status
@@ -234,7 +234,7 @@ class Aggregator {
       case Metric::kFailed: {
         failed_rows_seen_ = true;
         if (value < 0.5) break;
-        load::NameSecond& figures = cells.data.names[NameIndex(RequestName(fields))];
+        results::NameSecond& figures = cells.data.names[NameIndex(RequestName(fields))];
         ++figures.failures[static_cast<size_t>(FailureKindOf(status, fields))];
         break;
       }

@@ -23,13 +23,13 @@
 #include <vector>
 
 #include "base/result.h"
-#include "load/results.h"
+#include "results/results.h"
 
 namespace fourdollar::report {
 
 struct K6Import {
-  load::Results results;    // run.model is "k6"; seconds from the earliest timestamp
-  uint64_t data_lines = 0;  // records after the header, the skipped ones included
+  results::Results results;  // run.model is "k6"; seconds from the earliest timestamp
+  uint64_t data_lines = 0;   // records after the header, the skipped ones included
   uint64_t skipped_lines = 0;
   std::vector<std::string> skipped_examples;  // "FILE line N: why", the first 20
 };

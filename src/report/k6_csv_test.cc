@@ -7,9 +7,9 @@
 #include <cmath>
 #include <fstream>
 
-#include "load/raw_csv.h"
-#include "load/results_test_support.h"
 #include "report/report_test_support.h"
+#include "results/raw_csv.h"
+#include "results/results_test_support.h"
 
 namespace fourdollar::report {
 namespace {
@@ -55,29 +55,29 @@ int64_t NearestRank(std::vector<int64_t> values, double p) {
 TEST(K6Csv, ReadsThe19ColumnLayoutWithTotalsAndPercentilesOfEveryRequest) {
   TempDir dir;
   const std::string path = dir.File("k6.csv");
-  const load::RunInfo run = load::testing::SampleRun();
-  auto writer = load::RawCsvWriter::Open(path, run.names);
+  const results::RunInfo run = results::testing::SampleRun();
+  auto writer = results::RawCsvWriter::Open(path, run.names);
   ASSERT_TRUE(writer) << writer.error().message;
   std::vector<int64_t> durations;
   uint64_t failed = 0, status_500 = 0;
   for (int i = 0; i < 3000; ++i) {
-    const load::RequestSample sample = load::testing::SampleRequest(i);
+    const results::RequestSample sample = results::testing::SampleRequest(i);
     (*writer)->Write(sample, "GET", "http://127.0.0.1:8080/", "default");
     durations.push_back(sample.duration_us);
-    failed += sample.failure != load::FailureKind::kNone;
+    failed += sample.failure != results::FailureKind::kNone;
     status_500 += sample.status == 500;
   }
   ASSERT_TRUE((*writer)->Close());
 
   Result<K6Import> imported = ReadK6Csv(path);
   ASSERT_TRUE(imported) << imported.error().message;
-  const load::Results& results = imported->results;
+  const results::Results& results = imported->results;
   EXPECT_EQ(imported->skipped_lines, 0u);
   EXPECT_EQ(imported->data_lines, 9000u);
   EXPECT_EQ(results.overall.requests, 3000u);
   EXPECT_EQ(results.overall.failed(), failed);
   EXPECT_EQ(results.overall.by_status.at(500), status_500);
-  EXPECT_EQ(results.overall.failures[static_cast<size_t>(load::FailureKind::kTimeout)],
+  EXPECT_EQ(results.overall.failures[static_cast<size_t>(results::FailureKind::kTimeout)],
             30u);  // i % 101 == 0
   for (double p : {50.0, 90.0, 95.0, 99.0, 100.0}) {
     const int64_t exact = NearestRank(durations, p);
@@ -87,7 +87,7 @@ TEST(K6Csv, ReadsThe19ColumnLayoutWithTotalsAndPercentilesOfEveryRequest) {
   }
   EXPECT_EQ(results.run.names.size(), 3u);
   EXPECT_EQ(results.run.model, "k6");
-  EXPECT_EQ(results.run.start_unix_ms, load::testing::kStartUnixMs);
+  EXPECT_EQ(results.run.start_unix_ms, results::testing::kStartUnixMs);
 }
 
 TEST(K6Csv, Reads18ColumnsWithUnixMilliseconds) {
@@ -101,7 +101,7 @@ TEST(K6Csv, Reads18ColumnsWithUnixMilliseconds) {
   text += "http_req_failed,1700000001999,0,,,,true,,GET,home,HTTP/1.1,default,,200,,,http://x/,\n";
   Result<K6Import> imported = ParseK6Csv(text, "k6.csv");
   ASSERT_TRUE(imported) << imported.error().message;
-  const load::Results& results = imported->results;
+  const results::Results& results = imported->results;
   ASSERT_EQ(results.seconds.size(), 2u);
   EXPECT_EQ(results.seconds[0].data.names.at(0).requests, 1u);
   EXPECT_EQ(results.seconds[1].data.names.at(0).duration.max_us(), 7250);
@@ -116,7 +116,7 @@ TEST(K6Csv, Reads16ColumnsWithRfc3339Timestamps) {
   text += "iterations,2023-11-14T22:13:21Z,1,,,,,,,,,,,,,\n";
   Result<K6Import> imported = ParseK6Csv(text, "old.csv");
   ASSERT_TRUE(imported) << imported.error().message;
-  const load::Results& results = imported->results;
+  const results::Results& results = imported->results;
   EXPECT_EQ(results.run.start_unix_ms, 1'700'000'000'000);
   ASSERT_EQ(results.seconds.size(), 2u);
   EXPECT_EQ(results.seconds[1].data.active_vus, 7);

@@ -22,11 +22,11 @@ std::string Format(const char* format, double a, double b = 0, double c = 0) {
 
 }  // namespace
 
-std::vector<SecondPoint> SecondPoints(const load::Results& results) {
+std::vector<SecondPoint> SecondPoints(const results::Results& results) {
   std::vector<SecondPoint> points;
   points.reserve(results.seconds.size());
-  for (const load::SecondRow& row : results.seconds) {
-    load::NameSecond all;
+  for (const results::SecondRow& row : results.seconds) {
+    results::NameSecond all;
     for (const auto& [index, figures] : row.data.names) all.Merge(figures);
     points.push_back(SecondPoint{
         .second = row.second,

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "load/results.h"
+#include "results/results.h"
 
 namespace fourdollar::report {
 
@@ -41,6 +41,6 @@ inline constexpr double kFailureRatio = 0.01;
 Knee FindKnee(const std::vector<SecondPoint>& points);
 
 // The points of a run: per second, every name's histogram merged, p95 from the merged one.
-std::vector<SecondPoint> SecondPoints(const load::Results& results);
+std::vector<SecondPoint> SecondPoints(const results::Results& results);
 
 }  // namespace fourdollar::report

@@ -37,7 +37,7 @@ double Percent(uint64_t part, uint64_t whole) {
 
 }  // namespace
 
-ReportSummary Summarize(const load::Results& results) {
+ReportSummary Summarize(const results::Results& results) {
   ReportSummary summary;
   const std::vector<SecondPoint> points = SecondPoints(results);
   for (const SecondPoint& point : points) {
@@ -69,7 +69,7 @@ ReportSummary Summarize(const load::Results& results) {
 
 std::vector<std::string> Warnings(const LoadedRun& run, const ReportSummary& summary) {
   std::vector<std::string> warnings;
-  const load::Results& r = run.results;
+  const results::Results& r = run.results;
   if (r.run.generator_saturated) {
     warnings.push_back(
         Printf("The load generator was saturated (CPU up to %.0f%% of a core): "
@@ -102,7 +102,7 @@ std::vector<std::string> Warnings(const LoadedRun& run, const ReportSummary& sum
     text += run.skipped_examples.empty() ? "." : ", first: " + run.skipped_examples.front();
     warnings.push_back(text);
   }
-  for (const load::ThresholdOutcome& outcome : r.thresholds) {
+  for (const results::ThresholdOutcome& outcome : r.thresholds) {
     if (outcome.passed) continue;
     warnings.push_back("Threshold failed: " + outcome.threshold.source +
                        (outcome.detail.empty() ? "" : " (" + outcome.detail + ")"));
@@ -115,7 +115,7 @@ std::vector<std::string> Warnings(const LoadedRun& run, const ReportSummary& sum
 
 std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary,
                               const std::vector<std::string>& warnings) {
-  const load::Results& r = run.results;
+  const results::Results& r = run.results;
   std::string out = summary.headline + "\n";
   if (summary.knee.found || summary.knee.knee_second >= 0) {
     out += "  knee: " + summary.knee.reason + "\n";
@@ -125,8 +125,8 @@ std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary
                 static_cast<unsigned long long>(r.overall.requests),
                 r.RatePerSecond(r.overall.requests), summary.peak_requests_per_second,
                 static_cast<unsigned long long>(r.overall.failed()));
-  auto line = [&out](const std::string& name, const load::NameSecond& figures) {
-    const load::LatencyHistogram& h = figures.duration;
+  auto line = [&out](const std::string& name, const results::NameSecond& figures) {
+    const results::LatencyHistogram& h = figures.duration;
     out += Printf("  %-24s %9llu req  p50 %8.2f  p95 %8.2f  p99 %8.2f  max %8.2f ms\n",
                   name.substr(0, 24).c_str(), static_cast<unsigned long long>(figures.requests),
                   static_cast<double>(h.PercentileUs(50)) / 1000.0,

@@ -42,7 +42,7 @@ Result<BuiltReport> BuildReport(const std::vector<std::string>& inputs);
 Status WriteTextFile(const std::string& path, const std::string& content);
 
 // The pieces BuildReport is made of.
-ReportSummary Summarize(const load::Results& results);
+ReportSummary Summarize(const results::Results& results);
 std::vector<std::string> Warnings(const LoadedRun& run, const ReportSummary& summary);
 // The plain text printed on stdout: headline, the run, totals, per name, warnings.
 std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary,

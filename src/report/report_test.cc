@@ -6,10 +6,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "load/raw_csv.h"
-#include "load/results_files.h"
-#include "load/results_test_support.h"
 #include "report/report_test_support.h"
+#include "results/raw_csv.h"
+#include "results/results_builder.h"
+#include "results/results_files.h"
+#include "results/results_test_support.h"
 
 namespace fourdollar::report {
 namespace {
@@ -18,18 +19,18 @@ using testing::TempDir;
 namespace json = boost::json;
 
 // The recorded run of requests [from, to) of the shared sample sequence, every `step`-th.
-load::Results RecordedRun(int from, int to, int step, int offset, const std::string& segment) {
-  load::Recorder recorder(load::testing::kStartUnixMs * 1000);
+results::Results RecordedRun(int from, int to, int step, int offset, const std::string& segment) {
+  results::Recorder recorder(results::testing::kStartUnixMs * 1000);
   for (int i = from + offset; i < to; i += step) {
-    const load::RequestSample sample = load::testing::SampleRequest(i);
+    const results::RequestSample sample = results::testing::SampleRequest(i);
     recorder.Record(sample);
     const int64_t now_us = sample.start_unix_us + sample.duration_us;
     recorder.CountIteration(now_us);
     if (i % 250 == 0) recorder.CountDropped(now_us);
   }
-  load::ResultsBuilder builder;
+  results::ResultsBuilder builder;
   builder.Add(recorder.TakeBefore(INT64_MAX));
-  load::RunInfo run = load::testing::SampleRun();
+  results::RunInfo run = results::testing::SampleRun();
   run.segment = segment;
   return builder.Build(run, {});
 }
@@ -51,8 +52,8 @@ json::object PageJson(const std::string& html) {
 
 TEST(WriteReport, ShowsTheTotalsAndPercentilesOfAResultsFolder) {
   TempDir dir;
-  const load::Results run = RecordedRun(0, 3000, 1, 0, "1/1");
-  ASSERT_TRUE(load::WriteResults(run, dir.File("run")));
+  const results::Results run = RecordedRun(0, 3000, 1, 0, "1/1");
+  ASSERT_TRUE(results::WriteResults(run, dir.File("run")));
   std::string warnings;
   Result<ReportSummary> summary =
       WriteReport({dir.File("run")}, dir.File("report.html"), &warnings);
@@ -61,8 +62,8 @@ TEST(WriteReport, ShowsTheTotalsAndPercentilesOfAResultsFolder) {
   std::vector<int64_t> durations;
   uint64_t failed = 0;
   for (int i = 0; i < 3000; ++i) {
-    durations.push_back(load::testing::SampleRequest(i).duration_us);
-    failed += load::testing::SampleRequest(i).failure != load::FailureKind::kNone;
+    durations.push_back(results::testing::SampleRequest(i).duration_us);
+    failed += results::testing::SampleRequest(i).failure != results::FailureKind::kNone;
   }
   std::sort(durations.begin(), durations.end());
   const json::object page = PageJson(ReadAll(dir.File("report.html")));
@@ -81,9 +82,9 @@ TEST(WriteReport, ShowsTheTotalsAndPercentilesOfAResultsFolder) {
 
 TEST(WriteReport, MergedSegmentsEqualOneRun) {
   TempDir dir;
-  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 1, 0, "1/1"), dir.File("whole")));
-  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 2, 0, "1/2"), dir.File("a")));
-  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 2, 1, "2/2"), dir.File("b")));
+  ASSERT_TRUE(results::WriteResults(RecordedRun(0, 6000, 1, 0, "1/1"), dir.File("whole")));
+  ASSERT_TRUE(results::WriteResults(RecordedRun(0, 6000, 2, 0, "1/2"), dir.File("a")));
+  ASSERT_TRUE(results::WriteResults(RecordedRun(0, 6000, 2, 1, "2/2"), dir.File("b")));
   Result<LoadedRun> whole = LoadInputs({dir.File("whole")});
   Result<LoadedRun> merged = LoadInputs({dir.File("a"), dir.File("b")});
   ASSERT_TRUE(whole) << whole.error().message;
@@ -96,10 +97,10 @@ TEST(WriteReport, MergedSegmentsEqualOneRun) {
 
 TEST(WriteReport, WarnsWhenSegmentsDidNotStartTogether) {
   TempDir dir;
-  load::Results late = RecordedRun(0, 6000, 2, 1, "2/2");
+  results::Results late = RecordedRun(0, 6000, 2, 1, "2/2");
   late.run.start_unix_ms += 2500;
-  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 2, 0, "1/2"), dir.File("a")));
-  ASSERT_TRUE(load::WriteResults(late, dir.File("b")));
+  ASSERT_TRUE(results::WriteResults(RecordedRun(0, 6000, 2, 0, "1/2"), dir.File("a")));
+  ASSERT_TRUE(results::WriteResults(late, dir.File("b")));
   std::string warnings;
   ASSERT_TRUE(WriteReport({dir.File("a"), dir.File("b")}, dir.File("r.html"), &warnings));
   EXPECT_NE(warnings.find("started up to 2.5 s apart"), std::string::npos) << warnings;
@@ -108,8 +109,8 @@ TEST(WriteReport, WarnsWhenSegmentsDidNotStartTogether) {
 
 TEST(WriteReport, SegmentsStartedTogetherGiveNoStartWarning) {
   TempDir dir;
-  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 2, 0, "1/2"), dir.File("a")));
-  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 6000, 2, 1, "2/2"), dir.File("b")));
+  ASSERT_TRUE(results::WriteResults(RecordedRun(0, 6000, 2, 0, "1/2"), dir.File("a")));
+  ASSERT_TRUE(results::WriteResults(RecordedRun(0, 6000, 2, 1, "2/2"), dir.File("b")));
   std::string warnings;
   ASSERT_TRUE(WriteReport({dir.File("a"), dir.File("b")}, dir.File("r.html"), &warnings));
   EXPECT_EQ(warnings.find("apart"), std::string::npos) << warnings;
@@ -117,19 +118,19 @@ TEST(WriteReport, SegmentsStartedTogetherGiveNoStartWarning) {
 
 TEST(WriteReport, AK6CsvOfTheSameRequestsGivesTheSameFigures) {
   TempDir dir;
-  const load::Results run = RecordedRun(0, 3000, 1, 0, "1/1");
-  ASSERT_TRUE(load::WriteResults(run, dir.File("run")));
-  auto writer = load::RawCsvWriter::Open(dir.File("k6.csv"), run.run.names);
+  const results::Results run = RecordedRun(0, 3000, 1, 0, "1/1");
+  ASSERT_TRUE(results::WriteResults(run, dir.File("run")));
+  auto writer = results::RawCsvWriter::Open(dir.File("k6.csv"), run.run.names);
   ASSERT_TRUE(writer);
   for (int i = 0; i < 3000; ++i) {
-    (*writer)->Write(load::testing::SampleRequest(i), "GET", "/", "default");
+    (*writer)->Write(results::testing::SampleRequest(i), "GET", "/", "default");
   }
   ASSERT_TRUE((*writer)->Close());
   Result<BuiltReport> from_folder = BuildReport({dir.File("run")});
   Result<BuiltReport> from_csv = BuildReport({dir.File("k6.csv")});
   ASSERT_TRUE(from_folder && from_csv);
-  const load::NameSecond& a = from_folder->run.results.overall;
-  const load::NameSecond& b = from_csv->run.results.overall;
+  const results::NameSecond& a = from_folder->run.results.overall;
+  const results::NameSecond& b = from_csv->run.results.overall;
   EXPECT_EQ(b.requests, a.requests);
   EXPECT_EQ(b.failed(), a.failed());
   EXPECT_EQ(b.by_status, a.by_status);
@@ -140,9 +141,9 @@ TEST(WriteReport, AK6CsvOfTheSameRequestsGivesTheSameFigures) {
 
 TEST(WriteReport, KeepsNamesAsTextThatCannotEndTheScript) {
   TempDir dir;
-  load::Results run = RecordedRun(0, 300, 1, 0, "1/1");
+  results::Results run = RecordedRun(0, 300, 1, 0, "1/1");
   run.run.names[0] = "</script><script>alert(1)</script>";
-  ASSERT_TRUE(load::WriteResults(run, dir.File("run")));
+  ASSERT_TRUE(results::WriteResults(run, dir.File("run")));
   ASSERT_TRUE(WriteReport({dir.File("run")}, dir.File("r.html")));
   const std::string html = ReadAll(dir.File("r.html"));
   size_t scripts = 0;
@@ -157,7 +158,7 @@ TEST(WriteReport, KeepsNamesAsTextThatCannotEndTheScript) {
 
 TEST(WriteReport, ThePageLoadsNothingFromOutside) {
   TempDir dir;
-  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 300, 1, 0, "1/1"), dir.File("run")));
+  ASSERT_TRUE(results::WriteResults(RecordedRun(0, 300, 1, 0, "1/1"), dir.File("run")));
   ASSERT_TRUE(WriteReport({dir.File("run")}, dir.File("r.html")));
   const std::string html = ReadAll(dir.File("r.html"));
   for (const char* reference : {"src=\"http", "href=\"http", "src=\"//", "href=\"//", "@import",
@@ -184,7 +185,7 @@ TEST(WriteReport, CountsSkippedLinesOfK6Files) {
 
 TEST(WriteReport, ErrorsNameTheInputOrTheOutput) {
   TempDir dir;
-  ASSERT_TRUE(load::WriteResults(RecordedRun(0, 30, 1, 0, "1/1"), dir.File("run")));
+  ASSERT_TRUE(results::WriteResults(RecordedRun(0, 30, 1, 0, "1/1"), dir.File("run")));
   std::ofstream(dir.File("notes.txt")) << "hello\n";
   std::ofstream(dir.File("k6.csv")) << "metric_name,timestamp,metric_value\n"
                                        "http_req_duration,1700000000,1\n";
@@ -242,14 +243,14 @@ boost::json::array SeriesOf(const std::string& html, const std::string& key) {
 
 TEST(WriteReport, ChartsAScrapedServersCpuAndMemory) {
   testing::TempDir dir;
-  load::Results run = testing::SyntheticRun({{100, 2}, {100, 2}, {100, 2}});
+  results::Results run = testing::SyntheticRun({{100, 2}, {100, 2}, {100, 2}});
   // Only scraped (a remote server): CPU seconds 1.0, 1.5, 2.5 and a resident size.
   const double cpu_seconds[] = {1.0, 1.5, 2.5};
   for (size_t i = 0; i < run.seconds.size() && i < 3; ++i) {
     run.seconds[i].scrape["process_cpu_seconds_total"] = cpu_seconds[i];
     run.seconds[i].scrape["process_resident_memory_bytes"] = 8 * 1048576.0;
   }
-  ASSERT_TRUE(load::WriteResults(run, dir.File("run")));
+  ASSERT_TRUE(results::WriteResults(run, dir.File("run")));
   auto built = BuildReport({dir.File("run")});
   ASSERT_TRUE(built) << built.error().message;
   boost::json::array cpu = SeriesOf(built->html, "server_cpu");

@@ -9,8 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "load/recorder.h"
-#include "load/results.h"
+#include "results/recorder.h"
+#include "results/results.h"
+#include "results/results_builder.h"
 #include "support/temp_dir.h"
 
 namespace fourdollar::report::testing {
@@ -28,27 +29,27 @@ struct SyntheticSecond {
   double failed_ratio = 0;
 };
 
-inline load::Results SyntheticRun(const std::vector<SyntheticSecond>& seconds) {
-  load::Recorder recorder(kStartUnixMs * 1000);
+inline results::Results SyntheticRun(const std::vector<SyntheticSecond>& seconds) {
+  results::Recorder recorder(kStartUnixMs * 1000);
   for (size_t s = 0; s < seconds.size(); ++s) {
     const SyntheticSecond& spec = seconds[s];
     const uint64_t failed =
         static_cast<uint64_t>(spec.failed_ratio * static_cast<double>(spec.requests));
     for (uint64_t i = 0; i < spec.requests; ++i) {
-      load::RequestSample sample;
+      results::RequestSample sample;
       const double fraction = static_cast<double>(i) / static_cast<double>(spec.requests);
       const double ms = spec.p95_ms * (0.5 + 0.54 * fraction);
       sample.duration_us = static_cast<int64_t>(ms * 1000.0);
       sample.start_unix_us = kStartUnixMs * 1000 + static_cast<int64_t>(s) * 1'000'000 +
                              static_cast<int64_t>(i * 1'000'000 / spec.requests) / 2;
       sample.status = i < failed ? 500 : 200;
-      sample.failure = i < failed ? load::FailureKind::kStatus : load::FailureKind::kNone;
+      sample.failure = i < failed ? results::FailureKind::kStatus : results::FailureKind::kNone;
       recorder.Record(sample);
     }
   }
-  load::ResultsBuilder builder;
+  results::ResultsBuilder builder;
   builder.Add(recorder.TakeBefore(INT64_MAX));
-  load::RunInfo run;
+  results::RunInfo run;
   run.start_unix_ms = kStartUnixMs;
   run.duration_ms = static_cast<int64_t>(seconds.size()) * 1000;
   run.names = {"GET /"};

@@ -33,7 +33,6 @@ class WriteMetrics {
   // An Insert turned away because the queue was full or the store shutting down.
   void CountRejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
 
-  uint64_t PostsStored() const { return posts_stored_.Get(); }
   void WriteTo(MetricsWriter& out) const;
 
  private:

@@ -63,11 +63,6 @@ WriteQueue::Take WriteQueue::TakeBatch(std::vector<PendingWrite>& batch,
   return Take::kTaken;
 }
 
-bool WriteQueue::WaitForStop(int64_t timeout_ms) {
-  std::unique_lock lock(mutex_);
-  return wake_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return stopping_; });
-}
-
 void WriteQueue::Stop() {
   {
     std::lock_guard lock(mutex_);

@@ -57,9 +57,6 @@ class WriteQueue {
   // only once stopped and empty: everything submitted has been handed out.
   Take TakeBatch(std::vector<PendingWrite>& batch, std::optional<int64_t> timeout_ms);
 
-  // Waits up to `timeout_ms`, returning early (true) when the queue is stopped.
-  bool WaitForStop(int64_t timeout_ms);
-
   // Refuses later posts; posts already queued are still handed out.
   void Stop();
   bool stopped() const;

@@ -13,8 +13,8 @@
 
 #include "e2e/load_process.h"
 #include "e2e/server_process.h"
-#include "load/results.h"
-#include "load/results_files.h"
+#include "results/results.h"
+#include "results/results_files.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -45,12 +45,12 @@ TEST(Bench, QuickRunWritesResultsReportAndHeadline) {
   EXPECT_GT(std::stoll(headline[1]), 0);
   EXPECT_TRUE(std::filesystem::exists(out / "report.html"));
   EXPECT_NE(ReadText(out / "report.html").find("<html"), std::string::npos);
-  auto seed = load::ReadResults((out / "seed").string());
+  auto seed = results::ReadResults((out / "seed").string());
   ASSERT_TRUE(seed) << seed.error().message;
   EXPECT_GT(seed->overall.requests, 0u);
   EXPECT_FALSE(seed->seconds.empty());
   EXPECT_TRUE(seed->seconds.front().server_cpu_percent.has_value());  // the server was watched
-  auto step = load::ReadResults((out / "limit" / "step-01").string());
+  auto step = results::ReadResults((out / "limit" / "step-01").string());
   ASSERT_TRUE(step) << step.error().message;
   EXPECT_EQ(step->run.model, "constant-arrival-rate");
   const std::string server_log = ReadText(out / "server" / "server.log");
@@ -78,7 +78,7 @@ TEST(Bench, InterruptStopsTheServerAndKeepsWhatWasMeasured) {
   EXPECT_NE(run->stdout_text.find("server: exited with code 0"), std::string::npos)
       << run->stdout_text;
   EXPECT_EQ(run->stdout_text.find("limit search"), std::string::npos) << run->stdout_text;
-  auto seed = load::ReadResults((out / "seed").string());
+  auto seed = results::ReadResults((out / "seed").string());
   ASSERT_TRUE(seed) << seed.error().message;
   EXPECT_TRUE(seed->run.interrupted);
   EXPECT_TRUE(std::filesystem::exists(out / "report.html"));
@@ -135,11 +135,11 @@ TEST(Bench, TargetSkipsTheLocalServerAndScrapesTheRemoteOne) {
   ASSERT_EQ(run->exit_code, 0) << run->stdout_text << run->stderr_text;
   EXPECT_FALSE(std::filesystem::exists(out / "server"));  // no local server was started
   EXPECT_NE(run->stdout_text.find((*server)->ready().url()), std::string::npos) << run->stdout_text;
-  auto seed = load::ReadResults((out / "seed").string());
+  auto seed = results::ReadResults((out / "seed").string());
   ASSERT_TRUE(seed) << seed.error().message;
   EXPECT_GT(seed->overall.requests, 0u);
   bool scraped = false;
-  for (const load::SecondRow& row : seed->seconds) {
+  for (const results::SecondRow& row : seed->seconds) {
     scraped = scraped || row.scrape.count("fourdollar_http_requests_total") > 0;
   }
   EXPECT_TRUE(scraped);

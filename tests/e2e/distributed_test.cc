@@ -12,8 +12,9 @@
 #include "e2e/load_process.h"
 #include "e2e/net_namespace.h"
 #include "e2e/server_process.h"
-#include "load/results.h"
-#include "load/results_files.h"
+#include "results/results.h"
+#include "results/results_files.h"
+#include "results/results_merge.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -112,12 +113,12 @@ TEST_F(DistributedTest, TwoGeneratorsOnTwoHostsAddUpToTheServersCount) {
     ASSERT_TRUE(generator) << generator.error().message;
     generators.push_back(std::move(*generator));
   }
-  std::vector<load::Results> segments;
+  std::vector<results::Results> segments;
   for (size_t i = 0; i < 2; ++i) {
     auto run = generators[i].Wait(30000);
     ASSERT_TRUE(run) << run.error().message;
     ASSERT_EQ(run->exit_code, 0) << run->stderr_text << run->stdout_text;
-    auto results = load::ReadResults(outs[i].string());
+    auto results = results::ReadResults(outs[i].string());
     ASSERT_TRUE(results) << results.error().message;
     // Both waited for the same instant, and every request reached the server.
     EXPECT_EQ(results->run.start_unix_ms, start_s * 1000);
@@ -132,13 +133,13 @@ TEST_F(DistributedTest, TwoGeneratorsOnTwoHostsAddUpToTheServersCount) {
   const uint64_t served = static_cast<uint64_t>(AllRequests(*after) - AllRequests(*before) - 1);
 
   // The merged seconds line up: second s of the merge holds second s of each generator.
-  auto merged = load::MergeResults(segments);
+  auto merged = results::MergeResults(segments);
   ASSERT_TRUE(merged) << merged.error().message;
   ASSERT_EQ(merged->seconds.size(),
             std::max(segments[0].seconds.size(), segments[1].seconds.size()));
   for (size_t s = 0; s < merged->seconds.size(); ++s) {
     uint64_t expected = 0;
-    for (const load::Results& segment : segments) {
+    for (const results::Results& segment : segments) {
       if (s >= segment.seconds.size()) continue;
       for (const auto& [index, figures] : segment.seconds[s].data.names) {
         expected += figures.requests;

@@ -14,8 +14,8 @@
 #include "e2e/prometheus_text.h"
 #include "e2e/server_fixture.h"
 #include "hostile/hostile_clients.h"
-#include "load/results.h"
-#include "load/results_files.h"
+#include "results/results.h"
+#include "results/results_files.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -137,7 +137,7 @@ class HostileTest : public ServerTest {
     // Alive, and every request of the normal load answered correctly and counted once.
     EXPECT_EQ(::kill(server_->pid(), 0), 0);
     EXPECT_EQ(Get("/healthz").status, 200);
-    Result<load::Results> results = load::ReadResults(out.string());
+    Result<results::Results> results = results::ReadResults(out.string());
     EXPECT_TRUE(results) << results.error().message;
     if (!results) return *report;
     EXPECT_GT(results->overall.requests, 0u);

@@ -8,8 +8,9 @@
 #include "e2e/load_process.h"
 #include "e2e/prometheus_text.h"
 #include "e2e/server_fixture.h"
-#include "load/results.h"
-#include "load/results_files.h"
+#include "results/results.h"
+#include "results/results_files.h"
+#include "results/results_merge.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -45,8 +46,8 @@ class LoadTest : public ServerTest {
     return total;
   }
 
-  Result<load::Results> RunAndRead(const std::filesystem::path& scenario,
-                                   std::vector<std::string> extra, int expected_exit = 0) {
+  Result<results::Results> RunAndRead(const std::filesystem::path& scenario,
+                                      std::vector<std::string> extra, int expected_exit = 0) {
     std::filesystem::path out = data_dir_.path() / ("out-" + std::to_string(runs_++));
     std::vector<std::string> args = {"load",  scenario.string(), "--target", server_->ready().url(),
                                      "--out", out.string()};
@@ -54,10 +55,10 @@ class LoadTest : public ServerTest {
     Result<LoadRun> run = RunLoadToExit(data_dir_.path(), args);
     if (!run) return tl::unexpected(run.error());
     EXPECT_EQ(run->exit_code, expected_exit) << run->stderr_text << run->stdout_text;
-    return load::ReadResults(out.string());
+    return results::ReadResults(out.string());
   }
 
-  uint64_t RequestsNamed(const load::Results& results, const std::string& name) {
+  uint64_t RequestsNamed(const results::Results& results, const std::string& name) {
     for (uint32_t i = 0; i < results.run.names.size(); ++i) {
       if (results.run.names[i] == name) {
         auto it = results.names.find(i);
@@ -130,7 +131,7 @@ scenarios:
   // Each of the 3 seconds in the results folder's rows, not only the total, holds the rate (the
   // run's duration ends with its last arrival, 5 ms before the third second's end).
   int full_seconds = 0;
-  for (const load::SecondRow& row : results->seconds) {
+  for (const auto& row : results->seconds) {
     if (row.second >= 3) continue;
     ++full_seconds;
     EXPECT_NEAR(static_cast<double>(row.data.iterations), 200, 4) << "second " << row.second;
@@ -162,7 +163,7 @@ scenarios:
   kill(server_->pid(), SIGCONT);
   auto run = process->Wait(30000);
   ASSERT_TRUE(run) << run.error().message;
-  auto results = load::ReadResults(out.string());
+  auto results = results::ReadResults(out.string());
   ASSERT_TRUE(results) << results.error().message;
   // Requests due during the stall count the time they waited to be sent (no coordinated
   // omission): the worst is about the stall's length, though each was sent after it.
@@ -209,7 +210,7 @@ scenarios:
     flow:
       - get: /healthz
 )yaml");
-  std::vector<load::Results> parts;
+  std::vector<results::Results> parts;
   std::vector<LoadProcess> processes;
   for (const char* segment : {"1/2", "2/2"}) {
     std::filesystem::path dir = data_dir_.path() / (std::string("seg") + segment[0]);
@@ -224,13 +225,13 @@ scenarios:
     auto run = processes[i].Wait(30000);
     ASSERT_TRUE(run) << run.error().message;
     EXPECT_EQ(run->exit_code, 0) << run->stderr_text;
-    auto results = load::ReadResults(
+    auto results = results::ReadResults(
         (data_dir_.path() / (std::string("seg") + (i == 0 ? "1" : "2")) / "out").string());
     ASSERT_TRUE(results) << results.error().message;
     EXPECT_EQ(results->iterations, 100u);
     parts.push_back(std::move(*results));
   }
-  auto merged = load::MergeResults(parts);
+  auto merged = results::MergeResults(parts);
   ASSERT_TRUE(merged) << merged.error().message;
   EXPECT_EQ(merged->iterations, 200u);
   EXPECT_EQ(merged->overall.requests, 200u);
@@ -270,7 +271,7 @@ scenarios:
                              server_->ready().url() + "/metrics"});
   ASSERT_TRUE(results) << results.error().message;
   bool watched = false, scraped = false;
-  for (const load::SecondRow& row : results->seconds) {
+  for (const results::SecondRow& row : results->seconds) {
     watched = watched || (row.server_rss_bytes.value_or(0) > 1'000'000);
     auto it = row.scrape.find("fourdollar_http_requests_total");
     scraped = scraped || (it != row.scrape.end() && it->second > 0);
@@ -303,7 +304,7 @@ scenarios:
   auto run = process->Wait(10000);
   ASSERT_TRUE(run) << run.error().message;
   EXPECT_EQ(run->exit_code, 0) << run->stderr_text;
-  auto results = load::ReadResults(out.string());
+  auto results = results::ReadResults(out.string());
   ASSERT_TRUE(results) << results.error().message;
   EXPECT_TRUE(results->run.interrupted);
   EXPECT_GT(results->overall.requests, 0u);

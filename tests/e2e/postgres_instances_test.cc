@@ -11,7 +11,7 @@
 
 #include "e2e/load_process.h"
 #include "e2e/postgres_cluster.h"
-#include "load/results_files.h"
+#include "results/results_files.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -136,7 +136,7 @@ scenarios:
     auto run = processes[i].Wait(60000);
     ASSERT_TRUE(run) << run.error().message;
     EXPECT_EQ(run->exit_code, 0) << run->stderr_text << run->stdout_text;
-    auto results = load::ReadResults(outs[i].string());
+    auto results = results::ReadResults(outs[i].string());
     ASSERT_TRUE(results) << results.error().message;
     EXPECT_EQ(results->overall.failed(), 0u);
     for (const auto& [index, figures] : results->names) {

@@ -18,8 +18,8 @@
 #include "base/unique_fd.h"
 #include "e2e/load_process.h"
 #include "e2e/server_process.h"
-#include "load/results.h"
-#include "load/results_files.h"
+#include "results/results.h"
+#include "results/results_files.h"
 #include "load/start_at.h"
 
 namespace fourdollar::e2e {
@@ -119,7 +119,7 @@ TEST_F(StartAtTest, FirstConnectionComesNoEarlierThanTheStartTime) {
   // The time as load prints it: no trailing zeros in the fraction (.81Z for 810 ms).
   EXPECT_NE(run->stderr_text.find("starting at " + load::FormatUtc(start_us)), std::string::npos)
       << run->stderr_text;
-  auto results = load::ReadResults(out_.string());
+  auto results = results::ReadResults(out_.string());
   ASSERT_TRUE(results) << results.error().message;
   EXPECT_EQ(results->run.start_unix_ms, start_us / 1000);
   EXPECT_EQ(results->run.start_at_unix_ms, start_us / 1000);

@@ -1,0 +1,93 @@
+// What the load generator measures, recorded per thread and merged once per second.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "results/histogram.h"
+
+namespace fourdollar::results {
+
+// Why a request failed; kNone for a success. A request is failed when it could not complete
+// (connect, timeout, reset, parse), when its status is >= 400 (status), or when a check on it
+// failed (check).
+enum class FailureKind { kNone, kConnect, kTimeout, kReset, kParse, kStatus, kCheck };
+inline constexpr size_t kFailureKinds = 7;
+const char* FailureKindName(FailureKind kind);
+
+// One completed request (or hop of a redirect chain), as the engine reports it.
+struct RequestSample {
+  uint32_t name_index = 0;    // index into the run's request names (Step::name values)
+  int64_t start_unix_us = 0;  // when it was sent (open model: when it was meant to start)
+  int64_t duration_us = 0;    // to the last byte of the response (or to the failure)
+  int status = 0;             // 0 when no response
+  FailureKind failure = FailureKind::kNone;
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+};
+
+// The figures of one second of one thread: per name, counts and a sparse histogram.
+struct NameSecond {
+  LatencyHistogram duration;  // of every request of that name in that second
+  uint64_t requests = 0;
+  std::array<uint64_t, kFailureKinds> failures{};  // by FailureKind
+  std::map<int, uint64_t> by_status;
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+
+  uint64_t failed() const;  // requests with any failure kind
+  // Adds other's figures (histograms merge exactly).
+  void Merge(const NameSecond& other);
+  bool operator==(const NameSecond& other) const = default;
+};
+
+struct SecondData {
+  int64_t second = 0;  // whole seconds since the run started
+  std::map<uint32_t, NameSecond> names;
+  uint64_t iterations = 0;          // completed iterations
+  uint64_t dropped_iterations = 0;  // open model: could not start for lack of a VU
+  uint64_t checks_passed = 0;
+  uint64_t checks_failed = 0;
+  double active_vus = 0;    // at the end of the second (this thread's)
+  double offered_rate = 0;  // open model: iterations per second asked (this thread's)
+
+  // Adds other's figures: counts, names and the load (VUs and rates of threads add up).
+  // The second is not compared: the caller merges data of the same second.
+  void Merge(const SecondData& other);
+  bool operator==(const SecondData& other) const = default;
+};
+
+// One per load thread; not thread-safe. The engine records; once a second the thread hands
+// the finished seconds over (to the thread that merges them) with TakeBefore.
+// A request counts in the second in which it completed (start_unix_us + duration_us), the
+// other events in the second of `now_unix_us`; seconds are floor((t - run start) / 1 s).
+// Copying a recorder is a mistake (figures would be counted twice), so it is move-only.
+class Recorder {
+ public:
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+  Recorder(Recorder&& other) noexcept;
+  Recorder& operator=(Recorder&& other) noexcept;
+
+  explicit Recorder(int64_t run_start_unix_us) : run_start_unix_us_(run_start_unix_us) {}
+  void Record(const RequestSample& sample);
+  void CountIteration(int64_t now_unix_us);
+  void CountDropped(int64_t now_unix_us);
+  void CountCheck(int64_t now_unix_us, bool passed);
+  void SetLoad(int64_t now_unix_us, double active_vus, double offered_rate);
+  // Moves out every second that ended before `second` (all of them with INT64_MAX).
+  std::vector<SecondData> TakeBefore(int64_t second);
+
+ private:
+  SecondData& At(int64_t unix_us);
+  int64_t run_start_unix_us_;
+  std::map<int64_t, SecondData> seconds_;
+  // The second most recently used, so most events skip the map lookup. Map nodes are stable.
+  int64_t cached_second_ = 0;
+  SecondData* cached_ = nullptr;
+};
+
+}  // namespace fourdollar::results

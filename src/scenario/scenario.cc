@@ -1,0 +1,34 @@
+#include "scenario/scenario.h"
+
+namespace fourdollar::scenario {
+
+int64_t Execution::TotalDurationMs() const {
+  switch (model) {
+    case Model::kRampingVus:
+    case Model::kRampingRate: {
+      int64_t total_ms = 0;
+      for (const Stage& stage : stages) total_ms += stage.duration_ms;
+      return total_ms;
+    }
+    case Model::kConstantVus:
+    case Model::kConstantRate:
+      return duration_ms;
+  }
+  return 0;
+}
+
+const char* ExecutionModelName(Execution::Model model) {
+  switch (model) {
+    case Execution::Model::kRampingVus:
+      return "ramping-vus";
+    case Execution::Model::kConstantVus:
+      return "constant-vus";
+    case Execution::Model::kConstantRate:
+      return "constant-arrival-rate";
+    case Execution::Model::kRampingRate:
+      return "ramping-arrival-rate";
+  }
+  return "unknown";
+}
+
+}  // namespace fourdollar::scenario
