@@ -8,25 +8,21 @@
 #include <sstream>
 
 #include "results/results_csv.h"
+#include "support/temp_dir.h"
 
 namespace fourdollar::results {
 namespace {
 
 class RawCsv : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/fourdollar-raw-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string ReadAll(const std::string& path) {
     std::ifstream in(path);
     std::stringstream content;
     content << in.rdbuf();
     return content.str();
   }
-  std::string dir_;
+  test_support::TempDir temp_{"fourdollar-raw"};
+  std::string dir_ = temp_.path().string();
 };
 
 RequestSample Sample(uint32_t name, int status, FailureKind failure) {

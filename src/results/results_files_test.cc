@@ -9,19 +9,13 @@
 
 #include "results/results_builder.h"
 #include "results/results_test_support.h"
+#include "support/temp_dir.h"
 
 namespace fourdollar::results {
 namespace {
 
 class ResultsFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/fourdollar-results-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    dir_ = root_ + "/nested/run";
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
 
   static Results Sample() {
     Recorder recorder(testing::kStartUnixMs * 1000);
@@ -66,8 +60,9 @@ class ResultsFiles : public ::testing::Test {
     return results.error().message;
   }
 
-  std::string root_;
-  std::string dir_;
+  test_support::TempDir temp_{"fourdollar-results"};
+  std::string root_ = temp_.path().string();
+  std::string dir_ = root_ + "/nested/run";
 };
 
 TEST_F(ResultsFiles, StartAtRoundTripsAndIsNullWithoutOne) {

@@ -10,25 +10,12 @@
 #include <string>
 
 #include "base/unique_fd.h"
+#include "support/temp_dir.h"
 
 namespace fourdollar::serve {
 namespace {
 
-class TempFolder {
- public:
-  TempFolder()
-      : path_(
-            std::filesystem::temp_directory_path() /
-            ("blog-server-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempFolder() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 // One request on a blocking connection to 127.0.0.1:port; returns all the server sent until it
 // closed (the request asks it to).
@@ -54,7 +41,7 @@ std::string Exchange(uint16_t port, const std::string& request) {
 }
 
 TEST(BlogServer, ServesOnEveryLoopAndDrains) {
-  TempFolder folder;
+  TempDir folder;
   BlogServerConfig config{.listen = "127.0.0.1:0",
                           .db = "sqlite:" + (folder.path() / "blog.db").string(),
                           .threads = 2};
@@ -79,7 +66,7 @@ TEST(BlogServer, ServesOnEveryLoopAndDrains) {
 }
 
 TEST(BlogServer, OpenWritesNeedNoDataFolder) {
-  TempFolder folder;
+  TempDir folder;
   BlogServerConfig config{.listen = "127.0.0.1:0",
                           .db = "sqlite:" + (folder.path() / "blog.db").string(),
                           .threads = 1,
@@ -91,7 +78,7 @@ TEST(BlogServer, OpenWritesNeedNoDataFolder) {
 }
 
 TEST(BlogServer, NamesTheSettingThatFails) {
-  TempFolder folder;
+  TempDir folder;
   BlogServerConfig config{.listen = "127.0.0.1",
                           .db = "sqlite:" + (folder.path() / "b.db").string()};
   auto bad_listen = BlogServer::Start(config);

@@ -152,19 +152,6 @@ std::string ReadAll(int fd) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::random_device random;
-  std::string name = "fourdollar-e2e-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(random()) + std::to_string(random());
-  path_ = std::filesystem::temp_directory_path() / name;
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::filesystem::path& data_dir,
                                                             const ServerOptions& options) {
   auto child = Spawn(data_dir, options);

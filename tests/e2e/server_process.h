@@ -24,22 +24,12 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "serve/ready_line.h"
+#include "support/temp_dir.h"
 
 namespace fourdollar::e2e {
 
-// A fresh folder under the system temp dir, removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// The tests' one temporary folder (tests/support).
+using test_support::TempDir;
 
 // How to start the binary.
 struct ServerOptions {
