@@ -1,6 +1,8 @@
 #include "e2e/acknowledged_writers.h"
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <random>
 #include <string_view>
 
@@ -106,43 +108,83 @@ std::vector<std::string> AcknowledgedWriters::unexpected() const {
   return unexpected_;
 }
 
+int AcknowledgedWriters::WaitForUnavailable(int count, int timeout_ms) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                    [&] { return unavailable_ >= count || running_ == 0; });
+  return unavailable_;
+}
+
+int AcknowledgedWriters::unavailable() const {
+  std::lock_guard lock(mutex_);
+  return unavailable_;
+}
+
 void AcknowledgedWriters::Run(int thread) {
-  auto connection = HttpConnection::Connect(options_.host, options_.port, 10000);
-  const Headers headers = JsonHeaders(options_.token);
-  for (uint64_t i = 0; connection.has_value() && !stopping_; i += options_.pipeline_depth) {
-    std::vector<AcknowledgedPost> sent;
-    std::string bytes;
-    for (int d = 0; d < options_.pipeline_depth; ++d) {
-      const std::string unique =
-          options_.tag + " " + std::to_string(thread) + "." + std::to_string(i + d);
-      sent.push_back(
-          RandomPost(unique, options_.seed * 1'000'003 + thread * 1'000'000'007ULL + i + d));
-      bytes += FormatRequest("POST", "/", headers, PostJson(sent.back().title, sent.back().body));
-    }
-    if (!connection->Send(bytes)) break;
-    bool gone = false;
-    for (AcknowledgedPost& post : sent) {
-      auto response = connection->ReadResponse();
-      if (!response) {
-        gone = true;  // the server died: the answers not read are unknown, not lost
-        break;
+  std::vector<WriterTarget> targets{{options_.host, options_.port}};
+  targets.insert(targets.end(), options_.more_targets.begin(), options_.more_targets.end());
+  std::vector<std::optional<HttpConnection>> connections(targets.size());
+  for (uint64_t round = 0; !stopping_; ++round) {
+    if (options_.rounds > 0 && round >= static_cast<uint64_t>(options_.rounds)) break;
+    const size_t target = (static_cast<size_t>(thread) + round) % targets.size();
+    std::optional<HttpConnection>& connection = connections[target];
+    if (!connection) {
+      // Longer than a PostgreSQL server's 10 s for settling a batch whose COMMIT answer was
+      // lost (it answers 503 after that), so a slow settlement is not taken for a hang.
+      auto connected = HttpConnection::Connect(targets[target].host, targets[target].port, 20000);
+      if (!connected) {
+        if (!options_.reconnect) break;
+        std::lock_guard lock(mutex_);
+        unexpected_.push_back("writer " + std::to_string(thread) +
+                              ": connect: " + connected.error().message);
+        continue;
       }
+      connection.emplace(std::move(*connected));
+    }
+    if (!PostRound(thread, round, *connection)) {
+      connection.reset();
+      if (!options_.reconnect) break;
+      // The server was to stay up: a lost connection is worth reporting.
       std::lock_guard lock(mutex_);
-      std::optional<int64_t> id =
-          response->status == 303 ? ParseStoredId(response->body) : std::nullopt;
-      if (id) {
-        post.id = *id;
-        acknowledged_.push_back(std::move(post));
-      } else {
-        unexpected_.push_back(std::to_string(response->status) + " " + response->body);
-      }
-      changed_.notify_all();
+      unexpected_.push_back("writer " + std::to_string(thread) + ": connection lost");
     }
-    if (gone) break;
   }
   std::lock_guard lock(mutex_);
   --running_;
   changed_.notify_all();
+}
+
+bool AcknowledgedWriters::PostRound(int thread, uint64_t round, HttpConnection& connection) {
+  const Headers headers = JsonHeaders(options_.token);
+  const uint64_t first = round * static_cast<uint64_t>(options_.pipeline_depth);
+  std::vector<AcknowledgedPost> sent;
+  std::string bytes;
+  for (int d = 0; d < options_.pipeline_depth; ++d) {
+    const std::string unique =
+        options_.tag + " " + std::to_string(thread) + "." + std::to_string(first + d);
+    sent.push_back(
+        RandomPost(unique, options_.seed * 1'000'003 + thread * 1'000'000'007ULL + first + d));
+    bytes += FormatRequest("POST", "/", headers, PostJson(sent.back().title, sent.back().body));
+  }
+  if (!connection.Send(bytes)) return false;
+  for (AcknowledgedPost& post : sent) {
+    auto response = connection.ReadResponse();
+    // The answers not read are unknown, not lost.
+    if (!response) return false;
+    std::lock_guard lock(mutex_);
+    std::optional<int64_t> id =
+        response->status == 303 ? ParseStoredId(response->body) : std::nullopt;
+    if (id) {
+      post.id = *id;
+      acknowledged_.push_back(std::move(post));
+    } else if (response->status == 503 && !response->Header("Retry-After").empty()) {
+      ++unavailable_;
+    } else {
+      unexpected_.push_back(std::to_string(response->status) + " " + response->body);
+    }
+    changed_.notify_all();
+  }
+  return true;
 }
 
 std::vector<std::string> CheckPostPages(const std::string& host, uint16_t port,
@@ -201,6 +243,35 @@ std::vector<std::string> CheckPostsInFile(const SqliteFileContents& contents,
                          problem);
     }
   }
+  return problems;
+}
+
+}  // namespace fourdollar::e2e
+
+namespace fourdollar::e2e {
+
+std::vector<std::string> CheckEachListedOnce(const std::string& host, uint16_t port,
+                                             const std::vector<AcknowledgedPost>& posts,
+                                             size_t max_problems) {
+  auto listed = ListAllPosts(host, port);
+  if (!listed) return {"listing the posts: " + listed.error().message};
+  std::vector<std::string> problems;
+  std::map<int64_t, int> times_listed;
+  for (const PostLink& link : *listed) {
+    if (++times_listed[link.id] == 2 && problems.size() < max_problems) {
+      problems.push_back(PostPath(link.id) + " is listed twice");
+    }
+  }
+  for (const AcknowledgedPost& post : posts) {
+    if (times_listed.count(post.id) == 0 && problems.size() < max_problems) {
+      problems.push_back("acknowledged post " + PostPath(post.id) + " ('" + post.title +
+                         "') is not listed");
+    }
+  }
+  if (problems.size() >= max_problems) return problems;
+  std::vector<std::string> pages =
+      CheckPostPages(host, port, posts, max_problems - problems.size());
+  problems.insert(problems.end(), pages.begin(), pages.end());
   return problems;
 }
 

@@ -82,10 +82,17 @@ TEST_F(PostgresInstances, WritersOnBothInstancesLoseAndDuplicateNothing) {
   auto a = StartInstance(dir_a_);
   auto b = StartInstance(dir_b_);
   ASSERT_TRUE(a && b);
-  std::vector<SentPost> acknowledged;
+  std::vector<AcknowledgedPost> acknowledged;
   {
-    SpreadWriters writers({{a->host(), a->port()}, {b->host(), b->port()}}, 8, 250,
-                          /*stop_when_gone=*/false);
+    AcknowledgedWriters writers({.host = a->host(),
+                                 .port = a->port(),
+                                 .token = kTestToken,
+                                 .connections = 8,
+                                 .pipeline_depth = 1,
+                                 .tag = "both",
+                                 .more_targets = {{b->host(), b->port()}},
+                                 .rounds = 250,
+                                 .reconnect = true});
     writers.Join();
     EXPECT_TRUE(writers.unexpected().empty()) << writers.unexpected().front();
     EXPECT_EQ(writers.unavailable(), 0);
@@ -155,9 +162,16 @@ scenarios:
 TEST_F(PostgresInstances, KillNineOfAnInstanceLosesNoAcknowledgedPost) {
   auto a = StartInstance(dir_a_);
   ASSERT_TRUE(a);
-  std::vector<SentPost> acknowledged;
+  std::vector<AcknowledgedPost> acknowledged;
   {
-    SpreadWriters writers({{a->host(), a->port()}}, 16, 1000, /*stop_when_gone=*/true);
+    AcknowledgedWriters writers({.host = a->host(),
+                                 .port = a->port(),
+                                 .token = kTestToken,
+                                 .connections = 16,
+                                 .pipeline_depth = 1,
+                                 .tag = "kill",
+                                 .rounds = 1000,
+                                 .reconnect = false});
     ASSERT_GE(writers.WaitForAcknowledged(500, 20000), 500u);
     a->Kill();
     writers.Join();

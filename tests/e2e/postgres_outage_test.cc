@@ -51,10 +51,16 @@ TEST_P(PostgresOutage, ServerAnswers503MeanwhileAndRecoversWithEveryAcknowledged
   ServerProcess& server = **started;
   ASSERT_EQ(Fetch(server.host(), server.port(), "GET", "/")->status, 200);
 
-  std::vector<SentPost> acknowledged;
+  std::vector<AcknowledgedPost> acknowledged;
   {
-    SpreadWriters writers({{server.host(), server.port()}}, 8, 1'000'000,
-                          /*stop_when_gone=*/false);
+    AcknowledgedWriters writers({.host = server.host(),
+                                 .port = server.port(),
+                                 .token = kTestToken,
+                                 .connections = 8,
+                                 .pipeline_depth = 1,
+                                 .tag = "outage",
+                                 .rounds = 0,
+                                 .reconnect = true});
     ASSERT_GE(writers.WaitForAcknowledged(200, 20000), 200u);
     auto stopped = cluster_->Stop(GetParam());
     ASSERT_TRUE(stopped.has_value()) << stopped.error().message;
