@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <tl/expected.hpp>
@@ -22,8 +23,26 @@ struct Error {
   std::string message;
 };
 
+// A value or the error. Dropping one unread is a compile error ([[nodiscard]], warnings are
+// errors): handle it, or cast it to void with a comment saying why ignoring it is right.
 template <typename T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using tl::expected<T, Error>::expected;
+  // Implicit on purpose: from what tl::expected's operations (map, and_then...) return.
+  Result(const tl::expected<T, Error>& other) : tl::expected<T, Error>(other) {}
+  Result(tl::expected<T, Error>&& other) : tl::expected<T, Error>(std::move(other)) {}
+};
+
+}  // namespace fourdollar
+
+// tl::expected's and_then accepts a function returning an expected: a Result is one.
+namespace tl::detail {
+template <typename T>
+struct is_expected_impl<fourdollar::Result<T>> : std::true_type {};
+}  // namespace tl::detail
+
+namespace fourdollar {
 
 // A Result with no value: success, or the error.
 using Status = Result<void>;

@@ -44,6 +44,7 @@ Status Apply(PgConnection& db) {
         db.Exec(std::string("BEGIN;") + kMigrations[static_cast<size_t>(v)] +
                 "UPDATE fourdollar_schema SET version = " + std::to_string(v + 1) + ";COMMIT");
     if (!applied) {
+      // The migration's error matters more than a failed rollback.
       (void)db.Exec("ROLLBACK");
       return tl::unexpected(applied.error());
     }

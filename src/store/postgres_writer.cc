@@ -143,6 +143,7 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   auto abort = [&](Error error) {
     record(false);
     if (error.code == ErrorCode::kResourceExhausted) metrics_.CountDiskFull(batch.size());
+    // The batch's error is the one to report; a rollback that fails leaves nothing to undo.
     if (db_.ok()) (void)db_.Exec("ROLLBACK");
     error.message = "cannot store post: " + error.message;
     Fail(batch, error);
