@@ -1,5 +1,5 @@
 // Fuzz target: scenario YAML through the loader `fourdollar load` uses
-// (load/scenario_loader.h, LoadScenarioText, the same code LoadScenarioFile runs after reading
+// (scenario/scenario_loader.h, LoadScenarioText, the same code LoadScenarioFile runs after reading
 // the file). A refusal must name the file; an accepted scenario must be one the runner can
 // start: scenarios with steps and positive weights, a positive duration, and templates that
 // expand.

@@ -18,8 +18,8 @@
 
 namespace {
 
-// The commands that run event loops take SIGTERM and SIGINT themselves (sigwait or a loop's
-// signalfd), so both are blocked here, before any thread starts: threads inherit the mask. A
+// The commands that run event loops take SIGTERM and SIGINT themselves (sigwait,
+// sigtimedwait), so both are blocked here, before any thread starts: threads inherit the mask. A
 // peer's reset is an error from send, not SIGPIPE. Connections need file descriptors: returns
 // the raised open-file limit (0 when unknown). `report` keeps the default dispositions, so
 // Ctrl-C ends it.
