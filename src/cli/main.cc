@@ -65,6 +65,13 @@ void AddServeCommand(CLI::App& app, fourdollar::cli::ServeConfig& config, bool& 
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 20));
   serve
+      ->add_option("--pg-read-timeout-ms", config.server.pg_read_timeout_ms,
+                   "PostgreSQL: a read not answered this soon fails with 503 (a database that "
+                   "hangs stalls no visitor for longer)")
+      ->envname("FOURDOLLAR_PG_READ_TIMEOUT_MS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{600'000}));
+  serve
       ->add_option("--request-timeout-ms", config.server.limits.request_timeout_ms,
                    "Deadline for a request to arrive in full, from its first byte")
       ->envname("FOURDOLLAR_REQUEST_TIMEOUT_MS")

@@ -96,7 +96,8 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
   if (!templates) return Prefixed("--templates", templates.error());
   server->templates_ = std::move(*templates);
 
-  Result<std::unique_ptr<store::Store>> opened = store::OpenStore({.url = config.db});
+  Result<std::unique_ptr<store::Store>> opened =
+      store::OpenStore({.url = config.db, .read_timeout_ms = config.pg_read_timeout_ms});
   if (!opened) return Prefixed("--db", opened.error());
   server->store_ = std::move(*opened);
 

@@ -41,7 +41,8 @@ struct BlogServerConfig {
   // Anyone may post. Without it and without write_token, the token is read from (or generated
   // in) the SQLite file's folder.
   bool open_writes = false;
-  size_t cache_mb = 16;       // page cache, shared out evenly between the loops
+  size_t cache_mb = 16;  // page cache, shared out evenly between the loops
+  int64_t pg_read_timeout_ms = store::StoreOptions{}.read_timeout_ms;
   http::ServerLimits limits;  // max_connections counts for the whole server
 };
 

@@ -30,6 +30,8 @@ void Load() {
   }
   Find(handle, "PQclear", &library.PQclear);
   Find(handle, "PQconnectdbParams", &library.PQconnectdbParams);
+  Find(handle, "PQconnectPoll", &library.PQconnectPoll);
+  Find(handle, "PQconnectStartParams", &library.PQconnectStartParams);
   Find(handle, "PQconsumeInput", &library.PQconsumeInput);
   Find(handle, "PQdb", &library.PQdb);
   Find(handle, "PQerrorMessage", &library.PQerrorMessage);
@@ -37,10 +39,13 @@ void Load() {
   Find(handle, "PQexecParams", &library.PQexecParams);
   Find(handle, "PQexecPrepared", &library.PQexecPrepared);
   Find(handle, "PQfinish", &library.PQfinish);
+  Find(handle, "PQflush", &library.PQflush);
   Find(handle, "PQfreemem", &library.PQfreemem);
   Find(handle, "PQgetlength", &library.PQgetlength);
+  Find(handle, "PQgetResult", &library.PQgetResult);
   Find(handle, "PQgetvalue", &library.PQgetvalue);
   Find(handle, "PQhost", &library.PQhost);
+  Find(handle, "PQisBusy", &library.PQisBusy);
   Find(handle, "PQnotifies", &library.PQnotifies);
   Find(handle, "PQntuples", &library.PQntuples);
   Find(handle, "PQport", &library.PQport);
@@ -48,6 +53,11 @@ void Load() {
   Find(handle, "PQresultErrorField", &library.PQresultErrorField);
   Find(handle, "PQresultErrorMessage", &library.PQresultErrorMessage);
   Find(handle, "PQresultStatus", &library.PQresultStatus);
+  Find(handle, "PQsendPrepare", &library.PQsendPrepare);
+  Find(handle, "PQsendQuery", &library.PQsendQuery);
+  Find(handle, "PQsendQueryParams", &library.PQsendQueryParams);
+  Find(handle, "PQsendQueryPrepared", &library.PQsendQueryPrepared);
+  Find(handle, "PQsetnonblocking", &library.PQsetnonblocking);
   Find(handle, "PQsocket", &library.PQsocket);
   Find(handle, "PQstatus", &library.PQstatus);
   Find(handle, "PQuser", &library.PQuser);

@@ -13,6 +13,8 @@ namespace fourdollar::store {
 struct LibPq {
   decltype(&::PQclear) PQclear = nullptr;
   decltype(&::PQconnectdbParams) PQconnectdbParams = nullptr;
+  decltype(&::PQconnectPoll) PQconnectPoll = nullptr;
+  decltype(&::PQconnectStartParams) PQconnectStartParams = nullptr;
   decltype(&::PQconsumeInput) PQconsumeInput = nullptr;
   decltype(&::PQdb) PQdb = nullptr;
   decltype(&::PQerrorMessage) PQerrorMessage = nullptr;
@@ -20,10 +22,13 @@ struct LibPq {
   decltype(&::PQexecParams) PQexecParams = nullptr;
   decltype(&::PQexecPrepared) PQexecPrepared = nullptr;
   decltype(&::PQfinish) PQfinish = nullptr;
+  decltype(&::PQflush) PQflush = nullptr;
   decltype(&::PQfreemem) PQfreemem = nullptr;
   decltype(&::PQgetlength) PQgetlength = nullptr;
+  decltype(&::PQgetResult) PQgetResult = nullptr;
   decltype(&::PQgetvalue) PQgetvalue = nullptr;
   decltype(&::PQhost) PQhost = nullptr;
+  decltype(&::PQisBusy) PQisBusy = nullptr;
   decltype(&::PQnotifies) PQnotifies = nullptr;
   decltype(&::PQntuples) PQntuples = nullptr;
   decltype(&::PQport) PQport = nullptr;
@@ -31,6 +36,11 @@ struct LibPq {
   decltype(&::PQresultErrorField) PQresultErrorField = nullptr;
   decltype(&::PQresultErrorMessage) PQresultErrorMessage = nullptr;
   decltype(&::PQresultStatus) PQresultStatus = nullptr;
+  decltype(&::PQsendPrepare) PQsendPrepare = nullptr;
+  decltype(&::PQsendQuery) PQsendQuery = nullptr;
+  decltype(&::PQsendQueryParams) PQsendQueryParams = nullptr;
+  decltype(&::PQsendQueryPrepared) PQsendQueryPrepared = nullptr;
+  decltype(&::PQsetnonblocking) PQsetnonblocking = nullptr;
   decltype(&::PQsocket) PQsocket = nullptr;
   decltype(&::PQstatus) PQstatus = nullptr;
   decltype(&::PQuser) PQuser = nullptr;

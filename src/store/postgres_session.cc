@@ -10,16 +10,53 @@
 namespace fourdollar::store {
 
 Result<std::unique_ptr<PostgresSession>> PostgresSession::Open(
-    std::string url, std::shared_ptr<PostgresWriter> writer, Executor& loop) {
+    std::string url, std::shared_ptr<PostgresWriter> writer, Executor& loop,
+    int64_t read_timeout_ms) {
   std::unique_ptr<PostgresSession> session(
-      new PostgresSession(std::move(url), std::move(writer), loop));
-  if (Status connected = session->EnsureConnected(); !connected) {
+      new PostgresSession(std::move(url), std::move(writer), loop, read_timeout_ms));
+  const int64_t deadline_ns = MonotonicNowNs() + PgConnection::kDefaultConnectTimeoutMs * 1'000'000;
+  if (Status connected = session->EnsureConnected(deadline_ns); !connected) {
     return tl::unexpected(connected.error());
   }
+  session->reader_ = std::thread([raw = session.get()] { raw->ReaderLoop(); });
   return session;
 }
 
-PostgresSession::~PostgresSession() { Disconnect(); }
+PostgresSession::~PostgresSession() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (reader_.joinable()) reader_.join();
+  Disconnect();
+}
+
+bool PostgresSession::Enqueue(ReadJob job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() >= kMaxQueuedReads) return false;
+    queue_.push_back({std::move(job), MonotonicNowNs() + read_timeout_ns_});
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void PostgresSession::ReaderLoop() {
+  for (;;) {
+    QueuedRead read;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      read = std::move(queue_.front());
+      queue_.pop_front();
+      // Stopping: what is still queued fails without touching the connection.
+      if (stopping_) read.deadline_ns = 0;
+    }
+    read.job(read.deadline_ns);
+  }
+}
 
 void PostgresSession::Disconnect() {
   if (!db_.valid()) return;
@@ -27,27 +64,28 @@ void PostgresSession::Disconnect() {
   writer_->metrics().ReadConnectionClosed();
 }
 
-Status PostgresSession::EnsureConnected() {
+Status PostgresSession::EnsureConnected(int64_t deadline_ns) {
   if (db_.ok()) return {};
   Disconnect();
   const int64_t now_ns = MonotonicNowNs();
   if (!backoff_.Due(now_ns)) {
     return MakeError(ErrorCode::kUnavailable, "PostgreSQL is unreachable; reconnecting");
   }
-  auto connected = PgConnection::Connect(url_);
-  Status prepared = connected.and_then([](PgConnection& db) {
+  auto connected =
+      PgConnection::Connect(url_, std::max<int64_t>(1, (deadline_ns - now_ns) / 1'000'000));
+  Status prepared = connected.and_then([&](PgConnection& db) {
     // One statement serves both the first page and later ones: "before" defaults to the
     // largest id, which no post reaches in practice.
     return db
-        .Prepare("latest",
-                 "SELECT id, created_unix_ms, title FROM posts WHERE id < $1::bigint "
-                 "ORDER BY id DESC LIMIT $2::bigint",
-                 2)
+        .PrepareBy("latest",
+                   "SELECT id, created_unix_ms, title FROM posts WHERE id < $1::bigint "
+                   "ORDER BY id DESC LIMIT $2::bigint",
+                   2, deadline_ns)
         .and_then([&] {
-          return db.Prepare("get",
-                            "SELECT id, created_unix_ms, title, body FROM posts "
-                            "WHERE id = $1::bigint",
-                            1);
+          return db.PrepareBy("get",
+                              "SELECT id, created_unix_ms, title, body FROM posts "
+                              "WHERE id = $1::bigint",
+                              1, deadline_ns);
         });
   });
   if (!prepared) {
@@ -65,35 +103,68 @@ Status PostgresSession::EnsureConnected() {
 }
 
 Result<PgResult> PostgresSession::Run(const std::string& statement,
-                                      const std::vector<std::string>& params) {
-  if (Status connected = EnsureConnected(); !connected) return tl::unexpected(connected.error());
-  auto result = db_.ExecPrepared(statement, params);
-  // A broken connection is made again on a later read; this one reports the outage.
-  if (!result && !db_.ok()) Disconnect();
+                                      const std::vector<std::string>& params, int64_t deadline_ns) {
+  if (MonotonicNowNs() >= deadline_ns) {
+    return MakeError(ErrorCode::kUnavailable, "PostgreSQL did not answer in time");
+  }
+  if (Status connected = EnsureConnected(deadline_ns); !connected) {
+    return tl::unexpected(connected.error());
+  }
+  auto result = db_.ExecPreparedBy(statement, params, deadline_ns);
+  if (!result && (!db_.ok() || MonotonicNowNs() >= deadline_ns)) {
+    // Broken, or left in the middle of a statement by the deadline: made again on a later
+    // read, after the backoff, so that a server that does not answer is not asked again by
+    // every read.
+    Disconnect();
+    backoff_.Failed(MonotonicNowNs());
+  }
   return result;
 }
 
+namespace {
+
+// Runs `done(result)` on `loop`.
+template <typename T>
+void Complete(Executor& loop, std::function<void(Result<T>)> done, Result<T> result) {
+  loop.Post(
+      [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+}
+
+Error TooManyReads() {
+  return Error{ErrorCode::kUnavailable, "too many reads are waiting for PostgreSQL"};
+}
+
+}  // namespace
+
 void PostgresSession::Latest(std::optional<int64_t> before_id, int limit,
                              std::function<void(Result<PostList>)> done) {
-  done(QueryLatest(before_id, limit));
+  auto job = [this, before_id, limit, done](int64_t deadline_ns) {
+    Complete(loop_, done, QueryLatest(before_id, limit, deadline_ns));
+  };
+  if (!Enqueue(std::move(job))) done(tl::unexpected(TooManyReads()));
 }
 
 void PostgresSession::Get(int64_t id, std::function<void(Result<std::optional<Post>>)> done) {
-  done(QueryPost(id));
+  auto job = [this, id, done](int64_t deadline_ns) {
+    Complete(loop_, done, QueryPost(id, deadline_ns));
+  };
+  if (!Enqueue(std::move(job))) done(tl::unexpected(TooManyReads()));
 }
 
 void PostgresSession::Insert(NewPost post, std::function<void(Result<Post>)> done) {
   writer_->Submit(std::move(post), loop_, std::move(done));
 }
 
-Result<PostList> PostgresSession::QueryLatest(std::optional<int64_t> before_id, int limit) {
+Result<PostList> PostgresSession::QueryLatest(std::optional<int64_t> before_id, int limit,
+                                              int64_t deadline_ns) {
   if (limit < 0) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "latest posts: limit must not be negative, got " + std::to_string(limit));
   }
-  auto rows =
-      Run("latest", {std::to_string(before_id.value_or(std::numeric_limits<int64_t>::max())),
-                     std::to_string(limit)});
+  auto rows = Run("latest",
+                  {std::to_string(before_id.value_or(std::numeric_limits<int64_t>::max())),
+                   std::to_string(limit)},
+                  deadline_ns);
   if (!rows) return tl::unexpected(rows.error());
   const PGresult* result = rows->get();
   PostList posts;
@@ -105,8 +176,8 @@ Result<PostList> PostgresSession::QueryLatest(std::optional<int64_t> before_id, 
   return posts;
 }
 
-Result<std::optional<Post>> PostgresSession::QueryPost(int64_t id) {
-  auto rows = Run("get", {std::to_string(id)});
+Result<std::optional<Post>> PostgresSession::QueryPost(int64_t id, int64_t deadline_ns) {
+  auto rows = Run("get", {std::to_string(id)}, deadline_ns);
   if (!rows) return tl::unexpected(rows.error());
   const PGresult* result = rows->get();
   if (Pq().PQntuples(result) == 0) return std::optional<Post>();

@@ -32,7 +32,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::unique_ptr<StoreSession>> OpenSession(Executor& loop) override {
-    auto session = PostgresSession::Open(url_, writer_, loop);
+    auto session = PostgresSession::Open(url_, writer_, loop, read_timeout_ms_);
     if (!session) return tl::unexpected(session.error());
     return std::unique_ptr<StoreSession>(std::move(*session));
   }
@@ -43,10 +43,12 @@ class PostgresStore final : public Store {
     if (listener_) listener_->Stop();
   }
   std::string Describe() const override { return description_; }
+  void SetReadTimeoutMs(int64_t timeout_ms) { read_timeout_ms_ = timeout_ms; }
 
  private:
   const std::string url_;
   const std::string description_;
+  int64_t read_timeout_ms_ = StoreOptions{}.read_timeout_ms;
   // Shared with the sessions, so a session outliving the store refuses writes instead of
   // touching a destroyed writer.
   std::shared_ptr<PostgresWriter> writer_;
@@ -70,6 +72,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options, co
   if (!writer) return tl::unexpected(writer.error());
   auto store = std::make_unique<PostgresStore>(options.url, std::move(description),
                                                std::shared_ptr<PostgresWriter>(std::move(*writer)));
+  store->SetReadTimeoutMs(options.read_timeout_ms);
   if (Status listening = store->StartListener(); !listening) {
     return tl::unexpected(listening.error());
   }

@@ -44,7 +44,7 @@ class PostgresStoreTest : public ::testing::Test {
   }
 
   std::unique_ptr<Store> MustOpen(const Clock& clock = RealClock()) {
-    auto store = OpenPostgresStore(StoreOptions{url_}, clock);
+    auto store = OpenPostgresStore(StoreOptions{.url = url_, .read_timeout_ms = 10000}, clock);
     if (!store) {
       ADD_FAILURE() << store.error().message;
       return nullptr;
@@ -126,7 +126,7 @@ TEST_F(PostgresStoreTest, RefusesDatabaseWithNewerSchemaVersion) {
   ASSERT_TRUE(db) << db.error().message;
   ASSERT_TRUE(db->Exec("UPDATE fourdollar_schema SET version = 99"));
 
-  auto store = OpenPostgresStore(StoreOptions{url_}, RealClock());
+  auto store = OpenPostgresStore(StoreOptions{.url = url_, .read_timeout_ms = 10000}, RealClock());
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(store.error().message.find("99"), std::string::npos) << store.error().message;
@@ -139,7 +139,8 @@ TEST_F(PostgresStoreTest, InstancesStartingAtOnceAllMigrate) {
   std::vector<std::thread> starters;
   for (int i = 0; i < kInstances; ++i) {
     starters.emplace_back([&, i] {
-      auto store = OpenPostgresStore(StoreOptions{url_}, RealClock());
+      auto store =
+          OpenPostgresStore(StoreOptions{.url = url_, .read_timeout_ms = 10000}, RealClock());
       if (store) {
         stores[static_cast<size_t>(i)] = std::move(*store);
       } else {

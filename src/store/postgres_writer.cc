@@ -15,6 +15,12 @@ namespace {
 
 constexpr int64_t kInDoubtLimitNs = 10'000'000'000;
 constexpr int64_t kInDoubtRetryMs = 100;
+// How long one statement of a batch may wait for PostgreSQL before the connection is given up
+// (a server that accepts connections and never answers): the batch then fails with 503, or, for
+// a COMMIT, is settled as in doubt. Long enough for a busy server's fsync.
+constexpr int64_t kStatementTimeoutNs = 5'000'000'000;
+
+int64_t StatementDeadline() { return MonotonicNowNs() + kStatementTimeoutNs; }
 
 // Every instance and every start draws its own prefix, so request keys never collide.
 std::string RandomKeyPrefix() {
@@ -144,7 +150,7 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
     record(false);
     if (error.code == ErrorCode::kResourceExhausted) metrics_.CountDiskFull(batch.size());
     // The batch's error is the one to report; a rollback that fails leaves nothing to undo.
-    if (db_.ok()) (void)db_.Exec("ROLLBACK");
+    if (db_.ok()) (void)db_.ExecBy("ROLLBACK", StatementDeadline());
     error.message = "cannot store post: " + error.message;
     Fail(batch, error);
   };
@@ -154,9 +160,10 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   // newest stored timestamp read under it keeps timestamps from going backwards across
   // instances whose clocks differ.
   auto begun =
-      db_.Exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPostgresWriteLockKey) +
-               "); NOTIFY fourdollar_posts;"
-               " SELECT COALESCE(MAX(created_unix_ms), 0) FROM posts");
+      db_.ExecBy("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPostgresWriteLockKey) +
+                     "); NOTIFY fourdollar_posts;"
+                     " SELECT COALESCE(MAX(created_unix_ms), 0) FROM posts",
+                 StatementDeadline());
   if (!begun) return abort(begun.error());
   const int64_t created_unix_ms =
       std::max({last_created_unix_ms_, PgInt64(begun->get(), 0, 0), clock_.NowUnixMs()});
@@ -172,14 +179,14 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
     params.push_back(write.post.body.c_str());
     params.push_back(keys.back().c_str());
   }
-  auto inserted = db_.ExecParams(InsertSql(batch.size()), params);
+  auto inserted = db_.ExecParamsBy(InsertSql(batch.size()), params, StatementDeadline());
   if (!inserted) return abort(inserted.error());
   std::unordered_map<std::string, int64_t> ids;
   for (int row = 0; row < Pq().PQntuples(inserted->get()); ++row) {
     ids.emplace(PgText(inserted->get(), row, 1), PgInt64(inserted->get(), row, 0));
   }
 
-  if (auto committed = db_.Exec("COMMIT"); !committed) {
+  if (auto committed = db_.ExecBy("COMMIT", StatementDeadline()); !committed) {
     // The commit may have happened with only its answer lost: look the keys up before saying.
     // The batch is recorded once settled.
     in_doubt_ = InDoubt{std::move(batch), std::move(keys), created_unix_ms,
@@ -215,8 +222,9 @@ void PostgresWriter::ResolveInDoubt(bool final) {
   if (Status connected = EnsureConnected(final); !connected)
     return give_up_if_due(connected.error());
   const std::string keys = ArrayLiteral(doubt.keys);
-  auto found = db_.ExecParams(
-      "SELECT request_key, id FROM posts WHERE request_key = ANY($1::text[])", {keys.c_str()});
+  auto found =
+      db_.ExecParamsBy("SELECT request_key, id FROM posts WHERE request_key = ANY($1::text[])",
+                       {keys.c_str()}, StatementDeadline());
   if (!found) return give_up_if_due(found.error());
 
   std::unordered_map<std::string, int64_t> ids;

@@ -85,6 +85,9 @@ struct StoreOptions {
   std::string url;                   // "sqlite:PATH" (PATH may be relative)
   size_t max_queued_writes = 16384;  // beyond it Insert fails with kUnavailable
   size_t max_batch = 1024;           // posts per write transaction at most
+  // PostgreSQL: a read not answered within this long after it was queued fails with
+  // kUnavailable (503), so a database that hangs stalls no visitor for longer.
+  int64_t read_timeout_ms = 250;
 };
 
 // Opens (creating and migrating if needed) the store named by options.url.

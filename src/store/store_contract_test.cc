@@ -46,7 +46,9 @@ std::vector<int64_t> Ids(const PostList& posts) {
 }  // namespace
 
 std::unique_ptr<Store> StoreContract::OpenTestStore(size_t max_queued_writes, size_t max_batch) {
-  auto store = OpenStore(StoreOptions{url_, max_queued_writes, max_batch});
+  // PostgreSQL reads wait up to 10 s here: a loaded test machine is not a hung database.
+  auto store =
+      OpenStore(StoreOptions{url_, max_queued_writes, max_batch, /*read_timeout_ms=*/10000});
   if (!store) {
     ADD_FAILURE() << "cannot open " << url_ << ": " << store.error().message;
     return nullptr;

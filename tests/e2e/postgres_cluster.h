@@ -58,11 +58,14 @@ inline Result<std::string> CreateDatabase(const std::string& admin_url) {
   return WithDatabase(admin_url, name);
 }
 
-// An instance on `db_url` with the test token and two loop threads.
+// An instance on `db_url` with the test token and two loop threads. Its reads wait up to 10 s for
+// PostgreSQL (not the 250 ms default), so that a loaded test machine is not taken for a hung
+// database; the hang test sets its own.
 inline ServerOptions PostgresServer(const std::string& db_url) {
   ServerOptions options;
   options.sqlite_in_data_dir = false;
-  options.args = {"--db", db_url, "--write-token", kTestToken, "--threads", "2"};
+  options.args = {"--db",      db_url, "--write-token",        kTestToken,
+                  "--threads", "2",    "--pg-read-timeout-ms", "10000"};
   return options;
 }
 
@@ -77,6 +80,13 @@ class PrivateCluster {
   // Creates it the first time, starts it again on the same port later; returns its URL.
   Result<std::string> Start() {
     return RunCommand("bash '" + script_ + "' start '" + dir_.path().string() + "'");
+  }
+  // Sends `signal_name` ("STOP", "CONT") to the postmaster and every process it started: with
+  // STOP the cluster still accepts TCP connections (the kernel does) but answers nothing.
+  Result<std::string> SignalAll(const std::string& signal_name) {
+    const std::string pid_file = (dir_.path() / "data" / "postmaster.pid").string();
+    return RunCommand("pid=$(head -n 1 '" + pid_file + "') && kill -" + signal_name +
+                      " \"$pid\" && { pkill -" + signal_name + " -P \"$pid\" || true; }");
   }
   // `mode`: "fast" or "immediate".
   Result<std::string> Stop(const std::string& mode) {
