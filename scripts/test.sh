@@ -128,4 +128,5 @@ run_ctest build-tsan --preset tsan --timeout 600 -j2 -L threads
 step "fuzzers"
 bash scripts/fuzz.sh 10
 step "Debian package"
+export FOURDOLLAR_PACKAGE_CHECK=1
 run_ctest build --test-dir build --output-on-failure -L package
