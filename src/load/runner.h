@@ -7,8 +7,8 @@
 #include <string>
 
 #include "base/result.h"
-#include "results/results.h"
 #include "load/schedule.h"
+#include "results/results.h"
 #include "scenario/scenario.h"
 
 namespace fourdollar::load {
@@ -35,8 +35,9 @@ struct LoadOutcome {
   // was sent, no results were written and a results folder made for the run was removed. 0 when
   // the run took place.
   int signal_before_start = 0;
-  results::Results results;  // the run's figures; results.run.interrupted after a signal during the run
-  Status written;   // writing `results` to options.out_dir
+  results::Results
+      results;     // the run's figures; results.run.interrupted after a signal during the run
+  Status written;  // writing `results` to options.out_dir
 };
 
 // Runs the load and writes its results to options.out_dir. While it runs it prints the live
@@ -44,6 +45,7 @@ struct LoadOutcome {
 // made (bad target, results folder or raw CSV that cannot be made, no event loop); then nothing
 // was sent. Precondition (set up once in main): SIGINT and SIGTERM blocked in every thread
 // (taken by the run as "stop early"), SIGPIPE ignored.
-[[nodiscard]] Result<LoadOutcome> RunLoad(const scenario::ScenarioFile& file, const LoadOptions& options);
+[[nodiscard]] Result<LoadOutcome> RunLoad(const scenario::ScenarioFile& file,
+                                          const LoadOptions& options);
 
 }  // namespace fourdollar::load

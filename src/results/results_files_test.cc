@@ -16,7 +16,6 @@ namespace {
 
 class ResultsFiles : public ::testing::Test {
  protected:
-
   static Results Sample() {
     Recorder recorder(testing::kStartUnixMs * 1000);
     testing::RecordSteps(recorder, 0, 3000);

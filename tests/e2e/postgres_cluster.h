@@ -98,6 +98,20 @@ class PrivateCluster {
   TempDir dir_;
 };
 
+// Starts a cluster of the test's own (FOURDOLLAR_TEST_PG_SCRIPT) into `cluster` and creates a
+// fresh database on it, its URL into `db_url`. Skips, saying why, without the script; reports a
+// failure otherwise. For SetUp: GoogleTest runs no test body after either.
+inline void StartPrivateDatabase(std::unique_ptr<PrivateCluster>& cluster, std::string& db_url) {
+  std::optional<std::string> script = Env("FOURDOLLAR_TEST_PG_SCRIPT");
+  if (!script) GTEST_SKIP() << kNoClusterScript;
+  cluster = std::make_unique<PrivateCluster>(*script);
+  auto admin = cluster->Start();
+  ASSERT_TRUE(admin.has_value()) << admin.error().message;
+  auto url = CreateDatabase(*admin);
+  ASSERT_TRUE(url.has_value()) << url.error().message;
+  db_url = *url;
+}
+
 // Every post of `posts` is listed by the server exactly once and served with its title and
 // body (CheckEachListedOnce). Reports through GoogleTest.
 inline void ExpectEachListedOnce(const ServerProcess& server,

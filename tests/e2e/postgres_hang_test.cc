@@ -35,14 +35,7 @@ bool Answers(const ServerProcess& server, const std::string& method, const std::
 class PostgresHang : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::optional<std::string> script = Env("FOURDOLLAR_TEST_PG_SCRIPT");
-    if (!script) GTEST_SKIP() << kNoClusterScript;
-    cluster_ = std::make_unique<PrivateCluster>(*script);
-    auto admin = cluster_->Start();
-    ASSERT_TRUE(admin.has_value()) << admin.error().message;
-    auto url = CreateDatabase(*admin);
-    ASSERT_TRUE(url.has_value()) << url.error().message;
-    db_url_ = *url;
+    StartPrivateDatabase(cluster_, db_url_);
   }
   void TearDown() override {
     // A stopped cluster cannot be shut down: always let it go on first.

@@ -30,14 +30,7 @@ bool ReadsRecover(const ServerProcess& server, std::chrono::milliseconds limit) 
 class PostgresOutage : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::optional<std::string> script = Env("FOURDOLLAR_TEST_PG_SCRIPT");
-    if (!script) GTEST_SKIP() << kNoClusterScript;
-    cluster_ = std::make_unique<PrivateCluster>(*script);
-    auto admin = cluster_->Start();
-    ASSERT_TRUE(admin.has_value()) << admin.error().message;
-    auto url = CreateDatabase(*admin);
-    ASSERT_TRUE(url.has_value()) << url.error().message;
-    db_url_ = *url;
+    StartPrivateDatabase(cluster_, db_url_);
   }
 
   std::unique_ptr<PrivateCluster> cluster_;

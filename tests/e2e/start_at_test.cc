@@ -18,9 +18,9 @@
 #include "base/unique_fd.h"
 #include "e2e/load_process.h"
 #include "e2e/server_process.h"
+#include "load/start_at.h"
 #include "results/results.h"
 #include "results/results_files.h"
-#include "load/start_at.h"
 
 namespace fourdollar::e2e {
 namespace {
