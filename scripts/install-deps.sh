@@ -20,12 +20,14 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libexpected-dev libkainjow-mustache-dev
   libsqlite3-dev libpq-dev libgtest-dev libre2-dev zlib1g-dev
+  libssl-dev libmd4c-dev libmd4c-html0-dev libbrotli-dev liburing-dev
 )
 if ! $build_only; then
   packages+=(
     postgresql nginx-light wrk iproute2
     chromium mawk python3-pandas
-    docker-compose
+    docker-compose podman runc podman-compose debootstrap
+    prometheus-node-exporter openssl python3-html5lib
     dpkg-dev file lintian systemd systemd-container strace procps
     clang-14 libclang-rt-14-dev
   )
