@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,11 +21,13 @@
 #include "bench/cpu_plan.h"
 #include "bench/headline.h"
 #include "bench/limit_search.h"
+#include "bench/meaning.h"
 #include "bench/seed_posts.h"
 #include "bench/server_child.h"
 #include "load/runner.h"
 #include "net/event_loop.h"
 #include "report/report.h"
+#include "report/sweep.h"
 #include "results/results_files.h"
 #include "scenario/scenario_values.h"
 
@@ -242,6 +245,7 @@ class BenchRun {
     measured_.push_back(dir);
     if (results->run.interrupted) interrupted_ = true;
     seed_rate_ = EstimateIterationRate(*results, 0);
+    seed_requests_per_iteration_ = RequestsPerIteration(*results);
     const results::Results& r = *results;
     seed_peak_rps_ = 0;
     for (const results::SecondRow& row : r.seconds) {
@@ -265,58 +269,120 @@ class BenchRun {
     const LimitSettings settings = LimitSettingsFor(options_.quick);
     // No estimate when the seed scenario completed nothing: start low.
     const double estimate = seed_rate_ > 0 ? seed_rate_ : 100;
-    Say("limit search: " + std::to_string(settings.max_steps) + " steps of " +
-        DescribeDuration(settings.step_ms) + " at most, from " +
+    Say("limit search: steady steps of " + DescribeDuration(settings.step_ms) + " (the first " +
+        std::to_string(settings.skip_seconds) + " s and the drain not judged), from " +
         Fixed(StepRates(estimate, settings).current(), 0) + " iterations/s, x" +
-        Fixed(settings.growth, 2) + " each, until p95 > " + Fixed(settings.p95_bound_ms, 0) +
-        " ms or failures > " + Fixed(settings.max_failed_fraction * 100, 0) + "%");
+        Fixed(settings.growth, 2) + " each until p95 > " + Fixed(settings.p95_bound_ms, 0) +
+        " ms, failures or dropped iterations > 1%, then bisection to within " +
+        Fixed(settings.precision * 100, 0) + "%; at most " + std::to_string(settings.max_steps) +
+        " steps");
     StepRates rates(estimate, settings);
     for (bool more = true; more && !Stopping();) {
       const double rate = rates.current();
       const int number = rates.steps() + 1;
-      Result<scenario::ScenarioFile> file = LimitStepScenario(seed_, rate, settings);
-      if (!file) return Fail(ErrorCode::kUnavailable, file.error().message);
       char name[32];
       std::snprintf(name, sizeof name, "step-%02d", number);
-      const std::string dir = out_dir_ + "/limit/" + name;
-      Say("limit search: step " + std::to_string(number) + "/" +
-          std::to_string(settings.max_steps) + ", " + Fixed(rate, 0) + " iterations/s for " +
-          DescribeDuration(settings.step_ms) + "...");
-      if (Status ran = RunLoadInto(*file, dir); !ran) {
-        return Fail(ErrorCode::kUnavailable, "limit search: " + ran.error().message);
-      }
-      Result<results::Results> results = results::ReadResults(dir);
-      if (!results)
-        return Fail(ErrorCode::kUnavailable, "limit search: " + results.error().message);
-      measured_.push_back(dir);
-      StepOutcome step = JudgeStep(*results, rate, settings);
+      Say("limit search: step " + std::to_string(number) + ", " + Fixed(rate, 0) +
+          " iterations/s (" + Fixed(rate * seed_requests_per_iteration_, 0) + " requests/s) for " +
+          DescribeDuration(settings.step_ms) + (rates.bisecting() ? ", bisecting" : "") + "...");
+      Result<results::Results> results =
+          RunStep(seed_, rate, settings, "limit/" + std::string(name));
+      if (!results) return tl::unexpected(results.error());
+      StepFigures step = JudgeStep(*results, rate, seed_requests_per_iteration_, settings);
+      step.dir = name;
       steps_.push_back(step);
       if (step.interrupted) interrupted_ = true;
       more = rates.Advance(step);
-      std::string verdict = step.passed        ? "held"
+      std::string verdict = step.held          ? "held"
                             : step.interrupted ? "interrupted"
                                                : "broke (" + step.reason + ")";
       if (step.generator_saturated) verdict += "; the generator is saturated: stopping here";
-      if (!step.passed && !step.interrupted && more) verdict += "; trying half the rate";
-      Say("  " + Fixed(step.requests_per_second, 0) + " requests/s, p95 " + Fixed(step.p95_ms, 1) +
-          " ms, " + Fixed(step.failed_fraction * 100, 2) + "% failed: " + verdict);
+      Say("  " + DescribeStep(step) + ": " + verdict);
       if (Status alive = CheckServer("the limit search"); !alive) return alive;
+    }
+    return MeasureFlowCosts(settings);
+  }
+
+  // One constant-rate step of `file`'s flows, written to out_dir_/relative and read back.
+  Result<results::Results> RunStep(const scenario::ScenarioFile& file, double rate,
+                                   const LimitSettings& settings, const std::string& relative) {
+    Result<scenario::ScenarioFile> step = LimitStepScenario(file, rate, settings);
+    if (!step) return tl::unexpected(Fail(ErrorCode::kUnavailable, step.error().message).error());
+    const std::string dir = out_dir_ + "/" + relative;
+    if (Status ran = RunLoadInto(*step, dir); !ran) {
+      return tl::unexpected(
+          Fail(ErrorCode::kUnavailable, "limit search: " + ran.error().message).error());
+    }
+    Result<results::Results> results = results::ReadResults(dir);
+    if (!results) {
+      return tl::unexpected(
+          Fail(ErrorCode::kUnavailable, "limit search: " + results.error().message).error());
+    }
+    measured_.push_back(dir);
+    return results;
+  }
+
+  std::string DescribeStep(const StepFigures& step) const {
+    std::string text = "offered " + Fixed(step.offered_rps, 0) + " requests/s, achieved " +
+                       Fixed(step.achieved_rps, 0) + "/s, p50 " + Fixed(step.p50_ms, 1) + " p95 " +
+                       Fixed(step.p95_ms, 1) + " p99 " + Fixed(step.p99_ms, 1) + " ms, " +
+                       std::to_string(step.failed) + " failed, " +
+                       std::to_string(step.dropped_iterations) + " dropped iterations";
+    text += step.server_cpu_percent >= 0 ? ", server CPU " + Fixed(step.server_cpu_percent, 0) + "%"
+                                         : ", server CPU not measured";
+    if (step.generator_cpu_percent >= 0) {
+      text += ", generator CPU " + Fixed(step.generator_cpu_percent, 0) + "%";
+    }
+    return text;
+  }
+
+  // What one request of each flow costs the server: each flow alone for one step, at half the
+  // rate of the fastest step that held times the flow's share (at least a quarter of it).
+  Status MeasureFlowCosts(const LimitSettings& settings) {
+    SweepAnswer answer = AnswerOf(steps_, server_cpus());
+    if (!answer.held || seed_.scenarios.size() < 2 || Stopping()) return {};
+    double weights = 0;
+    for (const scenario::Scenario& flow : seed_.scenarios) weights += flow.weight;
+    for (size_t i = 0; i < seed_.scenarios.size() && !Stopping(); ++i) {
+      scenario::ScenarioFile alone = seed_;
+      alone.scenarios = {seed_.scenarios[i]};
+      alone.scenarios[0].weight = 1;
+      const scenario::Scenario& flow = alone.scenarios[0];
+      const double share = std::max(0.25, flow.weight / std::max(1e-9, weights));
+      const double rate = std::max(1.0, std::round(answer.held->offered_rate * 0.5 * share));
+      FlowCost cost{.flow = flow.name};
+      for (const scenario::Step& request : flow.flow) {
+        cost.writes = cost.writes || request.method != http::Method::kGet;
+      }
+      Say("cost of one flow: " + flow.name + " alone, " + Fixed(rate, 0) + " iterations/s for " +
+          DescribeDuration(settings.step_ms) + "...");
+      Result<results::Results> results =
+          RunStep(alone, rate, settings, "costs/flow-" + std::to_string(i + 1));
+      if (!results) return tl::unexpected(results.error());
+      StepFigures step = JudgeStep(*results, rate, RequestsPerIteration(*results), settings);
+      cost.cpu_ms_per_thousand = CpuMsPerThousand(step);
+      Say("  " + DescribeStep(step) +
+          (cost.cpu_ms_per_thousand >= 0
+               ? ": " + Fixed(cost.cpu_ms_per_thousand, 0) + " CPU-ms per 1000 requests"
+               : std::string()));
+      costs_.push_back(cost);
+      if (Status alive = CheckServer("the cost steps"); !alive) return alive;
     }
     return {};
   }
 
-  // report.html: the limit search's steps as one run of rising load (where the knee shows),
-  // or the seed scenario when there was no search; seed-report.html: the seed scenario.
+  int server_cpus() const { return server_ != nullptr || cgroup_ != nullptr ? options_.cpus : 0; }
+
+  // report.html: the sweep (its steps and answer) or, without one, the seed scenario;
+  // seed-report.html: the seed scenario.
   void WriteReports() {
-    std::vector<std::string> steps(measured_.begin() + 1, measured_.end());
-    const bool searched = !steps.empty();
+    const bool searched = !steps_.empty();
     Result<report::ReportSummary> main = report::WriteReport(
-        searched ? steps : std::vector<std::string>{measured_[0]}, out_dir_ + "/report.html");
+        {searched ? out_dir_ + "/limit" : measured_[0]}, out_dir_ + "/report.html");
     if (!main) {
       Say("report: not written: " + main.error().message);
     } else {
-      Say("report: " + out_dir_ + "/report.html: " + main->headline);
-      if (main->knee.found) report_knee_ = main->knee;
+      Say("report: " + out_dir_ + "/report.html");
     }
     if (searched) {
       Result<report::ReportSummary> seed =
@@ -325,35 +391,29 @@ class BenchRun {
     }
   }
 
-  HeadlineFacts Facts() const {
-    HeadlineFacts facts;
-    facts.where = where_;
-    // The report's knee (per second: the highest rate before p95 leaves its low-load level)
-    // is the one its page shows; the steps' own verdicts stand in when it found none.
-    if (report_knee_) {
-      facts.kind = HeadlineFacts::Kind::kKnee;
-      facts.requests_per_second = report_knee_->requests_per_second;
-      facts.p95_ms = report_knee_->p95_ms;
-      return facts;
+  // The answer, computed once: written to limit/sweep.json for the report, said last.
+  std::string Answer() {
+    if (steps_.empty()) return FormatSeedHeadline(where_, seed_peak_rps_, seed_p95_ms_);
+    const SweepAnswer answer = AnswerOf(steps_, server_cpus_);
+    report::Sweep sweep;
+    const LimitSettings settings = LimitSettingsFor(options_.quick);
+    sweep.step_ms = settings.step_ms;
+    sweep.skip_seconds = settings.skip_seconds;
+    sweep.server_cpus = server_cpus_;
+    sweep.steps = steps_;
+    sweep.headline = FormatHeadline(where_, answer, server_cpus_);
+    sweep.meaning = Meaning(answer, server_cpus_, costs_);
+    if (Status written = report::WriteSweep(sweep, out_dir_ + "/limit"); !written) {
+      Say("report: " + written.error().message);
     }
-    if (steps_.empty()) {
-      facts.kind = HeadlineFacts::Kind::kSeedPeakOnly;
-      facts.requests_per_second = seed_peak_rps_;
-      facts.p95_ms = seed_p95_ms_;
-      return facts;
-    }
-    KneeEstimate knee = EstimateKnee(steps_);
-    facts.kind = knee.found         ? HeadlineFacts::Kind::kKnee
-                 : knee.below_first ? HeadlineFacts::Kind::kBelowFirst
-                                    : HeadlineFacts::Kind::kNoKnee;
-    facts.requests_per_second = knee.requests_per_second;
-    facts.p95_ms = knee.p95_ms;
-    facts.reason = knee.reason;
-    return facts;
+    Say("What this means:");
+    for (const std::string& line : sweep.meaning) Say("  " + line);
+    return sweep.headline;
   }
 
   // Stops the server, takes a signal that came meanwhile, and writes what was measured.
   void Finish() {
+    server_cpus_ = server_cpus();
     if (server_ != nullptr) {
       Say("server: stopping...");
       Say("server: " + server_->Stop());
@@ -363,13 +423,9 @@ class BenchRun {
     Stopping();
     if (!measured_.empty()) {
       Say("results: " + out_dir_);
+      const std::string headline = seed_peak_rps_ > 0 || !steps_.empty() ? Answer() : std::string();
       WriteReports();
-      if (seed_peak_rps_ > 0 || !steps_.empty()) Say(FormatHeadline(Facts()));
-      if (!steps_.empty() && steps_.back().generator_saturated) {
-        Say("note: the load generator saturated its CPUs at the last step: the server's limit "
-            "may be higher than this machine can show (the generator gets the CPUs beyond "
-            "--cpus)");
-      }
+      if (!headline.empty()) Say(headline);
     }
     std::ofstream(out_dir_ + "/bench.txt") << log_;
   }
@@ -386,9 +442,11 @@ class BenchRun {
   double seed_rate_ = 0;
   double seed_peak_rps_ = 0;
   double seed_p95_ms_ = 0;
-  std::vector<StepOutcome> steps_;
+  double seed_requests_per_iteration_ = 1;
+  int server_cpus_ = 0;  // kept when the server stops
+  std::vector<StepFigures> steps_;
+  std::vector<FlowCost> costs_;
   std::vector<std::string> measured_;  // results folders: the seed scenario, then the steps
-  std::optional<report::Knee> report_knee_;
   bool interrupted_ = false;
   std::string log_;
 };

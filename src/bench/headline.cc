@@ -5,6 +5,19 @@
 
 namespace fourdollar::bench {
 
+namespace {
+
+std::string Cpus(int cpus) { return cpus == 1 ? "1 CPU" : std::to_string(cpus) + " CPUs"; }
+
+std::string Article() {
+  return Printf(" The article's $4 VPS (Go + MongoDB): about %.0f requests/s.",
+                kArticleRequestsPerSecond);
+}
+
+bool Measured(double cpu_percent) { return cpu_percent >= 0; }
+
+}  // namespace
+
 long long RoundForReading(double value) {
   if (value <= 0) return 0;
   double digits = std::floor(std::log10(value)) + 1;
@@ -12,32 +25,105 @@ long long RoundForReading(double value) {
   return std::max(1LL, std::llround(std::round(value / scale) * scale));
 }
 
-std::string FormatHeadline(const HeadlineFacts& facts) {
-  char p95[32];
-  std::snprintf(p95, sizeof p95, "%.1f ms", facts.p95_ms);
-  const std::string rate = std::to_string(RoundForReading(facts.requests_per_second));
-  std::string text = facts.where + ": ";
-  switch (facts.kind) {
-    case HeadlineFacts::Kind::kKnee:
-      text += "knee at about " + rate + " requests/s, p95 " + p95 + ".";
+double CpuMsPerThousand(const StepFigures& step) {
+  if (!Measured(step.server_cpu_percent) || step.achieved_rps <= 0) return -1;
+  // percent of a core = 10 CPU-ms per second; per request, then per 1000 requests.
+  return step.server_cpu_percent * 10.0 / step.achieved_rps * 1000.0;
+}
+
+SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus) {
+  SweepAnswer answer;
+  for (const StepFigures& step : steps) {
+    if (step.held && (!answer.held || step.offered_rate > answer.held->offered_rate)) {
+      answer.held = step;
+    }
+  }
+  for (const StepFigures& step : steps) {
+    if (step.held || step.interrupted) continue;
+    if (answer.held && step.offered_rate <= answer.held->offered_rate) continue;
+    if (!answer.broke || step.offered_rate < answer.broke->offered_rate) answer.broke = step;
+  }
+  const double capacity = 100.0 * std::max(1, server_cpus);
+  if (answer.broke) {
+    if (answer.broke->generator_saturated) {
+      answer.limit = Limit::kGenerator;
+    } else if (Measured(answer.broke->server_cpu_percent) &&
+               answer.broke->server_cpu_percent >= kFullCpuPercent / 100 * capacity) {
+      answer.limit = Limit::kServerCpu;
+    } else {
+      answer.limit = Limit::kOther;
+    }
+  } else if (!steps.empty() && steps.back().generator_saturated) {
+    answer.limit = Limit::kGenerator;
+    answer.ended = "the load generator was saturated";
+  } else if (!steps.empty() && steps.back().interrupted) {
+    answer.ended = "interrupted";
+  } else {
+    answer.ended = steps.empty() ? "no step ran" : "every step held";
+  }
+  if (answer.limit == Limit::kGenerator && answer.held && answer.held->server_cpu_percent > 0) {
+    answer.server_estimate_rps =
+        answer.held->achieved_rps / (answer.held->server_cpu_percent / capacity);
+  }
+  return answer;
+}
+
+std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, int server_cpus) {
+  std::string text = where + ": ";
+  if (answer.held) {
+    text += "holds " + RateText(answer.held->achieved_rps) + " requests/s at p95 " +
+            Printf("%.1f", answer.held->p95_ms) + " ms; ";
+  } else {
+    text += "no step held; ";
+  }
+  if (answer.broke) {
+    text +=
+        "at " + RateText(answer.broke->offered_rps) + " it breaks (" + answer.broke->reason + ").";
+  } else {
+    text += "no step broke (" + answer.ended + ").";
+  }
+  const int cpus = std::max(1, server_cpus);
+  const StepFigures* at = answer.broke ? &*answer.broke : answer.held ? &*answer.held : nullptr;
+  auto generator = [](const StepFigures& step) {
+    return Measured(step.generator_cpu_percent) ? Printf("%.0f%%", step.generator_cpu_percent)
+                                                : std::string("saturated");
+  };
+  switch (answer.limit) {
+    case Limit::kGenerator:
+      text += " Cause: the load generator was saturated (" + (at ? generator(*at) : "") +
+              " of its CPU), not the server";
+      if (answer.held && answer.server_estimate_rps > 0) {
+        text += Printf(
+            "; the server used %.0f%% of %s at %s requests/s, so an estimate of its "
+            "limit is %s requests/s (an estimate, not a measured knee)",
+            answer.held->server_cpu_percent, Cpus(cpus).c_str(),
+            RateText(answer.held->achieved_rps).c_str(),
+            RateText(answer.server_estimate_rps).c_str());
+      } else {
+        text += "; the server's CPU was not measured";
+      }
+      text += ".";
       break;
-    case HeadlineFacts::Kind::kBelowFirst:
-      text += "knee below " + rate + " requests/s (no step held: " + facts.reason + ").";
+    case Limit::kServerCpu:
+      text += Printf(" Cause: the server's CPU (%.0f%% of %s at the break; the generator %s).",
+                     at->server_cpu_percent, Cpus(cpus).c_str(), generator(*at).c_str());
       break;
-    case HeadlineFacts::Kind::kNoKnee:
-      text +=
-          "no knee up to about " + rate + " requests/s, p95 " + p95 + " (" + facts.reason + ").";
+    case Limit::kOther:
+      text += " Cause: not CPU (";
+      text += Measured(at->server_cpu_percent)
+                  ? Printf("server %.0f%% of %s", at->server_cpu_percent, Cpus(cpus).c_str())
+                  : std::string("server CPU not measured");
+      text += ", generator " + generator(*at) + " at the break).";
       break;
-    case HeadlineFacts::Kind::kSeedPeakOnly:
-      text += "about " + rate + " requests/s at the seed scenario's peak, p95 " + p95 +
-              " (no limit search).";
+    case Limit::kNone:
       break;
   }
-  char article[96];
-  std::snprintf(article, sizeof article,
-                " The article's $4 VPS (Go + MongoDB): about %.0f requests/s.",
-                kArticleRequestsPerSecond);
-  return text + article;
+  return text + Article();
+}
+
+std::string FormatSeedHeadline(const std::string& where, double peak_rps, double p95_ms) {
+  return where + ": about " + RateText(peak_rps) + " requests/s at the seed scenario's peak, p95 " +
+         Printf("%.1f", p95_ms) + " ms (no limit search)." + Article();
 }
 
 }  // namespace fourdollar::bench

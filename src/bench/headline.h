@@ -1,32 +1,51 @@
-// The sentence the bench ends with, comparing this machine with the original article's
-// $4 VPS (Go + MongoDB, about 1300 requests/s on one vCPU).
+// The bench's one answer, computed once from the steps of the sweep: the sentence printed on
+// the terminal, written to bench.txt and shown by the report word for word, with its cause and
+// the original article's $4 VPS (Go + MongoDB, about 1300 requests/s on one vCPU) beside it.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "bench/limit_search.h"
+#include "bench/sentence.h"
 
 namespace fourdollar::bench {
 
 inline constexpr double kArticleRequestsPerSecond = 1300;
+// A CPU busier than this (percent of what it may use) limits its side.
+inline constexpr double kFullCpuPercent = 85;
 
-struct HeadlineFacts {
-  std::string where;  // "1 CPU here", "2 CPUs here", "http://host:8080"
-  enum class Kind {
-    kKnee,          // the limit search found the knee
-    kBelowFirst,    // no step held, even at lower rates
-    kNoKnee,        // it ended without breaking (every step passed, generator limit, Ctrl-C)
-    kSeedPeakOnly,  // no limit search: the seed scenario's busiest second
-  };
-  Kind kind = Kind::kKnee;
-  double requests_per_second = 0;
-  double p95_ms = 0;
-  std::string reason;  // for kBelowFirst and kNoKnee: why the search ended
+// What limited the sweep.
+enum class Limit {
+  kNone,       // no step broke
+  kServerCpu,  // the server's CPUs were full at the break
+  kGenerator,  // the load generator was saturated at the break (or at the last step)
+  kOther,      // a step broke with CPU to spare on both sides
 };
 
-// "1 CPU here: knee at about 12400 requests/s, p95 3.1 ms. The article's $4 VPS (Go +
-// MongoDB): about 1300 requests/s." Rates are rounded to three significant digits.
-std::string FormatHeadline(const HeadlineFacts& facts);
+struct SweepAnswer {
+  std::optional<StepFigures> held;   // the fastest step that held
+  std::optional<StepFigures> broke;  // the slowest step faster than `held` that broke
+  Limit limit = Limit::kNone;
+  std::string ended;  // when none broke: why the sweep ended
+  // Generator-limited: requests/s at which the server's CPUs would be full, extrapolated from
+  // the held step (rate / server CPU share); 0 when the server's CPU was not measured.
+  double server_estimate_rps = 0;
+};
 
-// 12345 -> 12300, 987.6 -> 988, 0.5 -> 1 (three significant digits, at least 1 when positive).
-long long RoundForReading(double value);
+// `server_cpus`: the server's CPUs (0: unknown, taken as 1 for the share).
+SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus);
+
+// "1 CPU here: holds 24100 requests/s at p95 3.2 ms; at 27600 it breaks (p95 180.2 ms). Cause:
+// the server's CPU (97% of 1 CPU at the break; the generator 61%). The article's $4 VPS (Go +
+// MongoDB): about 1300 requests/s."
+std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, int server_cpus);
+
+// Without a sweep: the seed scenario's busiest second.
+std::string FormatSeedHeadline(const std::string& where, double peak_rps, double p95_ms);
+
+// Server CPU-milliseconds per 1000 requests at a step; negative when not measured.
+double CpuMsPerThousand(const StepFigures& step);
 
 }  // namespace fourdollar::bench

@@ -2,29 +2,95 @@
 
 #include <gtest/gtest.h>
 
+#include "bench/meaning.h"
+
 namespace fourdollar::bench {
 namespace {
 
-TEST(Headline, ComparesTheKneeWithTheArticle) {
-  EXPECT_EQ(FormatHeadline({.where = "1 CPU here",
-                            .kind = HeadlineFacts::Kind::kKnee,
-                            .requests_per_second = 12391.7,
-                            .p95_ms = 3.14}),
-            "1 CPU here: knee at about 12400 requests/s, p95 3.1 ms. The article's $4 VPS (Go + "
-            "MongoDB): about 1300 requests/s.");
+StepFigures Step(double rps, double p95_ms, bool held, double server_cpu, double generator_cpu,
+                 std::string reason = "") {
+  return StepFigures{.offered_rate = rps / 2,
+                     .offered_rps = rps,
+                     .achieved_rps = held ? rps : rps * 0.9,
+                     .p95_ms = p95_ms,
+                     .server_cpu_percent = server_cpu,
+                     .generator_cpu_percent = generator_cpu,
+                     .held = held,
+                     .reason = std::move(reason)};
 }
 
-TEST(Headline, SaysWhenTheSearchEndedWithoutAKnee) {
-  std::string text = FormatHeadline({.where = "2 CPUs here",
-                                     .kind = HeadlineFacts::Kind::kNoKnee,
-                                     .requests_per_second = 5000,
-                                     .p95_ms = 1,
-                                     .reason = "every step passed"});
-  EXPECT_EQ(text.rfind("2 CPUs here: no knee up to about 5000 requests/s, p95 1.0 ms (every step "
-                       "passed).",
-                       0),
-            0u)
+TEST(Headline, HoldsAndBreaksWithTheServersCpuAsCause) {
+  std::vector<StepFigures> steps = {Step(10000, 2.0, true, 60, 40), Step(24100, 3.24, true, 90, 50),
+                                    Step(27600, 180.2, false, 97, 61, "p95 180.2 ms"),
+                                    Step(30000, 300, false, 99, 70, "p95 300.0 ms")};
+  SweepAnswer answer = AnswerOf(steps, 1);
+  EXPECT_EQ(answer.limit, Limit::kServerCpu);
+  EXPECT_EQ(FormatHeadline("1 CPU here", answer, 1),
+            "1 CPU here: holds 24100 requests/s at p95 3.2 ms; at 27600 it breaks (p95 180.2 "
+            "ms). Cause: the server's CPU (97% of 1 CPU at the break; the generator 61%). The "
+            "article's $4 VPS (Go + MongoDB): about 1300 requests/s.");
+}
+
+TEST(Headline, SaturatedGeneratorIsNamedAndTheServerLimitOnlyEstimated) {
+  StepFigures broke = Step(30000, 150, false, 70, 95, "p95 150.0 ms");
+  broke.generator_saturated = true;
+  SweepAnswer answer = AnswerOf({Step(20000, 2.0, true, 50, 80), broke}, 1);
+  EXPECT_EQ(answer.limit, Limit::kGenerator);
+  EXPECT_DOUBLE_EQ(answer.server_estimate_rps, 40000);  // 20000 / 50%
+  const std::string text = FormatHeadline("1 CPU here", answer, 1);
+  EXPECT_NE(text.find("Cause: the load generator was saturated (95% of its CPU), not the server; "
+                      "the server used 50% of 1 CPU at 20000 requests/s, so an estimate of its "
+                      "limit is 40000 requests/s (an estimate, not a measured knee)."),
+            std::string::npos)
       << text;
+  EXPECT_EQ(text.find("knee at"), std::string::npos) << text;
+}
+
+TEST(Headline, SpareCpuOnBothSidesIsNotCalledACpuLimit) {
+  SweepAnswer answer =
+      AnswerOf({Step(1000, 2.0, true, 20, 10), Step(2000, 500, false, 30, 10, "p95 500.0 ms")}, 2);
+  EXPECT_EQ(answer.limit, Limit::kOther);
+  EXPECT_NE(FormatHeadline("2 CPUs here", answer, 2)
+                .find("Cause: not CPU (server 30% of 2 CPUs, generator 10% at the break)."),
+            std::string::npos);
+}
+
+TEST(Headline, SaysWhenNoStepBroke) {
+  SweepAnswer answer = AnswerOf({Step(1000, 2.0, true, 20, 10), Step(2000, 2.5, true, 40, 20)}, 1);
+  EXPECT_EQ(answer.limit, Limit::kNone);
+  EXPECT_EQ(FormatHeadline("1 CPU here", answer, 1)
+                .rfind("1 CPU here: holds 2000 requests/s at p95 2.5 ms; no step broke (every step "
+                       "held).",
+                       0),
+            0u);
+}
+
+TEST(Headline, ABrokenStepSlowerThanTheFastestHeldIsNotTheBreak) {
+  // Bisection order: 1000 held, 2000 broke, 1500 held, 1750 broke, a noisy 1200 broke.
+  SweepAnswer answer = AnswerOf({Step(1000, 1, true, 10, 10), Step(2000, 300, false, 99, 10, "a"),
+                                 Step(1500, 2, true, 80, 10), Step(1750, 200, false, 95, 10, "b"),
+                                 Step(1200, 150, false, 50, 10, "c")},
+                                1);
+  ASSERT_TRUE(answer.held && answer.broke);
+  EXPECT_DOUBLE_EQ(answer.held->offered_rps, 1500);
+  EXPECT_EQ(answer.broke->reason, "b");
+}
+
+TEST(Meaning, StatesCapacityPerDayCostAndLimit) {
+  SweepAnswer answer = AnswerOf(
+      {Step(10000, 2.0, true, 50, 40), Step(12000, 200, false, 98, 50, "p95 200.0 ms")}, 1);
+  std::vector<std::string> lines =
+      Meaning(answer, 1,
+              {{.flow = "writers", .writes = true, .cpu_ms_per_thousand = 150},
+               {.flow = "readers", .writes = false, .cpu_ms_per_thousand = 50}});
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0],
+            "Capacity: 10000 requests/s at p95 2.0 ms, about 864 million requests a day.");
+  EXPECT_NE(lines[1].find("1300 requests/s; this is 7.7 times that"), std::string::npos);
+  EXPECT_NE(lines[2].find("50 CPU-milliseconds per 1000 requests"),
+            std::string::npos);  // 50% / 10k
+  EXPECT_NE(lines[3].find("One post costs about 3.0 times one read"), std::string::npos);
+  EXPECT_EQ(lines[4], "Limiting resource: the server's CPU.");
 }
 
 TEST(Headline, RoundsToThreeSignificantDigits) {

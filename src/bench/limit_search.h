@@ -1,86 +1,79 @@
-// The search for the breaking point: constant arrival rates in short steps, each faster than
-// the last, until a step breaks a bound (p95, failures, dropped or unfinished iterations) or
-// the generator itself saturates. Pure functions over results::Results; the bench runs the steps.
+// The search for the breaking point, a sweep of steady steps: constant arrival rates, each
+// step judged on its steady part (report/sweep.h), rising until a step breaks a bound (p95,
+// failures, dropped or unfinished iterations) or the generator itself saturates, then
+// bisecting between the fastest step that held and the slowest that broke until the two are
+// within `precision` of each other. Pure functions; the bench runs the steps.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "report/sweep.h"
 #include "results/results.h"
 
 namespace fourdollar::bench {
 
+using report::StepFigures;
+
 struct LimitSettings {
   double p95_bound_ms = 100;            // a step whose p95 is above this breaks
   double max_failed_fraction = 0.01;    // of requests
+  double max_dropped_fraction = 0.01;   // of the iterations offered
   double min_completed_fraction = 0.9;  // of the iterations offered
   int64_t step_ms = 5000;
-  int max_steps = 14;
+  int skip_seconds = 1;  // a step's first seconds ramp up and are not judged
+  int max_steps = 18;
   // The first rate, as a fraction of the estimated capacity. The estimate comes from a closed
   // model, whose busiest second is well above what an open arrival rate sustains, so the
   // search starts low.
   double first_fraction = 0.25;
-  double growth = 1.2;  // each step's rate over the previous one's
+  double growth = 1.2;      // each step's rate over the previous one's, until one breaks
+  double precision = 0.05;  // bisection ends when broke / held <= 1 + precision
 };
 
-// Full: 5 s steps from a quarter of the estimate, x1.2 each, at most 14 (up to 2.7 times the
-// estimate). Quick: 3 steps of 3 s at 0.3, 0.6 and 1.2 times the estimate.
+// Full: 5 s steps (4 steady seconds) from a quarter of the estimate, x1.2 each, then bisection;
+// at most 18 steps. Quick: 3 s steps (2 steady seconds) at 0.3, 0.6, 1.2... times the
+// estimate, at most 6 steps.
 LimitSettings LimitSettingsFor(bool quick);
 
 // Iterations per second the server managed in a closed-model run (the seed scenario): its
 // busiest second's requests over the requests per iteration. `fallback` when it has none.
 double EstimateIterationRate(const results::Results& results, double fallback);
 
+// Requests per completed iteration of a run; 1 when it completed none.
+double RequestsPerIteration(const results::Results& results);
+
 // The iteration rate of step `index` (0-based) when every step holds.
 double StepRate(double estimate, int index, const LimitSettings& settings);
 
-struct StepOutcome {
-  double offered_rate = 0;         // iterations per second asked
-  double requests_per_second = 0;  // achieved: requests over the step's nominal length
-  double p95_ms = 0;
-  double failed_fraction = 0;
-  bool passed = false;
-  bool generator_saturated = false;
-  bool interrupted = false;
-  std::string reason;  // why it broke: "p95 312.4 ms > 100 ms"; empty when passed
-};
+// The step's steady figures with `held` and `reason` set.
+StepFigures JudgeStep(const results::Results& results, double offered_rate,
+                      double requests_per_iteration, const LimitSettings& settings);
 
-StepOutcome JudgeStep(const results::Results& results, double offered_rate,
-                      const LimitSettings& settings);
-
-// Whether the search may go on after this step (it held, and the generator kept up).
-bool ContinueAfter(const StepOutcome& step);
-
-// The rates of the search, step by step: up by `growth` after a step that held; halved after
-// one that broke while none has held yet (the estimate was too high: a busy machine, a closed
-// model's optimism), at most kMaxHalvings times; over after a break once a step has held, after
-// an interruption or a saturated generator, or after settings.max_steps steps.
+// The rates of the sweep, step by step: up by `growth` after a step that held while none has
+// broken; halved after one that broke while none has held yet (the estimate was too high),
+// at most kMaxHalvings times; once one held and one faster broke, the midpoint of the two,
+// until they are within settings.precision. Over after an interruption or a saturated
+// generator, or after settings.max_steps steps.
 class StepRates {
  public:
   static constexpr int kMaxHalvings = 3;
   StepRates(double estimate, const LimitSettings& settings);
   double current() const { return current_; }
   int steps() const { return steps_; }
+  bool bisecting() const { return broke_.has_value() && held_.has_value(); }
   // Takes the outcome of the step run at current(); false when the search is over.
-  bool Advance(const StepOutcome& step);
+  bool Advance(const StepFigures& step);
 
  private:
   LimitSettings settings_;
   double current_;
   int steps_ = 0;
   int halvings_ = 0;
-  bool held_ = false;
+  std::optional<double> held_;   // the fastest rate that held
+  std::optional<double> broke_;  // the slowest rate above held_ that broke
 };
-
-struct KneeEstimate {
-  bool found = false;              // a step passed and a later one broke
-  bool below_first = false;        // the first step already broke
-  double requests_per_second = 0;  // of the last step that held (or the slowest that broke)
-  double p95_ms = 0;
-  std::string reason;  // of the step that broke, or why the search ended without one
-};
-
-KneeEstimate EstimateKnee(const std::vector<StepOutcome>& steps);
 
 }  // namespace fourdollar::bench

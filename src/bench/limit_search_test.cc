@@ -5,74 +5,80 @@
 namespace fourdollar::bench {
 namespace {
 
-// A 5 s step at `rate` iterations/s of two requests each, all at `latency_us`.
-results::Results Step(double rate, int64_t latency_us, uint64_t failed = 0) {
+struct Second {
+  uint64_t requests;
+  int64_t latency_us;
+  uint64_t failed = 0;
+  uint64_t dropped = 0;
+};
+
+// A recorded step as the load writes it: second 0 ramps up, seconds 1-4 are the steady part
+// of a 5 s step, second 5 drains (a few late responses after the stop). Two requests per
+// iteration.
+results::Results Recorded(const std::vector<Second>& seconds, double server_cpu = 50,
+                          double generator_cpu = 30) {
   results::Results results;
-  const uint64_t iterations = static_cast<uint64_t>(rate * 5);
-  results.iterations = iterations;
-  results.overall.requests = iterations * 2;
-  results.overall.failures[static_cast<size_t>(results::FailureKind::kTimeout)] = failed;
-  results.overall.duration.Record(latency_us, iterations * 2);
-  results.run.duration_ms = 6000;
+  results.run.duration_ms = static_cast<int64_t>(seconds.size()) * 1000;
+  int64_t index = 0;
+  for (const Second& s : seconds) {
+    results::SecondRow row;
+    row.second = row.data.second = index++;
+    results::NameSecond& figures = row.data.names[0];
+    figures.requests = s.requests;
+    figures.failures[static_cast<size_t>(results::FailureKind::kTimeout)] = s.failed;
+    if (s.requests > 0) figures.duration.Record(s.latency_us, s.requests);
+    row.data.iterations = s.requests / 2;
+    row.data.dropped_iterations = s.dropped;
+    row.server_cpu_percent = server_cpu;
+    row.generator_cpu_percent = generator_cpu;
+    results.seconds.push_back(row);
+  }
+  results::ComputeTotals(results);
   return results;
 }
 
-TEST(LimitSearch, StepWithinTheBoundsPasses) {
-  StepOutcome step = JudgeStep(Step(1000, 2000), 1000, LimitSettings{});
-  EXPECT_TRUE(step.passed) << step.reason;
-  EXPECT_DOUBLE_EQ(step.requests_per_second, 2000);  // over the 5 s of the step, not the run's 6
-  EXPECT_NEAR(step.p95_ms, 2.0, 0.01);
-  EXPECT_TRUE(ContinueAfter(step));
+// A step at `rate` iterations/s whose steady seconds have `latency_us`, with a slow ramp and
+// a drain of late, slow responses around it.
+results::Results Step(double rate, int64_t latency_us, uint64_t failed = 0, uint64_t dropped = 0) {
+  const auto requests = static_cast<uint64_t>(rate * 2);
+  const Second steady{requests, latency_us, failed, dropped};
+  return Recorded({{requests / 2, 90'000}, steady, steady, steady, steady, {40, 900'000}});
+}
+
+TEST(LimitSearch, StepFiguresComeFromTheSteadySecondsOnly) {
+  StepFigures step = JudgeStep(Step(1000, 2000), 1000, 2, LimitSettings{});
+  EXPECT_TRUE(step.held) << step.reason;
+  EXPECT_EQ(step.steady_seconds, 4);
+  EXPECT_DOUBLE_EQ(step.achieved_rps, 2000);  // the ramp and the drain are left out
+  EXPECT_DOUBLE_EQ(step.offered_rps, 2000);
+  EXPECT_NEAR(step.p95_ms, 2.0, 0.01);  // not the drain's 900 ms
+  EXPECT_NEAR(step.p99_ms, 2.0, 0.01);
+  EXPECT_DOUBLE_EQ(step.server_cpu_percent, 50);
+  EXPECT_DOUBLE_EQ(step.generator_cpu_percent, 30);
 }
 
 TEST(LimitSearch, StepBreaksOnP95AboveTheBound) {
-  StepOutcome step = JudgeStep(Step(1000, 250'000), 1000, LimitSettings{});
-  EXPECT_FALSE(step.passed);
-  EXPECT_EQ(step.reason.rfind("p95 25", 0), 0u) << step.reason;
-  EXPECT_FALSE(ContinueAfter(step));
+  StepFigures step = JudgeStep(Step(1000, 250'000), 1000, 2, LimitSettings{});
+  EXPECT_FALSE(step.held);
+  EXPECT_EQ(step.reason, "p95 250.0 ms");
 }
 
 TEST(LimitSearch, StepBreaksOnFailuresAboveOnePercent) {
-  StepOutcome step = JudgeStep(Step(1000, 1000, 200), 1000, LimitSettings{});
-  EXPECT_FALSE(step.passed);
-  EXPECT_NE(step.reason.find("failed"), std::string::npos) << step.reason;
+  StepFigures step = JudgeStep(Step(1000, 1000, 100), 1000, 2, LimitSettings{});
+  EXPECT_FALSE(step.held);
+  EXPECT_EQ(step.reason, "5.0% failures");
+}
+
+TEST(LimitSearch, StepBreaksOnDroppedIterations) {
+  StepFigures step = JudgeStep(Step(1000, 1000, 0, 50), 1000, 2, LimitSettings{});
+  EXPECT_FALSE(step.held);
+  EXPECT_EQ(step.reason, "200 dropped iterations");
 }
 
 TEST(LimitSearch, StepBreaksWhenTooFewIterationsComplete) {
-  // Offered 1000/s for 5 s, completed half of that.
-  StepOutcome step = JudgeStep(Step(500, 1000), 1000, LimitSettings{});
-  EXPECT_FALSE(step.passed);
+  StepFigures step = JudgeStep(Step(500, 1000), 1000, 2, LimitSettings{});
+  EXPECT_FALSE(step.held);
   EXPECT_NE(step.reason.find("50% of the offered iterations"), std::string::npos) << step.reason;
-}
-
-TEST(LimitSearch, SaturatedGeneratorStopsTheSearchWithoutAKnee) {
-  results::Results results = Step(1000, 1000);
-  results.run.generator_saturated = true;
-  StepOutcome step = JudgeStep(results, 1000, LimitSettings{});
-  EXPECT_TRUE(step.passed);
-  EXPECT_FALSE(ContinueAfter(step));
-  KneeEstimate knee = EstimateKnee({step});
-  EXPECT_FALSE(knee.found);
-  EXPECT_NE(knee.reason.find("generator"), std::string::npos);
-}
-
-TEST(LimitSearch, KneeIsTheLastStepThatPassed) {
-  LimitSettings settings;
-  std::vector<StepOutcome> steps = {JudgeStep(Step(1000, 1000), 1000, settings),
-                                    JudgeStep(Step(1200, 3000), 1200, settings),
-                                    JudgeStep(Step(1440, 400'000), 1440, settings)};
-  KneeEstimate knee = EstimateKnee(steps);
-  EXPECT_TRUE(knee.found);
-  EXPECT_DOUBLE_EQ(knee.requests_per_second, 2400);
-  EXPECT_NEAR(knee.p95_ms, 3.0, 0.01);
-}
-
-TEST(LimitSearch, NoStepHoldingPutsTheKneeBelowTheSlowest) {
-  KneeEstimate knee = EstimateKnee({JudgeStep(Step(1000, 400'000), 1000, LimitSettings{}),
-                                    JudgeStep(Step(500, 300'000), 500, LimitSettings{})});
-  EXPECT_FALSE(knee.found);
-  EXPECT_TRUE(knee.below_first);
-  EXPECT_DOUBLE_EQ(knee.requests_per_second, 1000);
 }
 
 TEST(LimitSearch, EstimateIsTheBusiestSecondOverRequestsPerIteration) {
@@ -86,48 +92,62 @@ TEST(LimitSearch, EstimateIsTheBusiestSecondOverRequestsPerIteration) {
   }
   EXPECT_DOUBLE_EQ(EstimateIterationRate(results, 7), 450);
   EXPECT_DOUBLE_EQ(EstimateIterationRate(results::Results{}, 7), 7);
+  EXPECT_DOUBLE_EQ(RequestsPerIteration(results), 2);
 }
 
 TEST(LimitSearch, RatesGrowGeometrically) {
   LimitSettings settings = LimitSettingsFor(true);
-  EXPECT_EQ(settings.max_steps, 3);
   EXPECT_DOUBLE_EQ(StepRate(1000, 0, settings), 300);
   EXPECT_DOUBLE_EQ(StepRate(1000, 2, settings), 1200);
 }
 
-TEST(LimitSearch, RatesGoDownWhileNoStepHoldsThenUpUntilABreak) {
+StepFigures Held() { return StepFigures{.held = true}; }
+StepFigures Broke() { return StepFigures{.held = false, .reason = "p95 200.0 ms"}; }
+
+TEST(LimitSearch, RatesBisectBetweenHeldAndBrokeUntilWithinFivePercent) {
   LimitSettings settings;
   settings.first_fraction = 1;
-  settings.growth = 1.5;
+  settings.growth = 2;
   StepRates rates(1000, settings);
-  StepOutcome broke{.passed = false, .reason = "p95"};
-  StepOutcome held{.passed = true};
-  EXPECT_DOUBLE_EQ(rates.current(), 1000);
-  ASSERT_TRUE(rates.Advance(broke));
+  ASSERT_TRUE(rates.Advance(Held()));
+  EXPECT_DOUBLE_EQ(rates.current(), 2000);
+  ASSERT_TRUE(rates.Advance(Broke()));  // between 1000 (held) and 2000 (broke)
+  EXPECT_TRUE(rates.bisecting());
+  EXPECT_DOUBLE_EQ(rates.current(), 1500);
+  ASSERT_TRUE(rates.Advance(Held()));  // 1500-2000
+  EXPECT_DOUBLE_EQ(rates.current(), 1750);
+  ASSERT_TRUE(rates.Advance(Broke()));  // 1500-1750
+  EXPECT_DOUBLE_EQ(rates.current(), 1625);
+  ASSERT_TRUE(rates.Advance(Broke()));  // 1500-1625
+  EXPECT_DOUBLE_EQ(rates.current(), 1563);
+  EXPECT_FALSE(rates.Advance(Held()));  // 1563-1625: within 5%
+}
+
+TEST(LimitSearch, RatesGoDownWhileNoStepHoldsThenBisect) {
+  LimitSettings settings;
+  settings.first_fraction = 1;
+  StepRates rates(1000, settings);
+  ASSERT_TRUE(rates.Advance(Broke()));
   EXPECT_DOUBLE_EQ(rates.current(), 500);
-  ASSERT_TRUE(rates.Advance(held));
+  ASSERT_TRUE(rates.Advance(Held()));  // 500 held, 1000 broke
   EXPECT_DOUBLE_EQ(rates.current(), 750);
-  EXPECT_FALSE(rates.Advance(broke));
 }
 
 TEST(LimitSearch, RatesGiveUpAfterThreeHalvings) {
   StepRates rates(8000, LimitSettings{});
-  StepOutcome broke{.passed = false, .reason = "p95"};
-  EXPECT_TRUE(rates.Advance(broke));
-  EXPECT_TRUE(rates.Advance(broke));
-  EXPECT_TRUE(rates.Advance(broke));
-  EXPECT_FALSE(rates.Advance(broke));
+  EXPECT_TRUE(rates.Advance(Broke()));
+  EXPECT_TRUE(rates.Advance(Broke()));
+  EXPECT_TRUE(rates.Advance(Broke()));
+  EXPECT_FALSE(rates.Advance(Broke()));
 }
 
-TEST(LimitSearch, KneeAfterHalvingIsTheFastestStepThatHeld) {
-  LimitSettings settings;
-  std::vector<StepOutcome> steps = {
-      JudgeStep(Step(2000, 400'000), 2000, settings), JudgeStep(Step(1000, 1000), 1000, settings),
-      JudgeStep(Step(1200, 2000), 1200, settings), JudgeStep(Step(1440, 300'000), 1440, settings)};
-  KneeEstimate knee = EstimateKnee(steps);
-  EXPECT_TRUE(knee.found);
-  EXPECT_DOUBLE_EQ(knee.requests_per_second, 2400);
-  EXPECT_EQ(knee.reason.rfind("p95 3", 0), 0u) << knee.reason;
+TEST(LimitSearch, SaturatedGeneratorOrInterruptionEndsTheSweep) {
+  StepRates rates(1000, LimitSettings{});
+  StepFigures saturated = Held();
+  saturated.generator_saturated = true;
+  EXPECT_FALSE(rates.Advance(saturated));
+  StepRates other(1000, LimitSettings{});
+  EXPECT_FALSE(other.Advance(StepFigures{.interrupted = true}));
 }
 
 }  // namespace

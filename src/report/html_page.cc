@@ -43,7 +43,9 @@ json::object Figures(const std::string& name, const results::NameSecond& figures
                       {"max", Ms(h.max_us())}};
 }
 
-json::object Seconds(const results::Results& results) {
+// A sweep's steps were trimmed to their steady parts: the seconds between them (a step's first
+// second, its drain, the next step's start) are gaps, drawn as gaps rather than as zeros.
+json::object Seconds(const results::Results& results, bool sweep) {
   json::array t, vus, offered, rps, p50, p95, p99, failed, dropped, server_cpu, server_rss_mb,
       generator_cpu;
   bool any_offered = false;
@@ -53,6 +55,13 @@ json::object Seconds(const results::Results& results) {
     for (const auto& [index, figures] : row.data.names) all.Merge(figures);
     const bool empty = all.requests == 0;
     t.emplace_back(row.second);
+    if (sweep && empty && !row.generator_cpu_percent && !row.server_cpu_percent) {
+      for (json::array* series : {&vus, &offered, &rps, &p50, &p95, &p99, &failed, &dropped,
+                                  &server_cpu, &server_rss_mb, &generator_cpu}) {
+        series->emplace_back(nullptr);
+      }
+      continue;
+    }
     vus.emplace_back(row.data.active_vus);
     offered.emplace_back(row.data.offered_rate);
     any_offered = any_offered || row.data.offered_rate > 0;
@@ -164,6 +173,34 @@ json::object PercentileCurves(const results::Results& results) {
   return json::object{{"x", std::move(x)}, {"curves", std::move(curves)}};
 }
 
+json::object SweepData(const Sweep& sweep) {
+  json::array steps;
+  auto cpu = [](double percent) {
+    return percent < 0 ? json::value(nullptr) : json::value(percent);
+  };
+  for (const StepFigures& s : sweep.steps) {
+    steps.emplace_back(json::object{{"dir", s.dir},
+                                    {"offered_rps", s.offered_rps},
+                                    {"achieved_rps", s.achieved_rps},
+                                    {"p50", s.p50_ms},
+                                    {"p95", s.p95_ms},
+                                    {"p99", s.p99_ms},
+                                    {"failed", s.failed},
+                                    {"dropped", s.dropped_iterations},
+                                    {"server_cpu", cpu(s.server_cpu_percent)},
+                                    {"generator_cpu", cpu(s.generator_cpu_percent)},
+                                    {"held", s.held},
+                                    {"reason", s.reason}});
+  }
+  json::array meaning;
+  for (const std::string& line : sweep.meaning) meaning.emplace_back(line);
+  return json::object{{"steps", std::move(steps)},
+                      {"meaning", std::move(meaning)},
+                      {"server_cpus", sweep.server_cpus},
+                      {"step_ms", sweep.step_ms},
+                      {"skip_seconds", sweep.skip_seconds}};
+}
+
 }  // namespace
 
 json::object PageData(const LoadedRun& run, const ReportSummary& summary,
@@ -218,7 +255,8 @@ json::object PageData(const LoadedRun& run, const ReportSummary& summary,
                                             {"limit_p95_ms", knee.limit_p95_ms},
                                             {"reason", knee.reason}}},
                       {"peak_rate", summary.peak_requests_per_second},
-                      {"seconds", Seconds(r)},
+                      {"seconds", Seconds(r, run.sweep.has_value())},
+                      {"sweep", run.sweep ? json::value(SweepData(*run.sweep)) : nullptr},
                       {"rate_curve", RateCurve(r)},
                       {"percentiles", PercentileCurves(r)},
                       {"names", std::move(names)},

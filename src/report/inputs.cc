@@ -19,9 +19,37 @@ std::string Head(const std::string& path) {
   return head;
 }
 
+// The steps of a sweep, each trimmed to its steady part, merged on their own time line: they
+// ran one after the other, so there is no spread to warn of and no drain between them.
+Result<LoadedRun> LoadSweep(const std::string& dir) {
+  Result<Sweep> sweep = ReadSweep(dir);
+  if (!sweep) return tl::unexpected(sweep.error());
+  if (sweep->steps.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, dir + "/" + kSweepFile + ": no steps");
+  }
+  std::vector<results::Results> steps;
+  for (const StepFigures& step : sweep->steps) {
+    Result<results::Results> results = results::ReadResults(dir + "/" + step.dir);
+    if (!results) return tl::unexpected(results.error());
+    steps.push_back(SteadyPart(std::move(*results), sweep->step_ms, sweep->skip_seconds));
+  }
+  Result<results::Results> merged =
+      steps.size() == 1 ? Result<results::Results>(steps.front()) : results::MergeResults(steps);
+  if (!merged) return tl::unexpected(merged.error());
+  LoadedRun loaded;
+  loaded.inputs = {dir};
+  loaded.source = "fourdollar bench sweep";
+  loaded.results = std::move(*merged);
+  loaded.results.run.segment = "1/1";
+  loaded.results.thresholds.clear();  // each step's own bounds: the steps' verdicts stand instead
+  loaded.sweep = std::move(*sweep);
+  return loaded;
+}
+
 }  // namespace
 
 Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs) {
+  if (inputs.size() == 1 && IsSweepFolder(inputs.front())) return LoadSweep(inputs.front());
   if (inputs.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "no input: give results folders of `fourdollar load` or k6 CSV files");

@@ -23,9 +23,20 @@ std::string Format(const char* format, double a, double b = 0, double c = 0) {
 }  // namespace
 
 std::vector<SecondPoint> SecondPoints(const results::Results& results) {
+  // The drain: the seconds after the last one with load applied (VUs running or an arrival
+  // rate offered), when the run says so. Few requests complete in them, late ones: they would
+  // pass for low-load seconds with high latency.
+  size_t end = results.seconds.size();
+  const auto loaded = [](const results::SecondRow& row) {
+    return row.data.active_vus > 0 || row.data.offered_rate > 0;
+  };
+  if (std::any_of(results.seconds.begin(), results.seconds.end(), loaded)) {
+    while (end > 0 && !loaded(results.seconds[end - 1])) --end;
+  }
   std::vector<SecondPoint> points;
-  points.reserve(results.seconds.size());
-  for (const results::SecondRow& row : results.seconds) {
+  points.reserve(end);
+  for (size_t i = 0; i < end; ++i) {
+    const results::SecondRow& row = results.seconds[i];
     results::NameSecond all;
     for (const auto& [index, figures] : row.data.names) all.Merge(figures);
     points.push_back(SecondPoint{

@@ -35,6 +35,11 @@ double Percent(uint64_t part, uint64_t whole) {
   return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0;
 }
 
+std::string CpuText(double percent) {
+  if (percent < 0) return "-";
+  return Printf("%.0f%%", percent);
+}
+
 }  // namespace
 
 ReportSummary Summarize(const results::Results& results) {
@@ -117,7 +122,20 @@ std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary
                               const std::vector<std::string>& warnings) {
   const results::Results& r = run.results;
   std::string out = summary.headline + "\n";
-  if (summary.knee.found || summary.knee.knee_second >= 0) {
+  if (run.sweep) {
+    for (const StepFigures& step : run.sweep->steps) {
+      out += Printf(
+          "  %-8s offered %8.0f/s achieved %8.0f/s  p50 %7.2f  p95 %7.2f  p99 %7.2f ms"
+          "  failed %llu  dropped %llu  server CPU %s  generator CPU %s  %s\n",
+          step.dir.c_str(), step.offered_rps, step.achieved_rps, step.p50_ms, step.p95_ms,
+          step.p99_ms, static_cast<unsigned long long>(step.failed),
+          static_cast<unsigned long long>(step.dropped_iterations),
+          CpuText(step.server_cpu_percent).c_str(), CpuText(step.generator_cpu_percent).c_str(),
+          step.held ? "held" : ("broke: " + step.reason).c_str());
+    }
+    if (!run.sweep->meaning.empty()) out += "  What this means:\n";
+    for (const std::string& line : run.sweep->meaning) out += "    " + line + "\n";
+  } else if (summary.knee.found || summary.knee.knee_second >= 0) {
     out += "  knee: " + summary.knee.reason + "\n";
   }
   out += Printf("  %s, %.0f s, %llu requests (%.1f/s average, %.0f/s peak), %llu failed\n",
@@ -142,12 +160,36 @@ std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary
   return out;
 }
 
+ReportSummary SummarizeSweep(const results::Results& results, const Sweep& sweep) {
+  ReportSummary summary = Summarize(results);
+  // The bench's answer, word for word; the knee marks the fastest step that held.
+  summary.headline = sweep.headline;
+  Knee knee;
+  const StepFigures* held = nullptr;
+  for (const StepFigures& step : sweep.steps) {
+    if (step.held && (held == nullptr || step.offered_rate > held->offered_rate)) held = &step;
+  }
+  if (held != nullptr) {
+    knee.requests_per_second = held->achieved_rps;
+    knee.p95_ms = held->p95_ms;
+    for (const StepFigures& step : sweep.steps) {
+      if (!step.held && !step.interrupted && step.offered_rate > held->offered_rate) {
+        knee.found = true;
+      }
+    }
+  }
+  knee.reason = "from the sweep's steady steps (see Steps)";
+  summary.knee = knee;
+  return summary;
+}
+
 Result<BuiltReport> BuildReport(const std::vector<std::string>& inputs) {
   Result<LoadedRun> run = LoadInputs(inputs);
   if (!run) return tl::unexpected(run.error());
   BuiltReport report;
   report.run = std::move(*run);
-  report.summary = Summarize(report.run.results);
+  report.summary = report.run.sweep ? SummarizeSweep(report.run.results, *report.run.sweep)
+                                    : Summarize(report.run.results);
   report.warnings = Warnings(report.run, report.summary);
   report.html =
       RenderHtml(PageData(report.run, report.summary, report.warnings), report.summary.headline);

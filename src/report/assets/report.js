@@ -113,6 +113,49 @@
     }
   }
 
+  // The bench's sweep: its steps (each from its steady part) and what they mean ------------
+  const sweep = data.sweep;
+  if (sweep) {
+    const meaning = section('What this means');
+    meaning.append(el('ul', {}, sweep.meaning.map((text) => el('li', {}, text))));
+    const s = section('Steps of the limit search');
+    const steps = sweep.steps.slice().sort((a, b) => a.offered_rps - b.offered_rps);
+    const cpuText = (v) => v === null ? '' : fixed(v, 0);
+    table(s, ['step', 'offered/s', 'achieved/s', 'p50', 'p95', 'p99 (ms)', 'failed', 'dropped',
+      'server CPU %', 'generator CPU %', 'verdict'], steps.map((st) => [st.dir,
+      fixed(st.offered_rps, 0), fixed(st.achieved_rps, 0), fixed(st.p50, 2), fixed(st.p95, 2),
+      fixed(st.p99, 2), fixed(st.failed, 0), fixed(st.dropped, 0), cpuText(st.server_cpu),
+      cpuText(st.generator_cpu), st.held ? 'held' : 'broke: ' + st.reason]));
+    const x = steps.map((st) => st.offered_rps);
+    const held = steps.filter((st) => st.held).pop();
+    const heldRate = held ? held.offered_rps : null;
+    const stepNote = 'One point per step, from its steady seconds (its first ' +
+      sweep.skip_seconds + ' s and the drain after it are left out).';
+    chart(s, 'Offered against achieved requests/s', stepNote, {
+      scales: { x: { time: false } },
+      axes: [{ label: 'offered requests/s' }, { label: 'requests/s', size: 70 }],
+      series: [{ label: 'offered' },
+        line('achieved', palette[0], { points: { show: true } }),
+        line('offered', palette[7], { dash: [4, 4] })],
+      plugins: [marker(heldRate, 'held')],
+    }, [x, steps.map((st) => st.achieved_rps), x]);
+    chart(s, 'Request duration per step', stepNote, {
+      scales: { x: { time: false } },
+      axes: [{ label: 'offered requests/s' }, msAxis],
+      series: [{ label: 'offered' }, line('p50', palette[0], { points: { show: true } }),
+        line('p95', palette[1], { points: { show: true } }),
+        line('p99', palette[2], { points: { show: true } })],
+      plugins: [marker(heldRate, 'held')],
+    }, [x, steps.map((st) => st.p50), steps.map((st) => st.p95), steps.map((st) => st.p99)]);
+    chart(s, 'Server and generator CPU per step', 'Server: percent of one core (' +
+      sweep.server_cpus + ' CPU(s) given); generator: percent of its threads\' capacity.', {
+      scales: { x: { time: false } },
+      axes: [{ label: 'offered requests/s' }, { label: 'CPU %', size: 60 }],
+      series: [{ label: 'offered' }, line('server CPU %', palette[1], { points: { show: true } }),
+        line('generator CPU %', palette[6], { points: { show: true } })],
+    }, [x, steps.map((st) => st.server_cpu), steps.map((st) => st.generator_cpu)]);
+  }
+
   // Charts ---------------------------------------------------------------------------------
   const curve = data.rate_curve;
   if (curve.rate.length > 0) {
