@@ -19,6 +19,7 @@
 #include "bench/bench_scenarios.h"
 #include "bench/cgroup_limits.h"
 #include "bench/cpu_plan.h"
+#include "bench/cpu_wait.h"
 #include "bench/headline.h"
 #include "bench/limit_search.h"
 #include "bench/meaning.h"
@@ -285,11 +286,10 @@ class BenchRun {
       Say("limit search: step " + std::to_string(number) + ", " + Fixed(rate, 0) +
           " iterations/s (" + Fixed(rate * seed_requests_per_iteration_, 0) + " requests/s) for " +
           DescribeDuration(settings.step_ms) + (rates.bisecting() ? ", bisecting" : "") + "...");
-      Result<results::Results> results =
-          RunStep(seed_, rate, settings, "limit/" + std::string(name));
-      if (!results) return tl::unexpected(results.error());
-      StepFigures step = JudgeStep(*results, rate, seed_requests_per_iteration_, settings);
-      step.dir = name;
+      Result<StepFigures> figures = RunStep(seed_, rate, seed_requests_per_iteration_, settings,
+                                            "limit/" + std::string(name));
+      if (!figures) return tl::unexpected(figures.error());
+      const StepFigures& step = *figures;
       steps_.push_back(step);
       if (step.interrupted) interrupted_ = true;
       more = rates.Advance(step);
@@ -303,23 +303,36 @@ class BenchRun {
     return MeasureFlowCosts(settings);
   }
 
-  // One constant-rate step of `file`'s flows, written to out_dir_/relative and read back.
-  Result<results::Results> RunStep(const scenario::ScenarioFile& file, double rate,
-                                   const LimitSettings& settings, const std::string& relative) {
+  // One constant-rate step of `file`'s flows, written to out_dir_/relative, read back and
+  // judged; `requests_per_iteration` 0: the step's own.
+  Result<StepFigures> RunStep(const scenario::ScenarioFile& file, double rate,
+                              double requests_per_iteration, const LimitSettings& settings,
+                              const std::string& relative) {
+    auto failed = [&](const std::string& message) {
+      return tl::unexpected(Fail(ErrorCode::kUnavailable, "limit search: " + message).error());
+    };
     Result<scenario::ScenarioFile> step = LimitStepScenario(file, rate, settings);
-    if (!step) return tl::unexpected(Fail(ErrorCode::kUnavailable, step.error().message).error());
+    if (!step) return failed(step.error().message);
     const std::string dir = out_dir_ + "/" + relative;
-    if (Status ran = RunLoadInto(*step, dir); !ran) {
-      return tl::unexpected(
-          Fail(ErrorCode::kUnavailable, "limit search: " + ran.error().message).error());
-    }
+    CpuWait server_wait(server_ != nullptr ? server_->pid() : -1);
+    CpuWait generator_wait(0);
+    if (server_ != nullptr) server_wait.Start();
+    generator_wait.Start();
+    if (Status ran = RunLoadInto(*step, dir); !ran) return failed(ran.error().message);
+    const double server_waited = server_ != nullptr ? server_wait.Percent(1) : -1;
+    const double generator_waited = generator_wait.Percent(generator_threads_);
     Result<results::Results> results = results::ReadResults(dir);
-    if (!results) {
-      return tl::unexpected(
-          Fail(ErrorCode::kUnavailable, "limit search: " + results.error().message).error());
-    }
+    if (!results) return failed(results.error().message);
     measured_.push_back(dir);
-    return results;
+    StepFigures figures = JudgeStep(
+        *results, rate,
+        requests_per_iteration > 0 ? requests_per_iteration : RequestsPerIteration(*results),
+        settings);
+    figures.dir = relative.substr(relative.rfind('/') + 1);
+    figures.server_wait_percent = server_waited;
+    figures.generator_wait_percent = generator_waited;
+    figures.generator_saturated = GeneratorSaturated(figures);
+    return figures;
   }
 
   std::string DescribeStep(const StepFigures& step) const {
@@ -328,12 +341,13 @@ class BenchRun {
                        Fixed(step.p95_ms, 1) + " p99 " + Fixed(step.p99_ms, 1) + " ms, " +
                        std::to_string(step.failed) + " failed, " +
                        std::to_string(step.dropped_iterations) + " dropped iterations";
-    text += step.server_cpu_percent >= 0 ? ", server CPU " + Fixed(step.server_cpu_percent, 0) + "%"
-                                         : ", server CPU not measured";
-    if (step.generator_cpu_percent >= 0) {
-      text += ", generator CPU " + Fixed(step.generator_cpu_percent, 0) + "%";
-    }
-    return text;
+    auto cpu = [](double busy, double waiting) {
+      if (busy < 0) return std::string(" not measured");
+      return " " + Fixed(busy, 0) + "%" +
+             (waiting >= 0 ? " (waiting for a CPU " + Fixed(waiting, 0) + "%)" : "");
+    };
+    return text + ", server CPU" + cpu(step.server_cpu_percent, step.server_wait_percent) +
+           ", generator CPU" + cpu(step.generator_cpu_percent, step.generator_wait_percent);
   }
 
   // What one request of each flow costs the server: each flow alone for one step, at half the
@@ -356,12 +370,11 @@ class BenchRun {
       }
       Say("cost of one flow: " + flow.name + " alone, " + Fixed(rate, 0) + " iterations/s for " +
           DescribeDuration(settings.step_ms) + "...");
-      Result<results::Results> results =
-          RunStep(alone, rate, settings, "costs/flow-" + std::to_string(i + 1));
-      if (!results) return tl::unexpected(results.error());
-      StepFigures step = JudgeStep(*results, rate, RequestsPerIteration(*results), settings);
-      cost.cpu_ms_per_thousand = CpuMsPerThousand(step);
-      Say("  " + DescribeStep(step) +
+      Result<StepFigures> step =
+          RunStep(alone, rate, 0, settings, "costs/flow-" + std::to_string(i + 1));
+      if (!step) return tl::unexpected(step.error());
+      cost.cpu_ms_per_thousand = CpuMsPerThousand(*step);
+      Say("  " + DescribeStep(*step) +
           (cost.cpu_ms_per_thousand >= 0
                ? ": " + Fixed(cost.cpu_ms_per_thousand, 0) + " CPU-ms per 1000 requests"
                : std::string()));

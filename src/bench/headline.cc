@@ -16,6 +16,9 @@ std::string Article() {
 
 bool Measured(double cpu_percent) { return cpu_percent >= 0; }
 
+// A wait for a CPU below this (percent) is not worth a word.
+constexpr double kWaitWorthSaying = 5;
+
 }  // namespace
 
 long long RoundForReading(double value) {
@@ -45,15 +48,14 @@ SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus) {
   }
   const double capacity = 100.0 * std::max(1, server_cpus);
   if (answer.broke) {
-    if (answer.broke->generator_saturated) {
+    if (GeneratorSaturated(*answer.broke)) {
       answer.limit = Limit::kGenerator;
-    } else if (Measured(answer.broke->server_cpu_percent) &&
-               answer.broke->server_cpu_percent >= kFullCpuPercent / 100 * capacity) {
+    } else if (ServerCpuFull(*answer.broke, server_cpus)) {
       answer.limit = Limit::kServerCpu;
     } else {
       answer.limit = Limit::kOther;
     }
-  } else if (!steps.empty() && steps.back().generator_saturated) {
+  } else if (!steps.empty() && GeneratorSaturated(steps.back())) {
     answer.limit = Limit::kGenerator;
     answer.ended = "the load generator was saturated";
   } else if (!steps.empty() && steps.back().interrupted) {
@@ -84,13 +86,17 @@ std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, 
   }
   const int cpus = std::max(1, server_cpus);
   const StepFigures* at = answer.broke ? &*answer.broke : answer.held ? &*answer.held : nullptr;
-  auto generator = [](const StepFigures& step) {
-    return Measured(step.generator_cpu_percent) ? Printf("%.0f%%", step.generator_cpu_percent)
-                                                : std::string("saturated");
+  // "61%", "30% and 45% waiting for a CPU".
+  auto cpu = [](double busy, double waiting) {
+    if (!Measured(busy)) return std::string("not measured");
+    std::string said = Printf("%.0f%%", busy);
+    if (waiting >= kWaitWorthSaying) said += Printf(" and %.0f%% waiting for a CPU", waiting);
+    return said;
   };
   switch (answer.limit) {
     case Limit::kGenerator:
-      text += " Cause: the load generator was saturated (" + (at ? generator(*at) : "") +
+      text += " Cause: the load generator was saturated (" +
+              (at ? cpu(at->generator_cpu_percent, at->generator_wait_percent) : "") +
               " of its CPU), not the server";
       if (answer.held && answer.server_estimate_rps > 0) {
         text += Printf(
@@ -105,15 +111,17 @@ std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, 
       text += ".";
       break;
     case Limit::kServerCpu:
-      text += Printf(" Cause: the server's CPU (%.0f%% of %s at the break; the generator %s).",
-                     at->server_cpu_percent, Cpus(cpus).c_str(), generator(*at).c_str());
+      text +=
+          " Cause: the server's CPU (" + cpu(at->server_cpu_percent, at->server_wait_percent) +
+          " of " + Cpus(cpus) + " at the break; the generator " +
+          cpu(at->generator_cpu_percent, at->generator_wait_percent) + ")" +
+          (at->server_wait_percent >= kWaitWorthSaying ? ", shared with other work on this machine."
+                                                       : ".");
       break;
     case Limit::kOther:
-      text += " Cause: not CPU (";
-      text += Measured(at->server_cpu_percent)
-                  ? Printf("server %.0f%% of %s", at->server_cpu_percent, Cpus(cpus).c_str())
-                  : std::string("server CPU not measured");
-      text += ", generator " + generator(*at) + " at the break).";
+      text += " Cause: not CPU (server " + cpu(at->server_cpu_percent, at->server_wait_percent) +
+              (Measured(at->server_cpu_percent) ? " of " + Cpus(cpus) : "") + ", generator " +
+              cpu(at->generator_cpu_percent, at->generator_wait_percent) + " at the break).";
       break;
     case Limit::kNone:
       break;

@@ -13,8 +13,6 @@
 namespace fourdollar::bench {
 
 inline constexpr double kArticleRequestsPerSecond = 1300;
-// A CPU busier than this (percent of what it may use) limits its side.
-inline constexpr double kFullCpuPercent = 85;
 
 // What limited the sweep.
 enum class Limit {

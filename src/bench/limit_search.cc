@@ -71,6 +71,25 @@ StepFigures JudgeStep(const results::Results& results, double offered_rate,
   return step;
 }
 
+namespace {
+
+double BusyAndWaiting(double busy, double waiting) {
+  return std::max(0.0, busy) + std::max(0.0, waiting);
+}
+
+}  // namespace
+
+bool GeneratorSaturated(const StepFigures& step) {
+  return step.generator_saturated ||
+         BusyAndWaiting(step.generator_cpu_percent, step.generator_wait_percent) >= kFullCpuPercent;
+}
+
+bool ServerCpuFull(const StepFigures& step, int cpus) {
+  return step.server_cpu_percent >= 0 &&
+         BusyAndWaiting(step.server_cpu_percent, step.server_wait_percent) >=
+             kFullCpuPercent * std::max(1, cpus);
+}
+
 StepRates::StepRates(double estimate, const LimitSettings& settings)
     : settings_(settings), current_(StepRate(estimate, 0, settings)) {}
 

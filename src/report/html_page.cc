@@ -189,6 +189,8 @@ json::object SweepData(const Sweep& sweep) {
                                     {"dropped", s.dropped_iterations},
                                     {"server_cpu", cpu(s.server_cpu_percent)},
                                     {"generator_cpu", cpu(s.generator_cpu_percent)},
+                                    {"server_wait", cpu(s.server_wait_percent)},
+                                    {"generator_wait", cpu(s.generator_wait_percent)},
                                     {"held", s.held},
                                     {"reason", s.reason}});
   }

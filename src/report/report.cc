@@ -126,7 +126,8 @@ std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary
     for (const StepFigures& step : run.sweep->steps) {
       out += Printf(
           "  %-8s offered %8.0f/s achieved %8.0f/s  p50 %7.2f  p95 %7.2f  p99 %7.2f ms"
-          "  failed %llu  dropped %llu  server CPU %s  generator CPU %s  %s\n",
+          "  failed %llu  dropped %llu  server CPU %s (waiting %s)  generator CPU %s (waiting %s)"
+          "  %s\n",
           step.dir.c_str(), step.offered_rps, step.achieved_rps, step.p50_ms, step.p95_ms,
           step.p99_ms, static_cast<unsigned long long>(step.failed),
           static_cast<unsigned long long>(step.dropped_iterations),

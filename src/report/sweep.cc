@@ -34,6 +34,8 @@ json::object StepJson(const StepFigures& s) {
                       {"steady_seconds", s.steady_seconds},
                       {"server_cpu_percent", s.server_cpu_percent},
                       {"generator_cpu_percent", s.generator_cpu_percent},
+                      {"server_wait_percent", s.server_wait_percent},
+                      {"generator_wait_percent", s.generator_wait_percent},
                       {"generator_saturated", s.generator_saturated},
                       {"interrupted", s.interrupted},
                       {"held", s.held},
@@ -224,6 +226,8 @@ Result<Sweep> ReadSweep(const std::string& dir) {
     s.steady_seconds = static_cast<int>(f.Number("steady_seconds"));
     s.server_cpu_percent = f.Number("server_cpu_percent");
     s.generator_cpu_percent = f.Number("generator_cpu_percent");
+    s.server_wait_percent = f.Number("server_wait_percent");
+    s.generator_wait_percent = f.Number("generator_wait_percent");
     s.generator_saturated = f.Bool("generator_saturated");
     s.interrupted = f.Bool("interrupted");
     s.held = f.Bool("held");

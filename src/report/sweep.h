@@ -30,6 +30,10 @@ struct StepFigures {
   int steady_seconds = 0;
   double server_cpu_percent = -1;     // mean, percent of one core; -1: not measured
   double generator_cpu_percent = -1;  // mean, percent of the generator's threads; -1: not measured
+  // Percent of the same capacities spent ready to run but waiting for a CPU taken by other
+  // work, over the whole step; -1: not measured.
+  double server_wait_percent = -1;
+  double generator_wait_percent = -1;
   bool generator_saturated = false;
   bool interrupted = false;
   bool held = false;

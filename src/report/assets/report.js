@@ -122,10 +122,12 @@
     const steps = sweep.steps.slice().sort((a, b) => a.offered_rps - b.offered_rps);
     const cpuText = (v) => v === null ? '' : fixed(v, 0);
     table(s, ['step', 'offered/s', 'achieved/s', 'p50', 'p95', 'p99 (ms)', 'failed', 'dropped',
-      'server CPU %', 'generator CPU %', 'verdict'], steps.map((st) => [st.dir,
-      fixed(st.offered_rps, 0), fixed(st.achieved_rps, 0), fixed(st.p50, 2), fixed(st.p95, 2),
-      fixed(st.p99, 2), fixed(st.failed, 0), fixed(st.dropped, 0), cpuText(st.server_cpu),
-      cpuText(st.generator_cpu), st.held ? 'held' : 'broke: ' + st.reason]));
+      'server CPU %', 'server waiting %', 'generator CPU %', 'generator waiting %', 'verdict'],
+    steps.map((st) => [st.dir, fixed(st.offered_rps, 0), fixed(st.achieved_rps, 0),
+      fixed(st.p50, 2), fixed(st.p95, 2), fixed(st.p99, 2), fixed(st.failed, 0),
+      fixed(st.dropped, 0), cpuText(st.server_cpu), cpuText(st.server_wait),
+      cpuText(st.generator_cpu), cpuText(st.generator_wait),
+      st.held ? 'held' : 'broke: ' + st.reason]));
     const x = steps.map((st) => st.offered_rps);
     const held = steps.filter((st) => st.held).pop();
     const heldRate = held ? held.offered_rps : null;
@@ -148,12 +150,16 @@
       plugins: [marker(heldRate, 'held')],
     }, [x, steps.map((st) => st.p50), steps.map((st) => st.p95), steps.map((st) => st.p99)]);
     chart(s, 'Server and generator CPU per step', 'Server: percent of one core (' +
-      sweep.server_cpus + ' CPU(s) given); generator: percent of its threads\' capacity.', {
+      sweep.server_cpus + ' CPU(s) given); generator: percent of its threads\' capacity. ' +
+      'Dashed: time ready to run but waiting for a CPU taken by other work.', {
       scales: { x: { time: false } },
       axes: [{ label: 'offered requests/s' }, { label: 'CPU %', size: 60 }],
       series: [{ label: 'offered' }, line('server CPU %', palette[1], { points: { show: true } }),
-        line('generator CPU %', palette[6], { points: { show: true } })],
-    }, [x, steps.map((st) => st.server_cpu), steps.map((st) => st.generator_cpu)]);
+        line('generator CPU %', palette[6], { points: { show: true } }),
+        line('server waiting for a CPU %', palette[1], { dash: [4, 4] }),
+        line('generator waiting for a CPU %', palette[6], { dash: [4, 4] })],
+    }, [x, steps.map((st) => st.server_cpu), steps.map((st) => st.generator_cpu),
+      steps.map((st) => st.server_wait), steps.map((st) => st.generator_wait)]);
   }
 
   // Charts ---------------------------------------------------------------------------------

@@ -1,0 +1,48 @@
+#include "bench/cpu_wait.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "base/clock.h"
+
+namespace fourdollar::bench {
+
+Result<double> RunDelaySeconds(pid_t pid) {
+  const std::string tasks =
+      (pid == 0 ? std::string("/proc/self") : "/proc/" + std::to_string(pid)) + "/task";
+  std::error_code ec;
+  std::filesystem::directory_iterator it(tasks, ec);
+  if (ec) return MakeError(ErrorCode::kUnavailable, tasks + ": " + ec.message());
+  double total_ns = 0;
+  bool any = false;
+  for (const auto& task : it) {
+    // "<ns on a CPU> <ns waiting on a run queue> <timeslices>"; a thread that ended meanwhile
+    // is skipped.
+    std::ifstream file(task.path() / "schedstat");
+    uint64_t on_cpu_ns = 0, waiting_ns = 0;
+    if (file >> on_cpu_ns >> waiting_ns) {
+      total_ns += static_cast<double>(waiting_ns);
+      any = true;
+    }
+  }
+  if (!any) return MakeError(ErrorCode::kUnavailable, tasks + ": no schedstat");
+  return total_ns / 1e9;
+}
+
+void CpuWait::Start() {
+  Result<double> delay = RunDelaySeconds(pid_);
+  start_delay_s_ = delay ? *delay : -1;
+  start_ns_ = MonotonicNowNs();
+}
+
+double CpuWait::Percent(int cpus) const {
+  if (start_delay_s_ < 0) return -1;
+  Result<double> delay = RunDelaySeconds(pid_);
+  const double elapsed_s = static_cast<double>(MonotonicNowNs() - start_ns_) / 1e9;
+  if (!delay || elapsed_s <= 0) return -1;
+  return std::max(0.0, *delay - start_delay_s_) * 100.0 / (elapsed_s * std::max(1, cpus));
+}
+
+}  // namespace fourdollar::bench
