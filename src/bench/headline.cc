@@ -86,18 +86,18 @@ std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, 
   }
   const int cpus = std::max(1, server_cpus);
   const StepFigures* at = answer.broke ? &*answer.broke : answer.held ? &*answer.held : nullptr;
-  // "61%", "30% and 45% waiting for a CPU".
+  // "61% busy", "30% busy, 45% waiting for a CPU".
   auto cpu = [](double busy, double waiting) {
     if (!Measured(busy)) return std::string("not measured");
-    std::string said = Printf("%.0f%%", busy);
-    if (waiting >= kWaitWorthSaying) said += Printf(" and %.0f%% waiting for a CPU", waiting);
+    std::string said = Printf("%.0f%% busy", busy);
+    if (waiting >= kWaitWorthSaying) said += Printf(", %.0f%% waiting for a CPU", waiting);
     return said;
   };
   switch (answer.limit) {
     case Limit::kGenerator:
       text += " Cause: the load generator was saturated (" +
               (at ? cpu(at->generator_cpu_percent, at->generator_wait_percent) : "") +
-              " of its CPU), not the server";
+              "), not the server";
       if (answer.held && answer.server_estimate_rps > 0) {
         text += Printf(
             "; the server used %.0f%% of %s at %s requests/s, so an estimate of its "
@@ -112,16 +112,18 @@ std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, 
       break;
     case Limit::kServerCpu:
       text +=
-          " Cause: the server's CPU (" + cpu(at->server_cpu_percent, at->server_wait_percent) +
-          " of " + Cpus(cpus) + " at the break; the generator " +
+          " Cause: the server's CPU (" + Cpus(cpus) + ": " +
+          cpu(at->server_cpu_percent, at->server_wait_percent) + " at the break; the generator: " +
           cpu(at->generator_cpu_percent, at->generator_wait_percent) + ")" +
           (at->server_wait_percent >= kWaitWorthSaying ? ", shared with other work on this machine."
                                                        : ".");
       break;
     case Limit::kOther:
-      text += " Cause: not CPU (server " + cpu(at->server_cpu_percent, at->server_wait_percent) +
-              (Measured(at->server_cpu_percent) ? " of " + Cpus(cpus) : "") + ", generator " +
-              cpu(at->generator_cpu_percent, at->generator_wait_percent) + " at the break).";
+      text += " Cause: not CPU (the server" +
+              (Measured(at->server_cpu_percent) ? ", " + Cpus(cpus) : std::string()) + ": " +
+              cpu(at->server_cpu_percent, at->server_wait_percent) +
+              "; the generator: " + cpu(at->generator_cpu_percent, at->generator_wait_percent) +
+              "; at the break).";
       break;
     case Limit::kNone:
       break;

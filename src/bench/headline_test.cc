@@ -27,8 +27,8 @@ TEST(Headline, HoldsAndBreaksWithTheServersCpuAsCause) {
   EXPECT_EQ(answer.limit, Limit::kServerCpu);
   EXPECT_EQ(FormatHeadline("1 CPU here", answer, 1),
             "1 CPU here: holds 24100 requests/s at p95 3.2 ms; at 27600 it breaks (p95 180.2 "
-            "ms). Cause: the server's CPU (97% of 1 CPU at the break; the generator 61%). The "
-            "article's $4 VPS (Go + MongoDB): about 1300 requests/s.");
+            "ms). Cause: the server's CPU (1 CPU: 97% busy at the break; the generator: 61% "
+            "busy). The article's $4 VPS (Go + MongoDB): about 1300 requests/s.");
 }
 
 TEST(Headline, SaturatedGeneratorIsNamedAndTheServerLimitOnlyEstimated) {
@@ -38,7 +38,7 @@ TEST(Headline, SaturatedGeneratorIsNamedAndTheServerLimitOnlyEstimated) {
   EXPECT_EQ(answer.limit, Limit::kGenerator);
   EXPECT_DOUBLE_EQ(answer.server_estimate_rps, 40000);  // 20000 / 50%
   const std::string text = FormatHeadline("1 CPU here", answer, 1);
-  EXPECT_NE(text.find("Cause: the load generator was saturated (95% of its CPU), not the server; "
+  EXPECT_NE(text.find("Cause: the load generator was saturated (95% busy), not the server; "
                       "the server used 50% of 1 CPU at 20000 requests/s, so an estimate of its "
                       "limit is 40000 requests/s (an estimate, not a measured knee)."),
             std::string::npos)
@@ -46,12 +46,39 @@ TEST(Headline, SaturatedGeneratorIsNamedAndTheServerLimitOnlyEstimated) {
   EXPECT_EQ(text.find("knee at"), std::string::npos) << text;
 }
 
+TEST(Headline, AServerWaitingForACpuTakenByOtherWorkIsCpuLimited) {
+  StepFigures broke = Step(2000, 500, false, 45, 20, "p95 500.0 ms");
+  broke.server_wait_percent = 50;
+  broke.generator_wait_percent = 2;
+  SweepAnswer answer = AnswerOf({Step(1000, 2.0, true, 30, 10), broke}, 1);
+  EXPECT_EQ(answer.limit, Limit::kServerCpu);
+  const std::string text = FormatHeadline("1 CPU here", answer, 1);
+  EXPECT_NE(text.find("Cause: the server's CPU (1 CPU: 45% busy, 50% waiting for a CPU at the "
+                      "break; the generator: 20% busy), shared with other work on this machine."),
+            std::string::npos)
+      << text;
+}
+
+TEST(Headline, AGeneratorWaitingForItsCpuIsSaturated) {
+  StepFigures broke = Step(2000, 500, false, 30, 40, "p95 500.0 ms");
+  broke.generator_wait_percent = 55;
+  SweepAnswer answer = AnswerOf({Step(1000, 2.0, true, 20, 30), broke}, 1);
+  EXPECT_EQ(answer.limit, Limit::kGenerator);
+  EXPECT_NE(FormatHeadline("1 CPU here", answer, 1)
+                .find("the load generator was saturated (40% busy, 55% waiting for a CPU), not "
+                      "the server; the server used 20% of 1 CPU at 1000 requests/s, so an "
+                      "estimate of its limit is 5000 requests/s (an estimate, not a measured "
+                      "knee)."),
+            std::string::npos);
+}
+
 TEST(Headline, SpareCpuOnBothSidesIsNotCalledACpuLimit) {
   SweepAnswer answer =
       AnswerOf({Step(1000, 2.0, true, 20, 10), Step(2000, 500, false, 30, 10, "p95 500.0 ms")}, 2);
   EXPECT_EQ(answer.limit, Limit::kOther);
   EXPECT_NE(FormatHeadline("2 CPUs here", answer, 2)
-                .find("Cause: not CPU (server 30% of 2 CPUs, generator 10% at the break)."),
+                .find("Cause: not CPU (the server, 2 CPUs: 30% busy; the generator: 10% busy; at "
+                      "the break)."),
             std::string::npos);
 }
 

@@ -131,8 +131,9 @@ std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary
           step.dir.c_str(), step.offered_rps, step.achieved_rps, step.p50_ms, step.p95_ms,
           step.p99_ms, static_cast<unsigned long long>(step.failed),
           static_cast<unsigned long long>(step.dropped_iterations),
-          CpuText(step.server_cpu_percent).c_str(), CpuText(step.generator_cpu_percent).c_str(),
-          step.held ? "held" : ("broke: " + step.reason).c_str());
+          CpuText(step.server_cpu_percent).c_str(), CpuText(step.server_wait_percent).c_str(),
+          CpuText(step.generator_cpu_percent).c_str(),
+          CpuText(step.generator_wait_percent).c_str(), step.held ? "held" : ("broke: " + step.reason).c_str());
     }
     if (!run.sweep->meaning.empty()) out += "  What this means:\n";
     for (const std::string& line : run.sweep->meaning) out += "    " + line + "\n";
