@@ -319,8 +319,9 @@ class BenchRun {
     if (server_ != nullptr) server_wait.Start();
     generator_wait.Start();
     if (Status ran = RunLoadInto(*step, dir); !ran) return failed(ran.error().message);
-    const double server_waited = server_ != nullptr ? server_wait.Percent(1) : -1;
-    const double generator_waited = generator_wait.Percent(generator_threads_);
+    const double load_seconds = static_cast<double>(settings.step_ms) / 1000.0;
+    const double server_waited = server_ != nullptr ? server_wait.Percent(1, load_seconds) : -1;
+    const double generator_waited = generator_wait.Percent(generator_threads_, load_seconds);
     Result<results::Results> results = results::ReadResults(dir);
     if (!results) return failed(results.error().message);
     measured_.push_back(dir);

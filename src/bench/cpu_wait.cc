@@ -5,8 +5,6 @@
 #include <fstream>
 #include <string>
 
-#include "base/clock.h"
-
 namespace fourdollar::bench {
 
 Result<double> RunDelaySeconds(pid_t pid) {
@@ -34,15 +32,13 @@ Result<double> RunDelaySeconds(pid_t pid) {
 void CpuWait::Start() {
   Result<double> delay = RunDelaySeconds(pid_);
   start_delay_s_ = delay ? *delay : -1;
-  start_ns_ = MonotonicNowNs();
 }
 
-double CpuWait::Percent(int cpus) const {
-  if (start_delay_s_ < 0) return -1;
+double CpuWait::Percent(int cpus, double load_seconds) const {
+  if (start_delay_s_ < 0 || load_seconds <= 0) return -1;
   Result<double> delay = RunDelaySeconds(pid_);
-  const double elapsed_s = static_cast<double>(MonotonicNowNs() - start_ns_) / 1e9;
-  if (!delay || elapsed_s <= 0) return -1;
-  return std::max(0.0, *delay - start_delay_s_) * 100.0 / (elapsed_s * std::max(1, cpus));
+  if (!delay) return -1;
+  return std::max(0.0, *delay - start_delay_s_) * 100.0 / (load_seconds * std::max(1, cpus));
 }
 
 }  // namespace fourdollar::bench

@@ -21,13 +21,14 @@ class CpuWait {
  public:
   explicit CpuWait(pid_t pid) : pid_(pid) {}
   void Start();
-  // The wait since Start as a percentage of `cpus` CPUs over the interval; -1 when unknown.
-  double Percent(int cpus) const;
+  // The wait since Start as a percentage of `cpus` CPUs over `load_seconds`, the part of the
+  // interval under load (a step's nominal length: the process hardly runs, nor waits, before
+  // the load starts and once it has drained); -1 when unknown.
+  double Percent(int cpus, double load_seconds) const;
 
  private:
   pid_t pid_;
   double start_delay_s_ = -1;
-  int64_t start_ns_ = 0;
 };
 
 }  // namespace fourdollar::bench

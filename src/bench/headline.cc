@@ -48,12 +48,15 @@ SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus) {
   }
   const double capacity = 100.0 * std::max(1, server_cpus);
   if (answer.broke) {
-    if (GeneratorSaturated(*answer.broke)) {
-      answer.limit = Limit::kGenerator;
-    } else if (ServerCpuFull(*answer.broke, server_cpus)) {
-      answer.limit = Limit::kServerCpu;
-    } else {
+    // The side under more CPU pressure limited the step, when either was short of CPU.
+    const double generator = GeneratorSaturated(*answer.broke)
+                                 ? std::max(kFullCpuPercent, GeneratorCpuPressure(*answer.broke))
+                                 : GeneratorCpuPressure(*answer.broke);
+    const double server = ServerCpuPressure(*answer.broke, server_cpus);
+    if (std::max(generator, server) < kShortOfCpuPercent) {
       answer.limit = Limit::kOther;
+    } else {
+      answer.limit = generator > server ? Limit::kGenerator : Limit::kServerCpu;
     }
   } else if (!steps.empty() && GeneratorSaturated(steps.back())) {
     answer.limit = Limit::kGenerator;
@@ -95,7 +98,9 @@ std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, 
   };
   switch (answer.limit) {
     case Limit::kGenerator:
-      text += " Cause: the load generator was saturated (" +
+      text += std::string(" Cause: the load generator ") +
+              (at && !GeneratorSaturated(*at) ? "was short of CPU, shared with other work ("
+                                              : "was saturated (") +
               (at ? cpu(at->generator_cpu_percent, at->generator_wait_percent) : "") +
               "), not the server";
       if (answer.held && answer.server_estimate_rps > 0) {

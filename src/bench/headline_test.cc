@@ -72,6 +72,21 @@ TEST(Headline, AGeneratorWaitingForItsCpuIsSaturated) {
             std::string::npos);
 }
 
+TEST(Headline, TheSideMoreShortOfCpuIsTheCause) {
+  // Neither side full, but the generator waited for its CPU far more than the server did.
+  StepFigures broke = Step(2000, 500, false, 4, 6, "p95 500.0 ms");
+  broke.server_wait_percent = 10;
+  broke.generator_wait_percent = 40;
+  SweepAnswer answer = AnswerOf({Step(1000, 2.0, true, 3, 5), broke}, 1);
+  EXPECT_EQ(answer.limit, Limit::kGenerator);
+  EXPECT_NE(FormatHeadline("1 CPU here", answer, 1)
+                .find("Cause: the load generator was short of CPU, shared with other work (6% "
+                      "busy, 40% waiting for a CPU), not the server;"),
+            std::string::npos);
+  broke.server_wait_percent = 50;
+  EXPECT_EQ(AnswerOf({Step(1000, 2.0, true, 3, 5), broke}, 1).limit, Limit::kServerCpu);
+}
+
 TEST(Headline, SpareCpuOnBothSidesIsNotCalledACpuLimit) {
   SweepAnswer answer =
       AnswerOf({Step(1000, 2.0, true, 20, 10), Step(2000, 500, false, 30, 10, "p95 500.0 ms")}, 2);

@@ -79,15 +79,18 @@ double BusyAndWaiting(double busy, double waiting) {
 
 }  // namespace
 
-bool GeneratorSaturated(const StepFigures& step) {
-  return step.generator_saturated ||
-         BusyAndWaiting(step.generator_cpu_percent, step.generator_wait_percent) >= kFullCpuPercent;
+double ServerCpuPressure(const StepFigures& step, int cpus) {
+  if (step.server_cpu_percent < 0) return -1;
+  return BusyAndWaiting(step.server_cpu_percent, step.server_wait_percent) / std::max(1, cpus);
 }
 
-bool ServerCpuFull(const StepFigures& step, int cpus) {
-  return step.server_cpu_percent >= 0 &&
-         BusyAndWaiting(step.server_cpu_percent, step.server_wait_percent) >=
-             kFullCpuPercent * std::max(1, cpus);
+double GeneratorCpuPressure(const StepFigures& step) {
+  if (step.generator_cpu_percent < 0) return -1;
+  return BusyAndWaiting(step.generator_cpu_percent, step.generator_wait_percent);
+}
+
+bool GeneratorSaturated(const StepFigures& step) {
+  return step.generator_saturated || GeneratorCpuPressure(step) >= kFullCpuPercent;
 }
 
 StepRates::StepRates(double estimate, const LimitSettings& settings)

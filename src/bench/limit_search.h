@@ -52,16 +52,20 @@ double StepRate(double estimate, int index, const LimitSettings& settings);
 StepFigures JudgeStep(const results::Results& results, double offered_rate,
                       double requests_per_iteration, const LimitSettings& settings);
 
-// A CPU busier than this, counting the time spent waiting for it (percent of what the side may
-// use), limits its side.
-inline constexpr double kFullCpuPercent = 85;
+// The demand on a side's CPUs during a step: busy plus waiting for a CPU taken by other work,
+// in percent of what the side may use (the server: `cpus` CPUs, 0 taken as 1; the generator:
+// its threads); -1 when not measured.
+double ServerCpuPressure(const StepFigures& step, int cpus);
+double GeneratorCpuPressure(const StepFigures& step);
 
-// Whether the generator was saturated during a step: by its own measure (results) or busy plus
-// waiting for its CPUs above kFullCpuPercent of its threads' capacity.
+// At this pressure a side's CPUs are full (saturated).
+inline constexpr double kFullCpuPercent = 85;
+// Below this pressure on both sides, CPU did not limit a step.
+inline constexpr double kShortOfCpuPercent = 30;
+
+// Whether the generator was saturated during a step: by its own measure (results) or by its
+// CPU pressure.
 bool GeneratorSaturated(const StepFigures& step);
-// Whether the server's CPUs were full: busy plus waiting above kFullCpuPercent of `cpus`
-// CPUs (0: unknown, taken as 1). False when its CPU was not measured.
-bool ServerCpuFull(const StepFigures& step, int cpus);
 
 // The rates of the sweep, step by step: up by `growth` after a step that held while none has
 // broken; halved after one that broke while none has held yet (the estimate was too high),
