@@ -117,6 +117,16 @@ class BenchRun {
         LoadSeedScenario(options_.scenario_path, "checking",
                          target_.empty() ? "http://127.0.0.1:1" : target_, options_.quick);
     if (!check) return Fail(ErrorCode::kInvalidArgument, "--scenario: " + check.error().message);
+    if (!options_.scrape_node.empty()) {
+      if (!options_.scrape_node.starts_with("http://") ||
+          options_.scrape_node.find(',') != std::string::npos) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "--scrape-node " + options_.scrape_node +
+                        ": give one http:// URL of a node_exporter (http://HOST:9100/metrics)");
+      }
+      Say("node: " + options_.scrape_node +
+          " read each second (CPU by mode, memory, disk, network)");
+    }
     std::error_code ec;
     std::filesystem::create_directories(out_dir_, ec);
     if (ec) return Fail(ErrorCode::kInvalidArgument, "--out " + out_dir_ + ": " + ec.message());
@@ -207,6 +217,7 @@ class BenchRun {
     load.threads = generator_threads_;
     load.watch_pid = server_ ? server_->pid() : 0;
     load.scrape_url = target_ + "/metrics";
+    if (!options_.scrape_node.empty()) load.scrape_url += "," + options_.scrape_node;
     load.terminal = options_.terminal;
     return load;
   }

@@ -20,6 +20,7 @@ struct BenchOptions {
   bool posts_given = false;   // --posts on the command line (a remote target is seeded only then)
   std::string scenario_path;  // empty: the built-in scenarios/seed.yaml
   std::string target;         // a remote server instead of a local one; empty: local
+  std::string scrape_node;    // a node_exporter's URL of the server's machine; empty: none
   bool find_limit = true;     // run the limit search after the seed scenario
   bool quick = false;         // everything shortened to under 30 s
   std::string out_dir;        // results folder; empty: results/bench-<UTC timestamp>

@@ -29,9 +29,12 @@ void AddBenchCommand(CLI::App& app, BenchConfig& config) {
   bench->add_option("--target", options.target,
                     "Test this server (http://HOST:PORT) instead of starting one; the write token "
                     "comes from FOURDOLLAR_WRITE_TOKEN");
+  bench->add_option("--scrape-node", options.scrape_node,
+                    "Also read this Prometheus node_exporter (http://HOST:9100/metrics) of the "
+                    "server's machine each second: CPU by mode with steal, memory, disk, network");
   bench->add_flag("--find-limit,!--no-find-limit", options.find_limit,
                   "Search for the breaking point after the seed scenario (default on)");
-  bench->add_flag("--quick", options.quick, "Everything shortened to under 30 s");
+  bench->add_flag("--quick", options.quick, "Everything shortened (under a minute)");
   bench->add_option("--out", options.out_dir,
                     "Results folder (default results/bench-<UTC timestamp>)");
 }

@@ -2,12 +2,36 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 
 #include "base/clock.h"
 #include "http/blocking_client.h"
 #include "http/url.h"
 
 namespace fourdollar::load {
+
+namespace {
+
+constexpr std::string_view kNodeCpu = "node_cpu_seconds_total";
+
+// The value of label `label` in `labels` ({cpu="0",mode="user"}); empty when absent.
+std::string_view LabelValue(std::string_view labels, std::string_view label) {
+  const std::string key = std::string(label) + "=\"";
+  size_t at = labels.find(key);
+  while (at != std::string_view::npos && at > 0 && labels[at - 1] != '{' && labels[at - 1] != ',') {
+    at = labels.find(key, at + 1);
+  }
+  if (at == std::string_view::npos) return {};
+  const size_t start = at + key.size();
+  const size_t end = labels.find('"', start);
+  return end == std::string_view::npos ? std::string_view() : labels.substr(start, end - start);
+}
+
+}  // namespace
+
+std::string NodeCpuKey(std::string_view mode) {
+  return std::string(kNodeCpu) + "{mode=\"" + std::string(mode) + "\"}";
+}
 
 ScrapeSample ParsePrometheusText(std::string_view text) {
   ScrapeSample sums;
@@ -26,12 +50,25 @@ ScrapeSample ParsePrometheusText(std::string_view text) {
     char* parsed_end = nullptr;
     double value_number = std::strtod(value.c_str(), &parsed_end);
     if (parsed_end == value.c_str()) continue;
+    if (name == kNodeCpu) {
+      const size_t labels_end = line.find('}');
+      const std::string_view mode =
+          labels_end == std::string_view::npos
+              ? std::string_view()
+              : LabelValue(line.substr(name_end, labels_end - name_end + 1), "mode");
+      if (!mode.empty()) {
+        sums[NodeCpuKey(mode)] += value_number;
+        continue;
+      }
+    }
     sums[std::string(name)] += value_number;
   }
   return sums;
 }
 
-Result<ScrapeSample> ScrapeMetrics(const std::string& url, int64_t timeout_ms) {
+namespace {
+
+Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms) {
   Result<http::Url> parsed = http::ParseHttpUrl(url);
   if (!url.starts_with("http://")) {
     return MakeError(ErrorCode::kInvalidArgument, "--scrape URL must start with http://: " + url);
@@ -59,6 +96,29 @@ Result<ScrapeSample> ScrapeMetrics(const std::string& url, int64_t timeout_ms) {
                      url + " answered " + std::to_string(response->status));
   }
   return ParsePrometheusText(response->body);
+}
+
+}  // namespace
+
+Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms) {
+  ScrapeSample merged;
+  std::optional<Status> failed;
+  bool any = false;
+  size_t start = 0;
+  while (start <= urls.size()) {
+    size_t end = urls.find(',', start);
+    if (end == std::string::npos) end = urls.size();
+    Result<ScrapeSample> sample = ScrapeOne(urls.substr(start, end - start), timeout_ms);
+    start = end + 1;
+    if (!sample) {
+      if (!failed) failed = tl::unexpected(sample.error());
+      continue;
+    }
+    any = true;
+    for (const auto& [name, value] : *sample) merged[name] += value;
+  }
+  if (!any && failed) return tl::unexpected(failed->error());
+  return merged;
 }
 
 }  // namespace fourdollar::load

@@ -1,5 +1,8 @@
 // Reads a server's Prometheus /metrics once: a blocking GET with a deadline, summing each
-// metric's series over their labels.
+// metric's series over their labels. Several URLs (comma-separated) are read one after the
+// other into one sample: the server's own /metrics and a Prometheus node_exporter of its
+// machine, whose node_cpu_seconds_total is kept per mode (summed over CPUs) as
+// node_cpu_seconds_total{mode="user"}, {mode="system"}, ...
 #pragma once
 
 #include <cstdint>
@@ -14,7 +17,12 @@ namespace fourdollar::load {
 // Metric name -> the sum of its samples (histogram _bucket lines are skipped).
 using ScrapeSample = std::map<std::string, double>;
 
-Result<ScrapeSample> ScrapeMetrics(const std::string& url, int64_t timeout_ms);
+// `urls`: one URL or several separated by commas; the deadline applies to each. The samples
+// of those that answered; an error (the first) when none did.
+Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms);
+
+// The key of node_exporter's CPU seconds in one mode: node_cpu_seconds_total{mode="user"}.
+std::string NodeCpuKey(std::string_view mode);
 
 // The parsing half, for tests: Prometheus text -> sums by name.
 ScrapeSample ParsePrometheusText(std::string_view text);

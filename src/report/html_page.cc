@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "report/embedded_assets.h"
+#include "report/node_view.h"
 #include "results/thresholds_eval.h"
 
 namespace fourdollar::report {
@@ -260,6 +261,7 @@ json::object PageData(const LoadedRun& run, const ReportSummary& summary,
                       {"seconds", Seconds(r, run.sweep.has_value())},
                       {"sweep", run.sweep ? json::value(SweepData(*run.sweep)) : nullptr},
                       {"rate_curve", RateCurve(r)},
+                      {"node", NodeView(r)},
                       {"percentiles", PercentileCurves(r)},
                       {"names", std::move(names)},
                       {"statuses", std::move(statuses)},

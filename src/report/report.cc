@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "report/html_page.h"
+#include "report/node_view.h"
 
 namespace fourdollar::report {
 namespace {
@@ -132,8 +133,8 @@ std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary
           step.p99_ms, static_cast<unsigned long long>(step.failed),
           static_cast<unsigned long long>(step.dropped_iterations),
           CpuText(step.server_cpu_percent).c_str(), CpuText(step.server_wait_percent).c_str(),
-          CpuText(step.generator_cpu_percent).c_str(),
-          CpuText(step.generator_wait_percent).c_str(), step.held ? "held" : ("broke: " + step.reason).c_str());
+          CpuText(step.generator_cpu_percent).c_str(), CpuText(step.generator_wait_percent).c_str(),
+          step.held ? "held" : ("broke: " + step.reason).c_str());
     }
     if (!run.sweep->meaning.empty()) out += "  What this means:\n";
     for (const std::string& line : run.sweep->meaning) out += "    " + line + "\n";
@@ -154,6 +155,7 @@ std::string FormatTextSummary(const LoadedRun& run, const ReportSummary& summary
                   static_cast<double>(h.PercentileUs(99)) / 1000.0,
                   static_cast<double>(h.max_us()) / 1000.0);
   };
+  if (std::optional<std::string> node = NodeSummary(r)) out += "  " + *node + "\n";
   line("all", r.overall);
   for (const auto& [index, figures] : r.names) {
     line(index < r.run.names.size() ? r.run.names[index] : "?", figures);

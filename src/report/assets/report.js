@@ -227,6 +227,37 @@
     }, [sec.t, sec.generator_cpu]);
   }
 
+  const node = data.node;
+  if (node) {
+    const s = section('The server machine (node_exporter)');
+    const modes = ['user', 'system', 'iowait', 'steal'];
+    const modeSeries = modes.map((m, i) => line(m, palette[i]));
+    chart(s, 'CPU by mode', 'Percent of one CPU, summed over the machine\'s CPUs. Steal: ' +
+      'time a shared vCPU was ready but the host ran someone else.', {
+      scales: { x: { time: false } },
+      axes: [{ label: 'second' }, { label: 'CPU %', size: 60 }],
+      series: [{ label: 's' }].concat(modeSeries),
+      plugins: [marker(kneeSecond, 'knee')],
+    }, [node.t].concat(modes.map((m) => node.cpu[m])));
+    if (node.by_rate.rps.length > 0) {
+      chart(s, 'CPU by mode against achieved requests/s', 'One point per second.', {
+        scales: { x: { time: false } },
+        axes: [{ label: 'requests/s' }, { label: 'CPU %', size: 60 }],
+        series: [{ label: 'requests/s' }].concat(modes.map((m, i) =>
+          line(m, palette[i], { points: { show: true } }))),
+      }, [node.by_rate.rps].concat(modes.map((m) => node.by_rate.cpu[m])));
+    }
+    chart(s, 'Memory available, disk and network', null, {
+      scales: { x: { time: false } },
+      axes: [{ label: 'second' }, { label: 'bytes/s', size: 80 },
+        { scale: 'mb', side: 1, label: 'MiB', grid: { show: false } }],
+      series: [{ label: 's' }, line('memory available MiB', palette[4], { scale: 'mb' }),
+        line('disk read', palette[5]), line('disk written', palette[6]),
+        line('network received', palette[7]), line('network sent', palette[8])],
+    }, [node.t, node.memory_available_mb, node.bytes.disk_read, node.bytes.disk_written,
+      node.bytes.net_received, node.bytes.net_sent]);
+  }
+
   const pct = data.percentiles;
   if (totals.requests > 0) {
     const s = section('Latency distribution');
