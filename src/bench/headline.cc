@@ -68,7 +68,7 @@ SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus) {
   }
   if (answer.limit == Limit::kGenerator && answer.held && answer.held->server_cpu_percent > 0) {
     answer.server_estimate_rps =
-        answer.held->achieved_rps / (answer.held->server_cpu_percent / capacity);
+        answer.held->HeldRps() / (answer.held->server_cpu_percent / capacity);
   }
   return answer;
 }
@@ -76,7 +76,7 @@ SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus) {
 std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, int server_cpus) {
   std::string text = where + ": ";
   if (answer.held) {
-    text += "holds " + RateText(answer.held->achieved_rps) + " requests/s at p95 " +
+    text += "holds " + RateText(answer.held->HeldRps()) + " requests/s at p95 " +
             Printf("%.1f", answer.held->p95_ms) + " ms; ";
   } else {
     text += "no step held; ";
@@ -108,8 +108,7 @@ std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, 
             "; the server used %.0f%% of %s at %s requests/s, so an estimate of its "
             "limit is %s requests/s (an estimate, not a measured knee)",
             answer.held->server_cpu_percent, Cpus(cpus).c_str(),
-            RateText(answer.held->achieved_rps).c_str(),
-            RateText(answer.server_estimate_rps).c_str());
+            RateText(answer.held->HeldRps()).c_str(), RateText(answer.server_estimate_rps).c_str());
       } else {
         text += "; the server's CPU was not measured";
       }

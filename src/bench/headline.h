@@ -35,6 +35,7 @@ struct SweepAnswer {
 // `server_cpus`: the server's CPUs (0: unknown, taken as 1 for the share).
 SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus);
 
+// N is the held step's HeldRps, M the broken step's offered rate.
 // "1 CPU here: holds 24100 requests/s at p95 3.2 ms; at 27600 it breaks (p95 180.2 ms). Cause:
 // the server's CPU (97% of 1 CPU at the break; the generator 61%). The article's $4 VPS (Go +
 // MongoDB): about 1300 requests/s."

@@ -135,6 +135,16 @@ TEST(Meaning, StatesCapacityPerDayCostAndLimit) {
   EXPECT_EQ(lines[4], "Limiting resource: the server's CPU.");
 }
 
+TEST(Headline, AHeldStepHoldsNoMoreThanItWasOffered) {
+  // Catching up on its first second's backlog, a step completes a little more than offered.
+  StepFigures held = Step(9100, 40, true, 30, 20);
+  held.achieved_rps = 9340;
+  SweepAnswer answer = AnswerOf({held, Step(9330, 390, false, 35, 20, "p95 390.0 ms")}, 1);
+  EXPECT_EQ(FormatHeadline("1 CPU here", answer, 1)
+                .rfind("1 CPU here: holds 9100 requests/s at p95 40.0 ms; at 9330 it breaks", 0),
+            0u);
+}
+
 TEST(Headline, RoundsToThreeSignificantDigits) {
   EXPECT_EQ(RoundForReading(12345), 12300);
   EXPECT_EQ(RoundForReading(987.6), 988);

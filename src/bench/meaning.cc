@@ -22,7 +22,7 @@ std::vector<std::string> Meaning(const SweepAnswer& answer, int server_cpus,
   if (!answer.held) {
     lines.push_back("Capacity: no step held, so there is no capacity to state.");
   } else {
-    const double rps = answer.held->achieved_rps;
+    const double rps = answer.held->HeldRps();
     lines.push_back("Capacity: " + RateText(rps) + " requests/s at p95 " +
                     Printf("%.1f", answer.held->p95_ms) + " ms, about " + Large(rps * 86400) +
                     " requests a day.");

@@ -174,7 +174,7 @@ ReportSummary SummarizeSweep(const results::Results& results, const Sweep& sweep
     if (step.held && (held == nullptr || step.offered_rate > held->offered_rate)) held = &step;
   }
   if (held != nullptr) {
-    knee.requests_per_second = held->achieved_rps;
+    knee.requests_per_second = held->HeldRps();
     knee.p95_ms = held->p95_ms;
     for (const StepFigures& step : sweep.steps) {
       if (!step.held && !step.interrupted && step.offered_rate > held->offered_rate) {

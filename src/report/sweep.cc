@@ -101,6 +101,10 @@ double StepFigures::FailedFraction() const {
   return requests == 0 ? 0 : static_cast<double>(failed) / static_cast<double>(requests);
 }
 
+double StepFigures::HeldRps() const {
+  return offered_rps > 0 ? std::min(achieved_rps, offered_rps) : achieved_rps;
+}
+
 StepFigures SteadyFigures(const results::Results& results, double offered_rate,
                           double requests_per_iteration, int64_t step_ms, int skip_seconds) {
   StepFigures step;

@@ -40,6 +40,9 @@ struct StepFigures {
   std::string reason;  // why it broke: "p95 312 ms", "2.1% failures", "530 dropped iterations"
 
   double FailedFraction() const;
+  // The rate the step held: achieved, but not above what was offered (a step that catches up
+  // on its first second's backlog completes a little more than it was asked per second).
+  double HeldRps() const;
 };
 
 // The figures of `results` between second `skip_seconds` and second step_ms / 1000 (exclusive).
