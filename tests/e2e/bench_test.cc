@@ -120,6 +120,17 @@ TEST(Bench, RefusesAMemorySizeItCannotRead) {
       << run->stderr_text;
 }
 
+TEST(Bench, RefusesANodeExporterUrlItCannotRead) {
+  TempDir dir;
+  auto run = RunLoadToExit(dir.path(), {"bench", "--scrape-node", "https://node:9100/metrics",
+                                        "--out", (dir.path() / "bench").string()});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 2);
+  EXPECT_NE(run->stderr_text.find("--scrape-node https://node:9100/metrics: give one http:// URL"),
+            std::string::npos)
+      << run->stderr_text;
+}
+
 TEST(Bench, RemoteTargetNeedsTheWriteToken) {
   TempDir dir;
   auto run = RunLoadToExit(dir.path(), {"bench", "--target", "http://127.0.0.1:1", "--out",
