@@ -40,11 +40,14 @@ std::string Value(const std::string& figure, double value) {
   return Printf("%.0f", value) + Unit(figure);
 }
 
-// A bench folder is compared through its sweep (or its seed scenario without one).
+// A bench folder is compared through its sweep (LoadInputs finds it) or, without one, its seed
+// scenario.
 std::string InputPath(const std::string& input) {
   std::error_code ec;
-  if (IsSweepFolder(input + "/limit")) return input + "/limit";
-  if (std::filesystem::is_regular_file(input + "/seed/summary.json", ec)) return input + "/seed";
+  if (!IsSweepFolder(input + "/limit") &&
+      std::filesystem::is_regular_file(input + "/seed/summary.json", ec)) {
+    return input + "/seed";
+  }
   return input;
 }
 

@@ -50,6 +50,10 @@ Result<LoadedRun> LoadSweep(const std::string& dir) {
 
 Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs) {
   if (inputs.size() == 1 && IsSweepFolder(inputs.front())) return LoadSweep(inputs.front());
+  // A bench's folder: its sweep.
+  if (inputs.size() == 1 && IsSweepFolder(inputs.front() + "/limit")) {
+    return LoadSweep(inputs.front() + "/limit");
+  }
   if (inputs.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "no input: give results folders of `fourdollar load` or k6 CSV files");

@@ -31,7 +31,8 @@ struct LoadedRun {
 // A folder is read as a results folder (results::ReadResults), a file as k6 CSV (k6_csv.h).
 // Several inputs are segments of one test: seconds aligned by wall-clock time, names matched
 // by text, histograms merged (not percentiles averaged). A folder with a sweep.json (the
-// bench's limit search) is read as one sweep: its steps' steady parts on one time line. Errors name
+// bench's limit search), or a bench's folder holding one in limit/, is read as one sweep: its
+// steps' steady parts on one time line. Errors name
 // the input: missing, neither kind, unreadable, or a mix of folders and k6 files.
 Result<LoadedRun> LoadInputs(const std::vector<std::string>& inputs);
 

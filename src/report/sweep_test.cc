@@ -152,6 +152,14 @@ TEST(Sweep, ReportShowsTheBenchHeadlineAndNoSegmentWarning) {
       << "the seconds between steps are gaps";
 }
 
+TEST(Sweep, ABenchFolderIsReadAsItsSweep) {
+  TempDir dir;
+  Sweep sweep = ThreeSteps(dir);
+  Result<BuiltReport> built = BuildReport({dir.path().string()});
+  ASSERT_TRUE(built) << built.error().message;
+  EXPECT_EQ(built->summary.headline, sweep.headline);
+}
+
 TEST(Sweep, TheSameStepsGivenAsFoldersAreSegmentsAndWarn) {
   TempDir dir;
   ThreeSteps(dir);
