@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "http/blocking_client.h"
 #include "http/url.h"
+#include "results/results_files.h"
 
 namespace fourdollar::load {
 
@@ -28,10 +29,6 @@ std::string_view LabelValue(std::string_view labels, std::string_view label) {
 }
 
 }  // namespace
-
-std::string NodeCpuKey(std::string_view mode) {
-  return std::string(kNodeCpu) + "{mode=\"" + std::string(mode) + "\"}";
-}
 
 ScrapeSample ParsePrometheusText(std::string_view text) {
   ScrapeSample sums;
@@ -57,7 +54,7 @@ ScrapeSample ParsePrometheusText(std::string_view text) {
               ? std::string_view()
               : LabelValue(line.substr(name_end, labels_end - name_end + 1), "mode");
       if (!mode.empty()) {
-        sums[NodeCpuKey(mode)] += value_number;
+        sums[results::NodeCpuKey(mode)] += value_number;
         continue;
       }
     }

@@ -21,9 +21,6 @@ using ScrapeSample = std::map<std::string, double>;
 // of those that answered; an error (the first) when none did.
 Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms);
 
-// The key of node_exporter's CPU seconds in one mode: node_cpu_seconds_total{mode="user"}.
-std::string NodeCpuKey(std::string_view mode);
-
 // The parsing half, for tests: Prometheus text -> sums by name.
 ScrapeSample ParsePrometheusText(std::string_view text);
 

@@ -1,4 +1,5 @@
 #include "load/scrape.h"
+#include "results/results_files.h"
 
 #include <gtest/gtest.h>
 
@@ -25,10 +26,10 @@ TEST(Scrape, KeepsNodeCpuSecondsPerModeSummedOverCpus) {
       "node_cpu_seconds_total{cpu=\"1\",mode=\"steal\"} 4\n"
       "node_cpu_seconds_total{cpu=\"0\",submode=\"x\",mode=\"idle\"} 7\n"
       "node_memory_MemAvailable_bytes 1.5e+09\n");
-  EXPECT_EQ(NodeCpuKey("user"), "node_cpu_seconds_total{mode=\"user\"}");
-  EXPECT_DOUBLE_EQ(sample.at(NodeCpuKey("user")), 150.5);
-  EXPECT_DOUBLE_EQ(sample.at(NodeCpuKey("steal")), 7);
-  EXPECT_DOUBLE_EQ(sample.at(NodeCpuKey("idle")), 7);  // mode=, not submode=
+  EXPECT_EQ(results::NodeCpuKey("user"), "node_cpu_seconds_total{mode=\"user\"}");
+  EXPECT_DOUBLE_EQ(sample.at(results::NodeCpuKey("user")), 150.5);
+  EXPECT_DOUBLE_EQ(sample.at(results::NodeCpuKey("steal")), 7);
+  EXPECT_DOUBLE_EQ(sample.at(results::NodeCpuKey("idle")), 7);  // mode=, not submode=
   EXPECT_FALSE(sample.contains("node_cpu_seconds_total"));
   EXPECT_DOUBLE_EQ(sample.at("node_memory_MemAvailable_bytes"), 1.5e9);
 }

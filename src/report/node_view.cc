@@ -5,7 +5,7 @@
 #include <numeric>
 #include <vector>
 
-#include "load/scrape.h"
+#include "results/results_files.h"
 
 namespace fourdollar::report {
 namespace {
@@ -22,7 +22,7 @@ constexpr std::pair<const char*, const char*> kByteCounters[] = {
 };
 
 bool HasNode(const results::Results& results) {
-  const std::string user = load::NodeCpuKey("user");
+  const std::string user = results::NodeCpuKey("user");
   return std::any_of(results.seconds.begin(), results.seconds.end(),
                      [&](const results::SecondRow& row) { return row.scrape.contains(user); });
 }
@@ -91,7 +91,7 @@ json::value NodeView(const results::Results& results) {
   json::object cpu;
   std::vector<std::vector<std::optional<double>>> modes;
   for (const char* mode : kNodeCpuModes) {
-    modes.push_back(Rates(results, load::NodeCpuKey(mode), 100.0));
+    modes.push_back(Rates(results, results::NodeCpuKey(mode), 100.0));
     cpu[mode] = Array(modes.back());
   }
   json::object bytes;
@@ -128,7 +128,7 @@ std::optional<std::string> NodeSummary(const results::Results& results) {
   for (const char* mode : kNodeCpuModes) {
     char part[64];
     std::snprintf(part, sizeof part, "%s %s %.0f%%", first ? "" : ",", mode,
-                  Mean(Rates(results, load::NodeCpuKey(mode), 100.0)));
+                  Mean(Rates(results, results::NodeCpuKey(mode), 100.0)));
     text += part;
     first = false;
   }

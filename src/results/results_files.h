@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "results/results.h"
@@ -26,5 +27,11 @@ inline constexpr char kSecondsCsvHeader[] =
     "bytes_sent,bytes_received,server_cpu_percent,server_rss_bytes,generator_cpu_percent,"
     "iterations,dropped_iterations,checks_passed,checks_failed";
 inline constexpr char kScrapeCsvHeader[] = "time_s,unix_ms,metric,value";
+
+// scrape.csv's name for node_exporter's CPU seconds in one mode, summed over the machine's CPUs:
+// node_cpu_seconds_total{mode="user"}. Written by the scraper, read by the report.
+inline std::string NodeCpuKey(std::string_view mode) {
+  return "node_cpu_seconds_total{mode=\"" + std::string(mode) + "\"}";
+}
 
 }  // namespace fourdollar::results

@@ -116,9 +116,9 @@ TEST(NodeExporter, CpuByModeMemoryDiskAndNetworkAreRead) {
   Result<load::ScrapeSample> sample = node.Ready();
   ASSERT_TRUE(sample) << sample.error().message << "\n" << ReadText(dir.path() / "node.log");
   for (const char* mode : {"user", "system", "iowait", "steal"}) {
-    EXPECT_TRUE(sample->contains(load::NodeCpuKey(mode))) << mode;
+    EXPECT_TRUE(sample->contains(results::NodeCpuKey(mode))) << mode;
   }
-  EXPECT_GT(sample->at(load::NodeCpuKey("user")), 0);
+  EXPECT_GT(sample->at(results::NodeCpuKey("user")), 0);
   EXPECT_FALSE(sample->contains("node_cpu_seconds_total"));  // only per mode
   EXPECT_GT(sample->at("node_memory_MemAvailable_bytes"), 0);
   EXPECT_TRUE(sample->contains("node_network_receive_bytes_total"));
@@ -147,7 +147,7 @@ TEST(NodeExporter, ALoadRunScrapesItBesideTheServerAndTheReportShowsCpuModes) {
   bool server_metrics = false, node_cpu = false;
   for (const results::SecondRow& row : results->seconds) {
     server_metrics = server_metrics || row.scrape.contains("fourdollar_http_requests_total");
-    node_cpu = node_cpu || row.scrape.contains(load::NodeCpuKey("steal"));
+    node_cpu = node_cpu || row.scrape.contains(results::NodeCpuKey("steal"));
   }
   EXPECT_TRUE(server_metrics);
   EXPECT_TRUE(node_cpu);
