@@ -1,0 +1,60 @@
+#include "blog/rendered_page.h"
+
+#include <utility>
+
+#include "http/conditional.h"
+
+namespace fourdollar::blog {
+
+namespace {
+
+constexpr std::string_view kHtml = "text/html; charset=utf-8";
+
+bool NotModified(const Conditions& conditions, const RenderedPage& page) {
+  if (page.status != 200) return false;
+  // RFC 9110 13.2.2: If-None-Match, when present, decides alone.
+  if (!conditions.if_none_match.empty()) {
+    return http::IfNoneMatchMatches(conditions.if_none_match, page.etag);
+  }
+  const std::string& since = conditions.if_modified_since;
+  if (since.empty()) return false;
+  std::optional<int64_t> since_s = http::ParseHttpDate(since);
+  return since_s && page.last_modified_unix_s <= *since_s;
+}
+
+}  // namespace
+
+Conditions Conditions::Of(const http::Request& request) {
+  return Conditions{std::string(request.HeaderValue("If-None-Match")),
+                    std::string(request.HeaderValue("If-Modified-Since"))};
+}
+
+PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision) {
+  auto page = std::make_shared<RenderedPage>();
+  page->status = status;
+  page->etag = http::StrongEtag(html);
+  page->html = std::move(html);
+  page->last_modified_unix_s = last_modified_unix_s;
+  page->revision = revision;
+  return page;
+}
+
+http::Response PageResponse(const Conditions& conditions, const PagePtr& page) {
+  http::Response response;
+  response.content_type = kHtml;
+  if (NotModified(conditions, *page)) {
+    response.status = 304;
+  } else {
+    response.status = page->status;
+    // Aliasing: the body shares the page's ownership, no copy.
+    response.shared_body = std::shared_ptr<const std::string>(page, &page->html);
+  }
+  if (page->status == 200) {
+    response.headers.push_back({"ETag", page->etag});
+    response.headers.push_back({"Last-Modified", http::HttpDate(page->last_modified_unix_s)});
+  }
+  response.headers.push_back({"Cache-Control", "no-cache"});
+  return response;
+}
+
+}  // namespace fourdollar::blog

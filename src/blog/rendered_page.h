@@ -1,0 +1,40 @@
+// A page rendered once and served many times: its bytes, its validators (strong ETag,
+// Last-Modified) and what the conditional checks of a request need.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/message.h"
+
+namespace fourdollar::blog {
+
+struct RenderedPage {
+  int status = 200;  // 200, or 410 for a deleted post's page
+  std::string html;
+  std::string etag;  // http::StrongEtag(html)
+  int64_t last_modified_unix_s = 0;
+  int64_t revision = 0;  // post pages: the post's revision, for If-Match on PUT
+};
+
+using PagePtr = std::shared_ptr<const RenderedPage>;
+
+// Builds the page and its ETag. Pure; thread-safe.
+PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision = 0);
+
+// A request's conditional headers, copied, so that an answer sent after a store read does not
+// depend on the request still being alive.
+struct Conditions {
+  std::string if_none_match;
+  std::string if_modified_since;
+  static Conditions Of(const http::Request& request);
+};
+
+// The response for `page` to a request with these conditions: 304 without a body when the request's
+// If-None-Match lists the page's ETag (or, without If-None-Match, If-Modified-Since is not older
+// than the page); otherwise the page, shared without copying. Either carries ETag, Last-Modified
+// and Cache-Control: no-cache (browsers keep the page and revalidate it at each use).
+http::Response PageResponse(const Conditions& conditions, const PagePtr& page);
+
+}  // namespace fourdollar::blog
