@@ -69,7 +69,7 @@ PageCache::Page PageCache::Find(const Key& key, bool check_generation, uint64_t 
 
 void PageCache::Put(const Key& key, uint64_t generation, Page page) {
   if (auto old = index_.find(key); old != index_.end()) Erase(old);
-  size_t charge = page ? page->html.size() + kEntryOverheadBytes : 0;
+  size_t charge = page ? page->bytes() + kEntryOverheadBytes : 0;
   if (page && charge <= capacity_bytes_) {
     while (used_bytes_ + charge > capacity_bytes_) {
       Erase(index_.find(lru_.back().key));

@@ -13,14 +13,21 @@ namespace fourdollar::blog {
 struct RenderedPage {
   int status = 200;  // 200, or 410 for a deleted post's page
   std::string html;
-  std::string etag;  // http::StrongEtag(html)
+  std::string gzip;  // html gzip-compressed, "" when that is no smaller
+  std::string br;    // html Brotli-compressed, "" when that is no smaller
+  std::string etag;  // http::StrongEtag(html); the compressed copies' tags end -gzip" and -br"
+  std::string etag_gzip;
+  std::string etag_br;
   int64_t last_modified_unix_s = 0;
-  int64_t revision = 0;  // post pages: the post's revision, for If-Match on PUT
+  std::string last_modified;  // as an HTTP date
+  int64_t revision = 0;       // post pages: the post's revision, for If-Match on PUT
+
+  size_t bytes() const { return html.size() + gzip.size() + br.size(); }
 };
 
 using PagePtr = std::shared_ptr<const RenderedPage>;
 
-// Builds the page and its ETag. Pure; thread-safe.
+// Builds the page, its compressed copies and its validators. Pure; thread-safe.
 PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision = 0);
 
 // A request's conditional headers, copied, so that an answer sent after a store read does not
@@ -28,6 +35,7 @@ PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int
 struct Conditions {
   std::string if_none_match;
   std::string if_modified_since;
+  std::string accept_encoding;
   static Conditions Of(const http::Request& request);
 };
 

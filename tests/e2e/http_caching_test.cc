@@ -1,5 +1,7 @@
 // Validators and revalidation on the real binary: strong ETags that change exactly when a page
 // does, If-None-Match and If-Modified-Since giving 304, and HEAD on every GET route.
+#include <zlib.h>
+
 #include <string>
 #include <vector>
 
@@ -73,6 +75,53 @@ TEST_F(HttpCaching, EtagChangesExactlyWhenThePageDoes) {
       Request("DELETE", PostPath(second), {{"Authorization", "Bearer " + server_->token()}}).status,
       204);
   EXPECT_NE(Get("/").Header("ETag"), list_tag3);
+}
+
+std::string Gunzip(const std::string& data) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) return {};
+  std::string out(4 << 20, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int result = inflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  inflateEnd(&stream);
+  return result == Z_STREAM_END ? out : std::string();
+}
+
+TEST_F(HttpCaching, CompressedCopiesFollowAcceptEncodingWithTheirOwnTags) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  for (int i = 0; i < 10; ++i) CreatePost("Compressible title " + std::to_string(i), "body");
+  HttpResponse plain = Get("/");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_FALSE(plain.HasHeader("Content-Encoding"));
+  EXPECT_EQ(plain.Header("Vary"), "Accept-Encoding");
+
+  HttpResponse gz = Request("GET", "/", {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_EQ(gz.Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz.Header("Vary"), "Accept-Encoding");
+  EXPECT_LT(gz.body.size(), plain.body.size());
+  EXPECT_EQ(Gunzip(gz.body), plain.body);
+  const std::string gz_tag = gz.Header("ETag");
+  EXPECT_NE(gz_tag, plain.Header("ETag"));
+  EXPECT_NE(gz_tag.find("-gzip\""), std::string::npos) << gz_tag;
+
+  HttpResponse br = Request("GET", "/", {{"Accept-Encoding", "gzip, deflate, br"}});
+  EXPECT_EQ(br.Header("Content-Encoding"), "br");
+  EXPECT_LT(br.body.size(), plain.body.size());
+  // q=0 refuses a coding.
+  EXPECT_EQ(Request("GET", "/", {{"Accept-Encoding", "br;q=0, gzip"}}).Header("Content-Encoding"),
+            "gzip");
+  EXPECT_FALSE(
+      Request("GET", "/", {{"Accept-Encoding", "gzip;q=0"}}).HasHeader("Content-Encoding"));
+  // The compressed copy's tag revalidates.
+  HttpResponse again =
+      Request("GET", "/", {{"Accept-Encoding", "gzip"}, {"If-None-Match", gz_tag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.Header("ETag"), gz_tag);
 }
 
 TEST_F(HttpCaching, HeadAnswersEveryGetRouteWithTheSameHeadersAndNoBody) {
