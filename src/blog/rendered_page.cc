@@ -10,8 +10,6 @@ namespace fourdollar::blog {
 
 namespace {
 
-constexpr std::string_view kHtml = "text/html; charset=utf-8";
-
 bool NotModified(const Conditions& conditions, const RenderedPage& page) {
   if (page.status != 200) return false;
   // RFC 9110 13.2.2: If-None-Match, when present, decides alone.
@@ -32,8 +30,11 @@ Conditions Conditions::Of(const http::Request& request) {
                     std::string(request.HeaderValue("Accept-Encoding"))};
 }
 
-PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision) {
+PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision,
+                 std::string_view content_type, std::string_view cache_control) {
   auto page = std::make_shared<RenderedPage>();
+  page->content_type = content_type;
+  page->cache_control = cache_control;
   page->status = status;
   page->etag = http::StrongEtag(html);
   // "\"<hash>\"" -> "\"<hash>-gzip\"": a strong tag per representation (RFC 9110 8.8.3).
@@ -52,7 +53,7 @@ PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int
 
 http::Response PageResponse(const Conditions& conditions, const PagePtr& page) {
   http::Response response;
-  response.content_type = kHtml;
+  response.content_type = page->content_type;
   const http::ContentCoding coding =
       http::ChooseCoding(conditions.accept_encoding, !page->gzip.empty(), !page->br.empty());
   const std::string* body = &page->html;
@@ -80,7 +81,7 @@ http::Response PageResponse(const Conditions& conditions, const PagePtr& page) {
     response.headers.push_back({"Last-Modified", page->last_modified});
     response.headers.push_back({"Vary", "Accept-Encoding"});
   }
-  response.headers.push_back({"Cache-Control", "no-cache"});
+  response.headers.push_back({"Cache-Control", std::string(page->cache_control)});
   return response;
 }
 

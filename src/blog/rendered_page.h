@@ -21,6 +21,8 @@ struct RenderedPage {
   int64_t last_modified_unix_s = 0;
   std::string last_modified;  // as an HTTP date
   int64_t revision = 0;       // post pages: the post's revision, for If-Match on PUT
+  std::string_view content_type = "text/html; charset=utf-8";  // a literal
+  std::string_view cache_control = "no-cache";                 // a literal
 
   size_t bytes() const { return html.size() + gzip.size() + br.size(); }
 };
@@ -28,7 +30,9 @@ struct RenderedPage {
 using PagePtr = std::shared_ptr<const RenderedPage>;
 
 // Builds the page, its compressed copies and its validators. Pure; thread-safe.
-PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision = 0);
+PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision = 0,
+                 std::string_view content_type = "text/html; charset=utf-8",
+                 std::string_view cache_control = "no-cache");
 
 // A request's conditional headers, copied, so that an answer sent after a store read does not
 // depend on the request still being alive.

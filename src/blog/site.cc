@@ -102,6 +102,14 @@ void Site::AddRoutes(http::Router& router) {
                 });
   remove.requires_write_token = options_.writes_need_token;
   router.Add(std::move(remove));
+  router.Add(MakeRoute(http::Method::kGet, "/feed.xml", "feed",
+                       [state](const http::Request& request, std::string_view, http::Reply reply) {
+                         state->Feed(request, std::move(reply));
+                       }));
+  router.Add(MakeRoute(http::Method::kGet, "/style.css", "style",
+                       [state](const http::Request& request, std::string_view, http::Reply reply) {
+                         reply(PageResponse(Conditions::Of(request), state->style));
+                       }));
   router.Add(MakeRoute(http::Method::kGet, "/healthz", "healthz",
                        [](const http::Request&, std::string_view, http::Reply reply) {
                          http::Response response;

@@ -36,6 +36,8 @@ struct SiteOptions {
 //   PUT /{id}       "update"  JSON {title, body} -> 303 to /{id} once stored durably; If-Match
 //                             with the page's ETag, 412 when it is not current; 404, 410
 //   DELETE /{id}    "delete"  204 once durable; 404 for ids never used, 410 when deleted already
+//   GET /feed.xml   "feed"    Atom feed of the 20 newest posts
+//   GET /style.css  "style"   the stylesheet, from memory (Cache-Control: public, max-age=86400)
 // Pages carry a strong ETag, Last-Modified and Cache-Control: no-cache; If-None-Match and
 // If-Modified-Since give 304.
 //   GET /healthz    "healthz" "ok"

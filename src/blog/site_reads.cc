@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "blog/default_templates.h"
+#include "blog/feed.h"
 #include "blog/post_id.h"
 #include "blog/site_state.h"
 
@@ -54,6 +56,34 @@ void Site::State::List(const http::Request& request, http::Reply reply) {
         self->cache.PutList(before.value_or(0), generation, page);
         reply(PageResponse(conditions, page));
       });
+}
+
+void Site::State::Feed(const http::Request& request, http::Reply reply) {
+  // Kept like a list page, under a key no list page uses.
+  constexpr int64_t kFeedKey = -1;
+  uint64_t generation = store.Generation();
+  if (PagePtr page = cache.FindList(kFeedKey, generation)) {
+    reply(PageResponse(Conditions::Of(request), page));
+    return;
+  }
+  session->Latest(std::nullopt, kFeedEntries,
+                  [weak = weak_from_this(), generation, conditions = Conditions::Of(request),
+                   reply = std::move(reply)](Result<store::PostList> posts) {
+                    std::shared_ptr<State> self = weak.lock();
+                    if (!self) return reply(ShuttingDownResponse());
+                    if (!posts) return reply(StoreErrorResponse(posts.error()));
+                    PagePtr page =
+                        MakePage(200, RenderAtomFeed(*posts), Seconds(RealClock().NowUnixMs()), 0,
+                                 "application/atom+xml; charset=utf-8");
+                    self->cache.PutList(kFeedKey, generation, page);
+                    reply(PageResponse(conditions, page));
+                  });
+}
+
+PagePtr Site::State::MakeStylePage() {
+  // The same bytes for the life of the binary: browsers keep them a day, then revalidate.
+  return MakePage(200, std::string(kStyleSheet), 0, 0, "text/css; charset=utf-8",
+                  "public, max-age=86400");
 }
 
 void Site::State::Post(const http::Request& request, std::string_view param, http::Reply reply) {

@@ -36,11 +36,15 @@ struct Site::State : std::enable_shared_from_this<Site::State> {
         session(std::move(session_ptr)),
         cache(cache_bytes),
         metrics_text(std::move(metrics)),
-        not_found(MakePage(404, pages.NotFound(), 0)) {}
+        not_found(MakePage(404, pages.NotFound(), 0)),
+        style(MakeStylePage()) {}
+
+  static PagePtr MakeStylePage();
 
   // Reads (site_reads.cc).
   void List(const http::Request& request, http::Reply reply);
   void Post(const http::Request& request, std::string_view param, http::Reply reply);
+  void Feed(const http::Request& request, http::Reply reply);
   // The page of post `id` from the cache or the store: nullptr when no post ever had that id,
   // a 410 page when it was deleted. `done` runs on this thread.
   void LoadPostPage(int64_t id, std::function<void(Result<PagePtr>)> done);
@@ -56,6 +60,7 @@ struct Site::State : std::enable_shared_from_this<Site::State> {
   PageCache cache;
   std::function<std::string()> metrics_text;
   const PagePtr not_found;
+  const PagePtr style;  // /style.css
 };
 
 }  // namespace fourdollar::blog

@@ -77,10 +77,11 @@ Status PostgresSession::EnsureConnected(int64_t deadline_ns) {
     // One statement serves both the first page and later ones: "before" defaults to the
     // largest id, which no post reaches in practice.
     return db
-        .PrepareBy("latest",
-                   "SELECT id, created_unix_ms, title FROM posts WHERE id < $1::bigint "
-                   "AND deleted_unix_ms IS NULL ORDER BY id DESC LIMIT $2::bigint",
-                   2, deadline_ns)
+        .PrepareBy(
+            "latest",
+            "SELECT id, created_unix_ms, title, updated_unix_ms FROM posts WHERE id < $1::bigint "
+            "AND deleted_unix_ms IS NULL ORDER BY id DESC LIMIT $2::bigint",
+            2, deadline_ns)
         .and_then([&] {
           return db.PrepareBy("get",
                               "SELECT id, created_unix_ms, title, body, updated_unix_ms, "
@@ -183,8 +184,8 @@ Result<PostList> PostgresSession::QueryLatest(std::optional<int64_t> before_id, 
   PostList posts;
   posts.reserve(static_cast<size_t>(Pq().PQntuples(result)));
   for (int row = 0; row < Pq().PQntuples(result); ++row) {
-    posts.push_back(
-        PostSummary{PgInt64(result, row, 0), PgInt64(result, row, 1), PgText(result, row, 2)});
+    posts.push_back(PostSummary{PgInt64(result, row, 0), PgInt64(result, row, 1),
+                                PgText(result, row, 2), PgInt64(result, row, 3)});
   }
   return posts;
 }

@@ -21,7 +21,8 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::Open(const std::string& pa
   // One statement serves both the first page and later ones: "before" defaults to the
   // largest id, which no post reaches in practice.
   auto latest = session->db_.Prepare(
-      "SELECT id, created_unix_ms, title FROM posts WHERE id < ?1 AND deleted_unix_ms IS NULL "
+      "SELECT id, created_unix_ms, title, updated_unix_ms FROM posts WHERE id < ?1 AND "
+      "deleted_unix_ms IS NULL "
       "ORDER BY id DESC LIMIT ?2");
   if (!latest) return tl::unexpected(latest.error());
   auto get = session->db_.Prepare(
@@ -78,8 +79,8 @@ Result<PostList> SqliteSession::QueryLatest(std::optional<int64_t> before_id, in
     auto row = latest_.Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) return posts;
-    posts.push_back(
-        PostSummary{latest_.ColumnInt64(0), latest_.ColumnInt64(1), latest_.ColumnText(2)});
+    posts.push_back(PostSummary{latest_.ColumnInt64(0), latest_.ColumnInt64(1),
+                                latest_.ColumnText(2), latest_.ColumnInt64(3)});
   }
 }
 

@@ -32,6 +32,7 @@ struct PostSummary {
   int64_t id = 0;
   int64_t created_unix_ms = 0;
   std::string title;
+  int64_t updated_unix_ms = 0;  // 0 when never edited
 };
 
 struct NewPost {
