@@ -26,7 +26,13 @@ std::string BrotliCompress(std::string_view data) {
   size_t size = BrotliEncoderMaxCompressedSize(data.size());
   if (size == 0) return {};
   std::string out(size, '\0');
-  if (!BrotliEncoderCompress(5, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, data.size(),
+  // A window no larger than the page: the encoder's tables scale with it, and clearing 4 MiB
+  // of them for a 5 KiB page would cost more than compressing it.
+  int window_bits = BROTLI_MIN_WINDOW_BITS;
+  while (window_bits < BROTLI_DEFAULT_WINDOW && (size_t{1} << window_bits) < data.size()) {
+    ++window_bits;
+  }
+  if (!BrotliEncoderCompress(5, window_bits, BROTLI_MODE_TEXT, data.size(),
                              reinterpret_cast<const uint8_t*>(data.data()), &size,
                              reinterpret_cast<uint8_t*>(out.data())) ||
       size >= data.size()) {

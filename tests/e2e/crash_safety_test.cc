@@ -34,9 +34,9 @@ constexpr int kPipelineDepth = 4;
 constexpr size_t kMaxPostsBeforeKillSqlite = 1500;
 constexpr size_t kMaxPostsBeforeKillPostgres = 500;
 // Edits and deletes per round: on up to this many posts of earlier rounds, by a few editors.
-constexpr size_t kPostsToEdit = 200;
-constexpr int kEditors = 4;
-constexpr size_t kChangesBeforeKill = 20;
+constexpr size_t kPostsToEdit = 60;
+constexpr int kEditors = 2;
+constexpr size_t kChangesBeforeKill = 10;
 
 uint64_t Seed() {
   if (std::optional<std::string> seed = Env("FOURDOLLAR_CRASH_SEED")) return std::stoull(*seed);
