@@ -51,9 +51,10 @@ metric() {  # metric NAME: the value of an unlabelled sample from /metrics
   curl -sf "$url/metrics" | awk -v name="$1" '$1 == name { print $2 }'
 }
 
-# start_nginx ROOT PORT: nginx on SERVER_CPU serving ROOT/index.html as / on 127.0.0.1:PORT.
+# start_nginx ROOT PORT [DIRECTIVES]: nginx on SERVER_CPU serving ROOT/index.html as / on
+# 127.0.0.1:PORT; DIRECTIVES (e.g. "gzip_static on;") go into that location.
 start_nginx() {
-  local root=$1 nginx_port=$2
+  local root=$1 nginx_port=$2 extra=${3:-}
   mkdir -p "$work/nginx"
   cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
@@ -78,6 +79,7 @@ http {
     location = / {
       default_type "text/html; charset=utf-8";
       try_files /index.html =404;
+      $extra
     }
   }
 }

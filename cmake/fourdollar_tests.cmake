@@ -15,7 +15,7 @@ endfunction()
 set(FOURDOLLAR_THREADED_SUITES
     ServerFixture SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
     SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
-    PostgresInstances StopModes/PostgresOutage PostgresHang Stores/KillNine LoadTest Recorder
+    EditRoutes HttpCaching FeedAndStyle EditorsScenario PostgresInstances StopModes/PostgresOutage PostgresHang Stores/KillNine LoadTest Recorder
     HostileTest)
 
 # fourdollar_discover_tests(TARGET [TIMEOUT seconds])

@@ -10,12 +10,14 @@
 namespace fourdollar {
 
 enum class ErrorCode {
-  kInvalidArgument,    // the caller's input is wrong; the message says which part
-  kNotFound,           // the thing asked for does not exist
-  kUnavailable,        // try again later (a store restarting, a queue full)
-  kResourceExhausted,  // out of space or memory
-  kIo,                 // the operating system refused an operation
-  kInternal,           // a bug or a corrupt state
+  kInvalidArgument,     // the caller's input is wrong; the message says which part
+  kNotFound,            // the thing asked for does not exist
+  kGone,                // the thing asked for existed and was deleted
+  kFailedPrecondition,  // the thing changed since the caller last saw it
+  kUnavailable,         // try again later (a store restarting, a queue full)
+  kResourceExhausted,   // out of space or memory
+  kIo,                  // the operating system refused an operation
+  kInternal,            // a bug or a corrupt state
 };
 
 struct Error {

@@ -29,9 +29,13 @@ void WriteCacheMetrics(std::span<const CacheStats> caches, MetricsWriter& out) {
 
 PageCache::PageCache(size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
 
-PageCache::Page PageCache::FindPost(int64_t id) { return Find(Key{false, id}, false, 0); }
+PageCache::Page PageCache::FindPost(int64_t id, uint64_t edit_generation) {
+  return Find(Key{false, id}, true, edit_generation);
+}
 
-void PageCache::PutPost(int64_t id, Page page) { Put(Key{false, id}, 0, std::move(page)); }
+void PageCache::PutPost(int64_t id, uint64_t edit_generation, Page page) {
+  Put(Key{false, id}, edit_generation, std::move(page));
+}
 
 PageCache::Page PageCache::FindList(int64_t before_id, uint64_t generation) {
   return Find(Key{true, before_id}, true, generation);
@@ -65,7 +69,7 @@ PageCache::Page PageCache::Find(const Key& key, bool check_generation, uint64_t 
 
 void PageCache::Put(const Key& key, uint64_t generation, Page page) {
   if (auto old = index_.find(key); old != index_.end()) Erase(old);
-  size_t charge = page ? page->size() + kEntryOverheadBytes : 0;
+  size_t charge = page ? page->bytes() + kEntryOverheadBytes : 0;
   if (page && charge <= capacity_bytes_) {
     while (used_bytes_ + charge > capacity_bytes_) {
       Erase(index_.find(lru_.back().key));

@@ -1,6 +1,6 @@
-// The rendered pages one event-loop thread keeps: post pages, and list pages tagged with the
-// store generation they were rendered at. Least recently used pages go first when the total
-// size passes the budget.
+// The rendered pages one event-loop thread keeps: post pages tagged with the store's edit
+// generation, and list pages tagged with its generation, at the time they were rendered. Least
+// recently used pages go first when the total size passes the budget.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "base/metrics.h"
+#include "blog/rendered_page.h"
 
 namespace fourdollar::blog {
 
@@ -28,10 +29,10 @@ struct CacheStats {
 void WriteCacheMetrics(std::span<const CacheStats> caches, MetricsWriter& out);
 
 // Not thread-safe: used by its loop thread only, except Stats(), which any thread may call.
-// Pages are shared (std::shared_ptr<const std::string>), never copied.
+// Pages are shared (std::shared_ptr<const RenderedPage>), never copied.
 class PageCache {
  public:
-  using Page = std::shared_ptr<const std::string>;
+  using Page = PagePtr;
 
   // Each page is charged its size plus kEntryOverheadBytes; a page larger than the whole budget
   // is not kept. capacity_bytes == 0 disables the cache.
@@ -40,9 +41,10 @@ class PageCache {
   PageCache(const PageCache&) = delete;
   PageCache& operator=(const PageCache&) = delete;
 
-  // Post pages never go stale: posts do not change once stored.
-  Page FindPost(int64_t id);
-  void PutPost(int64_t id, Page page);
+  // Post pages: a page found with another edit generation than `edit_generation` is stale (a
+  // post was edited or deleted since): dropped, and a miss.
+  Page FindPost(int64_t id, uint64_t edit_generation);
+  void PutPost(int64_t id, uint64_t edit_generation, Page page);
 
   // List pages: `before_id` is 0 for "/" and N for "/?before=N". A page found with another
   // generation than `generation` is stale: dropped, and a miss.

@@ -23,7 +23,10 @@ std::string FormatUtcIso8601Ms(int64_t unix_ms) {
 }
 
 PageRenderer::PageRenderer(const Templates& templates)
-    : list_(templates.list), post_(templates.post), not_found_(templates.not_found) {}
+    : list_(templates.list),
+      post_(templates.post),
+      not_found_(templates.not_found),
+      gone_(templates.gone) {}
 
 std::string PageRenderer::List(const store::PostList& posts, bool front_page,
                                std::optional<int64_t> older_before) {
@@ -53,9 +56,16 @@ std::string PageRenderer::Post(const store::Post& post) {
   data.set("title", post.title);
   data.set("created", FormatUtcIso8601Ms(post.created_unix_ms));
   data.set("body", post.body);
+  if (post.updated_unix_ms != 0) data.set("updated", FormatUtcIso8601Ms(post.updated_unix_ms));
   return post_.render(data);
 }
 
 std::string PageRenderer::NotFound() { return not_found_.render(mustache::data()); }
+
+std::string PageRenderer::Gone(int64_t id) {
+  mustache::data data;
+  data.set("id", std::to_string(id));
+  return gone_.render(data);
+}
 
 }  // namespace fourdollar::blog

@@ -31,11 +31,13 @@ class PageRenderer {
                    std::optional<int64_t> older_before);
   std::string Post(const store::Post& post);
   std::string NotFound();
+  std::string Gone(int64_t id);
 
  private:
   kainjow::mustache::mustache list_;
   kainjow::mustache::mustache post_;
   kainjow::mustache::mustache not_found_;
+  kainjow::mustache::mustache gone_;
 };
 
 }  // namespace fourdollar::blog

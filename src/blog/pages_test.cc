@@ -53,11 +53,12 @@ TEST(PageRenderer, EmptyFrontPageSaysNoPostsYet) {
 TEST(PageRenderer, PagesAreHtml5WithViewportAndNoScripts) {
   PageRenderer pages(DefaultTemplates());
   for (const std::string& html : {pages.List({{1, 0, "t"}}, true, std::nullopt),
-                                  pages.Post({1, 0, "t", "b"}), pages.NotFound()}) {
+                                  pages.Post({1, 0, "t", "b"}), pages.NotFound(), pages.Gone(1)}) {
     EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u) << html;
     EXPECT_TRUE(Contains(html, "<meta charset=\"utf-8\">"));
     EXPECT_TRUE(Contains(html, "<meta name=\"viewport\""));
-    EXPECT_TRUE(Contains(html, "<style>"));
+    EXPECT_TRUE(Contains(html, "<link rel=\"stylesheet\" href=\"/style.css\">"));
+    EXPECT_TRUE(Contains(html, "type=\"application/atom+xml\""));
     EXPECT_FALSE(Contains(html, "<script"));
     EXPECT_FALSE(Contains(html, "src="));
     EXPECT_TRUE(Contains(html, "</html>"));
@@ -70,7 +71,6 @@ TEST(PageRenderer, PostShowsTitleTimeAndBodyWithLineBreaks) {
   EXPECT_TRUE(Contains(html, "<h1>Hello</h1>")) << html;
   EXPECT_TRUE(Contains(html, "<time datetime=\"2026-11-26T15:04:05.123Z\">")) << html;
   EXPECT_TRUE(Contains(html, "line one\nline two")) << html;
-  EXPECT_TRUE(Contains(html, "white-space: pre-wrap")) << html;
 }
 
 TEST(PageRenderer, EscapesTitleAndBodyAsText) {

@@ -19,7 +19,7 @@ inline constexpr size_t kCreateBodyLimitBytes = 1u << 20;  // a 100000-byte body
 
 struct SiteOptions {
   size_t cache_bytes = 32u << 20;  // this thread's share of --cache-mb
-  bool writes_need_token = true;   // only sets the create route's requires_write_token
+  bool writes_need_token = true;   // sets the write routes' requires_write_token
 };
 
 // One per event-loop thread. Not thread-safe: handlers run on that thread, and the session's
@@ -27,12 +27,19 @@ struct SiteOptions {
 // it is gone answers 503. `store` must outlive it; `metrics_text` is called on this thread for
 // GET /metrics.
 //
-// Routes (AddRoutes):
+// Routes (AddRoutes); HEAD answers every GET route:
 //   GET /           "list"    10 newest titles; ?before=N for the 10 below id N; 400 on a bad N
-//   GET /{id}       "post"    one post; 404 page for unknown or malformed ids
-//   POST /          "create"  JSON {title, body} -> 303 to / once stored durably; 400 naming the
-//                             broken rule; 503 (Retry-After: 1) when the store is busy, 507 when
-//                             it is out of space, 500 otherwise
+//   GET /{id}       "post"    one post; 404 page for unknown or malformed ids, 410 for deleted ones
+//   POST /          "create"  JSON {title, body} -> 303 to / (Content-Location: /{id}) once stored
+//                             durably; 400 naming the broken rule; 503 (Retry-After: 1) when the
+//                             store is busy, 507 when it is out of space, 500 otherwise
+//   PUT /{id}       "update"  JSON {title, body} -> 303 to /{id} once stored durably; If-Match
+//                             with the page's ETag, 412 when it is not current; 404, 410
+//   DELETE /{id}    "delete"  204 once durable; 404 for ids never used, 410 when deleted already
+//   GET /feed.xml   "feed"    Atom feed of the 20 newest posts
+//   GET /style.css  "style"   the stylesheet, from memory (Cache-Control: public, max-age=86400)
+// Pages carry a strong ETag, Last-Modified and Cache-Control: no-cache; If-None-Match and
+// If-Modified-Since give 304.
 //   GET /healthz    "healthz" "ok"
 //   GET /metrics    "metrics" Prometheus text from metrics_text()
 class Site {

@@ -251,9 +251,14 @@ TEST_F(SiteTest, CreateAnswers303ToTheListWhereThePostThenAppears) {
   EXPECT_FALSE(Contains(Get("/").Body(), "After"));  // the list page is now cached
   http::Response created = Create(PostJson("After", "b"));
   EXPECT_EQ(created.status, 303);
-  ASSERT_EQ(created.headers.size(), 1u);
+  ASSERT_EQ(created.headers.size(), 2u);
   EXPECT_EQ(created.headers[0].name, "Location");
   EXPECT_EQ(created.headers[0].value, "/");
+  EXPECT_EQ(created.headers[1].name, "Content-Location");  // the new post's page
+  EXPECT_EQ(created.headers[1].value,
+            "/" + std::string(created.body.substr(
+                      created.body.find("stored as /") + 11,
+                      created.body.find('\n') - (created.body.find("stored as /") + 11))));
   std::string_view html = Get("/").Body();
   EXPECT_TRUE(Contains(html, ">After</a>")) << html;
   EXPECT_LT(html.find(">After</a>"), html.find(">Before</a>"));

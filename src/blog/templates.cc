@@ -65,7 +65,7 @@ Status LoadOne(const std::string& dir, const char* file_name, std::string* sourc
 
 Templates DefaultTemplates() {
   return Templates{std::string(kDefaultListTemplate), std::string(kDefaultPostTemplate),
-                   std::string(kDefaultNotFoundTemplate)};
+                   std::string(kDefaultNotFoundTemplate), std::string(kDefaultGoneTemplate)};
 }
 
 Status CheckTemplate(const std::string& source) {
@@ -93,6 +93,9 @@ Result<Templates> LoadTemplates(const std::string& dir) {
   if (Status ok = LoadOne(dir, "post.mustache", &templates.post); !ok)
     return tl::unexpected(ok.error());
   if (Status ok = LoadOne(dir, "not_found.mustache", &templates.not_found); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  if (Status ok = LoadOne(dir, "gone.mustache", &templates.gone); !ok) {
     return tl::unexpected(ok.error());
   }
   return templates;

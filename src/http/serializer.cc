@@ -30,11 +30,15 @@ void AppendResponse(const Response& response, bool head_only, bool keep_alive, i
   out += ReasonPhrase(response.status);
   out += "\r\nServer: fourdollar\r\nDate: ";
   out += date;
-  out += "\r\nContent-Type: ";
-  out += response.content_type;
-  out += "\r\nContent-Length: ";
-  r = std::to_chars(number, number + sizeof number, body.size());
-  out.append(number, r.ptr);
+  // 204 and 304 have no body, and no Content-Length (RFC 9110 8.6).
+  const bool no_body = response.status == 204 || response.status == 304;
+  if (!no_body) {
+    out += "\r\nContent-Type: ";
+    out += response.content_type;
+    out += "\r\nContent-Length: ";
+    r = std::to_chars(number, number + sizeof number, body.size());
+    out.append(number, r.ptr);
+  }
   out += "\r\nX-Content-Type-Options: nosniff\r\n";
   if (!keep_alive) {
     out += "Connection: close\r\n";
@@ -48,7 +52,7 @@ void AppendResponse(const Response& response, bool head_only, bool keep_alive, i
     out += "\r\n";
   }
   out += "\r\n";
-  if (!head_only) out += body;
+  if (!head_only && !no_body) out += body;
 }
 
 }  // namespace fourdollar::http

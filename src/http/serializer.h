@@ -21,7 +21,8 @@ class DateCache {
 };
 
 // Appends the status line, headers (Server, Date, Content-Type, Content-Length, Connection and
-// the response's own) and, unless `head_only`, the body to `out`.
+// the response's own) and, unless `head_only`, the body to `out`. A 204 or 304 gets neither
+// Content-Type, Content-Length nor body.
 void AppendResponse(const Response& response, bool head_only, bool keep_alive, int version_minor,
                     std::string_view date, std::string& out);
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <string_view>
 #include <utility>
 
 #include "base/clock.h"
@@ -15,7 +16,7 @@
 namespace fourdollar::store {
 
 Result<std::unique_ptr<PostgresListener>> PostgresListener::Start(
-    std::string url, std::function<void()> bump_generation, PostgresMetrics& metrics) {
+    std::string url, std::function<void(bool edited)> bump_generation, PostgresMetrics& metrics) {
   UniqueFd stop_event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop_event.valid()) return ErrnoError("eventfd for the PostgreSQL listener", errno);
   std::unique_ptr<PostgresListener> listener(new PostgresListener(
@@ -24,7 +25,8 @@ Result<std::unique_ptr<PostgresListener>> PostgresListener::Start(
   return listener;
 }
 
-PostgresListener::PostgresListener(std::string url, std::function<void()> bump_generation,
+PostgresListener::PostgresListener(std::string url,
+                                   std::function<void(bool edited)> bump_generation,
                                    PostgresMetrics& metrics, UniqueFd stop_event)
     : url_(std::move(url)),
       bump_generation_(std::move(bump_generation)),
@@ -68,7 +70,7 @@ void PostgresListener::Run() {
     backoff.Succeeded();
     if (!first) metrics_.CountReconnect(PostgresMetrics::Link::kListener);
     first = false;
-    bump_generation_();  // whatever was committed before LISTEN took effect
+    bump_generation_(true);  // whatever was committed before LISTEN took effect
     metrics_.SetConnected(PostgresMetrics::Link::kListener, true);
 
     PGconn* conn = connection->get();
@@ -76,13 +78,14 @@ void PostgresListener::Run() {
       if (!Wait(Pq().PQsocket(conn), -1)) return;
       if (Pq().PQconsumeInput(conn) == 0) break;
       while (PGnotify* notify = Pq().PQnotifies(conn)) {
+        const bool edited = notify->extra != nullptr && std::string_view(notify->extra) == "edit";
         Pq().PQfreemem(notify);
         metrics_.CountNotification();
-        bump_generation_();
+        bump_generation_(edited);
       }
     }
     metrics_.SetConnected(PostgresMetrics::Link::kListener, false);
-    bump_generation_();
+    bump_generation_(true);
     backoff.Failed(MonotonicNowNs());
   }
 }

@@ -11,7 +11,7 @@ constexpr int64_t kMigrationLockKey = 0x466f7572'446f6c00;  // "FourDol" 0
 
 // Migration i brings the database from version i to version i + 1. Append only: a released
 // migration never changes, because databases in the field already ran it.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // request_key is chosen by the writer for each post, so that after a connection lost during
     // COMMIT it can find out whether the batch was stored.
     "CREATE TABLE posts ("
@@ -21,6 +21,13 @@ constexpr std::array<const char*, 1> kMigrations = {
     "  body TEXT NOT NULL,"
     "  request_key TEXT NOT NULL UNIQUE);"
     "CREATE INDEX posts_created_unix_ms ON posts(created_unix_ms);",
+    // Edits and deletes. A deleted post stays as a tombstone row (its id is never reused).
+    // post_changes holds each edit's and delete's request key, for the same lookup after a lost
+    // COMMIT answer as request_key does for new posts.
+    "ALTER TABLE posts ADD COLUMN updated_unix_ms BIGINT NOT NULL DEFAULT 0;"
+    "ALTER TABLE posts ADD COLUMN revision BIGINT NOT NULL DEFAULT 1;"
+    "ALTER TABLE posts ADD COLUMN deleted_unix_ms BIGINT;"
+    "CREATE TABLE post_changes (request_key TEXT PRIMARY KEY, post_id BIGINT NOT NULL);",
 };
 
 Status Apply(PgConnection& db) {

@@ -77,13 +77,15 @@ Status PostgresSession::EnsureConnected(int64_t deadline_ns) {
     // One statement serves both the first page and later ones: "before" defaults to the
     // largest id, which no post reaches in practice.
     return db
-        .PrepareBy("latest",
-                   "SELECT id, created_unix_ms, title FROM posts WHERE id < $1::bigint "
-                   "ORDER BY id DESC LIMIT $2::bigint",
-                   2, deadline_ns)
+        .PrepareBy(
+            "latest",
+            "SELECT id, created_unix_ms, title, updated_unix_ms FROM posts WHERE id < $1::bigint "
+            "AND deleted_unix_ms IS NULL ORDER BY id DESC LIMIT $2::bigint",
+            2, deadline_ns)
         .and_then([&] {
           return db.PrepareBy("get",
-                              "SELECT id, created_unix_ms, title, body FROM posts "
+                              "SELECT id, created_unix_ms, title, body, updated_unix_ms, "
+                              "revision, (deleted_unix_ms IS NOT NULL)::int FROM posts "
                               "WHERE id = $1::bigint",
                               1, deadline_ns);
         });
@@ -152,7 +154,19 @@ void PostgresSession::Get(int64_t id, std::function<void(Result<std::optional<Po
 }
 
 void PostgresSession::Insert(NewPost post, std::function<void(Result<Post>)> done) {
-  writer_->Submit(std::move(post), loop_, std::move(done));
+  writer_->Submit(WriteRequest{WriteRequest::Kind::kInsert, 0, std::nullopt, std::move(post)},
+                  loop_, std::move(done));
+}
+
+void PostgresSession::Update(int64_t id, NewPost post, std::optional<int64_t> expected_revision,
+                             std::function<void(Result<Post>)> done) {
+  writer_->Submit(WriteRequest{WriteRequest::Kind::kUpdate, id, expected_revision, std::move(post)},
+                  loop_, std::move(done));
+}
+
+void PostgresSession::Delete(int64_t id, std::function<void(Result<Post>)> done) {
+  writer_->Submit(WriteRequest{WriteRequest::Kind::kDelete, id, std::nullopt, {}}, loop_,
+                  std::move(done));
 }
 
 Result<PostList> PostgresSession::QueryLatest(std::optional<int64_t> before_id, int limit,
@@ -170,8 +184,8 @@ Result<PostList> PostgresSession::QueryLatest(std::optional<int64_t> before_id, 
   PostList posts;
   posts.reserve(static_cast<size_t>(Pq().PQntuples(result)));
   for (int row = 0; row < Pq().PQntuples(result); ++row) {
-    posts.push_back(
-        PostSummary{PgInt64(result, row, 0), PgInt64(result, row, 1), PgText(result, row, 2)});
+    posts.push_back(PostSummary{PgInt64(result, row, 0), PgInt64(result, row, 1),
+                                PgText(result, row, 2), PgInt64(result, row, 3)});
   }
   return posts;
 }
@@ -181,8 +195,15 @@ Result<std::optional<Post>> PostgresSession::QueryPost(int64_t id, int64_t deadl
   if (!rows) return tl::unexpected(rows.error());
   const PGresult* result = rows->get();
   if (Pq().PQntuples(result) == 0) return std::optional<Post>();
-  return std::optional<Post>(Post{PgInt64(result, 0, 0), PgInt64(result, 0, 1),
-                                  PgText(result, 0, 2), PgText(result, 0, 3)});
+  Post post;
+  post.id = PgInt64(result, 0, 0);
+  post.created_unix_ms = PgInt64(result, 0, 1);
+  post.title = PgText(result, 0, 2);
+  post.body = PgText(result, 0, 3);
+  post.updated_unix_ms = PgInt64(result, 0, 4);
+  post.revision = PgInt64(result, 0, 5);
+  post.deleted = PgInt64(result, 0, 6) != 0;
+  return std::optional<Post>(std::move(post));
 }
 
 }  // namespace fourdollar::store

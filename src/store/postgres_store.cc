@@ -25,7 +25,7 @@ class PostgresStore final : public Store {
   Status StartListener() {
     PostgresWriter* writer = writer_.get();
     auto listener = PostgresListener::Start(
-        url_, [writer] { writer->BumpGeneration(); }, writer->metrics());
+        url_, [writer](bool edited) { writer->BumpGeneration(edited); }, writer->metrics());
     if (!listener) return tl::unexpected(listener.error());
     listener_ = std::move(*listener);
     return {};
@@ -37,6 +37,7 @@ class PostgresStore final : public Store {
     return std::unique_ptr<StoreSession>(std::move(*session));
   }
   uint64_t Generation() const override { return writer_->Generation(); }
+  uint64_t EditGeneration() const override { return writer_->EditGeneration(); }
   void WriteMetrics(MetricsWriter& out) const override { writer_->WriteMetrics(out); }
   void Shutdown() override {
     writer_->Shutdown();

@@ -73,8 +73,9 @@ PostgresWriter::PostgresWriter(std::string url, PgConnection db, const Clock& cl
 
 PostgresWriter::~PostgresWriter() { Shutdown(); }
 
-void PostgresWriter::Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done) {
-  queue_.Submit(std::move(post), loop, std::move(done));
+void PostgresWriter::Submit(WriteRequest request, Executor& loop,
+                            std::function<void(Result<Post>)> done) {
+  queue_.Submit(std::move(request), loop, std::move(done));
 }
 
 void PostgresWriter::Shutdown() {
@@ -162,49 +163,157 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   auto begun =
       db_.ExecBy("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPostgresWriteLockKey) +
                      "); NOTIFY fourdollar_posts;"
-                     " SELECT COALESCE(MAX(created_unix_ms), 0) FROM posts",
+                     " SELECT GREATEST(COALESCE(MAX(created_unix_ms), 0),"
+                     " COALESCE(MAX(updated_unix_ms), 0)) FROM posts",
                  StatementDeadline());
   if (!begun) return abort(begun.error());
-  const int64_t created_unix_ms =
+  const int64_t now_unix_ms =
       std::max({last_created_unix_ms_, PgInt64(begun->get(), 0, 0), clock_.NowUnixMs()});
 
-  const std::string created_text = std::to_string(created_unix_ms);
+  std::vector<Result<Post>> outcomes;
   std::vector<std::string> keys;
-  keys.reserve(batch.size());
-  std::vector<const char*> params{created_text.c_str()};
-  params.reserve(1 + 3 * batch.size());
-  for (PendingWrite& write : batch) {
-    keys.push_back(NextKey());
-    params.push_back(write.post.title.c_str());
-    params.push_back(write.post.body.c_str());
-    params.push_back(keys.back().c_str());
+  if (Status written = WriteBatch(batch, now_unix_ms, outcomes, keys); !written) {
+    return abort(written.error());
   }
-  auto inserted = db_.ExecParamsBy(InsertSql(batch.size()), params, StatementDeadline());
-  if (!inserted) return abort(inserted.error());
-  std::unordered_map<std::string, int64_t> ids;
-  for (int row = 0; row < Pq().PQntuples(inserted->get()); ++row) {
-    ids.emplace(PgText(inserted->get(), row, 1), PgInt64(inserted->get(), row, 0));
+  bool edited = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    edited = edited || (outcomes[i] && batch[i].request.kind != WriteRequest::Kind::kInsert);
   }
-
-  if (auto committed = db_.ExecBy("COMMIT", StatementDeadline()); !committed) {
+  const std::string commit = edited ? "NOTIFY fourdollar_posts, 'edit'; COMMIT" : "COMMIT";
+  if (auto committed = db_.ExecBy(commit, StatementDeadline()); !committed) {
+    if (keys.empty()) {
+      // Nothing was to change: every write was refused on its own, and stays so.
+      record(false);
+      for (size_t i = 0; i < batch.size(); ++i) CompleteWrite(batch[i], std::move(outcomes[i]));
+      return;
+    }
     // The commit may have happened with only its answer lost: look the keys up before saying.
     // The batch is recorded once settled.
-    in_doubt_ = InDoubt{std::move(batch), std::move(keys), created_unix_ms,
+    in_doubt_ = InDoubt{std::move(batch), std::move(outcomes), std::move(keys), now_unix_ms,
                         MonotonicNowNs() + kInDoubtLimitNs};
     batch.clear();
     ResolveInDoubt(/*final=*/false);
     return;
   }
   record(true);
-  last_created_unix_ms_ = created_unix_ms;
+  last_created_unix_ms_ = now_unix_ms;
+  Acknowledge(batch, outcomes);
+}
+
+Status PostgresWriter::WriteBatch(std::vector<PendingWrite>& batch, int64_t now_unix_ms,
+                                  std::vector<Result<Post>>& outcomes,
+                                  std::vector<std::string>& keys) {
+  outcomes.assign(batch.size(), MakeError(ErrorCode::kInternal, "not written"));
+  const std::string now_text = std::to_string(now_unix_ms);
+  std::vector<size_t> inserts;
+  std::vector<std::string> insert_keys;
+  std::vector<const char*> params{now_text.c_str()};
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].request.kind != WriteRequest::Kind::kInsert) continue;
+    inserts.push_back(i);
+    insert_keys.push_back(NextKey());
+  }
+  for (size_t j = 0; j < inserts.size(); ++j) {
+    NewPost& post = batch[inserts[j]].request.post;
+    params.push_back(post.title.c_str());
+    params.push_back(post.body.c_str());
+    params.push_back(insert_keys[j].c_str());
+  }
+  if (!inserts.empty()) {
+    auto inserted = db_.ExecParamsBy(InsertSql(inserts.size()), params, StatementDeadline());
+    if (!inserted) return tl::unexpected(inserted.error());
+    std::unordered_map<std::string, int64_t> ids;
+    for (int row = 0; row < Pq().PQntuples(inserted->get()); ++row) {
+      ids.emplace(PgText(inserted->get(), row, 1), PgInt64(inserted->get(), row, 0));
+    }
+    for (size_t j = 0; j < inserts.size(); ++j) {
+      Post post;
+      post.id = ids[insert_keys[j]];
+      post.created_unix_ms = now_unix_ms;
+      post.title = std::move(batch[inserts[j]].request.post.title);
+      post.body = std::move(batch[inserts[j]].request.post.body);
+      outcomes[inserts[j]] = std::move(post);
+    }
+    keys = std::move(insert_keys);
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].request.kind == WriteRequest::Kind::kInsert) continue;
+    if (Status changed = WriteChange(batch[i].request, now_unix_ms, outcomes[i], keys); !changed) {
+      return changed;
+    }
+  }
+  return {};
+}
+
+Status PostgresWriter::WriteChange(WriteRequest& request, int64_t now_unix_ms,
+                                   Result<Post>& outcome, std::vector<std::string>& keys) {
+  const bool update = request.kind == WriteRequest::Kind::kUpdate;
+  const std::string key = NextKey();
+  const std::string now_text = std::to_string(now_unix_ms);
+  const std::string id_text = std::to_string(request.id);
+  const std::string revision_text = std::to_string(request.expected_revision.value_or(-1));
+  // The change and its key commit together; a refused change logs no key.
+  auto changed =
+      update ? db_.ExecParamsBy(
+                   "WITH changed AS (UPDATE posts SET title = $1, body = $2, updated_unix_ms = "
+                   "$3::bigint, revision = revision + 1 WHERE id = $4::bigint AND deleted_unix_ms "
+                   "IS NULL AND ($5::bigint < 0 OR revision = $5::bigint) RETURNING id, "
+                   "created_unix_ms, revision), logged AS (INSERT INTO post_changes SELECT $6, id "
+                   "FROM changed) SELECT created_unix_ms, revision FROM changed",
+                   {request.post.title.c_str(), request.post.body.c_str(), now_text.c_str(),
+                    id_text.c_str(), revision_text.c_str(), key.c_str()},
+                   StatementDeadline())
+             : db_.ExecParamsBy(
+                   "WITH changed AS (UPDATE posts SET title = '', body = '', updated_unix_ms = "
+                   "$1::bigint, deleted_unix_ms = $1::bigint, revision = revision + 1 WHERE id = "
+                   "$2::bigint AND deleted_unix_ms IS NULL RETURNING id, created_unix_ms, "
+                   "revision), logged AS (INSERT INTO post_changes SELECT $3, id FROM changed) "
+                   "SELECT created_unix_ms, revision FROM changed",
+                   {now_text.c_str(), id_text.c_str(), key.c_str()}, StatementDeadline());
+  if (!changed) return tl::unexpected(changed.error());
+  if (Pq().PQntuples(changed->get()) == 1) {
+    Post post;
+    post.id = request.id;
+    post.created_unix_ms = PgInt64(changed->get(), 0, 0);
+    post.revision = PgInt64(changed->get(), 0, 1);
+    post.updated_unix_ms = now_unix_ms;
+    post.deleted = !update;
+    if (update) {
+      post.title = std::move(request.post.title);
+      post.body = std::move(request.post.body);
+    }
+    outcome = std::move(post);
+    keys.push_back(key);
+    return {};
+  }
+  // Nothing changed: say why.
+  auto state = db_.ExecParamsBy(
+      "SELECT (deleted_unix_ms IS NOT NULL)::int, revision FROM posts WHERE id = $1::bigint",
+      {id_text.c_str()}, StatementDeadline());
+  if (!state) return tl::unexpected(state.error());
+  const std::string which = "post " + id_text;
+  if (Pq().PQntuples(state->get()) == 0) {
+    outcome = MakeError(ErrorCode::kNotFound, which + " does not exist");
+  } else if (PgInt64(state->get(), 0, 0) != 0) {
+    outcome = MakeError(ErrorCode::kGone, which + " was deleted");
+  } else {
+    outcome = MakeError(ErrorCode::kFailedPrecondition,
+                        which + " changed since it was read (it is at revision " +
+                            std::to_string(PgInt64(state->get(), 0, 1)) + ")");
+  }
+  return {};
+}
+
+void PostgresWriter::Acknowledge(std::vector<PendingWrite>& writes,
+                                 std::vector<Result<Post>>& outcomes) {
+  bool edited = false;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    edited = edited || (outcomes[i] && writes[i].request.kind != WriteRequest::Kind::kInsert);
+  }
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  BumpGeneration();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    NewPost& post = batch[i].post;
-    CompleteWrite(batch[i],
-                  Post{ids[keys[i]], created_unix_ms, std::move(post.title), std::move(post.body)});
-  }
+  BumpGeneration(edited);
+  for (size_t i = 0; i < writes.size(); ++i) CompleteWrite(writes[i], std::move(outcomes[i]));
 }
 
 void PostgresWriter::ResolveInDoubt(bool final) {
@@ -222,16 +331,13 @@ void PostgresWriter::ResolveInDoubt(bool final) {
   if (Status connected = EnsureConnected(final); !connected)
     return give_up_if_due(connected.error());
   const std::string keys = ArrayLiteral(doubt.keys);
-  auto found =
-      db_.ExecParamsBy("SELECT request_key, id FROM posts WHERE request_key = ANY($1::text[])",
-                       {keys.c_str()}, StatementDeadline());
+  auto found = db_.ExecParamsBy(
+      "SELECT request_key FROM posts WHERE request_key = ANY($1::text[]) UNION ALL "
+      "SELECT request_key FROM post_changes WHERE request_key = ANY($1::text[])",
+      {keys.c_str()}, StatementDeadline());
   if (!found) return give_up_if_due(found.error());
 
-  std::unordered_map<std::string, int64_t> ids;
-  for (int row = 0; row < Pq().PQntuples(found->get()); ++row) {
-    ids.emplace(PgText(found->get(), row, 0), PgInt64(found->get(), row, 1));
-  }
-  if (ids.empty()) {
+  if (Pq().PQntuples(found->get()) == 0) {
     connection_metrics_.CountInDoubt(PostgresMetrics::InDoubt::kNotStored);
     metrics_.RecordBatch(doubt.writes.size(), 0, false);
     Fail(doubt.writes,
@@ -244,18 +350,7 @@ void PostgresWriter::ResolveInDoubt(bool final) {
   connection_metrics_.CountInDoubt(PostgresMetrics::InDoubt::kStored);
   metrics_.RecordBatch(doubt.writes.size(), 0, true);
   last_created_unix_ms_ = std::max(last_created_unix_ms_, doubt.created_unix_ms);
-  BumpGeneration();
-  for (size_t i = 0; i < doubt.writes.size(); ++i) {
-    auto id = ids.find(doubt.keys[i]);
-    if (id == ids.end()) {
-      CompleteWrite(doubt.writes[i],
-                    MakeError(ErrorCode::kInternal, "post missing from a committed batch"));
-      continue;
-    }
-    NewPost& post = doubt.writes[i].post;
-    CompleteWrite(doubt.writes[i], Post{id->second, doubt.created_unix_ms, std::move(post.title),
-                                        std::move(post.body)});
-  }
+  Acknowledge(doubt.writes, doubt.outcomes);
   in_doubt_.reset();
 }
 

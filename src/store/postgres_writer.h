@@ -1,15 +1,18 @@
 // The single writer of a PostgreSQL store in this instance: the shared bounded queue, and one
-// thread owning one connection that commits the queued posts in groups (group commit), one
-// transaction per group, with synchronous_commit left on.
+// thread owning one connection that commits the queued changes (new posts, edits, deletes) in
+// groups (group commit), one transaction per group, with synchronous_commit left on. An edit or
+// delete refused on its own (unknown id, deleted, stale revision) changes nothing and does not
+// fail the others of its group.
 //
 // Each write transaction takes the advisory lock kPostgresWriteLockKey before drawing ids, so
 // ids follow commit order across all instances on the database, and sends NOTIFY
-// fourdollar_posts, which PostgreSQL delivers to every listener after the commit.
+// fourdollar_posts (payload "edit" too when it edited or deleted a post), which PostgreSQL
+// delivers to every listener after the commit.
 //
 // Outages: while PostgreSQL cannot be reached, batches fail at once with kUnavailable and the
 // writer reconnects with backoff (100 ms doubling to 2 s) when posts arrive. When the answer to
-// COMMIT is lost, the batch is "in doubt": its posts are neither acknowledged nor refused until
-// a lookup of their request keys (one unique key per post, chosen here) says whether the commit
+// COMMIT is lost, the batch is "in doubt": its changes are neither acknowledged nor refused until
+// a lookup of their request keys (one unique key per change, chosen here) says whether the commit
 // happened, which is retried for up to 10 s; then they fail with kUnavailable.
 //
 // Threading: Submit, Shutdown, Generation, BumpGeneration, WriteMetrics and metrics() are
@@ -53,16 +56,21 @@ class PostgresWriter {
   PostgresWriter(const PostgresWriter&) = delete;
   PostgresWriter& operator=(const PostgresWriter&) = delete;
 
-  // Queues the post; `done` later runs on `loop` with the stored post or the error.
-  void Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done);
+  // Queues the change; `done` later runs on `loop` with the stored post or the error.
+  void Submit(WriteRequest request, Executor& loop, std::function<void(Result<Post>)> done);
 
   // Stops taking posts, commits (or, PostgreSQL being down, fails) everything queued, settles a
   // batch in doubt, posts every completion, joins the thread. Idempotent.
   void Shutdown();
 
   uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
-  // For content committed elsewhere (another instance), or possibly missed.
-  void BumpGeneration() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+  uint64_t EditGeneration() const { return edit_generation_.load(std::memory_order_acquire); }
+  // For content committed here or elsewhere (another instance), or possibly missed; `edited`:
+  // posts may have been edited or deleted, not only added.
+  void BumpGeneration(bool edited) {
+    if (edited) edit_generation_.fetch_add(1, std::memory_order_acq_rel);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
 
   PostgresMetrics& metrics() { return connection_metrics_; }
   void WriteMetrics(MetricsWriter& out) const;
@@ -71,7 +79,8 @@ class PostgresWriter {
   // A batch whose COMMIT got no answer.
   struct InDoubt {
     std::vector<PendingWrite> writes;
-    std::vector<std::string> keys;
+    std::vector<Result<Post>> outcomes;  // what each write did, were the commit to hold
+    std::vector<std::string> keys;       // of the writes that changed something
     int64_t created_unix_ms = 0;
     int64_t give_up_ns = 0;
   };
@@ -82,6 +91,15 @@ class PostgresWriter {
   // Connects when not connected, unless the backoff says to wait (then kUnavailable at once).
   Status EnsureConnected(bool ignore_backoff);
   void CommitBatch(std::vector<PendingWrite>& batch);
+  // Inserts the batch's new posts, then applies its edits and deletes in order; each write's
+  // outcome goes to `outcomes`, and the key of each that changed something to `keys`. An error
+  // returned fails the whole batch.
+  Status WriteBatch(std::vector<PendingWrite>& batch, int64_t now_unix_ms,
+                    std::vector<Result<Post>>& outcomes, std::vector<std::string>& keys);
+  Status WriteChange(WriteRequest& request, int64_t now_unix_ms, Result<Post>& outcome,
+                     std::vector<std::string>& keys);
+  // Completes every write of a committed batch and bumps the generations.
+  void Acknowledge(std::vector<PendingWrite>& writes, std::vector<Result<Post>>& outcomes);
   // Settles in_doubt_ if the database can say; `final` gives up when it cannot.
   void ResolveInDoubt(bool final);
   void Fail(std::vector<PendingWrite>& writes, const Error& error);
@@ -98,6 +116,7 @@ class PostgresWriter {
   std::optional<InDoubt> in_doubt_;   // writer thread only
 
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> edit_generation_{0};
   store::WriteMetrics metrics_;
   PostgresMetrics connection_metrics_;
   WriteQueue queue_;

@@ -9,13 +9,18 @@ namespace {
 
 // Migration i brings the database from version i to version i + 1. Append only: a released
 // migration never changes, because databases in the field already ran it.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     "CREATE TABLE posts ("
     "  id INTEGER PRIMARY KEY,"
     "  created_unix_ms INTEGER NOT NULL,"
     "  title TEXT NOT NULL,"
     "  body TEXT NOT NULL);"
     "CREATE INDEX posts_created_unix_ms ON posts(created_unix_ms);",
+    // Edits and deletes. A deleted post stays as a tombstone row, so its id is never reused
+    // (an INTEGER PRIMARY KEY would otherwise hand the largest id out again).
+    "ALTER TABLE posts ADD COLUMN updated_unix_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE posts ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE posts ADD COLUMN deleted_unix_ms INTEGER;",
 };
 
 Status Apply(SqliteDb& db) {

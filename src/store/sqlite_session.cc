@@ -21,10 +21,13 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::Open(const std::string& pa
   // One statement serves both the first page and later ones: "before" defaults to the
   // largest id, which no post reaches in practice.
   auto latest = session->db_.Prepare(
-      "SELECT id, created_unix_ms, title FROM posts WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+      "SELECT id, created_unix_ms, title, updated_unix_ms FROM posts WHERE id < ?1 AND "
+      "deleted_unix_ms IS NULL "
+      "ORDER BY id DESC LIMIT ?2");
   if (!latest) return tl::unexpected(latest.error());
-  auto get =
-      session->db_.Prepare("SELECT id, created_unix_ms, title, body FROM posts WHERE id = ?1");
+  auto get = session->db_.Prepare(
+      "SELECT id, created_unix_ms, title, body, updated_unix_ms, revision, "
+      "deleted_unix_ms IS NOT NULL FROM posts WHERE id = ?1");
   if (!get) return tl::unexpected(get.error());
   session->latest_ = std::move(*latest);
   session->get_ = std::move(*get);
@@ -41,7 +44,19 @@ void SqliteSession::Get(int64_t id, std::function<void(Result<std::optional<Post
 }
 
 void SqliteSession::Insert(NewPost post, std::function<void(Result<Post>)> done) {
-  writer_->Submit(std::move(post), loop_, std::move(done));
+  writer_->Submit(WriteRequest{WriteRequest::Kind::kInsert, 0, std::nullopt, std::move(post)},
+                  loop_, std::move(done));
+}
+
+void SqliteSession::Update(int64_t id, NewPost post, std::optional<int64_t> expected_revision,
+                           std::function<void(Result<Post>)> done) {
+  writer_->Submit(WriteRequest{WriteRequest::Kind::kUpdate, id, expected_revision, std::move(post)},
+                  loop_, std::move(done));
+}
+
+void SqliteSession::Delete(int64_t id, std::function<void(Result<Post>)> done) {
+  writer_->Submit(WriteRequest{WriteRequest::Kind::kDelete, id, std::nullopt, {}}, loop_,
+                  std::move(done));
 }
 
 Result<PostList> SqliteSession::QueryLatest(std::optional<int64_t> before_id, int limit) {
@@ -64,8 +79,8 @@ Result<PostList> SqliteSession::QueryLatest(std::optional<int64_t> before_id, in
     auto row = latest_.Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) return posts;
-    posts.push_back(
-        PostSummary{latest_.ColumnInt64(0), latest_.ColumnInt64(1), latest_.ColumnText(2)});
+    posts.push_back(PostSummary{latest_.ColumnInt64(0), latest_.ColumnInt64(1),
+                                latest_.ColumnText(2), latest_.ColumnInt64(3)});
   }
 }
 
@@ -75,8 +90,15 @@ Result<std::optional<Post>> SqliteSession::QueryPost(int64_t id) {
   auto row = get_.Step();
   if (!row) return tl::unexpected(row.error());
   if (!*row) return std::optional<Post>();
-  return std::optional<Post>(
-      Post{get_.ColumnInt64(0), get_.ColumnInt64(1), get_.ColumnText(2), get_.ColumnText(3)});
+  Post post;
+  post.id = get_.ColumnInt64(0);
+  post.created_unix_ms = get_.ColumnInt64(1);
+  post.title = get_.ColumnText(2);
+  post.body = get_.ColumnText(3);
+  post.updated_unix_ms = get_.ColumnInt64(4);
+  post.revision = get_.ColumnInt64(5);
+  post.deleted = get_.ColumnInt64(6) != 0;
+  return std::optional<Post>(std::move(post));
 }
 
 }  // namespace fourdollar::store

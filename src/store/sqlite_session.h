@@ -31,6 +31,9 @@ class SqliteSession final : public StoreSession {
               std::function<void(Result<PostList>)> done) override;
   void Get(int64_t id, std::function<void(Result<std::optional<Post>>)> done) override;
   void Insert(NewPost post, std::function<void(Result<Post>)> done) override;
+  void Update(int64_t id, NewPost post, std::optional<int64_t> expected_revision,
+              std::function<void(Result<Post>)> done) override;
+  void Delete(int64_t id, std::function<void(Result<Post>)> done) override;
 
  private:
   SqliteSession(SqliteDb db, std::shared_ptr<SqliteWriter> writer, Executor& loop)

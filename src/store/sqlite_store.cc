@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
     return std::unique_ptr<StoreSession>(std::move(*session));
   }
   uint64_t Generation() const override { return writer_->Generation(); }
+  uint64_t EditGeneration() const override { return writer_->EditGeneration(); }
   void WriteMetrics(MetricsWriter& out) const override { writer_->WriteMetrics(out); }
   void Shutdown() override { writer_->Shutdown(); }
   std::string Describe() const override { return "sqlite:" + path_; }

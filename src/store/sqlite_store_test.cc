@@ -149,3 +149,54 @@ TEST(SqliteStore, ZeroQueueLimitIsInvalid) {
 
 }  // namespace
 }  // namespace fourdollar::store::testing
+
+namespace fourdollar::store::testing {
+namespace {
+
+// A database file made by a build before edits and deletes existed (schema version 1).
+TEST(SqliteStore, OpensAVersionOneDatabaseAndEditsItsPosts) {
+  TempDir dir;
+  const std::string path = (dir.path() / "blog.db").string();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v1 =
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, created_unix_ms INTEGER NOT NULL,"
+        " title TEXT NOT NULL, body TEXT NOT NULL);"
+        "CREATE INDEX posts_created_unix_ms ON posts(created_unix_ms);"
+        "INSERT INTO posts VALUES (1, 1700000000000, 'old title', 'old body');"
+        "INSERT INTO posts VALUES (2, 1700000001000, 'second', 'text');"
+        "PRAGMA user_version = 1;";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = MustOpen(path);
+  ASSERT_TRUE(store);
+  ThreadExecutor loop;
+  auto session = store->OpenSession(loop);
+  ASSERT_TRUE(session);
+  auto read = Await<Result<std::optional<Post>>>([&](auto done) { (*session)->Get(1, done); });
+  ASSERT_TRUE(read && *read && (*read)->has_value());
+  const Post& old = **(*read);
+  EXPECT_EQ(old.title, "old title");
+  EXPECT_EQ(old.revision, 1);
+  EXPECT_EQ(old.updated_unix_ms, 0);
+  EXPECT_FALSE(old.deleted);
+
+  auto updated = Await<Result<Post>>([&](auto done) {
+    (*session)->Update(1, NewPost{"new", "body"}, int64_t{1}, done);
+  });
+  ASSERT_TRUE(updated && *updated) << (updated ? updated->error().message : "timeout");
+  EXPECT_EQ((*updated)->created_unix_ms, 1700000000000);
+  EXPECT_EQ((*updated)->revision, 2);
+  auto deleted = Await<Result<Post>>([&](auto done) { (*session)->Delete(2, done); });
+  ASSERT_TRUE(deleted && *deleted) << (deleted ? deleted->error().message : "timeout");
+  auto latest =
+      Await<Result<PostList>>([&](auto done) { (*session)->Latest(std::nullopt, 10, done); });
+  ASSERT_TRUE(latest && *latest);
+  ASSERT_EQ((*latest)->size(), 1u);
+  EXPECT_EQ((*latest)->front().title, "new");
+}
+
+}  // namespace
+}  // namespace fourdollar::store::testing

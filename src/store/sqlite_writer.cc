@@ -13,7 +13,9 @@ Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Start(SqliteDb db, const Clo
   }
   // Timestamps continue from the newest stored post, so they never go backwards across a
   // restart with a clock that was set back.
-  auto last = db.QueryInt64("SELECT COALESCE(MAX(created_unix_ms), 0) FROM posts");
+  auto last = db.QueryInt64(
+      "SELECT MAX(COALESCE(MAX(created_unix_ms), 0), COALESCE(MAX(updated_unix_ms), 0)) "
+      "FROM posts");
   if (!last) return tl::unexpected(last.error());
   std::unique_ptr<SqliteWriter> writer(new SqliteWriter(std::move(db), clock, limits, *last));
   auto prepared = writer->PrepareStatements();
@@ -40,6 +42,17 @@ Status SqliteWriter::PrepareStatements() {
   const Target targets[] = {
       {&begin_, "BEGIN IMMEDIATE"},
       {&insert_, "INSERT INTO posts(created_unix_ms, title, body) VALUES (?1, ?2, ?3)"},
+      // ?4 < 0: any revision.
+      {&update_,
+       "UPDATE posts SET title = ?1, body = ?2, updated_unix_ms = ?3, revision = revision + 1 "
+       "WHERE id = ?5 AND deleted_unix_ms IS NULL AND (?4 < 0 OR revision = ?4) "
+       "RETURNING created_unix_ms, revision"},
+      // The text goes; the row stays, so the id is never handed out again.
+      {&delete_,
+       "UPDATE posts SET title = '', body = '', updated_unix_ms = ?1, deleted_unix_ms = ?1, "
+       "revision = revision + 1 WHERE id = ?2 AND deleted_unix_ms IS NULL "
+       "RETURNING created_unix_ms, revision"},
+      {&state_, "SELECT deleted_unix_ms IS NOT NULL, revision FROM posts WHERE id = ?1"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
   };
@@ -51,8 +64,9 @@ Status SqliteWriter::PrepareStatements() {
   return {};
 }
 
-void SqliteWriter::Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done) {
-  queue_.Submit(std::move(post), loop, std::move(done));
+void SqliteWriter::Submit(WriteRequest request, Executor& loop,
+                          std::function<void(Result<Post>)> done) {
+  queue_.Submit(std::move(request), loop, std::move(done));
 }
 
 void SqliteWriter::Shutdown() {
@@ -73,10 +87,10 @@ void SqliteWriter::Run() {
 }
 
 void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
-  std::vector<Post> stored;
-  stored.reserve(batch.size());
+  std::vector<Result<Post>> outcomes;
+  outcomes.reserve(batch.size());
   const int64_t start_ns = MonotonicNowNs();
-  Status written = WriteBatch(batch, stored);
+  Status written = WriteBatch(batch, outcomes);
   const double seconds = static_cast<double>(MonotonicNowNs() - start_ns) / 1e9;
   metrics_.RecordBatch(batch.size(), seconds, written.has_value());
 
@@ -101,33 +115,104 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
     return;
   }
 
-  last_created_unix_ms_ = stored.back().created_unix_ms;
+  bool edited = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!outcomes[i]) continue;
+    last_created_unix_ms_ = std::max(
+        {last_created_unix_ms_, outcomes[i]->created_unix_ms, outcomes[i]->updated_unix_ms});
+    edited = edited || batch[i].request.kind != WriteRequest::Kind::kInsert;
+  }
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
+  if (edited) edit_generation_.fetch_add(1, std::memory_order_release);
   generation_.fetch_add(1, std::memory_order_release);
-  for (size_t i = 0; i < batch.size(); ++i) CompleteWrite(batch[i], std::move(stored[i]));
+  for (size_t i = 0; i < batch.size(); ++i) CompleteWrite(batch[i], std::move(outcomes[i]));
 }
 
-Status SqliteWriter::WriteBatch(std::vector<PendingWrite>& batch, std::vector<Post>& stored) {
+Status SqliteWriter::WriteBatch(std::vector<PendingWrite>& batch,
+                                std::vector<Result<Post>>& outcomes) {
   auto begun = begin_.Run();
   if (!begun) return begun;
-  int64_t created_unix_ms = last_created_unix_ms_;
-  for (PendingWrite& request : batch) {
-    created_unix_ms = std::max(created_unix_ms, clock_.NowUnixMs());
-    Status bound = insert_.BindInt64(1, created_unix_ms)
-                       .and_then([&] { return insert_.BindText(2, request.post.title); })
-                       .and_then([&] { return insert_.BindText(3, request.post.body); });
-    if (!bound) {
-      insert_.Reset();
-      return bound;
-    }
-    auto inserted = insert_.Run();
-    if (!inserted) return inserted;
-    // The request's text is not needed again: a failed batch reports only the error.
-    stored.push_back(Post{db_.LastInsertRowId(), created_unix_ms, std::move(request.post.title),
-                          std::move(request.post.body)});
+  int64_t now_unix_ms = last_created_unix_ms_;
+  for (PendingWrite& write : batch) {
+    now_unix_ms = std::max(now_unix_ms, clock_.NowUnixMs());
+    Status done = write.request.kind == WriteRequest::Kind::kInsert
+                      ? Insert(write.request, now_unix_ms, outcomes)
+                      : Change(write.request, now_unix_ms, outcomes);
+    if (!done) return done;
   }
   return commit_.Run();
+}
+
+Status SqliteWriter::Insert(WriteRequest& request, int64_t now_unix_ms,
+                            std::vector<Result<Post>>& outcomes) {
+  Status bound = insert_.BindInt64(1, now_unix_ms)
+                     .and_then([&] { return insert_.BindText(2, request.post.title); })
+                     .and_then([&] { return insert_.BindText(3, request.post.body); });
+  if (!bound) {
+    insert_.Reset();
+    return bound;
+  }
+  auto inserted = insert_.Run();
+  if (!inserted) return inserted;
+  // The request's text is not needed again: a failed batch reports only the error.
+  Post post;
+  post.id = db_.LastInsertRowId();
+  post.created_unix_ms = now_unix_ms;
+  post.title = std::move(request.post.title);
+  post.body = std::move(request.post.body);
+  outcomes.push_back(std::move(post));
+  return {};
+}
+
+Status SqliteWriter::Change(WriteRequest& request, int64_t now_unix_ms,
+                            std::vector<Result<Post>>& outcomes) {
+  const bool update = request.kind == WriteRequest::Kind::kUpdate;
+  SqliteStatement& stmt = update ? update_ : delete_;
+  StatementResetter reset(stmt);
+  Status bound =
+      update
+          ? stmt.BindText(1, request.post.title)
+                .and_then([&] { return stmt.BindText(2, request.post.body); })
+                .and_then([&] { return stmt.BindInt64(3, now_unix_ms); })
+                .and_then([&] { return stmt.BindInt64(4, request.expected_revision.value_or(-1)); })
+                .and_then([&] { return stmt.BindInt64(5, request.id); })
+          : stmt.BindInt64(1, now_unix_ms).and_then([&] { return stmt.BindInt64(2, request.id); });
+  if (!bound) return bound;
+  auto row = stmt.Step();
+  if (!row) return tl::unexpected(row.error());
+  if (*row) {
+    Post post;
+    post.id = request.id;
+    post.created_unix_ms = stmt.ColumnInt64(0);
+    post.revision = stmt.ColumnInt64(1);
+    post.updated_unix_ms = now_unix_ms;
+    post.deleted = !update;
+    if (update) {
+      post.title = std::move(request.post.title);
+      post.body = std::move(request.post.body);
+    }
+    // Stepping to the end finishes the statement before the next one runs.
+    if (auto end = stmt.Step(); !end) return tl::unexpected(end.error());
+    outcomes.push_back(std::move(post));
+    return {};
+  }
+  // Nothing changed: say why.
+  StatementResetter reset_state(state_);
+  if (Status b = state_.BindInt64(1, request.id); !b) return b;
+  auto state = state_.Step();
+  if (!state) return tl::unexpected(state.error());
+  const std::string which = "post " + std::to_string(request.id);
+  if (!*state) {
+    outcomes.push_back(MakeError(ErrorCode::kNotFound, which + " does not exist"));
+  } else if (state_.ColumnInt64(0) != 0) {
+    outcomes.push_back(MakeError(ErrorCode::kGone, which + " was deleted"));
+  } else {
+    outcomes.push_back(MakeError(ErrorCode::kFailedPrecondition,
+                                 which + " changed since it was read (it is at revision " +
+                                     std::to_string(state_.ColumnInt64(1)) + ")"));
+  }
+  return {};
 }
 
 }  // namespace fourdollar::store

@@ -1,5 +1,7 @@
-// The single writer of a SQLite store: a bounded queue of posts and one thread that commits
-// them in groups (group commit), one transaction and one sync per group.
+// The single writer of a SQLite store: a bounded queue of changes (new posts, edits, deletes)
+// and one thread that commits them in groups (group commit), one transaction and one sync per
+// group. An edit or delete refused on its own (unknown id, deleted, stale revision) changes
+// nothing and does not fail the others of its group.
 //
 // Threading: Submit, Shutdown, Generation and WriteMetrics are thread-safe. Completions run on
 // the Executor given to Submit, which must outlive the writer's Shutdown.
@@ -38,10 +40,10 @@ class SqliteWriter {
   SqliteWriter(const SqliteWriter&) = delete;
   SqliteWriter& operator=(const SqliteWriter&) = delete;
 
-  // Queues the post; `done` later runs on `loop` with the stored post or the error. When the
-  // queue is full or the writer is stopping, `done` is posted to `loop` at once with
-  // kUnavailable.
-  void Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done);
+  // Queues the change; `done` later runs on `loop` with the stored post or the error (see
+  // StoreSession's Insert, Update and Delete). When the queue is full or the writer is stopping,
+  // `done` is posted to `loop` at once with kUnavailable.
+  void Submit(WriteRequest request, Executor& loop, std::function<void(Result<Post>)> done);
 
   // Stops taking posts, commits everything queued, posts every completion, joins the thread.
   // Idempotent; a concurrent caller returns once the first one is done.
@@ -49,6 +51,8 @@ class SqliteWriter {
 
   // Bumped (release) after each commit, before that commit's completions are posted.
   uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
+  // Bumped likewise, after commits that edited or deleted a post.
+  uint64_t EditGeneration() const { return edit_generation_.load(std::memory_order_acquire); }
 
   void WriteMetrics(MetricsWriter& out) const { metrics_.WriteTo(out); }
 
@@ -57,18 +61,25 @@ class SqliteWriter {
   Status PrepareStatements();
   void Run();
   void CommitBatch(std::vector<PendingWrite>& batch);
-  Status WriteBatch(std::vector<PendingWrite>& batch, std::vector<Post>& stored);
+  // Each write's outcome goes to `outcomes`; an error returned fails the whole batch.
+  Status WriteBatch(std::vector<PendingWrite>& batch, std::vector<Result<Post>>& outcomes);
+  Status Insert(WriteRequest& request, int64_t now_unix_ms, std::vector<Result<Post>>& outcomes);
+  Status Change(WriteRequest& request, int64_t now_unix_ms, std::vector<Result<Post>>& outcomes);
 
   SqliteDb db_;
   const Clock& clock_;
   const Limits limits_;
   SqliteStatement begin_;
   SqliteStatement insert_;
+  SqliteStatement update_;
+  SqliteStatement delete_;
+  SqliteStatement state_;
   SqliteStatement commit_;
   SqliteStatement rollback_;
   int64_t last_created_unix_ms_;  // writer thread only, after Start
 
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> edit_generation_{0};
   store::WriteMetrics metrics_;
   WriteQueue queue_;
   std::once_flag join_once_;

@@ -38,8 +38,10 @@ std::unique_ptr<SqliteWriter> StartCappedWriter(const std::string& path, int64_t
 }
 
 Result<Post> Submit(SqliteWriter& writer, Executor& loop, NewPost post) {
-  auto result = Await<Result<Post>>(
-      [&](auto done) { writer.Submit(std::move(post), loop, std::move(done)); });
+  auto result = Await<Result<Post>>([&](auto done) {
+    writer.Submit(WriteRequest{WriteRequest::Kind::kInsert, 0, std::nullopt, std::move(post)}, loop,
+                  std::move(done));
+  });
   return result ? *result : MakeError(ErrorCode::kInternal, "Submit did not complete in time");
 }
 

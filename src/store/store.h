@@ -23,17 +23,30 @@ struct Post {
   int64_t created_unix_ms = 0;  // UTC, assigned by the store when the post is committed
   std::string title;
   std::string body;
+  int64_t updated_unix_ms = 0;  // UTC, of the last committed edit; 0 when never edited
+  int64_t revision = 1;         // 1 when created, one more at each edit
+  bool deleted = false;         // a tombstone: the id is kept (never reused), title and body ""
 };
 
 struct PostSummary {
   int64_t id = 0;
   int64_t created_unix_ms = 0;
   std::string title;
+  int64_t updated_unix_ms = 0;  // 0 when never edited
 };
 
 struct NewPost {
   std::string title;
   std::string body;
+};
+
+// One change for the single writer: a new post, an edit of post `id`, or its deletion.
+struct WriteRequest {
+  enum class Kind { kInsert, kUpdate, kDelete };
+  Kind kind = Kind::kInsert;
+  int64_t id = 0;                            // kUpdate, kDelete
+  std::optional<int64_t> expected_revision;  // kUpdate: refused unless the post is at it
+  NewPost post;                              // kInsert, kUpdate
 };
 
 // Newest first: a larger id is always a newer post (ids and timestamps are assigned together,
@@ -48,13 +61,25 @@ class StoreSession {
   virtual void Latest(std::optional<int64_t> before_id, int limit,
                       std::function<void(Result<PostList>)> done) = 0;
 
-  // One post; std::nullopt when no post has that id.
+  // One post; std::nullopt when no post ever had that id; a tombstone (deleted) when it was
+  // deleted. Latest never lists deleted posts.
   virtual void Get(int64_t id, std::function<void(Result<std::optional<Post>>)> done) = 0;
 
   // Stores the post durably (committed and synced) and only then calls `done` with the stored
   // post (id and timestamp filled in). Errors: kUnavailable when the write queue is full or the
   // store is shutting down, kResourceExhausted when the disk is full, kIo otherwise.
   virtual void Insert(NewPost post, std::function<void(Result<Post>)> done) = 0;
+
+  // Replaces post `id`'s title and body, keeping its id and creation time, stamping `updated`
+  // and bumping its revision; durable before `done` gets the stored post. Errors as Insert's,
+  // and: kNotFound (no such id), kGone (deleted), kFailedPrecondition (`expected_revision` set
+  // and the post is at another revision). A refused edit changes nothing.
+  virtual void Update(int64_t id, NewPost post, std::optional<int64_t> expected_revision,
+                      std::function<void(Result<Post>)> done) = 0;
+
+  // Deletes post `id` for good (its id stays taken): durable before `done` gets the tombstone.
+  // Errors as Insert's, and kNotFound, kGone (deleted already).
+  virtual void Delete(int64_t id, std::function<void(Result<Post>)> done) = 0;
 };
 
 class Store {
@@ -64,11 +89,15 @@ class Store {
   // A session for the calling loop thread; callbacks are run through `loop`.
   virtual Result<std::unique_ptr<StoreSession>> OpenSession(Executor& loop) = 0;
 
-  // A number that changes whenever committed content changes (a post was added, here or, for a
-  // shared database, by another instance). Cheap: one atomic load. It is bumped after a commit
-  // and before any Insert of that commit completes, so a cache tagged with the generation it was
-  // built at is never served stale after a write was acknowledged.
+  // A number that changes whenever committed content changes (a post was added, edited or deleted,
+  // here or, for a shared database, by another instance). Cheap: one atomic load. It is bumped
+  // after a commit and before any Insert of that commit completes, so a cache tagged with the
+  // generation it was built at is never served stale after a write was acknowledged.
   virtual uint64_t Generation() const = 0;
+
+  // Like Generation, but changes only when a stored post changes (edited or deleted), so that
+  // a page of one post is rendered again only then, not after every new post.
+  virtual uint64_t EditGeneration() const = 0;
 
   // Appends the store's figures (posts stored, write-batch sizes, queue depth...).
   virtual void WriteMetrics(MetricsWriter& out) const = 0;

@@ -26,7 +26,8 @@ void WriteMetrics::RecordBatch(size_t posts, double seconds, bool committed) {
 }
 
 void WriteMetrics::WriteTo(MetricsWriter& out) const {
-  out.Family("fourdollar_posts_stored_total", "counter", "Posts committed to the store.");
+  out.Family("fourdollar_posts_stored_total", "counter",
+             "Posts created, edited or deleted, committed to the store.");
   out.Sample("fourdollar_posts_stored_total", "", static_cast<double>(posts_stored_.Get()));
   WriteHistogram(out, "fourdollar_write_batch_size", "Posts per write transaction.", batch_size_);
   out.Family("fourdollar_write_queue_depth", "gauge", "Posts waiting for the writer.");

@@ -20,7 +20,8 @@ Status WriteQueue::CheckLimits(const Limits& limits) {
   return {};
 }
 
-void WriteQueue::Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done) {
+void WriteQueue::Submit(WriteRequest request, Executor& loop,
+                        std::function<void(Result<Post>)> done) {
   const char* refusal = nullptr;
   {
     std::lock_guard lock(mutex_);
@@ -29,7 +30,7 @@ void WriteQueue::Submit(NewPost post, Executor& loop, std::function<void(Result<
     } else if (queue_.size() >= limits_.max_queued_writes) {
       refusal = "write queue is full";
     } else {
-      queue_.push_back(PendingWrite{std::move(post), &loop, std::move(done)});
+      queue_.push_back(PendingWrite{std::move(request), &loop, std::move(done)});
       metrics_.SetQueueDepth(queue_.size());
     }
   }
@@ -38,7 +39,7 @@ void WriteQueue::Submit(NewPost post, Executor& loop, std::function<void(Result<
     return;
   }
   metrics_.CountRejected();
-  PendingWrite rejected{NewPost{}, &loop, std::move(done)};
+  PendingWrite rejected{WriteRequest{}, &loop, std::move(done)};
   CompleteWrite(rejected, MakeError(ErrorCode::kUnavailable, refusal));
 }
 

@@ -22,9 +22,9 @@
 
 namespace fourdollar::store {
 
-// One post waiting for its commit, and where to report the outcome.
+// One change waiting for its commit, and where to report the outcome.
 struct PendingWrite {
-  NewPost post;
+  WriteRequest request;
   Executor* loop = nullptr;
   std::function<void(Result<Post>)> done;
 };
@@ -49,7 +49,7 @@ class WriteQueue {
 
   // Queues the post, or, when the queue is full or stopped, posts `done` to `loop` at once with
   // kUnavailable.
-  void Submit(NewPost post, Executor& loop, std::function<void(Result<Post>)> done);
+  void Submit(WriteRequest request, Executor& loop, std::function<void(Result<Post>)> done);
 
   enum class Take { kTaken, kTimedOut, kStopped };
   // Moves up to max_batch queued posts into `batch` (appending). Waits while the queue is empty:

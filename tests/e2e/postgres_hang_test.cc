@@ -34,9 +34,7 @@ bool Answers(const ServerProcess& server, const std::string& method, const std::
 
 class PostgresHang : public ::testing::Test {
  protected:
-  void SetUp() override {
-    StartPrivateDatabase(cluster_, db_url_);
-  }
+  void SetUp() override { StartPrivateDatabase(cluster_, db_url_); }
   void TearDown() override {
     // A stopped cluster cannot be shut down: always let it go on first.
     if (cluster_ && stopped_) (void)cluster_->SignalAll("CONT");

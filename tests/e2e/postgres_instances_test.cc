@@ -78,6 +78,52 @@ TEST_F(PostgresInstances, PostAcknowledgedByOneIsOnTheOthersListWithin100Ms) {
   }
 }
 
+TEST_F(PostgresInstances, EditAndDeleteOnOneAreOnTheOthersPagesWithin100Ms) {
+  auto a = StartInstance(dir_a_);
+  auto b = StartInstance(dir_b_);
+  ASSERT_TRUE(a && b);
+  auto created =
+      Fetch(a->host(), a->port(), "POST", "/", JsonHeaders(kTestToken), PostJson("v1", "body"));
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  ASSERT_EQ(created->status, 303) << created->body;
+  const std::string path = created->Header("Content-Location");
+  ASSERT_FALSE(path.empty());
+  // Both instances cache the post's page and the list.
+  for (ServerProcess* server : {a.get(), b.get()}) {
+    ASSERT_EQ(Fetch(server->host(), server->port(), "GET", path)->status, 200);
+    ASSERT_TRUE(Lists(*server, "v1"));
+  }
+  constexpr auto kLimit = std::chrono::milliseconds(100);
+  auto shows = [&](ServerProcess& server, int status, const std::string& title) {
+    auto page = Fetch(server.host(), server.port(), "GET", path);
+    return page && page->status == status &&
+           (title.empty() || page->body.find(title) != std::string::npos);
+  };
+  auto within_limit = [&](auto&& condition) {
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < kLimit) {
+      if (condition()) return true;
+    }
+    return condition();
+  };
+
+  auto edited = Fetch(a->host(), a->port(), "PUT", path, JsonHeaders(kTestToken),
+                      PostJson("v2 edited", "body"));
+  ASSERT_TRUE(edited.has_value());
+  ASSERT_EQ(edited->status, 303) << edited->body;
+  EXPECT_TRUE(within_limit([&] { return shows(*b, 200, "v2 edited"); }))
+      << "the edit is not on the other instance's page";
+  EXPECT_TRUE(within_limit([&] { return Lists(*b, "v2 edited"); }));
+
+  auto deleted = Fetch(b->host(), b->port(), "DELETE", path,
+                       {{"Authorization", std::string("Bearer ") + kTestToken}});
+  ASSERT_TRUE(deleted.has_value());
+  ASSERT_EQ(deleted->status, 204) << deleted->body;
+  EXPECT_TRUE(within_limit([&] { return shows(*a, 410, ""); }))
+      << "the delete is not on the other instance's page";
+  EXPECT_TRUE(within_limit([&] { return !Lists(*a, "v2 edited"); }));
+}
+
 TEST_F(PostgresInstances, WritersOnBothInstancesLoseAndDuplicateNothing) {
   auto a = StartInstance(dir_a_);
   auto b = StartInstance(dir_b_);

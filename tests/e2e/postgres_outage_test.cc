@@ -29,9 +29,7 @@ bool ReadsRecover(const ServerProcess& server, std::chrono::milliseconds limit) 
 
 class PostgresOutage : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    StartPrivateDatabase(cluster_, db_url_);
-  }
+  void SetUp() override { StartPrivateDatabase(cluster_, db_url_); }
 
   std::unique_ptr<PrivateCluster> cluster_;
   std::string db_url_;

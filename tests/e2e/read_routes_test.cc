@@ -162,8 +162,8 @@ TEST_F(ReadRoutes, OtherMethodsGet405WithAllow) {
     std::string method, target, allowed;
   };
   for (const Case& c :
-       {Case{"PUT", "/", "POST"}, Case{"DELETE", "/", "GET"}, Case{"DELETE", PostPath(id), "GET"},
-        Case{"POST", PostPath(id), "GET"}, Case{"POST", "/healthz", "GET"},
+       {Case{"PUT", "/", "POST"}, Case{"DELETE", "/", "GET"}, Case{"PATCH", PostPath(id), "PUT"},
+        Case{"POST", PostPath(id), "DELETE"}, Case{"POST", "/healthz", "GET"},
         Case{"PATCH", "/metrics", "GET"}, Case{"BREW", "/", "GET"}}) {
     HttpResponse response = Request(c.method, c.target);
     EXPECT_EQ(response.status, 405) << c.method << " " << c.target;

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The blog's HTTP caching and compression against nginx, in one run, with the server on CPU 0 and
+# wrk on CPU 1 (taskset). Not a test: it prints numbers.
+#   1. GET / with Accept-Encoding: gzip: fourdollar (its gzip copy, made once per cached page)
+#      vs nginx serving the same gzip bytes with gzip_static.
+#   2. fourdollar: a revalidation (If-None-Match with the page's ETag, 304) vs a full GET / (gzip).
+#
+#   flock /work/.bench.lock bash bench/caching.sh
+#
+# Settings (environment): DURATION (s, default 10), CONNECTIONS (64), SEED_POSTS (100),
+# SERVER_CPU (0), WRK_CPU (1), FOURDOLLAR (default build/src/cli/fourdollar; built when missing).
+# Requires: nginx-light, wrk, curl, taskset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+SEED_POSTS=${SEED_POSTS:-100}
+SERVER_CPU=${SERVER_CPU:-0}
+WRK_CPU=${WRK_CPU:-1}
+FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
+NGINX=${NGINX:-/usr/sbin/nginx}
+
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+for tool in wrk curl taskset; do
+  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
+done
+[ -x "$NGINX" ] || die "nginx is missing (apt-get install nginx-light)"
+[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds, got '$DURATION'"
+[ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
+start_work caching
+
+run_wrk() {  # run_wrk LABEL URL [HEADER...]: wrk on WRK_CPU, output in $work/LABEL.txt
+  local label=$1 target=$2
+  shift 2
+  local args=(-t1 "-c$CONNECTIONS" "-d${DURATION}s" --latency)
+  for header in "$@"; do args+=(-H "$header"); done
+  taskset -c "$WRK_CPU" wrk "${args[@]}" "$target" >"$work/$label.txt"
+  grep -q '^Requests/sec' "$work/$label.txt" || die "wrk $label failed: $(cat "$work/$label.txt")"
+}
+rps() { awk '/^Requests\/sec/ { print $2 }' "$work/$1.txt"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+start_fourdollar "$work/fourdollar"
+for i in $(seq "$SEED_POSTS"); do
+  curl -sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"title\":\"Post $i of the benchmark\",\"body\":\"Some text for post $i.\"}" "$url/"
+done
+
+# nginx serves the exact gzip bytes fourdollar sends for GET /, with gzip_static.
+mkdir -p "$work/www"
+curl -sf -H 'Accept-Encoding: gzip' -D "$work/headers.txt" "$url/" -o "$work/www/index.html.gz"
+grep -qi '^Content-Encoding: gzip' "$work/headers.txt" || die "fourdollar sent no gzip copy"
+gzip -dc "$work/www/index.html.gz" >"$work/www/index.html"
+chmod 644 "$work/www/"*
+etag=$(awk 'tolower($1) == "etag:" { print $2 }' "$work/headers.txt" | tr -d '\r')
+nginx_port=$(free_port)
+start_nginx "$work/www" "$nginx_port" "gzip_static on;"
+cmp -s <(curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$nginx_port/") \
+  "$work/www/index.html.gz" || die "nginx does not serve the gzip copy"
+
+run_wrk nginx_gzip "http://127.0.0.1:$nginx_port/" 'Accept-Encoding: gzip'
+kill -TERM "$nginx_pid"
+wait "$nginx_pid" 2>/dev/null || true
+nginx_pid=""
+run_wrk gzip "$url/" 'Accept-Encoding: gzip'
+run_wrk revalidate "$url/" 'Accept-Encoding: gzip' "If-None-Match: $etag"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' \
+  -H "If-None-Match: $etag" "$url/")" = 304 ] || die "the revalidation did not answer 304"
+
+page_bytes=$(stat -c %s "$work/www/index.html")
+gzip_bytes=$(stat -c %s "$work/www/index.html.gz")
+echo "GET / ($page_bytes bytes, $gzip_bytes gzip), $CONNECTIONS connections, ${DURATION} s each:"
+echo "  nginx gzip_static:   $(rps nginx_gzip) requests/s"
+echo "  fourdollar gzip:     $(rps gzip) requests/s  ($(ratio "$(rps gzip)" "$(rps nginx_gzip)")x nginx)"
+echo "  fourdollar 304:      $(rps revalidate) requests/s  ($(ratio "$(rps revalidate)" "$(rps gzip)")x a full GET /)"

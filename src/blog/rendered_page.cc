@@ -1,0 +1,88 @@
+#include "blog/rendered_page.h"
+
+#include <utility>
+
+#include "blog/compression.h"
+#include "http/accept_encoding.h"
+#include "http/conditional.h"
+
+namespace fourdollar::blog {
+
+namespace {
+
+bool NotModified(const Conditions& conditions, const RenderedPage& page) {
+  if (page.status != 200) return false;
+  // RFC 9110 13.2.2: If-None-Match, when present, decides alone.
+  if (!conditions.if_none_match.empty()) {
+    return http::IfNoneMatchMatches(conditions.if_none_match, page.etag);
+  }
+  const std::string& since = conditions.if_modified_since;
+  if (since.empty()) return false;
+  std::optional<int64_t> since_s = http::ParseHttpDate(since);
+  return since_s && page.last_modified_unix_s <= *since_s;
+}
+
+}  // namespace
+
+Conditions Conditions::Of(const http::Request& request) {
+  return Conditions{std::string(request.HeaderValue("If-None-Match")),
+                    std::string(request.HeaderValue("If-Modified-Since")),
+                    std::string(request.HeaderValue("Accept-Encoding"))};
+}
+
+PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision,
+                 std::string_view content_type, std::string_view cache_control) {
+  auto page = std::make_shared<RenderedPage>();
+  page->content_type = content_type;
+  page->cache_control = cache_control;
+  page->status = status;
+  page->etag = http::StrongEtag(html);
+  // "\"<hash>\"" -> "\"<hash>-gzip\"": a strong tag per representation (RFC 9110 8.8.3).
+  page->etag_gzip = page->etag.substr(0, page->etag.size() - 1) + "-gzip\"";
+  page->etag_br = page->etag.substr(0, page->etag.size() - 1) + "-br\"";
+  if (status == 200) {
+    page->gzip = GzipCompress(html);
+    page->br = BrotliCompress(html);
+  }
+  page->html = std::move(html);
+  page->last_modified_unix_s = last_modified_unix_s;
+  page->last_modified = http::HttpDate(last_modified_unix_s);
+  page->revision = revision;
+  return page;
+}
+
+http::Response PageResponse(const Conditions& conditions, const PagePtr& page) {
+  http::Response response;
+  response.content_type = page->content_type;
+  const http::ContentCoding coding =
+      http::ChooseCoding(conditions.accept_encoding, !page->gzip.empty(), !page->br.empty());
+  const std::string* body = &page->html;
+  const std::string* etag = &page->etag;
+  if (coding == http::ContentCoding::kGzip) {
+    body = &page->gzip;
+    etag = &page->etag_gzip;
+  } else if (coding == http::ContentCoding::kBrotli) {
+    body = &page->br;
+    etag = &page->etag_br;
+  }
+  if (NotModified(conditions, *page)) {
+    response.status = 304;
+  } else {
+    response.status = page->status;
+    // Aliasing: the body shares the page's ownership, no copy.
+    response.shared_body = std::shared_ptr<const std::string>(page, body);
+    if (body != &page->html) {
+      response.headers.push_back(
+          {"Content-Encoding", coding == http::ContentCoding::kGzip ? "gzip" : "br"});
+    }
+  }
+  if (page->status == 200) {
+    response.headers.push_back({"ETag", *etag});
+    response.headers.push_back({"Last-Modified", page->last_modified});
+    response.headers.push_back({"Vary", "Accept-Encoding"});
+  }
+  response.headers.push_back({"Cache-Control", std::string(page->cache_control)});
+  return response;
+}
+
+}  // namespace fourdollar::blog

@@ -1,0 +1,52 @@
+// A page rendered once and served many times: its bytes, its validators (strong ETag,
+// Last-Modified) and what the conditional checks of a request need.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/message.h"
+
+namespace fourdollar::blog {
+
+struct RenderedPage {
+  int status = 200;  // 200, or 410 for a deleted post's page
+  std::string html;
+  std::string gzip;  // html gzip-compressed, "" when that is no smaller
+  std::string br;    // html Brotli-compressed, "" when that is no smaller
+  std::string etag;  // http::StrongEtag(html); the compressed copies' tags end -gzip" and -br"
+  std::string etag_gzip;
+  std::string etag_br;
+  int64_t last_modified_unix_s = 0;
+  std::string last_modified;  // as an HTTP date
+  int64_t revision = 0;       // post pages: the post's revision, for If-Match on PUT
+  std::string_view content_type = "text/html; charset=utf-8";  // a literal
+  std::string_view cache_control = "no-cache";                 // a literal
+
+  size_t bytes() const { return html.size() + gzip.size() + br.size(); }
+};
+
+using PagePtr = std::shared_ptr<const RenderedPage>;
+
+// Builds the page, its compressed copies and its validators. Pure; thread-safe.
+PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision = 0,
+                 std::string_view content_type = "text/html; charset=utf-8",
+                 std::string_view cache_control = "no-cache");
+
+// A request's conditional headers, copied, so that an answer sent after a store read does not
+// depend on the request still being alive.
+struct Conditions {
+  std::string if_none_match;
+  std::string if_modified_since;
+  std::string accept_encoding;
+  static Conditions Of(const http::Request& request);
+};
+
+// The response for `page` to a request with these conditions: 304 without a body when the request's
+// If-None-Match lists the page's ETag (or, without If-None-Match, If-Modified-Since is not older
+// than the page); otherwise the page, shared without copying. Either carries ETag, Last-Modified
+// and Cache-Control: no-cache (browsers keep the page and revalidate it at each use).
+http::Response PageResponse(const Conditions& conditions, const PagePtr& page);
+
+}  // namespace fourdollar::blog

@@ -1,0 +1,128 @@
+// The site's read handlers: the list of posts and one post's page, from the cache when it holds
+// a current copy, else rendered from the store and kept.
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "base/clock.h"
+#include "blog/default_templates.h"
+#include "blog/feed.h"
+#include "blog/post_id.h"
+#include "blog/site_state.h"
+
+namespace fourdollar::blog {
+
+namespace {
+
+int64_t Seconds(int64_t unix_ms) { return unix_ms / 1000; }
+
+}  // namespace
+
+void Site::State::List(const http::Request& request, http::Reply reply) {
+  std::optional<int64_t> before;
+  if (std::string_view text; request.QueryParam("before", &text)) {
+    before = ParsePostId(text);
+    if (!before) {
+      reply(http::TextResponse(400,
+                               "before must be a post id (a whole number from 1 to "
+                               "9223372036854775807, no leading zeros), got \"" +
+                                   Echo(text) + "\""));
+      return;
+    }
+  }
+  // Read before the query: if a commit lands in between, the page is tagged older than its
+  // content and is merely rendered again next time, never served stale.
+  uint64_t generation = store.Generation();
+  if (PagePtr page = cache.FindList(before.value_or(0), generation)) {
+    reply(PageResponse(Conditions::Of(request), page));
+    return;
+  }
+  session->Latest(
+      before, kPostsPerPage + 1,
+      [weak = weak_from_this(), before, generation, conditions = Conditions::Of(request),
+       reply = std::move(reply)](Result<store::PostList> posts) {
+        std::shared_ptr<State> self = weak.lock();
+        if (!self) return reply(ShuttingDownResponse());
+        if (!posts) return reply(StoreErrorResponse(posts.error()));
+        std::optional<int64_t> older;
+        if (posts->size() > static_cast<size_t>(kPostsPerPage)) {
+          posts->resize(kPostsPerPage);
+          older = posts->back().id;
+        }
+        // The list changes with any post, shown or not (an older one deleted
+        // shifts it): its time is that of the rendering, after the change.
+        PagePtr page = MakePage(200, self->pages.List(*posts, !before.has_value(), older),
+                                Seconds(RealClock().NowUnixMs()));
+        self->cache.PutList(before.value_or(0), generation, page);
+        reply(PageResponse(conditions, page));
+      });
+}
+
+void Site::State::Feed(const http::Request& request, http::Reply reply) {
+  // Kept like a list page, under a key no list page uses.
+  constexpr int64_t kFeedKey = -1;
+  uint64_t generation = store.Generation();
+  if (PagePtr page = cache.FindList(kFeedKey, generation)) {
+    reply(PageResponse(Conditions::Of(request), page));
+    return;
+  }
+  session->Latest(std::nullopt, kFeedEntries,
+                  [weak = weak_from_this(), generation, conditions = Conditions::Of(request),
+                   reply = std::move(reply)](Result<store::PostList> posts) {
+                    std::shared_ptr<State> self = weak.lock();
+                    if (!self) return reply(ShuttingDownResponse());
+                    if (!posts) return reply(StoreErrorResponse(posts.error()));
+                    PagePtr page =
+                        MakePage(200, RenderAtomFeed(*posts), Seconds(RealClock().NowUnixMs()), 0,
+                                 "application/atom+xml; charset=utf-8");
+                    self->cache.PutList(kFeedKey, generation, page);
+                    reply(PageResponse(conditions, page));
+                  });
+}
+
+PagePtr Site::State::MakeStylePage() {
+  // The same bytes for the life of the binary: browsers keep them a day, then revalidate.
+  return MakePage(200, std::string(kStyleSheet), 0, 0, "text/css; charset=utf-8",
+                  "public, max-age=86400");
+}
+
+void Site::State::Post(const http::Request& request, std::string_view param, http::Reply reply) {
+  std::optional<int64_t> id = ParsePostId(param);
+  if (!id) {
+    reply(PageResponse(Conditions::Of(request), not_found));
+    return;
+  }
+  LoadPostPage(*id, [conditions = Conditions::Of(request), reply = std::move(reply),
+                     not_found = not_found](Result<PagePtr> page) {
+    if (!page) return reply(StoreErrorResponse(page.error()));
+    reply(PageResponse(conditions, *page ? *page : not_found));
+  });
+}
+
+void Site::State::LoadPostPage(int64_t id, std::function<void(Result<PagePtr>)> done) {
+  // Read before the query, like the list's generation.
+  uint64_t edit_generation = store.EditGeneration();
+  if (PagePtr page = cache.FindPost(id, edit_generation)) {
+    done(std::move(page));
+    return;
+  }
+  session->Get(id, [weak = weak_from_this(), id, edit_generation,
+                    done = std::move(done)](Result<std::optional<store::Post>> post) {
+    std::shared_ptr<State> self = weak.lock();
+    if (!self) return done(MakeError(ErrorCode::kUnavailable, "shutting down"));
+    if (!post) return done(tl::unexpected(post.error()));
+    // An unknown id is not cached: a post with that id may be stored later.
+    if (!post->has_value()) return done(PagePtr());
+    const store::Post& found = **post;
+    PagePtr page =
+        found.deleted
+            ? MakePage(410, self->pages.Gone(id), Seconds(found.updated_unix_ms), found.revision)
+            : MakePage(200, self->pages.Post(found),
+                       Seconds(std::max(found.created_unix_ms, found.updated_unix_ms)),
+                       found.revision);
+    self->cache.PutPost(id, edit_generation, page);
+    done(std::move(page));
+  });
+}
+
+}  // namespace fourdollar::blog
