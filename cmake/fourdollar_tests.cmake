@@ -16,7 +16,7 @@ set(FOURDOLLAR_THREADED_SUITES
     ServerFixture SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
     SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
     PostgresInstances StopModes/PostgresOutage PostgresHang Stores/KillNine LoadTest Recorder
-    HostileTest)
+    Stores/HostileTest)
 
 # fourdollar_discover_tests(TARGET [TIMEOUT seconds])
 # Registers every GoogleTest test of TARGET with ctest (FOURDOLLAR_BINARY names the product
