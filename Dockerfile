@@ -7,18 +7,23 @@
 
 FROM debian:bookworm AS build
 WORKDIR /src
-# An optional compiler cache shared with the machine's own builds (the deployment check does
-#   podman build -v ~/.cache/ccache:/ccache --build-arg CCACHE_DIR=/ccache
-#     --build-arg CCACHE_MAXSIZE=<the machine's max_size>);
-# unset, the build uses ccache's default folder inside the stage. Paths are hashed relative to
-# /src, as the machine's builds hash them relative to their base_dir.
-ARG CCACHE_DIR
-ARG CCACHE_MAXSIZE
-ARG CCACHE_BASEDIR=/src
 # Dependencies first, so that editing the sources does not reinstall them.
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN bash scripts/install-deps.sh --build-only && rm -rf /var/lib/apt/lists/*
 COPY . .
+# An optional compiler cache shared with the machine's own builds (the deployment check does
+#   podman build -v ~/.cache/ccache:/ccache --build-arg CCACHE_DIR=/ccache
+#     --build-arg CCACHE_MAXSIZE=<the machine's max_size>);
+# unset, the build uses ccache's default folder inside the stage. Paths are hashed relative to
+# /src, as the machine's builds hash them relative to their base_dir; ccache hashes the locale
+# variables too, so the check passes the machine's own.
+ARG CCACHE_DIR
+ARG CCACHE_MAXSIZE
+ARG CCACHE_BASEDIR=/src
+ARG LANG
+ARG LC_ALL
+ARG LC_CTYPE
+ARG LC_MESSAGES
 # What scripts/build.sh does, for the one binary the image holds (not the tests), two jobs at
 # most. npm ci works offline from an npm cache mounted at /root/.npm (the deployment check
 # mounts the machine's).

@@ -111,10 +111,16 @@ say "image build"
 # installs npm's packages from the machine's npm cache, offline.
 ccache_dir=$(ccache -k cache_dir 2>/dev/null || echo "$HOME/.cache/ccache")
 mkdir -p "$ccache_dir"
+# ccache hashes these when they are set: the build stage gets the same.
+locale=()
+for name in LANG LC_ALL LC_CTYPE LC_MESSAGES; do
+  [ -z "${!name+set}" ] || locale+=(--build-arg "$name=${!name}")
+done
 old_image=$(podman image inspect -f '{{.Id}}' "$image" 2>/dev/null) || true
 podman build -q --format docker -t "$image" -v "$ccache_dir:/ccache" --build-arg CCACHE_DIR=/ccache \
   -v "$(npm config get cache 2>/dev/null || echo "$HOME/.npm"):/root/.npm" \
-  --build-arg "CCACHE_MAXSIZE=$(ccache -k max_size 2>/dev/null || echo 5G)" . >/dev/null ||
+  --build-arg "CCACHE_MAXSIZE=$(ccache -k max_size 2>/dev/null || echo 5G)" "${locale[@]}" . \
+  >/dev/null ||
   fail "podman build of the Dockerfile"
 # The image this one replaces (the stage images stay: they are the build's layer cache).
 new_image=$(podman image inspect -f '{{.Id}}' "$image")
