@@ -10,6 +10,9 @@ WORKDIR /src
 # Dependencies first, so that editing the sources does not reinstall them.
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN bash scripts/install-deps.sh --build-only && rm -rf /var/lib/apt/lists/*
+# The layers from here on hold one version of the sources: the deployment check removes them
+# once their image is built (podman image prune --filter label=...), keeping those above.
+LABEL org.fourdollar.layer=sources
 COPY . .
 # An optional compiler cache shared with the machine's own builds (the deployment check does
 #   podman build -v ~/.cache/ccache:/ccache --build-arg CCACHE_DIR=/ccache

@@ -125,6 +125,10 @@ podman build -q --format docker -t "$image" -v "$ccache_dir:/ccache" --build-arg
 # The image this one replaces (the stage images stay: they are the build's layer cache).
 new_image=$(podman image inspect -f '{{.Id}}' "$image")
 [ -z "$old_image" ] || [ "$old_image" = "$new_image" ] || podman rmi "$old_image" >/dev/null 2>&1 || true
+# The build stage's layers of these sources (the Dockerfile labels them): each run would add
+# some; the layers with the installed packages stay, for the next build.
+podman image prune -f --filter label=org.fourdollar.layer=sources >/dev/null ||
+  fail "podman image prune of the build stage's source layers"
 
 say "image run"
 port=$(free_port)
