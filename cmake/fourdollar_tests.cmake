@@ -15,8 +15,8 @@ endfunction()
 set(FOURDOLLAR_THREADED_SUITES
     ServerFixture SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
     SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
-    EditRoutes HttpCaching FeedAndStyle EditorsScenario PostgresInstances StopModes/PostgresOutage PostgresHang Stores/KillNine LoadTest Recorder
-    HostileTest)
+    EditRoutes HttpCaching FeedAndStyle EditorsScenario PostgresInstances StopModes/PostgresOutage
+    PostgresHang Stores/KillNine LoadTest Recorder Stores/HostileTest)
 
 # fourdollar_discover_tests(TARGET [TIMEOUT seconds])
 # Registers every GoogleTest test of TARGET with ctest (FOURDOLLAR_BINARY names the product

@@ -26,7 +26,8 @@ if ! $build_only; then
   packages+=(
     postgresql nginx-light wrk iproute2
     chromium mawk python3-pandas
-    docker-compose podman runc podman-compose debootstrap
+    docker-compose podman runc podman-compose debootstrap curl
+    golang-github-containernetworking-plugin-dnsname catatonit
     prometheus-node-exporter openssl python3-html5lib
     dpkg-dev file lintian systemd systemd-container strace procps
     clang-14 libclang-rt-14-dev

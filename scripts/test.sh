@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds and runs the tests; exits non-zero if any step fails.
-#   bash scripts/test.sh              the Release build and every test (ctest) but the package check
+#   bash scripts/test.sh              the Release build and every test (ctest) but the package and
+#                                     deployment checks
 #   bash scripts/test.sh --all        also what CI runs: the whole suite under ASan+UBSan, the
 #                                     server and load generator tests under TSan, every fuzzer for
-#                                     a bounded time, and the Debian package check
+#                                     a bounded time, the Debian package check and the deployment
+#                                     check (the image, compose and kube play, with podman)
 #   bash scripts/test.sh -R Load      arguments other than --all go to ctest (Release run only)
 # The PostgreSQL tests run against a private cluster started here and stopped at the end, also
 # when a step fails.
@@ -103,8 +105,10 @@ FOURDOLLAR_TEST_PG_SCRIPT=$cluster_script
 export FOURDOLLAR_TEST_PG_SCRIPT
 
 step "Release tests"
-# The package check (label "package") installs a system package: only with --all, at the end.
-run_ctest build --test-dir build --output-on-failure --timeout 300 -j2 -LE package "${ctest_args[@]}"
+# The package check (label "package") installs a system package and the deployment check (label
+# "deploy") builds images and runs containers: only with --all, at the end.
+run_ctest build --test-dir build --output-on-failure --timeout 300 -j2 -LE 'package|deploy' \
+  "${ctest_args[@]}"
 $all || exit 0
 
 # Sanitizers report to stderr and fail the test; no suppressions are used.
@@ -130,3 +134,6 @@ bash scripts/fuzz.sh 10
 step "Debian package"
 export FOURDOLLAR_PACKAGE_CHECK=1
 run_ctest build --test-dir build --output-on-failure -L package
+step "deployment"
+export FOURDOLLAR_DEPLOY_CHECK=1
+run_ctest build --test-dir build --output-on-failure -L deploy
