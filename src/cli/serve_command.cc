@@ -46,8 +46,19 @@ int RunServe(const ServeConfig& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   int signo = 0;
-  sigwait(&signals, &signo);
+  while (sigwait(&signals, &signo) == 0 && signo == SIGHUP) {
+    // A renewed certificate (an ACME client's hook sends SIGHUP); a bad file keeps the old one.
+    Result<std::string> reloaded = (*server)->ReloadTls();
+    if (reloaded) {
+      std::fprintf(stderr, "fourdollar: SIGHUP: certificate reloaded: %s\n", reloaded->c_str());
+    } else {
+      std::fprintf(stderr, "fourdollar: SIGHUP: certificate not reloaded, the old one stays: %s\n",
+                   reloaded.error().message.c_str());
+    }
+    std::fflush(stderr);
+  }
 
   // A loop still busy when the time is up is stopped anyway: the stop was asked for.
   if (Status drained = (*server)->Drain(); !drained) {

@@ -117,7 +117,22 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
     listeners.push_back(std::move(*listener));
   }
 
+  std::shared_ptr<net::TlsContext> tls;
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--tls-cert and --tls-key: give both for HTTPS, or neither for plain HTTP");
+  }
+  if (!config.tls_cert.empty()) {
+    server->tls_files_ = {.cert_file = config.tls_cert, .key_file = config.tls_key};
+    server->tls_ktls_ = config.tls_ktls;
+    Result<std::shared_ptr<net::TlsContext>> made = net::TlsContext::ForServer(server->tls_files_);
+    if (!made) return Prefixed("--tls-cert/--tls-key", made.error());
+    tls = std::move(*made);
+    if (config.tls_ktls) tls->EnableKernelTls();
+  }
+
   http::ServerLimits limits = config.limits;
+  limits.max_handshakes = std::max<size_t>(1, config.limits.max_handshakes / thread_count);
   limits.max_connections = std::max<size_t>(1, config.limits.max_connections / thread_count);
   const size_t cache_bytes = (config.cache_mb << 20) / static_cast<size_t>(thread_count);
   const BlogServer* self = server.get();
@@ -146,6 +161,7 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
     server->all_metrics_.push_back(worker->metrics.get());
     worker->server = std::make_unique<http::HttpServer>(*worker->loop, std::move(listeners[i]),
                                                         *worker->router, limits, *worker->metrics);
+    worker->server->SetTls(tls);
     if (Status started = worker->server->Start(); !started) return tl::unexpected(started.error());
     server->workers_.push_back(std::move(worker));
   }
@@ -160,8 +176,24 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
                              .port = bound.port(),
                              .store = server->store_->Describe(),
                              .threads = thread_count,
-                             .writes = writes->description};
+                             .writes = writes->description,
+                             .tls = tls != nullptr};
   return server;
+}
+
+Result<std::string> BlogServer::ReloadTls() {
+  if (tls_files_.cert_file.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "no certificate to reload: serving plain HTTP");
+  }
+  Result<std::shared_ptr<net::TlsContext>> made = net::TlsContext::ForServer(tls_files_);
+  if (!made) return tl::unexpected(made.error());
+  if (tls_ktls_) (*made)->EnableKernelTls();
+  std::shared_ptr<const net::TlsContext> context = std::move(*made);
+  for (auto& worker : workers_) {
+    http::HttpServer* http_server = worker->server.get();
+    worker->loop->Post([http_server, context] { http_server->SetTls(context); });
+  }
+  return context->description();
 }
 
 BlogServer::~BlogServer() {
