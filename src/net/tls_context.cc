@@ -135,7 +135,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::ForClient(const TlsClientOptions
   }
   if (options.insecure) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-    context->description_ = "certificates not verified";
+    context->description_ = "certificates NOT verified (tls: insecure: true)";
     return context;
   }
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);

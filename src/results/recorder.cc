@@ -31,6 +31,12 @@ const char* FailureKindName(FailureKind kind) {
       return "status";
     case FailureKind::kCheck:
       return "check";
+    case FailureKind::kTlsVerification:
+      return "tls_verification";
+    case FailureKind::kTlsHandshakeTimeout:
+      return "tls_handshake_timeout";
+    case FailureKind::kTlsProtocol:
+      return "tls_protocol";
   }
   return "unknown";
 }

@@ -12,11 +12,36 @@
 namespace fourdollar::results {
 
 // Why a request failed; kNone for a success. A request is failed when it could not complete
-// (connect, timeout, reset, parse), when its status is >= 400 (status), or when a check on it
-// failed (check).
-enum class FailureKind { kNone, kConnect, kTimeout, kReset, kParse, kStatus, kCheck };
-inline constexpr size_t kFailureKinds = 7;
+// (connect, timeout, reset, parse), when its status is >= 400 (status), when a check on it
+// failed (check), or when its connection's TLS handshake failed: the server's certificate was
+// refused (tls_verification: expired, wrong host name, unknown CA), the handshake did not end
+// within the request's timeout (tls_handshake_timeout), or anything else (tls_protocol).
+enum class FailureKind {
+  kNone,
+  kConnect,
+  kTimeout,
+  kReset,
+  kParse,
+  kStatus,
+  kCheck,
+  kTlsVerification,
+  kTlsHandshakeTimeout,
+  kTlsProtocol
+};
+inline constexpr size_t kFailureKinds = 10;
 const char* FailureKindName(FailureKind kind);
+
+// k6's phases of one request, in microseconds: they add up to its duration. blocked is the
+// time before the connection was begun (with the open model, the wait for a free VU too);
+// connecting and tls_handshaking are 0 on a connection that served before.
+struct RequestPhases {
+  int64_t blocked_us = 0;
+  int64_t connecting_us = 0;
+  int64_t tls_handshaking_us = 0;
+  int64_t sending_us = 0;
+  int64_t waiting_us = 0;
+  int64_t receiving_us = 0;
+};
 
 // One completed request (or hop of a redirect chain), as the engine reports it.
 struct RequestSample {
@@ -27,6 +52,9 @@ struct RequestSample {
   FailureKind failure = FailureKind::kNone;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
+  RequestPhases phases;
+  bool tls_handshake = false;  // a TLS handshake was made for this request: full or resumed
+  bool tls_resumed = false;    // ... and it resumed a session
 };
 
 // The figures of one second of one thread: per name, counts and a sparse histogram.

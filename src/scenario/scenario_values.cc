@@ -248,11 +248,12 @@ Result<results::Threshold> ParseThreshold(std::string_view key, std::string_view
 }
 
 Result<std::string> NormalizeTarget(std::string_view url) {
-  auto parsed = http::ParsePlainHttpUrl(url);
+  auto parsed = http::ParseHttpUrl(url);
   if (!parsed) return tl::unexpected(parsed.error());
   if (parsed->target != "/") {
     return tl::unexpected(Invalid("target \"" + std::string(url) +
-                                  "\": give only http://HOST[:PORT]; paths belong to the steps"));
+                                  "\": give only http[s]://HOST[:PORT]; paths belong to the "
+                                  "steps"));
   }
   std::string result(url);
   if (result.ends_with('/')) result.pop_back();

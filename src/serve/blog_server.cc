@@ -189,10 +189,21 @@ Result<std::string> BlogServer::ReloadTls() {
   if (!made) return tl::unexpected(made.error());
   if (tls_ktls_) (*made)->EnableKernelTls();
   std::shared_ptr<const net::TlsContext> context = std::move(*made);
+  // Returns once every loop took it, so a connection made after the reload gets the new one.
+  std::mutex mutex;
+  std::condition_variable cv;
+  size_t swapped = 0;
   for (auto& worker : workers_) {
     http::HttpServer* http_server = worker->server.get();
-    worker->loop->Post([http_server, context] { http_server->SetTls(context); });
+    worker->loop->Post([http_server, context, &mutex, &cv, &swapped] {
+      http_server->SetTls(context);
+      std::lock_guard lock(mutex);
+      ++swapped;
+      cv.notify_all();
+    });
   }
+  std::unique_lock lock(mutex);
+  cv.wait(lock, [&] { return swapped == workers_.size(); });
   return context->description();
 }
 
