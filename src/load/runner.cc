@@ -287,7 +287,16 @@ class LoadRun {
     info.interrupted = interrupted_;
     info.generator_cpu_max = max_generator_cpu_;
     info.generator_saturated = max_generator_cpu_ > kSaturatedCpuPercent;
-    return builder_.Build(info, file_.thresholds);
+    Results results = builder_.Build(info, file_.thresholds);
+    for (const auto& worker : workers_) {
+      const auto& first = worker->recorder->first_failures();
+      for (size_t kind = 1; kind < first.size(); ++kind) {
+        if (first[kind].empty()) continue;
+        results.first_failures.emplace(
+            results::FailureKindName(static_cast<results::FailureKind>(kind)), first[kind]);
+      }
+    }
+    return results;
   }
 
  private:

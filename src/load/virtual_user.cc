@@ -184,6 +184,7 @@ void VirtualUser::OnExchange(Exchange exchange) {
   sample.tls_resumed = exchange.tls_resumed;
 
   if (exchange.failure != results::FailureKind::kNone) {
+    if (!exchange.error.empty()) context_.recorder->NoteFailure(exchange.failure, exchange.error);
     Record(sample);
     EndIteration();
     return;

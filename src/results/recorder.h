@@ -108,6 +108,13 @@ class Recorder {
   void SetLoad(int64_t now_unix_us, double active_vus, double offered_rate);
   // Moves out every second that ended before `second` (all of them with INT64_MAX).
   std::vector<SecondData> TakeBefore(int64_t second);
+  // Keeps the first message of each failure kind, for the summary.
+  void NoteFailure(FailureKind kind, const std::string& message) {
+    std::string& first = first_failures_[static_cast<size_t>(kind)];
+    if (first.empty()) first = message;
+  }
+  // By FailureKind; empty where none was noted.
+  const std::array<std::string, kFailureKinds>& first_failures() const { return first_failures_; }
 
  private:
   SecondData& At(int64_t unix_us);
@@ -116,6 +123,7 @@ class Recorder {
   // The second most recently used, so most events skip the map lookup. Map nodes are stable.
   int64_t cached_second_ = 0;
   SecondData* cached_ = nullptr;
+  std::array<std::string, kFailureKinds> first_failures_;
 };
 
 }  // namespace fourdollar::results

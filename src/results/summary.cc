@@ -90,6 +90,9 @@ std::string FormatSummary(const Results& results) {
         Format("%s %" PRIu64, FailureKindName(static_cast<FailureKind>(kind)), all.failures[kind]);
   }
   out += kinds.empty() ? "\n" : "  " + kinds + "\n";
+  for (const auto& [kind, message] : results.first_failures) {
+    out += Label("  first " + kind) + message + "\n";
+  }
   std::string statuses;
   for (const auto& [status, n] : all.by_status) {
     statuses += (statuses.empty() ? "" : ", ");
