@@ -43,6 +43,13 @@ struct RequestPhases {
   int64_t receiving_us = 0;
 };
 
+// k6's names of the phases, in RequestPhases' order: http_req_blocked, http_req_connecting,
+// http_req_tls_handshaking, http_req_sending, http_req_waiting, http_req_receiving.
+inline constexpr size_t kPhases = 6;
+const char* PhaseMetricName(size_t phase);
+// The phase'th member of `phases` (0 is blocked_us).
+int64_t PhaseUs(const RequestPhases& phases, size_t phase);
+
 // One completed request (or hop of a redirect chain), as the engine reports it.
 struct RequestSample {
   uint32_t name_index = 0;    // index into the run's request names (Step::name values)
@@ -65,6 +72,9 @@ struct NameSecond {
   std::map<int, uint64_t> by_status;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
+  std::array<LatencyHistogram, kPhases> phases;  // k6's phases of the same requests
+  uint64_t tls_full_handshakes = 0;              // requests that made a full TLS handshake
+  uint64_t tls_resumed_handshakes = 0;           // ... and that resumed a session
 
   uint64_t failed() const;  // requests with any failure kind
   // Adds other's figures (histograms merge exactly).

@@ -132,6 +132,9 @@ TEST_F(TlsLoad, ResumedHandshakesMoveOnlyWithPerIterationResumed) {
   ASSERT_TRUE(fresh) << fresh.error().message;
   EXPECT_GT(fresh->overall.requests, 10u);
   EXPECT_EQ(Handshakes("resumed"), 0);
+  // The generator counts them too, and says so.
+  EXPECT_EQ(fresh->overall.tls_full_handshakes, fresh->overall.requests);
+  EXPECT_EQ(fresh->overall.tls_resumed_handshakes, 0u);
   EXPECT_GE(Handshakes("full"), static_cast<double>(fresh->overall.requests));
 
   const double full_before = Handshakes("full");
@@ -139,15 +142,28 @@ TEST_F(TlsLoad, ResumedHandshakesMoveOnlyWithPerIterationResumed) {
   ASSERT_TRUE(returning) << returning.error().message;
   EXPECT_GT(returning->overall.requests, 10u);
   EXPECT_GE(Handshakes("resumed"), static_cast<double>(returning->overall.requests) - 2);
+  EXPECT_EQ(returning->overall.tls_full_handshakes + returning->overall.tls_resumed_handshakes,
+            returning->overall.requests);
+  EXPECT_LE(returning->overall.tls_full_handshakes, 2u);
   // Each VU's first connection is a full handshake; the metrics reads add one each.
   EXPECT_LE(Handshakes("full") - full_before, 2 + 3);
 }
 
 TEST_F(TlsLoad, PhasesAddUpToEachRequestsDuration) {
   ASSERT_NO_FATAL_FAILURE(StartTlsServer());
-  auto results = Run(Scenario("tls: {ca: " + ca_->ca_file() + "}\nconnections: per-iteration"),
+  auto results = Run(Scenario("tls: {ca: " + ca_->ca_file() +
+                              "}\nconnections: per-iteration\nthresholds:\n"
+                              "  http_req_tls_handshaking: [\"p(95)<10000\"]\n"),
                      Url(), nullptr, {"--raw-csv"});
   ASSERT_TRUE(results) << results.error().message;
+  // The phases are histograms of the results too, read back from the files, and thresholds
+  // judge them.
+  ASSERT_EQ(results->thresholds.size(), 1u);
+  EXPECT_TRUE(results->thresholds[0].evaluated) << results->thresholds[0].detail;
+  EXPECT_TRUE(results->thresholds[0].passed);
+  EXPECT_GT(results->thresholds[0].observed, 0);
+  EXPECT_EQ(results->overall.phases[2].count(), results->overall.requests);
+  EXPECT_GT(results->overall.phases[2].min_us(), 0);
   std::ifstream raw(out_ / "raw-0.csv");
   std::string line;
   ASSERT_TRUE(std::getline(raw, line));
