@@ -105,6 +105,15 @@ void AddServeCommand(CLI::App& app, fourdollar::cli::ServeConfig& config, bool& 
                    "The PEM private key (ECDSA or RSA) of --tls-cert")
       ->envname("FOURDOLLAR_TLS_KEY");
   serve
+      ->add_option("--listen-plain", config.server.listen_plain,
+                   "With TLS: also listen on this HOST:PORT for plain HTTP, answering every "
+                   "request with a redirect (308) to the same path over HTTPS")
+      ->envname("FOURDOLLAR_LISTEN_PLAIN");
+  serve
+      ->add_flag("--hsts", config.server.hsts,
+                 "With TLS: send Strict-Transport-Security (max-age one year) on every response")
+      ->envname("FOURDOLLAR_HSTS");
+  serve
       ->add_flag("--tls-ktls", config.server.tls_ktls,
                  "Ask for kernel TLS (needs the kernel's tls module; see docs/tls.md)")
       ->envname("FOURDOLLAR_TLS_KTLS");

@@ -39,6 +39,10 @@ int RunServe(const ServeConfig& config) {
       return Fail("--ready-file: " + written.error().message);
     }
   }
+  if (!(*server)->plain_address().empty()) {
+    std::fprintf(stderr, "fourdollar: redirecting http://%s to %s\n",
+                 (*server)->plain_address().c_str(), (*server)->ready().url().c_str());
+  }
   std::fprintf(stderr, "%s\n", serve::FormatReadyLine((*server)->ready()).c_str());
   std::fflush(stderr);
 

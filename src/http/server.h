@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -51,6 +52,12 @@ class HttpServer final : public net::IoHandler {
   // open connections keep the context they started with. Called before Start, or on the loop
   // thread to swap in a reloaded certificate.
   void SetTls(std::shared_ptr<const net::TlsContext> context) { tls_ = std::move(context); }
+  // Every request goes to `route` (kept by the caller), whatever its method and path: the
+  // plain-HTTP listener that redirects to HTTPS. Called before Start.
+  void RouteEverythingTo(const Route* route) { catch_all_ = route; }
+  // Adds Strict-Transport-Security with this value to every response sent over TLS (empty:
+  // none). Called before Start.
+  void SetHsts(std::string value) { hsts_ = std::move(value); }
 
   // Stops accepting, closes idle connections, lets the others finish the requests they have
   // sent (each response then closes its connection), and calls `drained` once none is left.
@@ -87,6 +94,8 @@ class HttpServer final : public net::IoHandler {
   int64_t last_trim_ns_ = 0;
   std::shared_ptr<const net::TlsContext> tls_;
   size_t handshakes_in_progress_ = 0;
+  const Route* catch_all_ = nullptr;
+  std::string hsts_;
   bool draining_ = false;
   bool accept_posted_ = false;
   std::function<void()> drained_;

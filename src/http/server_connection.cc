@@ -85,6 +85,9 @@ void ServerConnection::Finish(uint32_t seq, Response response) {
   server_.metrics_.CountRequest(p.slot, p.method, response.status,
                                 static_cast<double>(now_ns - p.start_ns) / 1e9);
   p.keep_alive = p.keep_alive && !response.close && !server_.draining_;
+  if (!server_.hsts_.empty() && tls_) {
+    response.headers.push_back({"Strict-Transport-Security", server_.hsts_});
+  }
   std::string_view date = server_.date_.Get(RealClock().NowUnixMs() / 1000);
   AppendResponse(response, p.head_only, p.keep_alive, p.version_minor, date,
                  index == 0 ? out_ : p.bytes);
@@ -305,7 +308,12 @@ size_t ServerConnection::Process(std::string_view data) {
     }
     if (state_ == ConnectionState::kReadingHead) {
       state_ = ConnectionState::kReadingBody;
-      match_ = server_.router_.Check(parser_.Head());
+      if (server_.catch_all_ != nullptr) {
+        match_ = RouteMatch{.route = server_.catch_all_,
+                            .route_index = server_.metrics_.unmatched_slot()};
+      } else {
+        match_ = server_.router_.Check(parser_.Head());
+      }
       if (match_.refusal && state == RequestParser::State::kHeaderDone) {
         // The body was not read, so the connection cannot carry another request.
         RefuseAndClose(std::move(*match_.refusal));

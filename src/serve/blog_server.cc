@@ -9,6 +9,7 @@
 #include "base/metrics.h"
 #include "base/process_stats.h"
 #include "net/tcp.h"
+#include "serve/https_redirect.h"
 #include "serve/write_token.h"
 
 namespace fourdollar::serve {
@@ -20,6 +21,7 @@ struct BlogServer::Worker {
   std::unique_ptr<blog::Site> site;
   std::unique_ptr<http::ServerMetrics> metrics;
   std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<http::HttpServer> plain;  // with --listen-plain: redirects to HTTPS
   std::thread thread;
 };
 
@@ -131,6 +133,28 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
     if (config.tls_ktls) tls->EnableKernelTls();
   }
 
+  std::vector<UniqueFd> plain_listeners;
+  if (!config.listen_plain.empty()) {
+    if (!tls) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "--listen-plain: redirects to HTTPS, so it needs --tls-cert and --tls-key");
+    }
+    Result<net::Endpoint> plain = net::ParseEndpoint(config.listen_plain);
+    if (!plain) return Prefixed("--listen-plain", plain.error());
+    for (int i = 0; i < thread_count; ++i) {
+      Result<UniqueFd> listener = net::Listen(*plain, listen_options);
+      if (!listener) return Prefixed("--listen-plain", listener.error());
+      if (i == 0) {
+        Result<net::Endpoint> local = net::LocalEndpoint(listener->get());
+        if (!local) return tl::unexpected(local.error());
+        *plain = *local;
+        server->plain_address_ = local->ToString();
+      }
+      plain_listeners.push_back(std::move(*listener));
+    }
+    server->redirect_route_ = HttpsRedirectRoute(bound.port());
+  }
+
   http::ServerLimits limits = config.limits;
   limits.max_handshakes = std::max<size_t>(1, config.limits.max_handshakes / thread_count);
   limits.max_connections = std::max<size_t>(1, config.limits.max_connections / thread_count);
@@ -162,7 +186,16 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
     worker->server = std::make_unique<http::HttpServer>(*worker->loop, std::move(listeners[i]),
                                                         *worker->router, limits, *worker->metrics);
     worker->server->SetTls(tls);
+    if (config.hsts) worker->server->SetHsts("max-age=31536000");
     if (Status started = worker->server->Start(); !started) return tl::unexpected(started.error());
+    if (!plain_listeners.empty()) {
+      worker->plain = std::make_unique<http::HttpServer>(
+          *worker->loop, std::move(plain_listeners[i]), *worker->router, limits, *worker->metrics);
+      worker->plain->RouteEverythingTo(&server->redirect_route_);
+      if (Status started = worker->plain->Start(); !started) {
+        return tl::unexpected(started.error());
+      }
+    }
     server->workers_.push_back(std::move(worker));
   }
   for (auto& worker : server->workers_) {
@@ -233,7 +266,10 @@ Status BlogServer::Drain(int timeout_ms) {
   size_t drained = 0;
   for (auto& worker : workers_) {
     http::HttpServer* http_server = worker->server.get();
-    worker->loop->Post([http_server, &mutex, &cv, &drained] {
+    http::HttpServer* plain = worker->plain.get();
+    worker->loop->Post([http_server, plain, &mutex, &cv, &drained] {
+      // Redirects are answered at once; the loop's stop ends whatever is left of them.
+      if (plain != nullptr) plain->Drain([] {});
       http_server->Drain([&mutex, &cv, &drained] {
         std::lock_guard lock(mutex);
         ++drained;

@@ -49,6 +49,10 @@ struct BlogServerConfig {
   std::string tls_cert;
   std::string tls_key;
   bool tls_ktls = false;  // ask for kernel TLS (SSL_OP_ENABLE_KTLS)
+  // With TLS: HOST:PORT of a plain-HTTP listener answering every request with a redirect to
+  // the same path over HTTPS; empty: none.
+  std::string listen_plain;
+  bool hsts = false;  // Strict-Transport-Security on every HTTPS response (one year)
 };
 
 class BlogServer {
@@ -63,6 +67,8 @@ class BlogServer {
 
   // What the server announces: its address (the port it got), store, threads and writes.
   const ReadyLine& ready() const { return ready_; }
+  // The plain-HTTP listener's address ("127.0.0.1:8080") with --listen-plain, else "".
+  const std::string& plain_address() const { return plain_address_; }
 
   // Stops accepting, lets the requests in flight finish (their writes commit) for up to
   // timeout_ms, then stops the loops and shuts the store down. An error says that some loops
@@ -91,6 +97,8 @@ class BlogServer {
   std::vector<std::string> route_names_;
   ReadyLine ready_;
   net::TlsServerFiles tls_files_;  // empty without TLS
+  std::string plain_address_;
+  http::Route redirect_route_;  // the plain listener's one route
   bool tls_ktls_ = false;
 };
 

@@ -171,6 +171,38 @@ TEST_F(TlsServe, SighupServesANewCertificateToNewConnectionsAndKeepsTheOldOnABro
   EXPECT_EQ(Get("/").status, 200);
 }
 
+TEST_F(TlsServe, ThePlainListenerRedirectsEveryRequestToHttpsAndHstsIsSent) {
+  ASSERT_NO_FATAL_FAILURE(StartTlsServer({.args = {"--listen-plain", "127.0.0.1:0", "--hsts"}}));
+  const std::string text = server_->StderrText();
+  constexpr std::string_view kMarker = "redirecting http://127.0.0.1:";
+  const size_t at = text.find(kMarker);
+  ASSERT_NE(at, std::string::npos) << text;
+  const uint16_t plain_port = static_cast<uint16_t>(std::stoi(text.substr(at + kMarker.size(), 5)));
+  const std::string https_port = std::to_string(server_->port());
+  // FormatRequest names 127.0.0.1 as the Host; these requests name their own.
+  auto plain = [plain_port](const std::string& head) -> Result<HttpResponse> {
+    auto connection = HttpConnection::Connect("127.0.0.1", plain_port);
+    if (!connection) return tl::unexpected(connection.error());
+    if (auto sent = connection->Send(head); !sent) return tl::unexpected(sent.error());
+    return connection->ReadResponse();
+  };
+  auto redirect = plain("GET /12?x=1 HTTP/1.1\r\nHost: localhost:80\r\n\r\n");
+  ASSERT_TRUE(redirect.has_value()) << redirect.error().message;
+  EXPECT_EQ(redirect->status, 308);
+  EXPECT_EQ(redirect->Header("Location"), "https://localhost:" + https_port + "/12?x=1");
+  EXPECT_FALSE(redirect->HasHeader("Strict-Transport-Security"));
+  auto post = plain("POST / HTTP/1.1\r\nHost: blog.example.org\r\nContent-Length: 2\r\n\r\n{}");
+  ASSERT_TRUE(post.has_value()) << post.error().message;
+  EXPECT_EQ(post->status, 308);
+  EXPECT_EQ(post->Header("Location"), "https://blog.example.org:" + https_port + "/");
+  auto bad_host = plain("GET / HTTP/1.1\r\nHost: a\"b\r\n\r\n");
+  ASSERT_TRUE(bad_host.has_value()) << bad_host.error().message;
+  EXPECT_EQ(bad_host->status, 400);
+  HttpResponse secure = Get("/");
+  EXPECT_EQ(secure.status, 200);
+  EXPECT_EQ(secure.Header("Strict-Transport-Security"), "max-age=31536000");
+}
+
 TEST_F(TlsServe, AMissingKeyFileIsRefusedAtStartNamingIt) {
   test_support::TestCa ca(data_dir_.path().string(), "start");
   test_support::CertificateFiles files = ca.Issue("server");
