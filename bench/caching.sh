@@ -5,7 +5,7 @@
 #      vs nginx serving the same gzip bytes with gzip_static.
 #   2. fourdollar: a revalidation (If-None-Match with the page's ETag, 304) vs a full GET / (gzip).
 #
-#   flock /work/.bench.lock bash bench/caching.sh
+#   flock /tmp/fourdollar-bench.lock bash bench/caching.sh
 #
 # Settings (environment): DURATION (s, default 10), CONNECTIONS (64), SEED_POSTS (100),
 # SERVER_CPU (0), WRK_CPU (1), FOURDOLLAR (default build/src/cli/fourdollar; built when missing).

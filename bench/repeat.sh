@@ -3,7 +3,7 @@
 # run's headline capacity (the "holds N requests/s" of its answer) and its spread from the
 # median. The target is every run within 10% of the median. Extra arguments go to
 # `fourdollar bench` (--quick, --cpus 2...). Not a test: it prints numbers. Run it alone:
-#   flock /work/.bench.lock bash bench/repeat.sh
+#   flock /tmp/fourdollar-bench.lock bash bench/repeat.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

@@ -95,6 +95,40 @@ void AddServeCommand(CLI::App& app, fourdollar::cli::ServeConfig& config, bool& 
                    "Once listening, write what the ready line says as one JSON object to this "
                    "file (atomically: a temporary file, then a rename)")
       ->envname("FOURDOLLAR_READY_FILE");
+  serve
+      ->add_option("--tls-cert", config.server.tls_cert,
+                   "Serve HTTPS with this PEM certificate (followed by its chain); SIGHUP reads "
+                   "it again")
+      ->envname("FOURDOLLAR_TLS_CERT");
+  serve
+      ->add_option("--tls-key", config.server.tls_key,
+                   "The PEM private key (ECDSA or RSA) of --tls-cert")
+      ->envname("FOURDOLLAR_TLS_KEY");
+  serve
+      ->add_option("--listen-plain", config.server.listen_plain,
+                   "With TLS: also listen on this HOST:PORT for plain HTTP, answering every "
+                   "request with a redirect (308) to the same path over HTTPS")
+      ->envname("FOURDOLLAR_LISTEN_PLAIN");
+  serve
+      ->add_flag("--hsts", config.server.hsts,
+                 "With TLS: send Strict-Transport-Security (max-age one year) on every response")
+      ->envname("FOURDOLLAR_HSTS");
+  serve
+      ->add_flag("--tls-ktls", config.server.tls_ktls,
+                 "Ask for kernel TLS (needs the kernel's tls module; see docs/tls.md)")
+      ->envname("FOURDOLLAR_TLS_KTLS");
+  serve
+      ->add_option("--handshake-timeout-ms", config.server.limits.handshake_timeout_ms,
+                   "A TLS handshake not finished this long after the connection is closed")
+      ->envname("FOURDOLLAR_HANDSHAKE_TIMEOUT_MS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{600'000}));
+  serve
+      ->add_option("--max-handshakes", config.server.limits.max_handshakes,
+                   "TLS handshakes in progress at most; more new connections are closed at once")
+      ->envname("FOURDOLLAR_MAX_HANDSHAKES")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
 }
 
 }  // namespace
@@ -137,6 +171,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     serve_config.open_file_limit = open_file_limit;
+    // SIGHUP reloads the certificate: taken by RunServe's sigwait, so blocked before any
+    // loop thread starts.
+    fourdollar::net::BlockSignals({SIGHUP});
     return fourdollar::cli::RunServe(serve_config);
   }
   if (app.got_subcommand("load")) return fourdollar::cli::RunLoadCommand(load_config);

@@ -39,6 +39,10 @@ int RunServe(const ServeConfig& config) {
       return Fail("--ready-file: " + written.error().message);
     }
   }
+  if (!(*server)->plain_address().empty()) {
+    std::fprintf(stderr, "fourdollar: redirecting http://%s to %s\n",
+                 (*server)->plain_address().c_str(), (*server)->ready().url().c_str());
+  }
   std::fprintf(stderr, "%s\n", serve::FormatReadyLine((*server)->ready()).c_str());
   std::fflush(stderr);
 
@@ -46,8 +50,19 @@ int RunServe(const ServeConfig& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   int signo = 0;
-  sigwait(&signals, &signo);
+  while (sigwait(&signals, &signo) == 0 && signo == SIGHUP) {
+    // A renewed certificate (an ACME client's hook sends SIGHUP); a bad file keeps the old one.
+    Result<std::string> reloaded = (*server)->ReloadTls();
+    if (reloaded) {
+      std::fprintf(stderr, "fourdollar: SIGHUP: certificate reloaded: %s\n", reloaded->c_str());
+    } else {
+      std::fprintf(stderr, "fourdollar: SIGHUP: certificate not reloaded, the old one stays: %s\n",
+                   reloaded.error().message.c_str());
+    }
+    std::fflush(stderr);
+  }
 
   // A loop still busy when the time is up is stopped anyway: the stop was asked for.
   if (Status drained = (*server)->Drain(); !drained) {

@@ -1,4 +1,5 @@
-// `fourdollar serve`: the blog server (serve::BlogServer) until SIGTERM or SIGINT.
+// `fourdollar serve`: the blog server (serve::BlogServer) until SIGTERM or SIGINT; SIGHUP
+// reloads the TLS certificate.
 #pragma once
 
 #include <cstdint>

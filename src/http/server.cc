@@ -70,10 +70,15 @@ void HttpServer::Accept() {
       metrics_.refused_connections.Add();
       continue;  // closed by UniqueFd
     }
+    if (tls_ && handshakes_in_progress_ >= limits_.max_handshakes) {
+      metrics_.tls.CountFailure(HandshakeFailure::kBusy);
+      continue;  // closed by UniqueFd
+    }
     net::SetNoDelay(fd);
     uint32_t id = next_id_++;
     auto connection = std::make_unique<ServerConnection>(*this, id, std::move(socket));
     ServerConnection* raw = connection.get();
+    if (tls_ && !raw->StartTls(tls_)) continue;
     connections_.emplace(id, std::move(connection));
     if (!raw->Register()) {
       connections_.erase(id);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -16,15 +17,18 @@
 #include "http/serializer.h"
 #include "http/server_metrics.h"
 #include "net/event_loop.h"
+#include "net/tls_context.h"
 
 namespace fourdollar::http {
 
 struct ServerLimits {
-  size_t header_limit_bytes = 8192;    // 431 beyond
-  int64_t request_timeout_ms = 10000;  // from a request's first byte to its last; 408 and close
-  int64_t idle_timeout_ms = 60000;     // keep-alive connection with no request: closed
-  size_t max_connections = 10000;      // this thread's share; more are closed at once
-  size_t max_output_bytes = 4 << 20;   // unsent response bytes; reading pauses beyond
+  size_t header_limit_bytes = 8192;      // 431 beyond
+  int64_t request_timeout_ms = 10000;    // from a request's first byte to its last; 408 and close
+  int64_t idle_timeout_ms = 60000;       // keep-alive connection with no request: closed
+  size_t max_connections = 10000;        // this thread's share; more are closed at once
+  size_t max_output_bytes = 4 << 20;     // unsent response bytes; reading pauses beyond
+  int64_t handshake_timeout_ms = 10000;  // TLS: from acceptance to the handshake's end
+  size_t max_handshakes = 1000;          // TLS handshakes in progress, this thread's share
 };
 
 class ServerConnection;
@@ -43,6 +47,17 @@ class HttpServer final : public net::IoHandler {
   HttpServer& operator=(const HttpServer&) = delete;
 
   Status Start();
+
+  // Serves TLS with `context` on the connections accepted from now on (null: plain HTTP again);
+  // open connections keep the context they started with. Called before Start, or on the loop
+  // thread to swap in a reloaded certificate.
+  void SetTls(std::shared_ptr<const net::TlsContext> context) { tls_ = std::move(context); }
+  // Every request goes to `route` (kept by the caller), whatever its method and path: the
+  // plain-HTTP listener that redirects to HTTPS. Called before Start.
+  void RouteEverythingTo(const Route* route) { catch_all_ = route; }
+  // Adds Strict-Transport-Security with this value to every response sent over TLS (empty:
+  // none). Called before Start.
+  void SetHsts(std::string value) { hsts_ = std::move(value); }
 
   // Stops accepting, closes idle connections, lets the others finish the requests they have
   // sent (each response then closes its connection), and calls `drained` once none is left.
@@ -77,6 +92,10 @@ class HttpServer final : public net::IoHandler {
   size_t closed_since_trim_ = 0;  // connections closed since memory was last trimmed
   net::TimerId trim_timer_;
   int64_t last_trim_ns_ = 0;
+  std::shared_ptr<const net::TlsContext> tls_;
+  size_t handshakes_in_progress_ = 0;
+  const Route* catch_all_ = nullptr;
+  std::string hsts_;
   bool draining_ = false;
   bool accept_posted_ = false;
   std::function<void()> drained_;

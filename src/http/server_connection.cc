@@ -21,6 +21,8 @@ constexpr size_t kKeptBufferBytes = 256 << 10;
 // waits for the next turn, after the other connections' events, so a client that pipelines
 // without pause cannot hold the loop for long.
 constexpr size_t kReadBytesPerTurn = 64 << 10;
+// Every TLS connection starts with a handshake record.
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
 }  // namespace
 
 ServerConnection::ServerConnection(HttpServer& server, uint32_t id, UniqueFd fd)
@@ -28,10 +30,23 @@ ServerConnection::ServerConnection(HttpServer& server, uint32_t id, UniqueFd fd)
 
 ServerConnection::~ServerConnection() { server_.loop_.Cancel(timer_); }
 
+Status ServerConnection::StartTls(std::shared_ptr<const net::TlsContext> context) {
+  Result<std::unique_ptr<net::TlsStream>> stream =
+      net::TlsStream::Accept(std::move(context), fd_.get());
+  if (!stream) return tl::unexpected(stream.error());
+  tls_ = std::move(*stream);
+  handshaking_ = true;
+  ++server_.handshakes_in_progress_;
+  return {};
+}
+
 Status ServerConnection::Register() {
   Status s = server_.loop_.Add(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
   if (s) {
-    SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+    accepted_ns_ = server_.loop_.now_ns();
+    const int64_t timeout_ms =
+        handshaking_ ? server_.limits_.handshake_timeout_ms : server_.limits_.idle_timeout_ms;
+    SetDeadline(accepted_ns_ + timeout_ms * 1'000'000);
     MarkIdle();
   }
   return s;
@@ -47,6 +62,13 @@ void ServerConnection::OnIo(uint32_t events) {
     DiscardInput();
     return;
   }
+  if (handshaking_) {
+    ContinueHandshake();
+    if (handshaking_ || state_ == ConnectionState::kClosed) return;
+    events |= EPOLLIN;  // the request may have come with the handshake's last flight
+  }
+  // OpenSSL may need to read to write and to write to read: any event may unblock either.
+  if (tls_) events |= EPOLLIN | EPOLLOUT;
   if (events & EPOLLOUT) write_blocked_ = false;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) ReadAndProcess();
   if (state_ != ConnectionState::kClosed) Flush();
@@ -63,6 +85,9 @@ void ServerConnection::Finish(uint32_t seq, Response response) {
   server_.metrics_.CountRequest(p.slot, p.method, response.status,
                                 static_cast<double>(now_ns - p.start_ns) / 1e9);
   p.keep_alive = p.keep_alive && !response.close && !server_.draining_;
+  if (!server_.hsts_.empty() && tls_) {
+    response.headers.push_back({"Strict-Transport-Security", server_.hsts_});
+  }
   std::string_view date = server_.date_.Get(RealClock().NowUnixMs() / 1000);
   AppendResponse(response, p.head_only, p.keep_alive, p.version_minor, date,
                  index == 0 ? out_ : p.bytes);
@@ -113,6 +138,83 @@ void ServerConnection::MarkIdle() {
   server_.idle_->list.push_back(*this);
 }
 
+void ServerConnection::ContinueHandshake() {
+  if (!tls_record_seen_) {
+    // Only the first byte is looked at: plain HTTP sent to the TLS port ("GET ...") is closed
+    // and counted here rather than reported as a protocol error.
+    unsigned char first = 0;
+    ssize_t n = ::recv(fd_.get(), &first, 1, MSG_PEEK);
+    if (n == 0) {
+      FailHandshake(HandshakeFailure::kClosed);
+      return;
+    }
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        FailHandshake(HandshakeFailure::kClosed);
+      }
+      return;
+    }
+    if (first != kTlsHandshakeRecord) {
+      FailHandshake(HandshakeFailure::kPlainHttp);
+      return;
+    }
+    tls_record_seen_ = true;
+  }
+  net::IoResult r = tls_->Handshake();
+  switch (r.kind) {
+    case net::IoResult::Kind::kWouldBlock:
+      return;
+    case net::IoResult::Kind::kEof:
+      FailHandshake(HandshakeFailure::kClosed);
+      return;
+    case net::IoResult::Kind::kError:
+      FailHandshake(r.error != 0 ? HandshakeFailure::kClosed : HandshakeFailure::kProtocol);
+      return;
+    case net::IoResult::Kind::kDone:
+      break;
+  }
+  server_.metrics_.tls.CountHandshake(
+      tls_->resumed(), tls_->version(),
+      static_cast<double>(server_.loop_.now_ns() - accepted_ns_) / 1e9);
+  EndHandshake();
+  SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+}
+
+void ServerConnection::EndHandshake() {
+  if (!handshaking_) return;
+  handshaking_ = false;
+  --server_.handshakes_in_progress_;
+}
+
+void ServerConnection::FailHandshake(HandshakeFailure failure) {
+  server_.metrics_.tls.CountFailure(failure);
+  EndHandshake();
+  CloseNow();
+}
+
+net::IoResult ServerConnection::Receive(char* buffer, size_t size) {
+  if (tls_) return tls_->Read(buffer, size);
+  while (true) {
+    ssize_t n = ::recv(fd_.get(), buffer, size, 0);
+    if (n > 0) return {net::IoResult::Kind::kDone, static_cast<size_t>(n), 0};
+    if (n == 0) return {net::IoResult::Kind::kEof, 0, 0};
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return {net::IoResult::Kind::kWouldBlock, 0, 0};
+    return {net::IoResult::Kind::kError, 0, errno};
+  }
+}
+
+net::IoResult ServerConnection::SendSome(const char* data, size_t size) {
+  if (tls_) return tls_->Write(data, size);
+  while (true) {
+    ssize_t n = ::send(fd_.get(), data, size, MSG_NOSIGNAL);
+    if (n >= 0) return {net::IoResult::Kind::kDone, static_cast<size_t>(n), 0};
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return {net::IoResult::Kind::kWouldBlock, 0, 0};
+    return {net::IoResult::Kind::kError, 0, errno};
+  }
+}
+
 void ServerConnection::ReadAndProcess() {
   char* buffer = server_.read_buffer_.data();
   size_t read_bytes = 0;
@@ -121,10 +223,10 @@ void ServerConnection::ReadAndProcess() {
       ContinueNextTurn();
       return;
     }
-    ssize_t n = ::recv(fd_.get(), buffer, kReadChunkBytes, 0);
-    if (n > 0) {
-      read_bytes += static_cast<size_t>(n);
-      std::string_view data(buffer, static_cast<size_t>(n));
+    net::IoResult r = Receive(buffer, kReadChunkBytes);
+    if (r.kind == net::IoResult::Kind::kDone) {
+      read_bytes += r.bytes;
+      std::string_view data(buffer, r.bytes);
       if (in_.empty()) {
         // The common case: parse straight from the shared buffer, keep only what is left.
         size_t used = Process(data);
@@ -133,7 +235,7 @@ void ServerConnection::ReadAndProcess() {
         in_.append(data);
         ProcessBuffered();
       }
-    } else if (n == 0) {
+    } else if (r.kind == net::IoResult::Kind::kEof) {
       // The client half-closed: answer what it sent (responses may still wait in out_, made
       // while these bytes were parsed), then close.
       peer_closed_ = true;
@@ -143,10 +245,10 @@ void ServerConnection::ReadAndProcess() {
         StopReading();
       }
       return;
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    } else if (r.kind == net::IoResult::Kind::kWouldBlock) {
       return;
-    } else if (errno != EINTR) {
-      CloseNow();  // reset by peer: a dropped connection is not an error
+    } else {
+      CloseNow();  // reset by peer, or a broken TLS record: a dropped connection, not an error
       return;
     }
   }
@@ -206,7 +308,12 @@ size_t ServerConnection::Process(std::string_view data) {
     }
     if (state_ == ConnectionState::kReadingHead) {
       state_ = ConnectionState::kReadingBody;
-      match_ = server_.router_.Check(parser_.Head());
+      if (server_.catch_all_ != nullptr) {
+        match_ = RouteMatch{.route = server_.catch_all_,
+                            .route_index = server_.metrics_.unmatched_slot()};
+      } else {
+        match_ = server_.router_.Check(parser_.Head());
+      }
       if (match_.refusal && state == RequestParser::State::kHeaderDone) {
         // The body was not read, so the connection cannot carry another request.
         RefuseAndClose(std::move(*match_.refusal));
@@ -277,19 +384,16 @@ void ServerConnection::Flush() {
   while (out_offset_ < out_.size()) {
     // Blocked: the rest goes when the socket is writable again (EPOLLOUT), never dropped.
     if (write_blocked_) return;
-    ssize_t n =
-        ::send(fd_.get(), out_.data() + out_offset_, out_.size() - out_offset_, MSG_NOSIGNAL);
-    if (n > 0) {
-      out_offset_ += static_cast<size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    net::IoResult r = SendSome(out_.data() + out_offset_, out_.size() - out_offset_);
+    if (r.kind == net::IoResult::Kind::kDone && r.bytes > 0) {
+      out_offset_ += r.bytes;
+    } else if (r.kind == net::IoResult::Kind::kWouldBlock) {
       write_blocked_ = true;
       // A client that stops reading gets as long as a request to take its response.
       if (deadline_ns_ == kNoDeadline) {
         SetDeadline(server_.loop_.now_ns() + server_.limits_.request_timeout_ms * 1'000'000);
       }
       return;
-    } else if (n < 0 && errno == EINTR) {
-      continue;
     } else {
       CloseNow();
       return;
@@ -339,6 +443,7 @@ void ServerConnection::AfterFlush() {
 void ServerConnection::StartLinger() {
   state_ = ConnectionState::kLingering;
   MarkBusy();
+  if (tls_) tls_->SendCloseNotify();
   ::shutdown(fd_.get(), SHUT_WR);
   deadline_ns_ = kNoDeadline;
   SetDeadline(server_.loop_.now_ns() + kLingerNs);
@@ -381,6 +486,10 @@ void ServerConnection::OnTimer() {
     CloseNow();
     return;
   }
+  if (handshaking_) {
+    FailHandshake(HandshakeFailure::kTimeout);
+    return;
+  }
   server_.metrics_.timed_out_connections.Add();
   if (ReadingRequest() && pending_.empty() && out_offset_ == out_.size()) {
     deadline_ns_ = kNoDeadline;
@@ -394,6 +503,7 @@ void ServerConnection::OnTimer() {
 void ServerConnection::CloseNow() {
   if (state_ == ConnectionState::kClosed) return;
   state_ = ConnectionState::kClosed;
+  EndHandshake();
   MarkBusy();
   server_.loop_.Cancel(timer_);
   timer_ = net::TimerId{};

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,10 @@
 #include "base/unique_fd.h"
 #include "http/request_parser.h"
 #include "http/router.h"
+#include "http/tls_metrics.h"
 #include "net/event_loop.h"
+#include "net/io_result.h"
+#include "net/tls_stream.h"
 
 namespace fourdollar::http {
 
@@ -51,7 +55,9 @@ class ServerConnection final : public net::IoHandler {
   ServerConnection(const ServerConnection&) = delete;
   ServerConnection& operator=(const ServerConnection&) = delete;
 
-  // Adds the socket to the loop and starts the idle deadline.
+  // Speaks TLS on this connection: the handshake comes first. Called before Register.
+  Status StartTls(std::shared_ptr<const net::TlsContext> context);
+  // Adds the socket to the loop and starts the idle (or handshake) deadline.
   Status Register();
   void OnIo(uint32_t events) override;
   // The response for request `seq` is ready.
@@ -97,6 +103,14 @@ class ServerConnection final : public net::IoHandler {
   void MarkIdle();
   void MarkBusy() { idle_hook_.unlink(); }
 
+  // The TLS handshake, until it completes (then requests are read) or fails (then closed).
+  void ContinueHandshake();
+  void EndHandshake();
+  void FailHandshake(HandshakeFailure failure);
+  // One read or write on the socket, through TLS when it speaks it.
+  net::IoResult Receive(char* buffer, size_t size);
+  net::IoResult SendSome(const char* data, size_t size);
+
   void ReadAndProcess();
   void ContinueNextTurn();
   void ProcessBuffered();
@@ -127,7 +141,11 @@ class ServerConnection final : public net::IoHandler {
   size_t lingered_bytes_ = 0;
   int64_t deadline_ns_ = kNoDeadline;
   net::TimerId timer_;
+  std::unique_ptr<net::TlsStream> tls_;  // null on plain HTTP
+  int64_t accepted_ns_ = 0;
   // Independent of the state:
+  bool handshaking_ = false;        // TLS: no request is read before the handshake ends
+  bool tls_record_seen_ = false;    // TLS: the first byte was a handshake record
   bool processing_ = false;         // inside Process: a response finished now is flushed after
   bool reading_paused_ = false;     // input waits for the requests ahead or for unsent output
   bool write_blocked_ = false;      // the socket took no more; the rest goes at EPOLLOUT

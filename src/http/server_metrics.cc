@@ -76,6 +76,9 @@ void WriteServerMetrics(std::span<const ServerMetrics* const> threads,
              "Requests that could not be parsed.");
   out.Sample("fourdollar_http_malformed_requests_total", "",
              total(&ServerMetrics::malformed_requests));
+  std::vector<const TlsMetrics*> tls;
+  for (const ServerMetrics* t : threads) tls.push_back(&t->tls);
+  WriteTlsMetrics(tls, out);
 }
 
 }  // namespace fourdollar::http

@@ -9,6 +9,7 @@
 
 #include "base/metrics.h"
 #include "http/message.h"
+#include "http/tls_metrics.h"
 
 namespace fourdollar::http {
 
@@ -27,6 +28,7 @@ class ServerMetrics {
   SingleWriterCounter evicted_connections;  // idle, closed to make room under --max-connections
   SingleWriterCounter timed_out_connections;
   SingleWriterCounter malformed_requests;
+  TlsMetrics tls;
 
  private:
   friend void WriteServerMetrics(std::span<const ServerMetrics* const>,

@@ -2,11 +2,51 @@
 
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "base/clock.h"
 
 namespace fourdollar::load {
 
 const http::ClientResponse Exchange::kNoResponse;
+
+namespace {
+
+std::string ErrorText(const char* op, const IoResult& r) {
+  return std::string(op) + ": " + (r.error != 0 ? std::strerror(r.error) : "TLS record error");
+}
+
+results::FailureKind TlsFailureKind(net::TlsFailure failure) {
+  return failure == net::TlsFailure::kVerification ? results::FailureKind::kTlsVerification
+                                                   : results::FailureKind::kTlsProtocol;
+}
+
+}  // namespace
+
+results::RequestPhases PhasesOf(const Exchange& e, int64_t from_ns) {
+  // Each mark not reached takes the one before it, so the phases still add up.
+  const int64_t begun = e.connect_start_ns != 0 ? e.connect_start_ns : e.send_ns;
+  const int64_t connected = e.connect_start_ns == 0 ? begun : std::max(begun, e.connected_ns);
+  const int64_t tls_done = e.tls_done_ns != 0 ? std::max(connected, e.tls_done_ns) : connected;
+  const int64_t ready = std::max({e.send_ns, tls_done});
+  const int64_t written = std::max(ready, e.written_ns);
+  const int64_t first_byte = std::max(written, e.first_byte_ns);
+  const int64_t done = std::max(first_byte, e.done_ns);
+  results::RequestPhases phases;
+  phases.blocked_us = std::max<int64_t>(0, begun - from_ns) / 1000;
+  phases.connecting_us = (connected - begun) / 1000;
+  phases.tls_handshaking_us = (tls_done - connected) / 1000;
+  phases.sending_us = (written - tls_done) / 1000;
+  phases.waiting_us = (first_byte - written) / 1000;
+  phases.receiving_us = (done - first_byte) / 1000;
+  if (e.written_ns == 0) {
+    // The request never went out (a failed connect or handshake): its time was all getting
+    // there.
+    phases.sending_us = phases.waiting_us = phases.receiving_us = 0;
+  }
+  return phases;
+}
 
 ClientConnection::ClientConnection(net::EventLoop& loop, const net::Endpoint& endpoint,
                                    std::unique_ptr<Transport> transport, char* read_buffer,
@@ -29,6 +69,7 @@ void ClientConnection::Close() {
   }
   open_ = false;
   connecting_ = false;
+  handshaking_ = false;
   pending_input_.clear();
 }
 
@@ -45,9 +86,16 @@ void ClientConnection::Send(std::string& request, bool head, int64_t timeout_ms,
   timeout_ms_ = timeout_ms;
   parser_.Reset(head, filter);
   pending_input_.clear();
+  marks_ = Exchange{};
+  marks_.send_ns = MonotonicNowNs();
   loop_.Cancel(timer_);
   timer_ = loop_.RunAt(loop_.now_ns() + timeout_ms * 1'000'000, [this] {
     timer_ = net::TimerId{};
+    if (handshaking_) {
+      Fail(results::FailureKind::kTlsHandshakeTimeout,
+           "TLS handshake not finished within " + std::to_string(timeout_ms_) + " ms");
+      return;
+    }
     Fail(results::FailureKind::kTimeout,
          "no complete response within " + std::to_string(timeout_ms_) + " ms");
   });
@@ -63,7 +111,11 @@ void ClientConnection::Send(std::string& request, bool head, int64_t timeout_ms,
 }
 
 void ClientConnection::Connect() {
-  if (Status s = transport_->Open(endpoint_); !s) {
+  marks_.connect_start_ns = MonotonicNowNs();
+  marks_.connected_ns = marks_.tls_done_ns = marks_.written_ns = marks_.first_byte_ns = 0;
+  marks_.tls_handshake = marks_.tls_resumed = false;
+  const net::Endpoint* source = sources_ != nullptr ? sources_->Next() : nullptr;
+  if (Status s = transport_->Open(endpoint_, source); !s) {
     // Reported from the loop, never from inside Send, so a refused port cannot recurse.
     std::string error = s.error().message;
     loop_.Cancel(timer_);
@@ -97,16 +149,46 @@ void ClientConnection::OnIo(uint32_t events) {
       return;
     }
     connecting_ = false;
+    marks_.connected_ns = MonotonicNowNs();
+    if (transport_->secure()) {
+      handshaking_ = true;
+      ContinueHandshake();
+      return;
+    }
     if (busy_) WriteSome();
     return;
   }
-  if (!busy_) {
-    // The server closed an idle keep-alive connection: forget it; the next Send reconnects.
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Close();
+  if (handshaking_) {
+    ContinueHandshake();
     return;
   }
+  if (!busy_) {
+    // Input on an idle connection: the server closed it (forget it; the next Send reconnects)
+    // or, with TLS, a record such as a session ticket that needs no answer.
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+      IoResult r = transport_->Read(read_buffer_, kReadBufferBytes);
+      if (r.kind != IoResult::Kind::kWouldBlock) Close();
+    }
+    return;
+  }
+  // OpenSSL may need to read to write and to write to read: any event may unblock either.
+  if (transport_->secure()) events |= EPOLLIN | EPOLLOUT;
   if (events & EPOLLOUT) WriteSome();
   if (busy_ && open_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ReadSome();
+}
+
+void ClientConnection::ContinueHandshake() {
+  IoResult r = transport_->Handshake();
+  if (r.kind == IoResult::Kind::kWouldBlock) return;
+  if (r.kind != IoResult::Kind::kDone) {
+    Fail(TlsFailureKind(transport_->tls_failure()), transport_->tls_error());
+    return;
+  }
+  handshaking_ = false;
+  marks_.tls_done_ns = MonotonicNowNs();
+  marks_.tls_handshake = true;
+  marks_.tls_resumed = transport_->resumed();
+  if (busy_) WriteSome();
 }
 
 void ClientConnection::WriteSome() {
@@ -117,10 +199,11 @@ void ClientConnection::WriteSome() {
     } else if (r.kind == IoResult::Kind::kWouldBlock) {
       return;
     } else {
-      Fail(results::FailureKind::kReset, std::string("send: ") + std::strerror(r.error));
+      Fail(results::FailureKind::kReset, ErrorText("send", r));
       return;
     }
   }
+  if (marks_.written_ns == 0) marks_.written_ns = MonotonicNowNs();
   // The response cannot be there yet: the edge-triggered EPOLLIN of its arrival reads it, which
   // saves a recv that would only say EAGAIN.
 }
@@ -130,8 +213,11 @@ void ClientConnection::ReadSome() {
     IoResult r = transport_->Read(read_buffer_, kReadBufferBytes);
     if (r.kind == IoResult::Kind::kWouldBlock) return;
     if (r.kind == IoResult::Kind::kError) {
-      Fail(results::FailureKind::kReset, std::string("recv: ") + std::strerror(r.error));
+      Fail(results::FailureKind::kReset, ErrorText("recv", r));
       return;
+    }
+    if (marks_.first_byte_ns == 0 && r.kind == IoResult::Kind::kDone) {
+      marks_.first_byte_ns = MonotonicNowNs();
     }
     if (r.kind == IoResult::Kind::kEof) {
       if (parser_.started()) {
@@ -202,7 +288,8 @@ void ClientConnection::Finish(results::FailureKind failure, std::string error) {
   busy_ = false;
   loop_.Cancel(timer_);
   timer_ = net::TimerId{};
-  Exchange exchange;
+  Exchange exchange = marks_;
+  exchange.done_ns = MonotonicNowNs();
   exchange.failure = failure;
   exchange.error = std::move(error);
   exchange.bytes_sent = written_;

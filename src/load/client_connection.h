@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/response_parser.h"
 #include "load/transport.h"
@@ -23,7 +24,23 @@ struct Exchange {
   static const http::ClientResponse kNoResponse;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
+  // Monotonic times: Send was called; the connection was begun (0 on a reused connection);
+  // it was connected; its TLS handshake ended; the request was written; the first byte of the
+  // response came; the exchange ended. A mark not reached is 0.
+  int64_t send_ns = 0;
+  int64_t connect_start_ns = 0;
+  int64_t connected_ns = 0;
+  int64_t tls_done_ns = 0;
+  int64_t written_ns = 0;
+  int64_t first_byte_ns = 0;
+  int64_t done_ns = 0;
+  bool tls_handshake = false;  // a TLS handshake ended for this exchange
+  bool tls_resumed = false;
 };
+
+// k6's phases of an exchange measured from `from_ns` (the send, or when the open model meant
+// the request to start): they add up to done_ns - from_ns.
+results::RequestPhases PhasesOf(const Exchange& exchange, int64_t from_ns);
 
 class ConnectionListener {
  public:
@@ -32,6 +49,19 @@ class ConnectionListener {
 
  protected:
   ~ConnectionListener() = default;
+};
+
+// Local addresses that a thread's new connections bind to in turn. Not thread-safe: one per
+// load thread.
+struct SourceAddresses {
+  std::vector<net::Endpoint> addresses;
+  size_t next = 0;
+  const net::Endpoint* Next() {
+    if (addresses.empty()) return nullptr;
+    const net::Endpoint* source = &addresses[next];
+    next = next + 1 == addresses.size() ? 0 : next + 1;
+    return source;
+  }
 };
 
 // Not thread-safe: used on its loop's thread only.
@@ -57,12 +87,17 @@ class ClientConnection final : public net::IoHandler {
 
   // Closes the socket (between requests, or to abandon one without a report).
   void Close();
+  // Where new connections bind (null: the kernel's choice). Kept by the caller.
+  void SetSources(SourceAddresses* sources) { sources_ = sources; }
+  // With `resume`, a new TLS connection resumes the session of the one before.
+  void SetResume(bool resume) { transport_->SetResume(resume); }
 
   bool busy() const { return busy_; }
   void OnIo(uint32_t events) override;
 
  private:
   void Connect();
+  void ContinueHandshake();
   void WriteSome();
   void ReadSome();
   void Finish(results::FailureKind failure, std::string error);
@@ -75,8 +110,10 @@ class ClientConnection final : public net::IoHandler {
   ConnectionListener& listener_;
   http::ResponseParser parser_;
 
+  SourceAddresses* sources_ = nullptr;
   bool open_ = false;
   bool connecting_ = false;
+  bool handshaking_ = false;
   bool busy_ = false;
   bool in_send_ = false;
   bool reused_ = false;   // the request went out on a connection that had served before
@@ -89,6 +126,7 @@ class ClientConnection final : public net::IoHandler {
   uint64_t bytes_received_ = 0;
   int64_t timeout_ms_ = 0;
   net::TimerId timer_;
+  Exchange marks_;  // the times and handshake of the exchange in progress
 };
 
 }  // namespace fourdollar::load

@@ -56,20 +56,54 @@ struct Worker {
   std::unique_ptr<RawCsvWriter> raw_csv;
   std::unique_ptr<Engine> engine;
   std::vector<char> read_buffer;
+  SourceAddresses sources;
   std::thread thread;
 };
 
-// The target's endpoint and Host header. https cannot be spoken yet.
-Result<std::pair<net::Endpoint, std::string>> ParseTarget(const std::string& target) {
+// Where the load goes and how it connects.
+struct Target {
+  net::Endpoint endpoint;
+  std::string host_header;
+  std::shared_ptr<const net::TlsContext> tls;  // https://
+  std::string server_name;
+  std::vector<net::Endpoint> sources;
+};
+
+// The target's endpoint, Host header, TLS context and source addresses. A host name is looked
+// up once, here.
+Result<Target> ParseTarget(const ScenarioFile& file) {
+  const std::string& target = file.target;
   Result<http::Url> url = http::ParseHttpUrl(target);
-  if (!target.starts_with("http://")) {
+  if (!target.starts_with("http://") && !target.starts_with("https://")) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "target \"" + target + "\" must start with http://");
+                     "target \"" + target + "\" must start with http:// or https://");
   }
   if (!url) return tl::unexpected(url.error());
+  Target result;
   Result<net::Endpoint> endpoint = http::EndpointOf(*url);
+  if (!endpoint) endpoint = net::ResolveHost(url->host, url->port);
   if (!endpoint) return tl::unexpected(endpoint.error());
-  return std::make_pair(*endpoint, url->HostHeader());
+  result.endpoint = *endpoint;
+  result.host_header = url->HostHeader();
+  if (url->scheme == http::Url::Scheme::kHttps) {
+    Result<std::shared_ptr<net::TlsContext>> tls =
+        net::TlsContext::ForClient({.ca_file = file.tls.ca, .insecure = file.tls.insecure});
+    if (!tls) return MakeError(tls.error().code, file.path + ": tls: " + tls.error().message);
+    result.tls = std::move(*tls);
+    result.server_name = file.tls.server_name.empty() ? url->host : file.tls.server_name;
+  } else if (file.tls.insecure || !file.tls.ca.empty() || !file.tls.server_name.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     file.path + ": tls: settings given for a plain http:// target");
+  }
+  for (const std::string& address : file.source_addresses) {
+    Result<net::Endpoint> source = net::ParseEndpoint(
+        (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":0");
+    if (!source)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       file.path + ": source_addresses: " + source.error().message);
+    result.sources.push_back(*source);
+  }
+  return result;
 }
 
 // Request names in order of first use; a step's redirects are counted under "<name> (redirect)".
@@ -158,7 +192,7 @@ class LoadRun {
   LoadRun& operator=(const LoadRun&) = delete;
 
   // Makes each thread's loop, recorder, raw CSV part and engine; nothing runs yet.
-  Status MakeWorkers(const std::pair<net::Endpoint, std::string>& target) {
+  Status MakeWorkers(const Target& target) {
     const std::vector<std::vector<http::ResponseFilter>> response_filters =
         ResponseFiltersFor(file_);
     for (int i = 0; i < thread_count_; ++i) {
@@ -176,8 +210,15 @@ class LoadRun {
       VuContext context;
       context.file = &file_;
       context.loop = worker->loop.get();
-      context.endpoint = target.first;
-      context.host_header = target.second;
+      context.endpoint = target.endpoint;
+      context.host_header = target.host_header;
+      context.tls = target.tls;
+      context.server_name = target.server_name;
+      worker->sources.addresses = target.sources;
+      // Threads start at different places in the list, so they do not all take the same first.
+      if (!target.sources.empty())
+        worker->sources.next = static_cast<size_t>(i) % target.sources.size();
+      context.sources = &worker->sources;
       context.step_names = step_names_;
       context.response_filters = response_filters;
       context.recorder = worker->recorder.get();
@@ -246,7 +287,16 @@ class LoadRun {
     info.interrupted = interrupted_;
     info.generator_cpu_max = max_generator_cpu_;
     info.generator_saturated = max_generator_cpu_ > kSaturatedCpuPercent;
-    return builder_.Build(info, file_.thresholds);
+    Results results = builder_.Build(info, file_.thresholds);
+    for (const auto& worker : workers_) {
+      const auto& first = worker->recorder->first_failures();
+      for (size_t kind = 1; kind < first.size(); ++kind) {
+        if (first[kind].empty()) continue;
+        results.first_failures.emplace(
+            results::FailureKindName(static_cast<results::FailureKind>(kind)), first[kind]);
+      }
+    }
+    return results;
   }
 
  private:
@@ -401,8 +451,12 @@ std::string DefaultResultsDir(const std::string& prefix) {
 }
 
 Result<LoadOutcome> RunLoad(const ScenarioFile& file, const LoadOptions& options) {
-  Result<std::pair<net::Endpoint, std::string>> target = ParseTarget(file.target);
+  Result<Target> target = ParseTarget(file);
   if (!target) return tl::unexpected(target.error());
+  if (target->tls) {
+    std::fprintf(stderr, "fourdollar load: %s: TLS, %s\n", file.target.c_str(),
+                 target->tls->description().c_str());
+  }
   WarnWhenFewFiles(file);
   // The folder is made before any wait, so that a folder that cannot be made fails at once.
   Result<bool> out_dir_existed = MakeOutDir(options.out_dir);

@@ -1,41 +1,51 @@
-// The byte stream under a client connection: plain TCP here. A TLS transport can implement the
-// same interface without the virtual users or the connection logic changing.
+// The byte stream under a client connection: plain TCP or TLS over TCP. The virtual users and
+// the connection logic are the same for both.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "net/io_result.h"
 #include "net/tcp.h"
+#include "net/tls_stream.h"
 
 namespace fourdollar::load {
 
-struct IoResult {
-  enum class Kind { kDone, kWouldBlock, kEof, kError };
-  Kind kind = Kind::kDone;
-  size_t bytes = 0;
-  int error = 0;  // errno with kError
-};
+using net::IoResult;
 
 class Transport {
  public:
   virtual ~Transport() = default;
-  // Starts a non-blocking connect. The socket is then watched for writability.
-  virtual Status Open(const net::Endpoint& endpoint) = 0;
+  // Starts a non-blocking connect, from `source` when not null. The socket is then watched for
+  // writability.
+  virtual Status Open(const net::Endpoint& endpoint, const net::Endpoint* source) = 0;
   // Called when the socket became writable after Open: 0 when connected, else an errno.
   virtual int FinishConnect() = 0;
+  // After FinishConnect: advances the TLS handshake (kDone at once for plain TCP). On kError,
+  // tls_failure() and tls_error() say why.
+  virtual IoResult Handshake() { return {IoResult::Kind::kDone, 0, 0}; }
   virtual IoResult Read(char* buffer, size_t size) = 0;
   virtual IoResult Write(const char* data, size_t size) = 0;
   virtual void Close() = 0;
   virtual int fd() const = 0;
+
+  virtual bool secure() const { return false; }
+  // TLS: whether a new connection offers the session of the one before.
+  virtual void SetResume(bool) {}
+  // Whether the last handshake resumed a session.
+  virtual bool resumed() const { return false; }
+  virtual net::TlsFailure tls_failure() const { return net::TlsFailure::kNone; }
+  virtual std::string tls_error() const { return {}; }
 };
 
 class TcpTransport final : public Transport {
  public:
-  Status Open(const net::Endpoint& endpoint) override;
+  Status Open(const net::Endpoint& endpoint, const net::Endpoint* source) override;
   int FinishConnect() override;
   IoResult Read(char* buffer, size_t size) override;
   IoResult Write(const char* data, size_t size) override;
@@ -44,6 +54,41 @@ class TcpTransport final : public Transport {
 
  private:
   UniqueFd fd_;
+};
+
+// TLS over a TcpTransport's socket. With `resume`, the session of the previous connection is
+// offered on the next one (a returning visitor); without, every connection is a full handshake.
+class TlsTransport final : public Transport {
+ public:
+  TlsTransport(std::shared_ptr<const net::TlsContext> context, std::string server_name, bool resume)
+      : context_(std::move(context)), server_name_(std::move(server_name)), resume_(resume) {}
+
+  Status Open(const net::Endpoint& endpoint, const net::Endpoint* source) override {
+    return tcp_.Open(endpoint, source);
+  }
+  int FinishConnect() override;
+  IoResult Handshake() override;
+  IoResult Read(char* buffer, size_t size) override { return stream_->Read(buffer, size); }
+  IoResult Write(const char* data, size_t size) override { return stream_->Write(data, size); }
+  void Close() override;
+  int fd() const override { return tcp_.fd(); }
+
+  bool secure() const override { return true; }
+  void SetResume(bool resume) override { resume_ = resume; }
+  bool resumed() const override { return resumed_; }
+  net::TlsFailure tls_failure() const override { return failure_; }
+  std::string tls_error() const override { return error_; }
+
+ private:
+  std::shared_ptr<const net::TlsContext> context_;
+  std::string server_name_;
+  bool resume_;
+  TcpTransport tcp_;
+  std::unique_ptr<net::TlsStream> stream_;
+  net::TlsSession session_;  // to offer on the next connection, with resume_
+  bool resumed_ = false;
+  net::TlsFailure failure_ = net::TlsFailure::kNone;
+  std::string error_;
 };
 
 }  // namespace fourdollar::load

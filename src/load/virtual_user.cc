@@ -14,11 +14,11 @@ bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// The path of an absolute http:// URL, or the URL itself when it is already a path.
+// The path of an absolute http:// or https:// URL, or the URL itself when it is already a path.
 std::string PathOf(std::string_view url) {
-  constexpr std::string_view kHttp = "http://";
-  if (url.substr(0, kHttp.size()) == kHttp) {
-    size_t slash = url.find('/', kHttp.size());
+  const size_t scheme = url.starts_with("http://") ? 7 : url.starts_with("https://") ? 8 : 0;
+  if (scheme != 0) {
+    size_t slash = url.find('/', scheme);
     return slash == std::string_view::npos ? std::string("/") : std::string(url.substr(slash));
   }
   if (url.empty() || url.front() != '/') return "/" + std::string(url);
@@ -34,6 +34,11 @@ bool HasHeader(const std::vector<std::pair<std::string, scenario::Template>>& he
     if (http::EqualsIgnoreCase(key, name)) return true;
   }
   return false;
+}
+
+std::unique_ptr<Transport> MakeTransport(const VuContext& context) {
+  if (!context.tls) return std::make_unique<TcpTransport>();
+  return std::make_unique<TlsTransport>(context.tls, context.server_name, false);
 }
 
 }  // namespace
@@ -75,8 +80,10 @@ VirtualUser::VirtualUser(const VuContext& context, int64_t global_id, IterationL
         }
         return nullptr;
       }),
-      connection_(*context.loop, context.endpoint, std::make_unique<TcpTransport>(),
-                  context.read_buffer, *this) {}
+      connection_(*context.loop, context.endpoint, MakeTransport(context), context.read_buffer,
+                  *this) {
+  connection_.SetSources(context.sources);
+}
 
 void VirtualUser::StartIteration(size_t scenario, int64_t intended_start_ns) {
   running_ = true;
@@ -84,6 +91,8 @@ void VirtualUser::StartIteration(size_t scenario, int64_t intended_start_ns) {
   step_ = 0;
   intended_start_ns_ = intended_start_ns;
   captured_.clear();
+  const scenario::Connections connections = context_.file->scenarios[scenario].connections;
+  connection_.SetResume(connections == scenario::Connections::kPerIterationResumed);
   RunStep();
 }
 
@@ -158,7 +167,7 @@ void VirtualUser::SendCurrent() {
 void VirtualUser::OnExchange(Exchange exchange) {
   if (!running_) return;
   const scenario::Step& step = context_.file->scenarios[scenario_].flow[step_];
-  const int64_t now_ns = MonotonicNowNs();
+  const int64_t now_ns = exchange.done_ns;
   // The open model measures the iteration's first request from when it was due to start.
   const int64_t from_ns =
       (intended_start_ns_ != 0 && step_ == 0 && hops_ == 0) ? intended_start_ns_ : sent_ns_;
@@ -170,8 +179,12 @@ void VirtualUser::OnExchange(Exchange exchange) {
   sample.failure = exchange.failure;
   sample.bytes_sent = exchange.bytes_sent;
   sample.bytes_received = exchange.bytes_received;
+  sample.phases = PhasesOf(exchange, from_ns);
+  sample.tls_handshake = exchange.tls_handshake;
+  sample.tls_resumed = exchange.tls_resumed;
 
   if (exchange.failure != results::FailureKind::kNone) {
+    if (!exchange.error.empty()) context_.recorder->NoteFailure(exchange.failure, exchange.error);
     Record(sample);
     EndIteration();
     return;
@@ -224,7 +237,8 @@ void VirtualUser::OnExchange(Exchange exchange) {
 bool VirtualUser::FollowRedirect(const http::ClientResponse& response) {
   std::string_view location = response.HeaderValue("Location");
   std::string next = PathOf(location);
-  if (location.substr(0, 7) != "http://" && !location.empty() && location.front() != '/') {
+  if (!location.starts_with("http://") && !location.starts_with("https://") && !location.empty() &&
+      location.front() != '/') {
     // A relative reference: resolve against the current path's folder.
     next = path_.substr(0, path_.rfind('/') + 1) + std::string(location);
   }
@@ -276,6 +290,10 @@ void VirtualUser::Record(const results::RequestSample& sample) {
 }
 
 void VirtualUser::EndIteration() {
+  // A new visitor (or a returning one) leaves after its iteration: its next one connects anew.
+  if (context_.file->scenarios[scenario_].connections != scenario::Connections::kKeepAlive) {
+    connection_.Close();
+  }
   running_ = false;
   ++iteration_;
   listener_.OnIterationDone(*this);

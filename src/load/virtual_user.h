@@ -10,6 +10,7 @@
 
 #include "load/client_connection.h"
 #include "net/event_loop.h"
+#include "net/tls_context.h"
 #include "results/raw_csv.h"
 #include "results/recorder.h"
 #include "scenario/random.h"
@@ -31,6 +32,11 @@ struct VuContext {
   results::Recorder* recorder = nullptr;
   results::RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
   char* read_buffer = nullptr;  // ClientConnection::kReadBufferBytes, shared by the thread
+  // An https:// target: the client context (shared by every thread) and the name to send in
+  // SNI and verify. Null: plain HTTP.
+  std::shared_ptr<const net::TlsContext> tls;
+  std::string server_name;
+  SourceAddresses* sources = nullptr;  // this thread's; null: the kernel chooses
   int64_t run_start_unix_us = 0;
   int64_t run_start_mono_ns = 0;
 };

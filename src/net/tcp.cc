@@ -1,6 +1,7 @@
 #include "net/tcp.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -96,16 +97,43 @@ Result<Endpoint> LocalEndpoint(int fd) {
   return endpoint;
 }
 
-Result<UniqueFd> StartConnect(const Endpoint& endpoint) {
+Result<UniqueFd> StartConnect(const Endpoint& endpoint, const Endpoint* source) {
   UniqueFd fd(::socket(endpoint.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return ErrnoError("socket", errno);
   SetNoDelay(fd.get());
+  if (source != nullptr) {
+    // The port is chosen at connect, per destination, so many connections to one server can
+    // share a source address beyond the 28,000 ports a bind would reserve.
+    int one = 1;
+    ::setsockopt(fd.get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&source->address), source->length) !=
+        0) {
+      return ErrnoError("bind source address " + source->ToString(), errno);
+    }
+  }
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) !=
           0 &&
       errno != EINPROGRESS) {
     return ErrnoError("connect " + endpoint.ToString(), errno);
   }
   return fd;
+}
+
+Result<Endpoint> ResolveHost(const std::string& host, uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  int error = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (error != 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "cannot resolve \"" + host + "\": " + ::gai_strerror(error));
+  }
+  Endpoint endpoint;
+  std::memcpy(&endpoint.address, found->ai_addr, found->ai_addrlen);
+  endpoint.length = found->ai_addrlen;
+  ::freeaddrinfo(found);
+  return endpoint;
 }
 
 int ConnectResult(int fd) {

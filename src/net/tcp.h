@@ -36,8 +36,12 @@ Result<UniqueFd> Listen(const Endpoint& endpoint, const ListenOptions& options);
 Result<Endpoint> LocalEndpoint(int fd);
 
 // Starts a non-blocking connect; the socket becomes writable when it completes (check
-// ConnectResult). TCP_NODELAY is set.
-Result<UniqueFd> StartConnect(const Endpoint& endpoint);
+// ConnectResult). TCP_NODELAY is set. With `source`, the socket is bound to that local address
+// first (its port 0: the kernel picks one at connect, IP_BIND_ADDRESS_NO_PORT).
+Result<UniqueFd> StartConnect(const Endpoint& endpoint, const Endpoint* source = nullptr);
+
+// The first address of `host` (DNS or /etc/hosts; a blocking lookup, made once before a run).
+Result<Endpoint> ResolveHost(const std::string& host, uint16_t port);
 // 0 when the connect finished well, else the errno of the failure.
 int ConnectResult(int fd);
 

@@ -73,7 +73,7 @@ TEST(K6Csv, ReadsThe19ColumnLayoutWithTotalsAndPercentilesOfEveryRequest) {
   ASSERT_TRUE(imported) << imported.error().message;
   const results::Results& results = imported->results;
   EXPECT_EQ(imported->skipped_lines, 0u);
-  EXPECT_EQ(imported->data_lines, 9000u);
+  EXPECT_EQ(imported->data_lines, 3000u * results::kRawCsvRowsPerRequest);
   EXPECT_EQ(results.overall.requests, 3000u);
   EXPECT_EQ(results.overall.failed(), failed);
   EXPECT_EQ(results.overall.by_status.at(500), status_500);

@@ -50,10 +50,23 @@ void RawCsvWriter::Write(const RequestSample& sample, std::string_view method, s
   const bool expected = sample.status >= 200 && sample.status < 400;  // k6's default range
   const std::string_view name =
       sample.name_index < names_.size() ? std::string_view(names_[sample.name_index]) : url;
-  const std::string values[3] = {
-      "1", FormatDouble(static_cast<double>(sample.duration_us) / 1000.0), failed ? "1" : "0"};
-  const char* metrics[3] = {"http_reqs", "http_req_duration", "http_req_failed"};
-  for (int i = 0; i < 3; ++i) {
+  auto ms = [](int64_t us) { return FormatDouble(static_cast<double>(us) / 1000.0); };
+  const RequestPhases& p = sample.phases;
+  // k6's rows for one request, in k6's order.
+  const std::string values[kRawCsvRowsPerRequest] = {"1",
+                                                     ms(sample.duration_us),
+                                                     ms(p.blocked_us),
+                                                     ms(p.connecting_us),
+                                                     ms(p.tls_handshaking_us),
+                                                     ms(p.sending_us),
+                                                     ms(p.waiting_us),
+                                                     ms(p.receiving_us),
+                                                     failed ? "1" : "0"};
+  const char* metrics[kRawCsvRowsPerRequest] = {
+      "http_reqs",           "http_req_duration",        "http_req_blocked",
+      "http_req_connecting", "http_req_tls_handshaking", "http_req_sending",
+      "http_req_waiting",    "http_req_receiving",       "http_req_failed"};
+  for (size_t i = 0; i < kRawCsvRowsPerRequest; ++i) {
     buffer_ += metrics[i];
     buffer_ += ',';
     buffer_ += timestamp;

@@ -19,6 +19,7 @@ inline constexpr char kRawCsvHeader[] =
     "metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,"
     "name,proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata";
 inline constexpr size_t kRawCsvColumns = 19;
+inline constexpr size_t kRawCsvRowsPerRequest = 9;
 
 // "out.csv", 2 -> "out-2.csv"; "out" -> "out-2".
 std::string RawCsvPartPath(const std::string& path, int thread_index);
@@ -34,8 +35,10 @@ class RawCsvWriter {
   RawCsvWriter(const RawCsvWriter&) = delete;
   RawCsvWriter& operator=(const RawCsvWriter&) = delete;
 
-  // Three rows per request: http_reqs (1), http_req_duration (ms), http_req_failed (0 or 1),
-  // stamped with the unix second in which the request completed. `error` is the failure kind
+  // Nine rows per request, as k6 writes them: http_reqs (1), http_req_duration (ms), its phases
+  // http_req_blocked, _connecting, _tls_handshaking, _sending, _waiting, _receiving (ms), and
+  // http_req_failed (0 or 1), stamped with the unix second in which the request completed. `error`
+  // is the failure kind
   // ("timeout"...) or empty; expected_response is true for a status in 200..399 (k6's
   // default).
   void Write(const RequestSample& sample, std::string_view method, std::string_view url,

@@ -33,15 +33,29 @@ RequestSample Sample(uint32_t name, int status, FailureKind failure) {
                        .failure = failure};
 }
 
-TEST_F(RawCsv, WritesThreeRowsPerRequestInK6sLayout) {
+TEST_F(RawCsv, WritesNineRowsPerRequestInK6sLayout) {
   const std::string path = dir_ + "/raw-0.csv";
   auto writer = RawCsvWriter::Open(path, {"GET /"});
   ASSERT_TRUE(writer.has_value()) << writer.error().message;
-  (*writer)->Write(Sample(0, 200, FailureKind::kNone), "GET", "http://h/", "browse");
+  RequestSample sample = Sample(0, 200, FailureKind::kNone);
+  sample.phases = {.blocked_us = 1,
+                   .connecting_us = 2000,
+                   .tls_handshaking_us = 3500,
+                   .sending_us = 40,
+                   .waiting_us = 117'000,
+                   .receiving_us = 915};
+  (*writer)->Write(sample, "GET", "http://h/", "browse");
   ASSERT_TRUE((*writer)->Close().has_value());
   auto records = ParseCsv(ReadAll(path), "raw-0.csv");
   ASSERT_TRUE(records.has_value()) << records.error().message;
-  ASSERT_EQ(records->size(), 4u);
+  ASSERT_EQ(records->size(), 1 + kRawCsvRowsPerRequest);
+  const char* phases[] = {"http_req_blocked", "http_req_connecting", "http_req_tls_handshaking",
+                          "http_req_sending", "http_req_waiting",    "http_req_receiving"};
+  const char* values[] = {"0.001", "2", "3.5", "0.04", "117", "0.915"};
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ((*records)[3 + i].fields[0], phases[i]);
+    EXPECT_EQ((*records)[3 + i].fields[2], values[i]);
+  }
   for (const CsvRecord& record : *records) EXPECT_EQ(record.fields.size(), kRawCsvColumns);
   EXPECT_EQ(ReadAll(path).substr(0, ReadAll(path).find('\n')), kRawCsvHeader);
   const auto& duration = (*records)[2].fields;
@@ -57,8 +71,8 @@ TEST_F(RawCsv, WritesThreeRowsPerRequestInK6sLayout) {
   EXPECT_EQ(duration[13], "200");
   EXPECT_EQ(duration[16], "http://h/");
   EXPECT_EQ((*records)[1].fields[2], "1");
-  EXPECT_EQ((*records)[3].fields[0], "http_req_failed");
-  EXPECT_EQ((*records)[3].fields[2], "0");
+  EXPECT_EQ((*records)[9].fields[0], "http_req_failed");
+  EXPECT_EQ((*records)[9].fields[2], "0");
 }
 
 TEST_F(RawCsv, MarksFailuresAndQuotesFields) {
@@ -69,8 +83,8 @@ TEST_F(RawCsv, MarksFailuresAndQuotesFields) {
   ASSERT_TRUE((*writer)->Close().has_value());
   auto records = ParseCsv(ReadAll(path), "raw.csv");
   ASSERT_TRUE(records.has_value()) << records.error().message;
-  ASSERT_EQ(records->size(), 4u);
-  const auto& failed = (*records)[3].fields;
+  ASSERT_EQ(records->size(), 1 + kRawCsvRowsPerRequest);
+  const auto& failed = (*records)[kRawCsvRowsPerRequest].fields;
   ASSERT_EQ(failed.size(), kRawCsvColumns);
   EXPECT_EQ(failed[2], "1");
   EXPECT_EQ(failed[4], "timeout");
@@ -89,7 +103,7 @@ TEST_F(RawCsv, FlushesEveryRowOfLongRuns) {
   ASSERT_TRUE((*writer)->Close().has_value());
   auto records = ParseCsv(ReadAll(path), "raw.csv");
   ASSERT_TRUE(records.has_value());
-  EXPECT_EQ(records->size(), 1u + 3u * 5000u);
+  EXPECT_EQ(records->size(), 1u + kRawCsvRowsPerRequest * 5000u);
 }
 
 TEST_F(RawCsv, OpenNamesAPathThatCannotBeCreated) {

@@ -15,6 +15,20 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 
 }  // namespace
 
+const char* PhaseMetricName(size_t phase) {
+  static constexpr const char* kNames[kPhases] = {"http_req_blocked",         "http_req_connecting",
+                                                  "http_req_tls_handshaking", "http_req_sending",
+                                                  "http_req_waiting",         "http_req_receiving"};
+  return phase < kPhases ? kNames[phase] : "";
+}
+
+int64_t PhaseUs(const RequestPhases& phases, size_t phase) {
+  const int64_t values[kPhases] = {phases.blocked_us,         phases.connecting_us,
+                                   phases.tls_handshaking_us, phases.sending_us,
+                                   phases.waiting_us,         phases.receiving_us};
+  return phase < kPhases ? values[phase] : 0;
+}
+
 const char* FailureKindName(FailureKind kind) {
   switch (kind) {
     case FailureKind::kNone:
@@ -31,6 +45,12 @@ const char* FailureKindName(FailureKind kind) {
       return "status";
     case FailureKind::kCheck:
       return "check";
+    case FailureKind::kTlsVerification:
+      return "tls_verification";
+    case FailureKind::kTlsHandshakeTimeout:
+      return "tls_handshake_timeout";
+    case FailureKind::kTlsProtocol:
+      return "tls_protocol";
   }
   return "unknown";
 }
@@ -48,6 +68,9 @@ void NameSecond::Merge(const NameSecond& other) {
   for (const auto& [status, n] : other.by_status) by_status[status] += n;
   bytes_sent += other.bytes_sent;
   bytes_received += other.bytes_received;
+  for (size_t i = 0; i < kPhases; ++i) phases[i].Merge(other.phases[i]);
+  tls_full_handshakes += other.tls_full_handshakes;
+  tls_resumed_handshakes += other.tls_resumed_handshakes;
 }
 
 void SecondData::Merge(const SecondData& other) {
@@ -94,6 +117,10 @@ void Recorder::Record(const RequestSample& sample) {
   if (sample.status != 0) ++figures.by_status[sample.status];
   figures.bytes_sent += sample.bytes_sent;
   figures.bytes_received += sample.bytes_received;
+  for (size_t i = 0; i < kPhases; ++i) figures.phases[i].Record(PhaseUs(sample.phases, i));
+  if (sample.tls_handshake) {
+    ++(sample.tls_resumed ? figures.tls_resumed_handshakes : figures.tls_full_handshakes);
+  }
 }
 
 void Recorder::CountIteration(int64_t now_unix_us) { ++At(now_unix_us).iterations; }

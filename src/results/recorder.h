@@ -12,11 +12,43 @@
 namespace fourdollar::results {
 
 // Why a request failed; kNone for a success. A request is failed when it could not complete
-// (connect, timeout, reset, parse), when its status is >= 400 (status), or when a check on it
-// failed (check).
-enum class FailureKind { kNone, kConnect, kTimeout, kReset, kParse, kStatus, kCheck };
-inline constexpr size_t kFailureKinds = 7;
+// (connect, timeout, reset, parse), when its status is >= 400 (status), when a check on it
+// failed (check), or when its connection's TLS handshake failed: the server's certificate was
+// refused (tls_verification: expired, wrong host name, unknown CA), the handshake did not end
+// within the request's timeout (tls_handshake_timeout), or anything else (tls_protocol).
+enum class FailureKind {
+  kNone,
+  kConnect,
+  kTimeout,
+  kReset,
+  kParse,
+  kStatus,
+  kCheck,
+  kTlsVerification,
+  kTlsHandshakeTimeout,
+  kTlsProtocol
+};
+inline constexpr size_t kFailureKinds = 10;
 const char* FailureKindName(FailureKind kind);
+
+// k6's phases of one request, in microseconds: they add up to its duration. blocked is the
+// time before the connection was begun (with the open model, the wait for a free VU too);
+// connecting and tls_handshaking are 0 on a connection that served before.
+struct RequestPhases {
+  int64_t blocked_us = 0;
+  int64_t connecting_us = 0;
+  int64_t tls_handshaking_us = 0;
+  int64_t sending_us = 0;
+  int64_t waiting_us = 0;
+  int64_t receiving_us = 0;
+};
+
+// k6's names of the phases, in RequestPhases' order: http_req_blocked, http_req_connecting,
+// http_req_tls_handshaking, http_req_sending, http_req_waiting, http_req_receiving.
+inline constexpr size_t kPhases = 6;
+const char* PhaseMetricName(size_t phase);
+// The phase'th member of `phases` (0 is blocked_us).
+int64_t PhaseUs(const RequestPhases& phases, size_t phase);
 
 // One completed request (or hop of a redirect chain), as the engine reports it.
 struct RequestSample {
@@ -27,6 +59,9 @@ struct RequestSample {
   FailureKind failure = FailureKind::kNone;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
+  RequestPhases phases;
+  bool tls_handshake = false;  // a TLS handshake was made for this request: full or resumed
+  bool tls_resumed = false;    // ... and it resumed a session
 };
 
 // The figures of one second of one thread: per name, counts and a sparse histogram.
@@ -37,6 +72,9 @@ struct NameSecond {
   std::map<int, uint64_t> by_status;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
+  std::array<LatencyHistogram, kPhases> phases;  // k6's phases of the same requests
+  uint64_t tls_full_handshakes = 0;              // requests that made a full TLS handshake
+  uint64_t tls_resumed_handshakes = 0;           // ... and that resumed a session
 
   uint64_t failed() const;  // requests with any failure kind
   // Adds other's figures (histograms merge exactly).
@@ -80,6 +118,13 @@ class Recorder {
   void SetLoad(int64_t now_unix_us, double active_vus, double offered_rate);
   // Moves out every second that ended before `second` (all of them with INT64_MAX).
   std::vector<SecondData> TakeBefore(int64_t second);
+  // Keeps the first message of each failure kind, for the summary.
+  void NoteFailure(FailureKind kind, const std::string& message) {
+    std::string& first = first_failures_[static_cast<size_t>(kind)];
+    if (first.empty()) first = message;
+  }
+  // By FailureKind; empty where none was noted.
+  const std::array<std::string, kFailureKinds>& first_failures() const { return first_failures_; }
 
  private:
   SecondData& At(int64_t unix_us);
@@ -88,6 +133,7 @@ class Recorder {
   // The second most recently used, so most events skip the map lookup. Map nodes are stable.
   int64_t cached_second_ = 0;
   SecondData* cached_ = nullptr;
+  std::array<std::string, kFailureKinds> first_failures_;
 };
 
 }  // namespace fourdollar::results

@@ -71,6 +71,10 @@ struct Results {
   uint64_t checks_failed = 0;
   std::vector<SecondRow> seconds;  // ascending and contiguous from second 0 (or the first)
   std::vector<ThresholdOutcome> thresholds;
+  // The first message of each failure kind seen in this run ("tls_verification" ->
+  // "certificate verification failed: certificate has expired"): printed in the summary of a
+  // run, not kept in the results files.
+  std::map<std::string, std::string> first_failures;
 
   double DurationSeconds() const { return static_cast<double>(run.duration_ms) / 1000.0; }
   // Per second of the run's duration; 0 when the duration is 0.

@@ -274,8 +274,9 @@ Status ReadHistograms(std::string_view text, const RunInfo& run, std::map<int64_
       fields.push_back(line.substr(pos, tab - pos));
       pos = tab + 1;
     }
-    if (fields.size() != 8) {
-      return Bad(where, "expected 8 tab-separated fields, found " + std::to_string(fields.size()));
+    if (fields.size() != 8 && fields.size() != 8 + 1 + kPhases) {
+      return Bad(where, "expected 8 (or with phases 15) tab-separated fields, found " +
+                            std::to_string(fields.size()));
     }
     const bool total = fields[0] == "total";
     int64_t second = 0;
@@ -303,6 +304,21 @@ Status ReadHistograms(std::string_view text, const RunInfo& run, std::map<int64_
     auto histogram = LatencyHistogram::ParseText(fields[7]);
     if (!histogram) return Bad(where, histogram.error().message);
     figures.duration = std::move(*histogram);
+    if (fields.size() > 8) {
+      const std::string_view tls = fields[8];
+      const size_t slash = tls.find('/');
+      if (slash == std::string_view::npos ||
+          !ParseNumber(tls.substr(0, slash), &figures.tls_full_handshakes) ||
+          !ParseNumber(tls.substr(slash + 1), &figures.tls_resumed_handshakes)) {
+        return Bad(where, "TLS handshakes '" + std::string(tls) + "' are not FULL/RESUMED counts");
+      }
+      for (size_t i = 0; i < kPhases; ++i) {
+        auto phase = LatencyHistogram::ParseText(fields[9 + i]);
+        if (!phase)
+          return Bad(where, std::string(PhaseMetricName(i)) + ": " + phase.error().message);
+        figures.phases[i] = std::move(*phase);
+      }
+    }
     if (figures.duration.count() != figures.requests) {
       return Bad(where, "the histogram holds " + std::to_string(figures.duration.count()) +
                             " values for " + std::to_string(figures.requests) + " requests");

@@ -30,11 +30,26 @@ json::object Figures(const NameSecond& figures, const Results& results) {
   json::object duration{{"min", Ms(h.min_us())}, {"avg", h.mean_us() / 1000.0}};
   for (const auto& [key, p] : kPercentiles) duration[key] = Ms(h.PercentileUs(p));
   duration["max"] = Ms(h.max_us());
-  return json::object{
-      {"requests", figures.requests},      {"rate", results.RatePerSecond(figures.requests)},
-      {"failed", figures.failed()},        {"failures", std::move(failures)},
-      {"by_status", std::move(by_status)}, {"duration_ms", std::move(duration)},
-      {"bytes_sent", figures.bytes_sent},  {"bytes_received", figures.bytes_received}};
+  json::object phases;
+  for (size_t i = 0; i < kPhases; ++i) {
+    const LatencyHistogram& p = figures.phases[i];
+    if (p.count() == 0) continue;
+    json::object phase{{"min", Ms(p.min_us())}, {"avg", p.mean_us() / 1000.0}};
+    for (const auto& [key, percentile] : kPercentiles) phase[key] = Ms(p.PercentileUs(percentile));
+    phase["max"] = Ms(p.max_us());
+    phases[PhaseMetricName(i)] = std::move(phase);
+  }
+  return json::object{{"phases_ms", std::move(phases)},
+                      {"tls_handshakes", json::object{{"full", figures.tls_full_handshakes},
+                                                      {"resumed", figures.tls_resumed_handshakes}}},
+                      {"requests", figures.requests},
+                      {"rate", results.RatePerSecond(figures.requests)},
+                      {"failed", figures.failed()},
+                      {"failures", std::move(failures)},
+                      {"by_status", std::move(by_status)},
+                      {"duration_ms", std::move(duration)},
+                      {"bytes_sent", figures.bytes_sent},
+                      {"bytes_received", figures.bytes_received}};
 }
 
 json::object SummaryJson(const Results& results) {
@@ -200,13 +215,23 @@ void AppendHistogramLine(std::string& out, std::string_view time, std::string_vi
   out.append(time).append("\t").append(name).append("\t");
   out += std::to_string(figures.requests) + "\t" + std::to_string(figures.bytes_sent) + "\t" +
          std::to_string(figures.bytes_received) + "\t" + (failures.empty() ? "-" : failures) +
-         "\t" + (statuses.empty() ? "-" : statuses) + "\t" + figures.duration.ToText() + "\n";
+         "\t" + (statuses.empty() ? "-" : statuses) + "\t" + figures.duration.ToText();
+  // Runs that measured phases add seven fields: full/resumed TLS handshakes, then one histogram
+  // per phase.
+  if (figures.phases[0].count() > 0 ||
+      figures.tls_full_handshakes + figures.tls_resumed_handshakes > 0) {
+    out += "\t" + std::to_string(figures.tls_full_handshakes) + "/" +
+           std::to_string(figures.tls_resumed_handshakes);
+    for (const LatencyHistogram& phase : figures.phases) out += "\t" + phase.ToText();
+  }
+  out += "\n";
 }
 
 std::string HistogramsText(const Results& results) {
   std::string out = std::string(kHistogramsHeader) + "\n";
   out += "# time_s|total\tname_index|*\trequests\tbytes_sent\tbytes_received\tfailures\t";
-  out += "by_status\thistogram\n";
+  out += "by_status\thistogram[\ttls_full/tls_resumed\tblocked\tconnecting\ttls_handshaking\t";
+  out += "sending\twaiting\treceiving]\n";
   for (const SecondRow& row : results.seconds) {
     for (const auto& [index, figures] : row.data.names) {
       AppendHistogramLine(out, std::to_string(row.second), std::to_string(index), figures);

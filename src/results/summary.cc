@@ -90,6 +90,22 @@ std::string FormatSummary(const Results& results) {
         Format("%s %" PRIu64, FailureKindName(static_cast<FailureKind>(kind)), all.failures[kind]);
   }
   out += kinds.empty() ? "\n" : "  " + kinds + "\n";
+  if (all.tls_full_handshakes + all.tls_resumed_handshakes > 0) {
+    out += Label("TLS handshakes") + Format("%" PRIu64 " full, %" PRIu64 " resumed\n",
+                                            all.tls_full_handshakes, all.tls_resumed_handshakes);
+  }
+  if (all.phases[0].count() > 0) {
+    out += Label("phases (ms)") + "avg / p95:";
+    for (size_t i = 0; i < kPhases; ++i) {
+      const LatencyHistogram& p = all.phases[i];
+      out += Format("  %s %.2f / %.2f", PhaseMetricName(i) + 9, p.mean_us() / 1000.0,
+                    static_cast<double>(p.PercentileUs(95)) / 1000.0);
+    }
+    out += "\n";
+  }
+  for (const auto& [kind, message] : results.first_failures) {
+    out += Label("  first " + kind) + message + "\n";
+  }
   std::string statuses;
   for (const auto& [status, n] : all.by_status) {
     statuses += (statuses.empty() ? "" : ", ");

@@ -27,8 +27,17 @@ bool Compare(double observed, Threshold::Op op, double value) {
   return false;
 }
 
+// The phase index of a phase metric's name, or kPhases.
+size_t PhaseOf(const std::string& metric) {
+  for (size_t i = 0; i < kPhases; ++i) {
+    if (metric == PhaseMetricName(i)) return i;
+  }
+  return kPhases;
+}
+
 bool IsHttpMetric(const std::string& metric) {
-  return metric == "http_req_duration" || metric == "http_req_failed" || metric == "http_reqs";
+  return metric == "http_req_duration" || metric == "http_req_failed" || metric == "http_reqs" ||
+         PhaseOf(metric) < kPhases;
 }
 
 // The figures a threshold looks at: every request, or those of its name (nullptr when no
@@ -72,8 +81,9 @@ ThresholdOutcome Evaluate(const Threshold& threshold, const Results& results) {
     } else if (metric == "http_req_failed") {
       if (aggregate != Aggregate::kRate) return does_not_apply();
       observed = static_cast<double>(requests->failed()) / static_cast<double>(count);
-    } else if (metric == "http_req_duration") {
-      const LatencyHistogram& h = requests->duration;
+    } else if (metric == "http_req_duration" || PhaseOf(metric) < kPhases) {
+      const LatencyHistogram& h =
+          PhaseOf(metric) < kPhases ? requests->phases[PhaseOf(metric)] : requests->duration;
       switch (aggregate) {
         case Aggregate::kPercentile:
           observed = static_cast<double>(h.PercentileUs(threshold.percentile)) / 1000.0;

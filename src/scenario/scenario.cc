@@ -31,4 +31,16 @@ const char* ExecutionModelName(Execution::Model model) {
   return "unknown";
 }
 
+const char* ConnectionsName(Connections connections) {
+  switch (connections) {
+    case Connections::kKeepAlive:
+      return "keep-alive";
+    case Connections::kPerIteration:
+      return "per-iteration";
+    case Connections::kPerIterationResumed:
+      return "per-iteration-resumed";
+  }
+  return "keep-alive";
+}
+
 }  // namespace fourdollar::scenario

@@ -79,10 +79,26 @@ struct Step {
   int64_t think_max_ms = 0;
 };
 
+// How a scenario's virtual users connect: one keep-alive connection for all their requests;
+// a new connection for each iteration (a new visitor: TCP and a full TLS handshake); or a new
+// connection for each iteration that resumes the TLS session of the one before (a returning
+// visitor).
+enum class Connections { kKeepAlive, kPerIteration, kPerIterationResumed };
+// "keep-alive", "per-iteration", "per-iteration-resumed".
+const char* ConnectionsName(Connections connections);
+
 struct Scenario {
   std::string name;
   double weight = 1;
   std::vector<Step> flow;
+  Connections connections = Connections::kKeepAlive;  // its own, else the file's `connections`
+};
+
+// The `tls:` settings of an https:// target.
+struct TlsSettings {
+  std::string ca;           // PEM file of CAs to trust instead of the system's store
+  bool insecure = false;    // no verification of the server's certificate
+  std::string server_name;  // SNI and the name to verify; empty: the target's host
 };
 
 struct Stage {
@@ -121,6 +137,10 @@ struct ScenarioFile {
   std::vector<results::Threshold> thresholds;
   int64_t timeout_ms = 10000;  // per request
   int max_redirects = 10;
+  TlsSettings tls;
+  // `source_addresses`: local addresses that new connections bind to in turn (IPv4 or IPv6
+  // literals, a range "127.0.0.2-127.0.0.250" expanded); empty: the kernel's choice.
+  std::vector<std::string> source_addresses;
 };
 
 }  // namespace fourdollar::scenario

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "scenario/scenario_connections.h"
 #include "scenario/scenario_values.h"
 #include "scenario/scenario_yaml.h"
 
@@ -16,8 +17,8 @@ constexpr int64_t kMaxVus = 1'000'000;
 constexpr size_t kMaxFileBytes = 16 * 1024 * 1024;
 
 const std::vector<std::string_view> kTopKeys = {
-    "target",   "headers", "scenarios",  "stages",  "vus",
-    "duration", "arrival", "thresholds", "timeout", "max_redirects"};
+    "target",     "headers", "scenarios",     "stages", "vus",         "duration",        "arrival",
+    "thresholds", "timeout", "max_redirects", "tls",    "connections", "source_addresses"};
 
 bool ReadStages(YamlReader& reader, const YAML::Node& node, std::string_view field,
                 bool whole_targets, std::vector<Stage>* stages) {
@@ -137,15 +138,22 @@ bool ReadExecution(YamlReader& reader, const YAML::Node& root, Execution* execut
   return true;
 }
 
-bool ReadScenarios(YamlReader& reader, const YAML::Node& node, ScenarioFile* file) {
+bool ReadScenarios(YamlReader& reader, const YAML::Node& node, Connections connections,
+                   ScenarioFile* file) {
   if (!reader.CheckMap(node, "scenarios", {})) return false;
   if (node.size() == 0) return reader.Fail(node, "scenarios", "no scenarios");
   for (const auto& entry : node) {
     Scenario scenario;
     scenario.name = entry.first.Scalar();
+    scenario.connections = connections;
     const std::string field = FieldOf("scenarios", scenario.name);
     const YAML::Node body = entry.second;
-    if (!reader.CheckMap(body, field, {"weight", "flow"})) return false;
+    if (!reader.CheckMap(body, field, {"weight", "flow", "connections"})) return false;
+    if (const YAML::Node own = body["connections"]) {
+      if (!ReadConnections(reader, own, FieldOf(field, "connections"), &scenario.connections)) {
+        return false;
+      }
+    }
     if (const YAML::Node weight = body["weight"]) {
       if (!reader.ReadNumber(weight, FieldOf(field, "weight"), &scenario.weight)) return false;
       if (scenario.weight <= 0) {
@@ -232,8 +240,18 @@ bool ReadFile(YamlReader& reader, const YAML::Node& root, ScenarioFile* file) {
       return false;
     }
   }
+  Connections connections = Connections::kKeepAlive;
+  if (const YAML::Node node = root["connections"]) {
+    if (!ReadConnections(reader, node, "connections", &connections)) return false;
+  }
+  if (const YAML::Node node = root["tls"]) {
+    if (!ReadTls(reader, node, &file->tls)) return false;
+  }
+  if (const YAML::Node node = root["source_addresses"]) {
+    if (!ReadSourceAddresses(reader, node, &file->source_addresses)) return false;
+  }
   if (!root["scenarios"]) return reader.Fail(root, "", "no scenarios: add scenarios:");
-  if (!ReadScenarios(reader, root["scenarios"], file)) return false;
+  if (!ReadScenarios(reader, root["scenarios"], connections, file)) return false;
   if (!ReadExecution(reader, root, &file->execution)) return false;
   if (const YAML::Node thresholds = root["thresholds"]) {
     if (!ReadThresholds(reader, thresholds, file)) return false;

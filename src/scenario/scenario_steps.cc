@@ -71,8 +71,7 @@ bool ReadUrl(YamlReader& reader, const YAML::Node& node, std::string_view field,
     return parts.empty() ? reader.Fail(node, field, "empty URL") : true;
   }
   const std::string& prefix = parts[0].text;
-  if (prefix.starts_with("https://")) return reader.Fail(node, field, "https is not supported yet");
-  if (prefix.starts_with("http://")) {
+  if (prefix.starts_with("http://") || prefix.starts_with("https://")) {
     if (!step->url.IsLiteral()) return true;
     auto url = http::ParseHttpUrl(prefix);
     return url ? true : reader.Fail(node, field, url.error().message);

@@ -51,6 +51,31 @@ const std::vector<MetricRule>& MetricRules() {
        {A::kPercentile, A::kAvg, A::kMed, A::kMin, A::kMax},
        true,
        "p(N), avg, med, min or max (milliseconds)"},
+      // k6's phases of a request, in milliseconds like the duration.
+      {"http_req_blocked",
+       {A::kPercentile, A::kAvg, A::kMed, A::kMin, A::kMax},
+       true,
+       "p(N), avg, med, min or max (milliseconds)"},
+      {"http_req_connecting",
+       {A::kPercentile, A::kAvg, A::kMed, A::kMin, A::kMax},
+       true,
+       "p(N), avg, med, min or max (milliseconds)"},
+      {"http_req_tls_handshaking",
+       {A::kPercentile, A::kAvg, A::kMed, A::kMin, A::kMax},
+       true,
+       "p(N), avg, med, min or max (milliseconds)"},
+      {"http_req_sending",
+       {A::kPercentile, A::kAvg, A::kMed, A::kMin, A::kMax},
+       true,
+       "p(N), avg, med, min or max (milliseconds)"},
+      {"http_req_waiting",
+       {A::kPercentile, A::kAvg, A::kMed, A::kMin, A::kMax},
+       true,
+       "p(N), avg, med, min or max (milliseconds)"},
+      {"http_req_receiving",
+       {A::kPercentile, A::kAvg, A::kMed, A::kMin, A::kMax},
+       true,
+       "p(N), avg, med, min or max (milliseconds)"},
       {"http_req_failed", {A::kRate}, true, "rate (a fraction of requests)"},
       {"http_reqs", {A::kCount}, true, "count"},
       {"checks", {A::kRate}, true, "rate (the fraction that passed)"},
@@ -248,11 +273,12 @@ Result<results::Threshold> ParseThreshold(std::string_view key, std::string_view
 }
 
 Result<std::string> NormalizeTarget(std::string_view url) {
-  auto parsed = http::ParsePlainHttpUrl(url);
+  auto parsed = http::ParseHttpUrl(url);
   if (!parsed) return tl::unexpected(parsed.error());
   if (parsed->target != "/") {
     return tl::unexpected(Invalid("target \"" + std::string(url) +
-                                  "\": give only http://HOST[:PORT]; paths belong to the steps"));
+                                  "\": give only http[s]://HOST[:PORT]; paths belong to the "
+                                  "steps"));
   }
   std::string result(url);
   if (result.ends_with('/')) result.pop_back();

@@ -101,10 +101,11 @@ TEST(ParseThreshold, RejectsUnknownMetricsAndBadExpressions) {
   EXPECT_FALSE(ParseThreshold("http_req_failed", "avg<5"));
 }
 
-TEST(NormalizeTarget, RefusesHttps) {
-  auto https = NormalizeTarget("https://example.com/");
-  ASSERT_FALSE(https);
-  EXPECT_NE(https.error().message.find("https is not supported yet"), std::string::npos);
+TEST(NormalizeTarget, TakesHttpsAndRefusesItsPaths) {
+  EXPECT_EQ(NormalizeTarget("https://example.com/"), "https://example.com");
+  auto path = NormalizeTarget("https://example.com/x");
+  ASSERT_FALSE(path);
+  EXPECT_NE(path.error().message.find("paths belong to the steps"), std::string::npos);
 }
 
 TEST(NormalizeTarget, DropsATrailingSlashAndRefusesPaths) {

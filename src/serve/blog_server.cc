@@ -9,6 +9,7 @@
 #include "base/metrics.h"
 #include "base/process_stats.h"
 #include "net/tcp.h"
+#include "serve/https_redirect.h"
 #include "serve/write_token.h"
 
 namespace fourdollar::serve {
@@ -20,6 +21,7 @@ struct BlogServer::Worker {
   std::unique_ptr<blog::Site> site;
   std::unique_ptr<http::ServerMetrics> metrics;
   std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<http::HttpServer> plain;  // with --listen-plain: redirects to HTTPS
   std::thread thread;
 };
 
@@ -117,7 +119,44 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
     listeners.push_back(std::move(*listener));
   }
 
+  std::shared_ptr<net::TlsContext> tls;
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--tls-cert and --tls-key: give both for HTTPS, or neither for plain HTTP");
+  }
+  if (!config.tls_cert.empty()) {
+    server->tls_files_ = {.cert_file = config.tls_cert, .key_file = config.tls_key};
+    server->tls_ktls_ = config.tls_ktls;
+    Result<std::shared_ptr<net::TlsContext>> made = net::TlsContext::ForServer(server->tls_files_);
+    if (!made) return Prefixed("--tls-cert/--tls-key", made.error());
+    tls = std::move(*made);
+    if (config.tls_ktls) tls->EnableKernelTls();
+  }
+
+  std::vector<UniqueFd> plain_listeners;
+  if (!config.listen_plain.empty()) {
+    if (!tls) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "--listen-plain: redirects to HTTPS, so it needs --tls-cert and --tls-key");
+    }
+    Result<net::Endpoint> plain = net::ParseEndpoint(config.listen_plain);
+    if (!plain) return Prefixed("--listen-plain", plain.error());
+    for (int i = 0; i < thread_count; ++i) {
+      Result<UniqueFd> listener = net::Listen(*plain, listen_options);
+      if (!listener) return Prefixed("--listen-plain", listener.error());
+      if (i == 0) {
+        Result<net::Endpoint> local = net::LocalEndpoint(listener->get());
+        if (!local) return tl::unexpected(local.error());
+        *plain = *local;
+        server->plain_address_ = local->ToString();
+      }
+      plain_listeners.push_back(std::move(*listener));
+    }
+    server->redirect_route_ = HttpsRedirectRoute(bound.port());
+  }
+
   http::ServerLimits limits = config.limits;
+  limits.max_handshakes = std::max<size_t>(1, config.limits.max_handshakes / thread_count);
   limits.max_connections = std::max<size_t>(1, config.limits.max_connections / thread_count);
   const size_t cache_bytes = (config.cache_mb << 20) / static_cast<size_t>(thread_count);
   const BlogServer* self = server.get();
@@ -146,7 +185,17 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
     server->all_metrics_.push_back(worker->metrics.get());
     worker->server = std::make_unique<http::HttpServer>(*worker->loop, std::move(listeners[i]),
                                                         *worker->router, limits, *worker->metrics);
+    worker->server->SetTls(tls);
+    if (config.hsts) worker->server->SetHsts("max-age=31536000");
     if (Status started = worker->server->Start(); !started) return tl::unexpected(started.error());
+    if (!plain_listeners.empty()) {
+      worker->plain = std::make_unique<http::HttpServer>(
+          *worker->loop, std::move(plain_listeners[i]), *worker->router, limits, *worker->metrics);
+      worker->plain->RouteEverythingTo(&server->redirect_route_);
+      if (Status started = worker->plain->Start(); !started) {
+        return tl::unexpected(started.error());
+      }
+    }
     server->workers_.push_back(std::move(worker));
   }
   for (auto& worker : server->workers_) {
@@ -160,8 +209,35 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
                              .port = bound.port(),
                              .store = server->store_->Describe(),
                              .threads = thread_count,
-                             .writes = writes->description};
+                             .writes = writes->description,
+                             .tls = tls != nullptr};
   return server;
+}
+
+Result<std::string> BlogServer::ReloadTls() {
+  if (tls_files_.cert_file.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "no certificate to reload: serving plain HTTP");
+  }
+  Result<std::shared_ptr<net::TlsContext>> made = net::TlsContext::ForServer(tls_files_);
+  if (!made) return tl::unexpected(made.error());
+  if (tls_ktls_) (*made)->EnableKernelTls();
+  std::shared_ptr<const net::TlsContext> context = std::move(*made);
+  // Returns once every loop took it, so a connection made after the reload gets the new one.
+  std::mutex mutex;
+  std::condition_variable cv;
+  size_t swapped = 0;
+  for (auto& worker : workers_) {
+    http::HttpServer* http_server = worker->server.get();
+    worker->loop->Post([http_server, context, &mutex, &cv, &swapped] {
+      http_server->SetTls(context);
+      std::lock_guard lock(mutex);
+      ++swapped;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(mutex);
+  cv.wait(lock, [&] { return swapped == workers_.size(); });
+  return context->description();
 }
 
 BlogServer::~BlogServer() {
@@ -190,7 +266,10 @@ Status BlogServer::Drain(int timeout_ms) {
   size_t drained = 0;
   for (auto& worker : workers_) {
     http::HttpServer* http_server = worker->server.get();
-    worker->loop->Post([http_server, &mutex, &cv, &drained] {
+    http::HttpServer* plain = worker->plain.get();
+    worker->loop->Post([http_server, plain, &mutex, &cv, &drained] {
+      // Redirects are answered at once; the loop's stop ends whatever is left of them.
+      if (plain != nullptr) plain->Drain([] {});
       http_server->Drain([&mutex, &cv, &drained] {
         std::lock_guard lock(mutex);
         ++drained;

@@ -25,6 +25,7 @@
 #include "http/server.h"
 #include "http/server_metrics.h"
 #include "net/event_loop.h"
+#include "net/tls_context.h"
 #include "serve/ready_line.h"
 #include "store/store.h"
 
@@ -44,6 +45,14 @@ struct BlogServerConfig {
   size_t cache_mb = 16;  // page cache, shared out evenly between the loops
   int64_t pg_read_timeout_ms = store::StoreOptions{}.read_timeout_ms;
   http::ServerLimits limits;  // max_connections counts for the whole server
+  // HTTPS: both set, or neither (plain HTTP). PEM files; the certificate may hold the chain.
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_ktls = false;  // ask for kernel TLS (SSL_OP_ENABLE_KTLS)
+  // With TLS: HOST:PORT of a plain-HTTP listener answering every request with a redirect to
+  // the same path over HTTPS; empty: none.
+  std::string listen_plain;
+  bool hsts = false;  // Strict-Transport-Security on every HTTPS response (one year)
 };
 
 class BlogServer {
@@ -58,11 +67,18 @@ class BlogServer {
 
   // What the server announces: its address (the port it got), store, threads and writes.
   const ReadyLine& ready() const { return ready_; }
+  // The plain-HTTP listener's address ("127.0.0.1:8080") with --listen-plain, else "".
+  const std::string& plain_address() const { return plain_address_; }
 
   // Stops accepting, lets the requests in flight finish (their writes commit) for up to
   // timeout_ms, then stops the loops and shuts the store down. An error says that some loops
   // still had requests when the time was up (they were stopped anyway). Idempotent.
   [[nodiscard]] Status Drain(int timeout_ms = 4000);
+
+  // Reads the certificate and key files again; connections accepted afterwards get them, open
+  // ones keep theirs. On error (a missing or broken file) the old certificate stays in use and
+  // the error says why. Returns the new certificate's description. Not on a loop thread.
+  Result<std::string> ReloadTls();
 
  private:
   struct Worker;
@@ -80,6 +96,10 @@ class BlogServer {
   std::vector<const blog::Site*> all_sites_;
   std::vector<std::string> route_names_;
   ReadyLine ready_;
+  net::TlsServerFiles tls_files_;  // empty without TLS
+  std::string plain_address_;
+  http::Route redirect_route_;  // the plain listener's one route
+  bool tls_ktls_ = false;
 };
 
 }  // namespace fourdollar::serve

@@ -16,6 +16,7 @@ namespace fourdollar::serve {
 namespace {
 
 constexpr std::string_view kHttp = "http://";
+constexpr std::string_view kHttps = "https://";
 constexpr std::string_view kSeparator = " | ";
 constexpr std::string_view kStore = "store ";
 constexpr std::string_view kThreads = "threads ";
@@ -48,7 +49,7 @@ bool ParseWhole(std::string_view digits, Int* value) {
 }  // namespace
 
 std::string ReadyLine::url() const {
-  return std::string(kHttp) + host + ":" + std::to_string(port);
+  return std::string(tls ? kHttps : kHttp) + host + ":" + std::to_string(port);
 }
 
 std::optional<std::string> ReadyLine::token_file() const {
@@ -72,12 +73,14 @@ Result<ReadyLine> ParseReadyLine(std::string_view line) {
   if (fields.size() < 4) return Mismatch(line, "lacks the 'URL | store | threads | writes' fields");
   ReadyLine ready;
   std::string_view url = fields[0];
+  ready.tls = url.starts_with(kHttps);
+  const size_t scheme = ready.tls ? kHttps.size() : kHttp.size();
   const size_t colon = url.rfind(':');
-  if (!url.starts_with(kHttp) || colon == std::string_view::npos || colon <= kHttp.size() ||
-      !ParseWhole(url.substr(colon + 1), &ready.port) || ready.port == 0) {
-    return Mismatch(line, "has no http://HOST:PORT URL");
+  if (!(ready.tls || url.starts_with(kHttp)) || colon == std::string_view::npos ||
+      colon <= scheme || !ParseWhole(url.substr(colon + 1), &ready.port) || ready.port == 0) {
+    return Mismatch(line, "has no http://HOST:PORT or https://HOST:PORT URL");
   }
-  ready.host = std::string(url.substr(kHttp.size(), colon - kHttp.size()));
+  ready.host = std::string(url.substr(scheme, colon - scheme));
   if (!fields[1].starts_with(kStore) || fields[1].size() == kStore.size())
     return Mismatch(line, "has no 'store URL' field");
   ready.store = std::string(fields[1].substr(kStore.size()));

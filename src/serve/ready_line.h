@@ -1,5 +1,5 @@
 // The facts `fourdollar serve` announces once it listens, in its two forms: the ready line on
-// stderr, "fourdollar: listening on http://HOST:PORT | store URL | threads N | WRITES", and the
+// stderr, "fourdollar: listening on http[s]://HOST:PORT | store URL | threads N | WRITES", and the
 // ready file of --ready-file, the same facts as one JSON object
 // {"url","host","port","store","threads","writes","token_file"?}. This is their one writer and
 // their one reader; the bench and the end-to-end tests read the line through ParseReadyLine.
@@ -24,8 +24,9 @@ struct ReadyLine {
   // "write token in PATH", "write token from --write-token" (or FOURDOLLAR_WRITE_TOKEN),
   // "open writes: anyone can post (--open-writes)".
   std::string writes;
+  bool tls = false;  // the URL is https://
 
-  std::string url() const;  // "http://127.0.0.1:41234"
+  std::string url() const;  // "http://127.0.0.1:41234", "https://127.0.0.1:41234"
   // PATH when writes is "write token in PATH".
   std::optional<std::string> token_file() const;
   bool open_writes() const;  // writes starts with "open writes"

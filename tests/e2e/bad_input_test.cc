@@ -96,8 +96,16 @@ class Smuggling : public ServerTest, public ::testing::WithParamInterface<Smuggl
     ServerOptions options;
     // Open writes, so a smuggled post would be stored if it were ever taken as a request.
     options.args = {"--open-writes", "--request-timeout-ms", std::to_string(kRequestTimeoutMs)};
-    ASSERT_NO_FATAL_FAILURE(StartServer(options));
+    if (over_tls_) {
+      ASSERT_NO_FATAL_FAILURE(StartTlsServer(options));
+    } else {
+      ASSERT_NO_FATAL_FAILURE(StartServer(options));
+    }
   }
+
+  void ExpectRefusedAlone(const SmugglingCase& c);
+
+  bool over_tls_ = false;
 
   void ExpectNothingStored() {
     HttpResponse list = Get("/");
@@ -106,8 +114,21 @@ class Smuggling : public ServerTest, public ::testing::WithParamInterface<Smuggl
   }
 };
 
+// The same forms inside TLS records: decryption changes nothing about how they are parsed.
+class SmugglingOverTls : public Smuggling {
+ protected:
+  SmugglingOverTls() { over_tls_ = true; }
+};
+
 TEST_P(Smuggling, IsRefusedWithItsStatusAndTheHiddenRequestIsNeverAnswered) {
-  const SmugglingCase& c = GetParam();
+  ExpectRefusedAlone(GetParam());
+}
+
+TEST_P(SmugglingOverTls, IsRefusedWithItsStatusAndTheHiddenRequestIsNeverAnswered) {
+  ExpectRefusedAlone(GetParam());
+}
+
+void Smuggling::ExpectRefusedAlone(const SmugglingCase& c) {
   auto connection = Connect();
   ASSERT_TRUE(connection.has_value()) << connection.error().message;
   ASSERT_TRUE(connection->Send(c.bytes + SmuggledPost()).has_value());
@@ -129,6 +150,8 @@ TEST_P(Smuggling, IsRefusedWithItsStatusAndTheHiddenRequestIsNeverAnswered) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Forms, Smuggling, ::testing::ValuesIn(kSmuggling),
+                         [](const auto& test) { return std::string(test.param.name); });
+INSTANTIATE_TEST_SUITE_P(Forms, SmugglingOverTls, ::testing::ValuesIn(kSmuggling),
                          [](const auto& test) { return std::string(test.param.name); });
 
 // Forms whose length is not in doubt are one request each: the one behind is answered too.

@@ -136,8 +136,47 @@ Result<HttpConnection> HttpConnection::Connect(const std::string& host, uint16_t
   return HttpConnection(std::move(fd), timeout_ms);
 }
 
+Result<HttpConnection> HttpConnection::ConnectTls(const std::string& host, uint16_t port,
+                                                  std::shared_ptr<const net::TlsContext> context,
+                                                  const std::string& server_name,
+                                                  const net::TlsSession& resume, int timeout_ms) {
+  int64_t deadline_ms = NowMs() + timeout_ms;
+  Result<HttpConnection> connection = Connect(host, port, timeout_ms);
+  if (!connection) return connection;
+  auto stream = net::TlsStream::Connect(std::move(context), connection->fd(), server_name, resume);
+  if (!stream) return tl::unexpected(stream.error());
+  for (;;) {
+    net::IoResult r = (*stream)->Handshake();
+    if (r.kind == net::IoResult::Kind::kDone) break;
+    if (r.kind == net::IoResult::Kind::kEof) {
+      return MakeError(ErrorCode::kUnavailable, "the server closed during the TLS handshake");
+    }
+    if (r.kind == net::IoResult::Kind::kError) {
+      return MakeError(ErrorCode::kUnavailable, (*stream)->error());
+    }
+    auto ready = WaitFor(connection->fd(), POLLIN, deadline_ms);
+    if (!ready) return tl::unexpected(ready.error());
+    if (!*ready) return MakeError(ErrorCode::kUnavailable, "TLS handshake timed out");
+  }
+  connection->tls_ = std::move(*stream);
+  return connection;
+}
+
 Status HttpConnection::Send(std::string_view bytes) {
   int64_t deadline_ms = NowMs() + timeout_ms_;
+  while (tls_ && !bytes.empty()) {
+    net::IoResult r = tls_->Write(bytes.data(), bytes.size());
+    if (r.kind == net::IoResult::Kind::kDone) {
+      bytes.remove_prefix(r.bytes);
+      continue;
+    }
+    if (r.kind != net::IoResult::Kind::kWouldBlock) {
+      return MakeError(ErrorCode::kUnavailable, "TLS send: " + tls_->error());
+    }
+    auto ready = WaitFor(fd_.get(), POLLOUT, deadline_ms);
+    if (!ready) return tl::unexpected(ready.error());
+    if (!*ready) return MakeError(ErrorCode::kUnavailable, "send timed out");
+  }
   while (!bytes.empty()) {
     ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n > 0) {
@@ -156,7 +195,23 @@ Status HttpConnection::Send(std::string_view bytes) {
 Result<size_t> HttpConnection::ReadMore(int64_t deadline_ms) {
   char chunk[16384];
   for (;;) {
-    ssize_t n = ::recv(fd_.get(), chunk, sizeof chunk, 0);
+    ssize_t n = 0;
+    if (tls_) {
+      net::IoResult r = tls_->Read(chunk, sizeof chunk);
+      n = r.kind == net::IoResult::Kind::kDone ? static_cast<ssize_t>(r.bytes) : 0;
+      if (r.kind == net::IoResult::Kind::kError && r.error == 0) {
+        return MakeError(ErrorCode::kUnavailable, "TLS recv: " + tls_->error());
+      }
+      if (r.kind == net::IoResult::Kind::kWouldBlock) {
+        n = -1;
+        errno = EAGAIN;
+      } else if (r.kind == net::IoResult::Kind::kError) {
+        n = -1;
+        errno = r.error;
+      }
+    } else {
+      n = ::recv(fd_.get(), chunk, sizeof chunk, 0);
+    }
     if (n > 0) {
       buffer_.append(chunk, static_cast<size_t>(n));
       return static_cast<size_t>(n);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,8 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "net/tls_context.h"
+#include "net/tls_stream.h"
 
 namespace fourdollar::e2e {
 
@@ -40,6 +43,14 @@ class HttpConnection {
   static Result<HttpConnection> Connect(const std::string& host, uint16_t port,
                                         int timeout_ms = 10000);
 
+  // Connects, then completes a TLS handshake with `context` (verifying `server_name` when the
+  // context verifies), offering `resume` when set. A refused handshake's error says why.
+  static Result<HttpConnection> ConnectTls(const std::string& host, uint16_t port,
+                                           std::shared_ptr<const net::TlsContext> context,
+                                           const std::string& server_name = "localhost",
+                                           const net::TlsSession& resume = nullptr,
+                                           int timeout_ms = 10000);
+
   HttpConnection(HttpConnection&&) = default;
   HttpConnection& operator=(HttpConnection&&) = default;
 
@@ -62,6 +73,8 @@ class HttpConnection {
   void ShutdownWrite();
 
   int fd() const { return fd_.get(); }
+  // The TLS stream of a ConnectTls connection (null on plain HTTP).
+  const net::TlsStream* tls() const { return tls_.get(); }
 
  private:
   HttpConnection(UniqueFd fd, int timeout_ms) : fd_(std::move(fd)), timeout_ms_(timeout_ms) {}
@@ -71,6 +84,7 @@ class HttpConnection {
   UniqueFd fd_;
   int timeout_ms_ = 10000;
   std::string buffer_;
+  std::unique_ptr<net::TlsStream> tls_;
 };
 
 // One request on a new connection.

@@ -8,6 +8,7 @@
 #include "e2e/load_process.h"
 #include "e2e/prometheus_text.h"
 #include "e2e/server_fixture.h"
+#include "results/raw_csv.h"
 #include "results/results.h"
 #include "results/results_files.h"
 #include "results/results_merge.h"
@@ -237,7 +238,7 @@ scenarios:
   EXPECT_EQ(merged->overall.requests, 200u);
 }
 
-TEST_F(LoadTest, RawCsvHasThreeRowsPerRequest) {
+TEST_F(LoadTest, RawCsvHasK6sNineRowsPerRequest) {
   auto results = RunAndRead(WriteScenario("raw.yaml", R"yaml(
 vus: 2
 duration: 1s
@@ -254,7 +255,7 @@ scenarios:
   EXPECT_EQ(line.rfind("metric_name,timestamp,metric_value,", 0), 0u) << line;
   uint64_t rows = 0;
   while (std::getline(raw, line)) ++rows;
-  EXPECT_EQ(rows, 3 * results->overall.requests);
+  EXPECT_EQ(rows, results::kRawCsvRowsPerRequest * results->overall.requests);
 }
 
 TEST_F(LoadTest, WatchesAndScrapesTheServer) {

@@ -78,12 +78,31 @@ class MalformedRequest : public ServerTest, public ::testing::WithParamInterface
     // Writes open so the request heads above reach the body parser; a short deadline so a
     // half-sent request is closed quickly.
     options.args = {"--open-writes", "--request-timeout-ms", std::to_string(kRequestTimeoutMs)};
-    ASSERT_NO_FATAL_FAILURE(StartServer(options));
+    if (over_tls_) {
+      ASSERT_NO_FATAL_FAILURE(StartTlsServer(options));
+    } else {
+      ASSERT_NO_FATAL_FAILURE(StartServer(options));
+    }
   }
+  void ExpectStatusOrClose(const MalformedCase& c);
+  bool over_tls_ = false;
+};
+
+// The same requests inside TLS records.
+class MalformedRequestOverTls : public MalformedRequest {
+ protected:
+  MalformedRequestOverTls() { over_tls_ = true; }
 };
 
 TEST_P(MalformedRequest, GetsItsStatusOrACloseAndTheServerGoesOn) {
-  const MalformedCase& c = GetParam();
+  ExpectStatusOrClose(GetParam());
+}
+
+TEST_P(MalformedRequestOverTls, GetsItsStatusOrACloseAndTheServerGoesOn) {
+  ExpectStatusOrClose(GetParam());
+}
+
+void MalformedRequest::ExpectStatusOrClose(const MalformedCase& c) {
   {
     auto connection = Connect();
     ASSERT_TRUE(connection.has_value()) << connection.error().message;
@@ -101,6 +120,8 @@ TEST_P(MalformedRequest, GetsItsStatusOrACloseAndTheServerGoesOn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, MalformedRequest, ::testing::ValuesIn(kCases),
+                         [](const auto& test) { return std::string(test.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, MalformedRequestOverTls, ::testing::ValuesIn(kCases),
                          [](const auto& test) { return std::string(test.param.name); });
 
 class SlowClient : public ServerTest {};

@@ -8,6 +8,18 @@ void ServerTest::StartServer(const ServerOptions& options) {
   server_ = std::move(*started);
 }
 
+void ServerTest::StartTlsServer(const ServerOptions& options, bool rsa) {
+  ca_ = std::make_unique<test_support::TestCa>(data_dir_.path().string(), "e2e");
+  server_certificate_ = ca_->Issue("server", {.rsa = rsa});
+  auto client = net::TlsContext::ForClient({.ca_file = ca_->ca_file()});
+  ASSERT_TRUE(client.has_value()) << client.error().message;
+  tls_client_ = std::move(*client);
+  ServerOptions tls_options = options;
+  tls_options.args.insert(tls_options.args.end(), {"--tls-cert", server_certificate_.cert,
+                                                   "--tls-key", server_certificate_.key});
+  StartServer(tls_options);
+}
+
 void ServerTest::RestartServer(const ServerOptions& options) {
   ASSERT_NE(server_, nullptr);
   auto code = server_->Stop();
@@ -23,7 +35,12 @@ HttpResponse ServerTest::Request(std::string_view method, std::string_view targe
     ADD_FAILURE() << "no server running";
     return {};
   }
-  auto response = Fetch(server_->host(), server_->port(), method, target, headers, body);
+  Result<HttpResponse> response = [&]() -> Result<HttpResponse> {
+    if (!tls_client_) return Fetch(server_->host(), server_->port(), method, target, headers, body);
+    auto connection = Connect();
+    if (!connection) return tl::unexpected(connection.error());
+    return connection->RoundTrip(method, target, headers, body);
+  }();
   if (!response) {
     ADD_FAILURE() << method << " " << target << ": " << response.error().message;
     return {};
@@ -47,6 +64,10 @@ int64_t ServerTest::CreatePostAndFindId(const std::string& title, std::string_vi
 }
 
 Result<HttpConnection> ServerTest::Connect(int timeout_ms) {
+  if (tls_client_) {
+    return HttpConnection::ConnectTls(server_->host(), server_->port(), tls_client_, "localhost",
+                                      nullptr, timeout_ms);
+  }
   return HttpConnection::Connect(server_->host(), server_->port(), timeout_ms);
 }
 

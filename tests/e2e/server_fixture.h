@@ -11,6 +11,8 @@
 #include "e2e/blog_pages.h"
 #include "e2e/http_client.h"
 #include "e2e/server_process.h"
+#include "net/tls_context.h"
+#include "support/test_certificates.h"
 
 namespace fourdollar::e2e {
 
@@ -19,6 +21,9 @@ class ServerTest : public ::testing::Test {
   // Starts the server in data_dir_. Fatal failure when it does not start; call it inside
   // ASSERT_NO_FATAL_FAILURE.
   void StartServer(const ServerOptions& options = {});
+  // StartServer over HTTPS: a CA and a certificate for localhost and 127.0.0.1 are made in the
+  // data folder (ECDSA P-256, or RSA with `rsa`), and Request and Connect speak TLS, verifying.
+  void StartTlsServer(const ServerOptions& options = {}, bool rsa = false);
   // Stops the running server with SIGTERM (expecting exit code 0), then starts a new one on the
   // same data folder.
   void RestartServer(const ServerOptions& options = {});
@@ -36,6 +41,9 @@ class ServerTest : public ::testing::Test {
 
   TempDir data_dir_;
   std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<test_support::TestCa> ca_;           // with StartTlsServer
+  test_support::CertificateFiles server_certificate_;  // with StartTlsServer
+  std::shared_ptr<const net::TlsContext> tls_client_;  // set: requests go over TLS
 };
 
 }  // namespace fourdollar::e2e

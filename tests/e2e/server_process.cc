@@ -270,6 +270,19 @@ std::string ServerProcess::StderrText() const {
   return stderr_text_;
 }
 
+bool ServerProcess::WaitForStderr(std::string_view text, int timeout_ms, size_t count) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::unique_lock lock(mutex_);
+  return changed_.wait_until(lock, deadline, [&] {
+    size_t found = 0;
+    for (size_t at = stderr_text_.find(text); at != std::string::npos;
+         at = stderr_text_.find(text, at + text.size())) {
+      ++found;
+    }
+    return found >= count || stderr_closed_;
+  }) && !stderr_closed_;
+}
+
 Result<ExitResult> RunToExit(const std::filesystem::path& data_dir, const ServerOptions& options,
                              int timeout_ms) {
   auto child = Spawn(data_dir, options);

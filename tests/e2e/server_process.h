@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -85,6 +86,8 @@ class ServerProcess {
 
   // Everything the child wrote on stderr so far.
   std::string StderrText() const;
+  // Waits up to timeout_ms for stderr to hold `text` `count` times; false on timeout.
+  bool WaitForStderr(std::string_view text, int timeout_ms, size_t count = 1);
 
  private:
   ServerProcess() = default;
