@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
+#include <iterator>
 
 #include "report/knee.h"
 #include "report/report.h"
@@ -75,9 +76,11 @@ TEST(Sweep, StepFiguresLeaveOutTheRampAndTheDrain) {
 TEST(Sweep, ARemoteServersCpuIsTheGrowthOfItsScrapedCounter) {
   results::Results step = RecordedStep(0, 100, 2);
   const double cpu_seconds[] = {1.0, 1.3, 1.6, 2.0, 2.5, 2.6, 2.6};
+  const size_t known = std::size(cpu_seconds);
   for (size_t s = 0; s < step.seconds.size(); ++s) {
     step.seconds[s].server_cpu_percent.reset();
-    step.seconds[s].scrape["process_cpu_seconds_total"] = cpu_seconds[s];
+    // After the drain the counter stays where it ended.
+    step.seconds[s].scrape["process_cpu_seconds_total"] = cpu_seconds[std::min(s, known - 1)];
   }
   // From the end of second 0 (1.0) to the end of second 4 (2.5): 1.5 s over 4 s.
   EXPECT_DOUBLE_EQ(SteadyFigures(step, 100, 1, 5000, 1).server_cpu_percent, 37.5);
