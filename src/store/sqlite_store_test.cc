@@ -170,9 +170,9 @@ TEST(SqliteStore, OpensAVersionOneDatabaseAndEditsItsPosts) {
     ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
+  ThreadExecutor loop;  // outlives the store, whose writer thread posts completions to it
   auto store = MustOpen(path);
   ASSERT_TRUE(store);
-  ThreadExecutor loop;
   auto session = store->OpenSession(loop);
   ASSERT_TRUE(session);
   auto read = Await<Result<std::optional<Post>>>([&](auto done) { (*session)->Get(1, done); });
