@@ -16,6 +16,7 @@ FROM debian:bookworm-slim
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libboost-json1.81.0 libre2-9 libsqlite3-0 libyaml-cpp0.7 libpq5 libbrotli1 \
+      libmd4c0 libmd4c-html0 \
  && rm -rf /var/lib/apt/lists/*
 # A fixed numeric uid, so that Kubernetes' runAsNonRoot can check it and volumes can be
 # prepared for it. /results is where `fourdollar load` writes in compose and Kubernetes.
