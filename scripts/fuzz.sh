@@ -44,7 +44,7 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DFOURDOLLAR_FUZZ=O
   -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
   >/dev/null
 # Only the fuzzers and the libraries they link, not the binary or the tests.
-ninja -C build-fuzz "${targets[@]/%/_fuzz}"
+ninja -j2 -C build-fuzz "${targets[@]/%/_fuzz}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fourdollar-fuzz-XXXXXX")
 trap 'rm -rf "$work"' EXIT
