@@ -18,7 +18,7 @@ fi
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(http_request post_json http_response scenario k6_csv results)
+  targets=(http_request post_json markdown http_response scenario k6_csv results)
 fi
 for target in "${targets[@]}"; do
   if [ ! -f "fuzz/${target}_fuzz.cc" ]; then
@@ -44,7 +44,7 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DFOURDOLLAR_FUZZ=O
   -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
   >/dev/null
 # Only the fuzzers and the libraries they link, not the binary or the tests.
-ninja -C build-fuzz "${targets[@]/%/_fuzz}"
+ninja -j2 -C build-fuzz "${targets[@]/%/_fuzz}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fourdollar-fuzz-XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "blog/markdown.h"
+
 namespace fourdollar::blog {
 
 namespace mustache = kainjow::mustache;
@@ -55,7 +57,7 @@ std::string PageRenderer::Post(const store::Post& post) {
   data.set("id", std::to_string(post.id));
   data.set("title", post.title);
   data.set("created", FormatUtcIso8601Ms(post.created_unix_ms));
-  data.set("body", post.body);
+  data.set("body_html", RenderMarkdown(post.body));
   if (post.updated_unix_ms != 0) data.set("updated", FormatUtcIso8601Ms(post.updated_unix_ms));
   return post_.render(data);
 }

@@ -73,14 +73,13 @@ TEST(PageRenderer, PostShowsTitleTimeAndBodyWithLineBreaks) {
   EXPECT_TRUE(Contains(html, "line one\nline two")) << html;
 }
 
-TEST(PageRenderer, EscapesTitleAndBodyAsText) {
+TEST(PageRenderer, EscapesTitleAndRendersBodyAsMarkdownWithRawHtmlAsText) {
   PageRenderer pages(DefaultTemplates());
   store::Post post{1, 0, "<script>alert(1)</script>", "Tom & \"Jerry\" <b>'x'</b>"};
   std::string html = pages.Post(post);
   EXPECT_FALSE(Contains(html, "<script>")) << html;
   EXPECT_TRUE(Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;")) << html;
-  EXPECT_TRUE(Contains(html, "Tom &amp; &quot;Jerry&quot; &lt;b&gt;&apos;x&apos;&lt;/b&gt;"))
-      << html;
+  EXPECT_TRUE(Contains(html, "<p>Tom &amp; &quot;Jerry&quot; &lt;b&gt;'x'&lt;/b&gt;</p>")) << html;
   std::string list = pages.List({{1, 0, post.title}}, true, std::nullopt);
   EXPECT_FALSE(Contains(list, "<script>")) << list;
   EXPECT_TRUE(Contains(list, "&lt;script&gt;alert(1)&lt;/script&gt;")) << list;

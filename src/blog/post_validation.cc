@@ -8,6 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "blog/markdown.h"
+
 namespace fourdollar::blog {
 
 namespace {
@@ -137,7 +139,7 @@ Status CheckBody(std::string_view body) {
                      CodePointName(cp) + " at byte " + std::to_string(at));
     }
   }
-  return {};
+  return CheckMarkdown(body);
 }
 
 Result<std::string_view> StringField(const boost::json::object& object, std::string_view name) {

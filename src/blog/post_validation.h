@@ -17,7 +17,8 @@ inline constexpr size_t kMaxJsonDepth = 8;       // nesting allowed in ignored f
 // are ignored), and checks them:
 //   title: valid UTF-8, 1..kMaxTitleChars code points, no C0 control character (U+0000..U+001F),
 //          not only whitespace;
-//   body:  valid UTF-8, 1..kMaxBodyBytes bytes, no C0 control character except tab, LF and CR.
+//   body:  valid UTF-8, 1..kMaxBodyBytes bytes, no C0 control character except tab, LF and CR,
+//          Markdown nested no deeper than kMaxMarkdownNesting (blog/markdown.h).
 // Errors are kInvalidArgument with a message naming the field and the rule broken, fit to follow
 // "400 Bad Request: ", e.g. "title must be 1..200 characters, got 201". Pure; thread-safe.
 Result<store::NewPost> ParseNewPost(std::string_view json);

@@ -29,7 +29,10 @@ struct SiteOptions {
 //
 // Routes (AddRoutes); HEAD answers every GET route:
 //   GET /           "list"    10 newest titles; ?before=N for the 10 below id N; 400 on a bad N
-//   GET /{id}       "post"    one post; 404 page for unknown or malformed ids, 410 for deleted ones
+//   GET /{id}       "post"    one post; 404 page for unknown or malformed ids, 410 for deleted
+//   ones;
+//                             ?format=markdown: its Markdown source (text/markdown); 400 for
+//                             another format
 //   POST /          "create"  JSON {title, body} -> 303 to / (Content-Location: /{id}) once stored
 //                             durably; 400 naming the broken rule; 503 (Retry-After: 1) when the
 //                             store is busy, 507 when it is out of space, 500 otherwise

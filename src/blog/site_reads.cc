@@ -87,26 +87,40 @@ PagePtr Site::State::MakeStylePage() {
 }
 
 void Site::State::Post(const http::Request& request, std::string_view param, http::Reply reply) {
+  PostFormat format = PostFormat::kHtml;
+  if (std::string_view text; request.QueryParam("format", &text)) {
+    if (text != "markdown") {
+      reply(http::TextResponse(
+          400,
+          "format must be markdown (or absent for the HTML page), got \"" + Echo(text) + "\""));
+      return;
+    }
+    format = PostFormat::kMarkdown;
+  }
   std::optional<int64_t> id = ParsePostId(param);
   if (!id) {
     reply(PageResponse(Conditions::Of(request), not_found));
     return;
   }
-  LoadPostPage(*id, [conditions = Conditions::Of(request), reply = std::move(reply),
-                     not_found = not_found](Result<PagePtr> page) {
-    if (!page) return reply(StoreErrorResponse(page.error()));
-    reply(PageResponse(conditions, *page ? *page : not_found));
-  });
+  LoadPostPage(*id, format,
+               [conditions = Conditions::Of(request), reply = std::move(reply),
+                not_found = not_found](Result<PagePtr> page) {
+                 if (!page) return reply(StoreErrorResponse(page.error()));
+                 reply(PageResponse(conditions, *page ? *page : not_found));
+               });
 }
 
-void Site::State::LoadPostPage(int64_t id, std::function<void(Result<PagePtr>)> done) {
-  // Read before the query, like the list's generation.
+void Site::State::LoadPostPage(int64_t id, PostFormat format,
+                               std::function<void(Result<PagePtr>)> done) {
+  // Read before the query, like the list's generation. A post's Markdown source is kept beside
+  // its page, under the negated id (ids start at 1).
   uint64_t edit_generation = store.EditGeneration();
-  if (PagePtr page = cache.FindPost(id, edit_generation)) {
+  int64_t key = format == PostFormat::kMarkdown ? -id : id;
+  if (PagePtr page = cache.FindPost(key, edit_generation)) {
     done(std::move(page));
     return;
   }
-  session->Get(id, [weak = weak_from_this(), id, edit_generation,
+  session->Get(id, [weak = weak_from_this(), id, key, format, edit_generation,
                     done = std::move(done)](Result<std::optional<store::Post>> post) {
     std::shared_ptr<State> self = weak.lock();
     if (!self) return done(MakeError(ErrorCode::kUnavailable, "shutting down"));
@@ -114,13 +128,16 @@ void Site::State::LoadPostPage(int64_t id, std::function<void(Result<PagePtr>)> 
     // An unknown id is not cached: a post with that id may be stored later.
     if (!post->has_value()) return done(PagePtr());
     const store::Post& found = **post;
-    PagePtr page =
-        found.deleted
-            ? MakePage(410, self->pages.Gone(id), Seconds(found.updated_unix_ms), found.revision)
-            : MakePage(200, self->pages.Post(found),
-                       Seconds(std::max(found.created_unix_ms, found.updated_unix_ms)),
-                       found.revision);
-    self->cache.PutPost(id, edit_generation, page);
+    int64_t modified = Seconds(std::max(found.created_unix_ms, found.updated_unix_ms));
+    PagePtr page;
+    if (found.deleted) {
+      page = MakePage(410, self->pages.Gone(id), Seconds(found.updated_unix_ms), found.revision);
+    } else if (format == PostFormat::kMarkdown) {
+      page = MakePage(200, found.body, modified, found.revision, "text/markdown; charset=utf-8");
+    } else {
+      page = MakePage(200, self->pages.Post(found), modified, found.revision);
+    }
+    self->cache.PutPost(key, edit_generation, page);
     done(std::move(page));
   });
 }

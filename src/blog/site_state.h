@@ -45,9 +45,11 @@ struct Site::State : std::enable_shared_from_this<Site::State> {
   void List(const http::Request& request, http::Reply reply);
   void Post(const http::Request& request, std::string_view param, http::Reply reply);
   void Feed(const http::Request& request, http::Reply reply);
-  // The page of post `id` from the cache or the store: nullptr when no post ever had that id,
-  // a 410 page when it was deleted. `done` runs on this thread.
-  void LoadPostPage(int64_t id, std::function<void(Result<PagePtr>)> done);
+  // The page of post `id` (its HTML page, or its Markdown source) from the cache or the store:
+  // nullptr when no post ever had that id, a 410 page when it was deleted. `done` runs on this
+  // thread.
+  enum class PostFormat { kHtml, kMarkdown };
+  void LoadPostPage(int64_t id, PostFormat format, std::function<void(Result<PagePtr>)> done);
 
   // Writes (site_writes.cc).
   void Create(const http::Request& request, http::Reply reply);

@@ -63,21 +63,23 @@ void Site::State::Update(const http::Request& request, std::string_view param, h
   // The tag names the page the editor saw. It is checked here against the current page, and
   // the revision of that page goes with the edit, so the writer refuses it if another edit
   // commits in between: two editors cannot overwrite each other.
-  LoadPostPage(*id, [id = *id, if_match = std::move(if_match), submit = std::move(submit),
-                     reply](Result<PagePtr> page) mutable {
-    if (!page) return reply(StoreErrorResponse(page.error()));
-    const std::string which = "post " + std::to_string(id);
-    if (!*page) return reply(http::TextResponse(404, which + " does not exist"));
-    if ((*page)->status == 410) return reply(http::TextResponse(410, which + " was deleted"));
-    if (!http::IfMatchMatches(if_match, (*page)->etag)) {
-      http::Response response =
-          http::TextResponse(412, which + " changed since it was read: If-Match \"" +
-                                      Echo(if_match) + "\" is not its current ETag");
-      response.headers.push_back({"ETag", (*page)->etag});
-      return reply(std::move(response));
-    }
-    submit((*page)->revision);
-  });
+  LoadPostPage(*id, PostFormat::kHtml,
+               [id = *id, if_match = std::move(if_match), submit = std::move(submit),
+                reply](Result<PagePtr> page) mutable {
+                 if (!page) return reply(StoreErrorResponse(page.error()));
+                 const std::string which = "post " + std::to_string(id);
+                 if (!*page) return reply(http::TextResponse(404, which + " does not exist"));
+                 if ((*page)->status == 410)
+                   return reply(http::TextResponse(410, which + " was deleted"));
+                 if (!http::IfMatchMatches(if_match, (*page)->etag)) {
+                   http::Response response =
+                       http::TextResponse(412, which + " changed since it was read: If-Match \"" +
+                                                   Echo(if_match) + "\" is not its current ETag");
+                   response.headers.push_back({"ETag", (*page)->etag});
+                   return reply(std::move(response));
+                 }
+                 submit((*page)->revision);
+               });
 }
 
 void Site::State::Delete(std::string_view param, http::Reply reply) {

@@ -10,8 +10,9 @@ namespace fourdollar::blog {
 // Template sources, loaded once at start-up and shared read-only by all threads.
 //   list:      data front_page (bool), has_posts (bool), posts (list of id, title, created,
 //              created_date), older (present when an older page may exist: before).
-//   post:      data id, title, created (ISO 8601 UTC with milliseconds), body, updated (present
-//              when the post was edited: ISO 8601 like created).
+//   post:      data id, title, created (ISO 8601 UTC with milliseconds), body_html (the body's
+//              Markdown rendered by blog/markdown.h: safe HTML, inserted with {{{body_html}}}),
+//              updated (present when the post was edited: ISO 8601 like created).
 //   not_found: no data.
 //   gone:      data id (a deleted post's page).
 // Values are HTML-escaped by {{name}}; a template that uses {{{name}}} takes on the escaping.

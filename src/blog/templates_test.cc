@@ -21,7 +21,7 @@ TEST(Templates, DefaultsAreEmbeddedAndParse) {
     EXPECT_TRUE(source->starts_with("<!DOCTYPE html>"));
     EXPECT_TRUE(CheckTemplate(*source)) << *source;
   }
-  EXPECT_NE(templates.post.find("{{body}}"), std::string::npos);
+  EXPECT_NE(templates.post.find("{{{body_html}}}"), std::string::npos);
 }
 
 TEST(Templates, EmptyDirectoryNameGivesDefaults) {

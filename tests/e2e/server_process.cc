@@ -197,6 +197,10 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::filesyste
       return MakeError(ErrorCode::kNotFound, "cannot read token file " + *token_file);
     server->token_ = token;
   }
+  // A token given on the command line is the one demanded.
+  for (size_t i = 0; i + 1 < options.args.size(); ++i) {
+    if (options.args[i] == "--write-token") server->token_ = options.args[i + 1];
+  }
   return server;
 }
 

@@ -71,7 +71,8 @@ class ServerProcess {
   uint16_t port() const { return ready_.port; }
   pid_t pid() const { return pid_; }
 
-  // The token the server demands: read from the token file when it generated one, else empty.
+  // The token the server demands: read from the token file when it generated one, or given by
+  // --write-token; else empty.
   const std::string& token() const { return token_; }
 
   // Sends SIGTERM and waits up to timeout_ms for the exit; returns the exit code (a death by
