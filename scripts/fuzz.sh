@@ -18,7 +18,7 @@ fi
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(http_request post_json markdown http_response scenario k6_csv results)
+  targets=(http_request post_json markdown http_response scenario k6_csv results tls_server)
 fi
 for target in "${targets[@]}"; do
   if [ ! -f "fuzz/${target}_fuzz.cc" ]; then
