@@ -30,9 +30,16 @@ constexpr int kRounds = 20;
 constexpr int kConnections = 8;
 constexpr int kPipelineDepth = 4;
 // Each round kills after a random count of acknowledged posts in [1, max]; PostgreSQL commits
-// fewer posts per second, so its rounds are shorter to keep the test within a minute.
-constexpr size_t kMaxPostsBeforeKillSqlite = 1500;
-constexpr size_t kMaxPostsBeforeKillPostgres = 500;
+// fewer posts per second, so its rounds are shorter to keep the test within a minute. Under a
+// sanitizer (several times slower, and there to find races and memory errors, not to count
+// survivors) the rounds are five times shorter: still twenty kills with writes in flight.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr size_t kPostsDivisor = 5;
+#else
+constexpr size_t kPostsDivisor = 1;
+#endif
+constexpr size_t kMaxPostsBeforeKillSqlite = 1500 / kPostsDivisor;
+constexpr size_t kMaxPostsBeforeKillPostgres = 500 / kPostsDivisor;
 // Edits and deletes per round: on up to this many posts of earlier rounds, by a few editors.
 constexpr size_t kPostsToEdit = 60;
 constexpr int kEditors = 2;
