@@ -18,6 +18,12 @@ set(FOURDOLLAR_THREADED_SUITES
     EditRoutes HttpCaching FeedAndStyle EditorsScenario PostgresInstances StopModes/PostgresOutage
     PostgresHang Stores/KillNine LoadTest Recorder Stores/HostileTest)
 
+# The suites whose tests take many seconds (kill -9 rounds, outages, whole bench runs): ctest -j
+# starts them first (COST), so that they do not begin near the end of a stage and run alone.
+set(FOURDOLLAR_LONG_SUITES
+    Stores/KillNine StopModes/PostgresOutage Bench PostgresHang PostgresDiskFull Compare
+    PostgresInstances Stores/HostileTest DistributedTest)
+
 # fourdollar_discover_tests(TARGET [TIMEOUT seconds])
 # Registers every GoogleTest test of TARGET with ctest (FOURDOLLAR_BINARY names the product
 # binary). A test that calls GTEST_SKIP exits 0; the "[  SKIPPED ]" line of its output makes ctest
@@ -36,10 +42,14 @@ function(fourdollar_discover_tests target)
   # Discovery names the tests only at build time, in ${target}_TESTS: ctest reads this file
   # after the discovered list, and labels them there.
   list(JOIN FOURDOLLAR_THREADED_SUITES "|" suites)
+  list(JOIN FOURDOLLAR_LONG_SUITES "|" long_suites)
   set(labels ${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake)
   file(WRITE ${labels} "foreach(test IN LISTS ${target}_TESTS)\n"
                        "  if(test MATCHES \"^(${suites})[.]\")\n"
                        "    set_tests_properties(\"\${test}\" PROPERTIES LABELS threads)\n"
+                       "  endif()\n"
+                       "  if(test MATCHES \"^(${long_suites})[.]\")\n"
+                       "    set_tests_properties(\"\${test}\" PROPERTIES COST 1000)\n"
                        "  endif()\n"
                        "endforeach()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels})
