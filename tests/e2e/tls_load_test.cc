@@ -88,6 +88,10 @@ struct Refusal {
   const char* reason;  // in the summary's first tls_verification line
 };
 
+// GoogleTest lists a parameter by its bytes otherwise (pointers: a test name that changes from
+// one build to the next).
+void PrintTo(const Refusal& refusal, std::ostream* out) { *out << refusal.name; }
+
 class TlsLoadRefusal : public TlsLoad, public ::testing::WithParamInterface<Refusal> {};
 
 TEST_P(TlsLoadRefusal, IsCountedAsVerificationFailureNamingTheReasonThenInsecureWorks) {
