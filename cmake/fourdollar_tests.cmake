@@ -11,8 +11,8 @@ endfunction()
 
 # The suites of what runs several threads at once, the ones TSan runs (ctest -L threads): the
 # server (loop threads, the SQLite writer, the PostgreSQL listener), the stores and their
-# contract, the PostgreSQL outages, TLS on both sides, and the load generator (load threads, the control
-# thread).
+# contract, the PostgreSQL outages, TLS on both sides, and the load generator (load threads, the
+# control thread).
 set(FOURDOLLAR_THREADED_SUITES
     ServerFixture SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
     SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
