@@ -52,16 +52,30 @@ metric() {  # metric NAME: the value of an unlabelled sample from /metrics
 }
 
 # start_nginx ROOT PORT [DIRECTIVES]: nginx on SERVER_CPU serving ROOT/index.html as / on
-# 127.0.0.1:PORT; DIRECTIVES (e.g. "gzip_static on;") go into that location.
+# 127.0.0.1:PORT; DIRECTIVES (e.g. "gzip_static on;") go into that location. With NGINX_TLS_CERT
+# and NGINX_TLS_KEY set, it speaks HTTPS only (TLS 1.3, tickets and a session cache); sets
+# nginx_url. NGINX_WORKER_CONNECTIONS: default 4096.
 start_nginx() {
-  local root=$1 nginx_port=$2 extra=${3:-}
+  local root=$1 nginx_port=$2 extra=${3:-} listen scheme=http
+  listen="listen 127.0.0.1:$nginx_port;"
+  if [ -n "${NGINX_TLS_CERT:-}" ]; then
+    scheme=https
+    listen="listen 127.0.0.1:$nginx_port ssl;
+    ssl_certificate $NGINX_TLS_CERT;
+    ssl_certificate_key $NGINX_TLS_KEY;
+    ssl_protocols TLSv1.3;
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_tickets on;"
+  fi
+  nginx_url="$scheme://127.0.0.1:$nginx_port"
   mkdir -p "$work/nginx"
   cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
+worker_rlimit_nofile $((${NGINX_WORKER_CONNECTIONS:-4096} + 64));
 daemon off;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections ${NGINX_WORKER_CONNECTIONS:-4096}; }
 http {
   access_log off;
   keepalive_requests 1000000;
@@ -74,7 +88,7 @@ http {
   uwsgi_temp_path $work/nginx/uwsgi;
   scgi_temp_path $work/nginx/scgi;
   server {
-    listen 127.0.0.1:$nginx_port;
+    $listen
     root $root;
     location = / {
       default_type "text/html; charset=utf-8";
@@ -87,7 +101,7 @@ CONF
   taskset -c "$SERVER_CPU" "$NGINX" -c "$work/nginx/nginx.conf" -p "$work/nginx" &
   nginx_pid=$!
   for _ in $(seq 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/" && break
+    curl -sfk -o /dev/null "$nginx_url/" && break
     kill -0 "$nginx_pid" 2>/dev/null || die "nginx exited: $(cat "$work/nginx/error.log")"
     sleep 0.1
   done

@@ -59,40 +59,8 @@ curl -sfk "$fd_url/" -o "$work/www/index.html"
 chmod 644 "$work/www/index.html"
 
 # nginx with the same certificate, TLS 1.3, tickets and a session cache.
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  sendfile on;
-  tcp_nodelay on;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$nginx_port ssl;
-    ssl_certificate $work/cert.pem;
-    ssl_certificate_key $work/key.pem;
-    ssl_protocols TLSv1.3;
-    ssl_session_cache shared:SSL:10m;
-    ssl_session_tickets on;
-    root $work/www;
-    location = / { default_type "text/html; charset=utf-8"; try_files /index.html =404; }
-  }
-}
-CONF
-taskset -c "$SERVER_CPU" "$NGINX" -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-nginx_pid=$!
-ng_url="https://127.0.0.1:$nginx_port"
-for _ in $(seq 100); do curl -sfk -o /dev/null "$ng_url/" && break; sleep 0.1; done
+NGINX_TLS_CERT=$work/cert.pem NGINX_TLS_KEY=$work/key.pem start_nginx "$work/www" "$(free_port)"
+ng_url=$nginx_url
 cmp -s <(curl -sfk "$ng_url/") "$work/www/index.html" || die "nginx does not serve the page"
 
 # measure LABEL PID COMMAND...: runs COMMAND on LOAD_CPU; records the server's CPU seconds and
