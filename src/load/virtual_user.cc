@@ -217,9 +217,10 @@ void VirtualUser::OnExchange(Exchange exchange) {
   int status = response.status;
   const std::string* body = &response.body;
   if (revalidating_ && response.status == 304) {
-    const StoredPage* page = validators_.Find(path_);
-    status = page->status;
-    body = &page->body;
+    if (const StoredPage* page = validators_.Find(path_)) {
+      status = page->status;
+      body = &page->body;
+    }
   }
   bool ok = true;
   const int64_t now_unix_us = sample.start_unix_us + sample.duration_us;

@@ -34,9 +34,10 @@ TEST_F(RevalidateScenario, RevalidatingReadersGet304sThatTheResultsCount) {
   const std::string scenario =
       std::string(FOURDOLLAR_SOURCE_DIR) + "/scenarios/examples/browsers.yaml";
   const std::string out = (data_dir_.path() / "out").string();
-  Result<LoadRun> run = RunLoadToExit(
-      data_dir_.path(), {"load", scenario, "--target", server_->ready().url(), "--out", out,
-                         "--stages=2s:4", "--env", "FOURDOLLAR_WRITE_TOKEN=" + server_->token()});
+  Result<LoadRun> run =
+      RunLoadToExit(data_dir_.path(), {"load", scenario, "--target", server_->ready().url(),
+                                       "--out", out, "--stages=100ms:3,3s:3", "--env",
+                                       "FOURDOLLAR_WRITE_TOKEN=" + server_->token()});
   ASSERT_TRUE(run) << run.error().message;
   EXPECT_EQ(run->exit_code, 0) << run->stderr_text << run->stdout_text;
   EXPECT_NE(run->stdout_text.find("304: "), std::string::npos) << run->stdout_text;
