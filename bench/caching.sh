@@ -4,6 +4,9 @@
 #   1. GET / with Accept-Encoding: gzip: fourdollar (its gzip copy, made once per cached page)
 #      vs nginx serving the same gzip bytes with gzip_static.
 #   2. fourdollar: a revalidation (If-None-Match with the page's ETag, 304) vs a full GET / (gzip).
+# Each run reports requests/s and requests per CPU-second of the server (user + system time from
+# /proc): when wrk saturates its CPU, or other processes take the server's, requests/s measures
+# them; the CPU-second figure still measures what a request costs the server.
 #
 #   flock /tmp/fourdollar-bench.lock bash bench/caching.sh
 #
@@ -32,15 +35,30 @@ done
 [ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
 start_work caching
 
-run_wrk() {  # run_wrk LABEL URL [HEADER...]: wrk on WRK_CPU, output in $work/LABEL.txt
-  local label=$1 target=$2
-  shift 2
+# run_wrk LABEL PID URL [HEADER...]: wrk on WRK_CPU against the server PID; output in
+# $work/LABEL.txt, and "SERVER_S WRK_S" (CPU seconds, user + system) in $work/LABEL.cpu.
+run_wrk() {
+  local label=$1 pid=$2 target=$3
+  shift 3
   local args=(-t1 "-c$CONNECTIONS" "-d${DURATION}s" --latency)
   for header in "$@"; do args+=(-H "$header"); done
-  taskset -c "$WRK_CPU" wrk "${args[@]}" "$target" >"$work/$label.txt"
+  local before after TIMEFORMAT='%U %S'
+  before=$(cpu_ticks "$pid")
+  { time taskset -c "$WRK_CPU" wrk "${args[@]}" "$target" >"$work/$label.txt"; } 2>"$work/$label.time"
+  after=$(cpu_ticks "$pid")
   grep -q '^Requests/sec' "$work/$label.txt" || die "wrk $label failed: $(cat "$work/$label.txt")"
+  awk -v s=$((after - before)) -v hz="$hz" '{ printf "%.3f %.3f\n", s / hz, $1 + $2 }' \
+    "$work/$label.time" >"$work/$label.cpu"
 }
-rps() { awk '/^Requests\/sec/ { print $2 }' "$work/$1.txt"; }
+rps() { awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$work/$1.txt"; }
+# Requests per CPU-second of the server: what one request costs the server, whether or not wrk
+# (on its one CPU) or the machine's other load held the rate down.
+per_server_s() {
+  awk -v s="$(cut -d' ' -f1 "$work/$1.cpu")" '/requests in/ { printf "%.0f", $1 / s }' \
+    "$work/$1.txt"
+}
+wrk_cpu() { awk -v d="$DURATION" '{ printf "%.0f%%", 100 * $2 / d }' "$work/$1.cpu"; }
+server_cpu() { awk -v d="$DURATION" '{ printf "%.0f%%", 100 * $1 / d }' "$work/$1.cpu"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 start_fourdollar "$work/fourdollar"
@@ -61,18 +79,27 @@ start_nginx "$work/www" "$nginx_port" "gzip_static on;"
 cmp -s <(curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$nginx_port/") \
   "$work/www/index.html.gz" || die "nginx does not serve the gzip copy"
 
-run_wrk nginx_gzip "http://127.0.0.1:$nginx_port/" 'Accept-Encoding: gzip'
+run_wrk nginx_gzip "$nginx_pid" "http://127.0.0.1:$nginx_port/" 'Accept-Encoding: gzip'
 kill -TERM "$nginx_pid"
 wait "$nginx_pid" 2>/dev/null || true
 nginx_pid=""
-run_wrk gzip "$url/" 'Accept-Encoding: gzip'
-run_wrk revalidate "$url/" 'Accept-Encoding: gzip' "If-None-Match: $etag"
+run_wrk gzip "$server_pid" "$url/" 'Accept-Encoding: gzip'
+run_wrk revalidate "$server_pid" "$url/" 'Accept-Encoding: gzip' "If-None-Match: $etag"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' \
   -H "If-None-Match: $etag" "$url/")" = 304 ] || die "the revalidation did not answer 304"
 
 page_bytes=$(stat -c %s "$work/www/index.html")
 gzip_bytes=$(stat -c %s "$work/www/index.html.gz")
-echo "GET / ($page_bytes bytes, $gzip_bytes gzip), $CONNECTIONS connections, ${DURATION} s each:"
-echo "  nginx gzip_static:   $(rps nginx_gzip) requests/s"
-echo "  fourdollar gzip:     $(rps gzip) requests/s  ($(ratio "$(rps gzip)" "$(rps nginx_gzip)")x nginx)"
-echo "  fourdollar 304:      $(rps revalidate) requests/s  ($(ratio "$(rps revalidate)" "$(rps gzip)")x a full GET /)"
+echo "GET / ($page_bytes bytes, $gzip_bytes gzip), $CONNECTIONS connections, ${DURATION} s each."
+echo "requests/s; requests per CPU-second of the server; the server's and wrk's CPU use:"
+line() {  # line LABEL RUN: one run's figures
+  printf '  %-20s %8s req/s  %8s req/server-s  server %4s  wrk %4s\n' "$1" "$(rps "$2")" \
+    "$(per_server_s "$2")" "$(server_cpu "$2")" "$(wrk_cpu "$2")"
+}
+line "nginx gzip_static" nginx_gzip
+line "fourdollar gzip" gzip
+line "fourdollar 304" revalidate
+echo "fourdollar gzip vs nginx: $(ratio "$(rps gzip)" "$(rps nginx_gzip)")x requests/s," \
+  "$(ratio "$(per_server_s gzip)" "$(per_server_s nginx_gzip)")x per server CPU-second"
+echo "304 vs a full GET /:      $(ratio "$(rps revalidate)" "$(rps gzip)")x requests/s," \
+  "$(ratio "$(per_server_s revalidate)" "$(per_server_s gzip)")x per server CPU-second"

@@ -106,3 +106,14 @@ CONF
     sleep 0.1
   done
 }
+
+# cpu_ticks PID: user + system clock ticks the process and its children (nginx's worker) used
+# so far; $hz ticks make a second.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+hz=$(getconf CLK_TCK)

@@ -34,17 +34,6 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
-# cpu_ticks PID: user + system clock ticks the process and its children (nginx's worker) used
-# so far.
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
-  done
-  echo "$total"
-}
-hz=$(getconf CLK_TCK)
-
 # fourdollar over HTTPS, one loop thread, pinned.
 mkdir -p "$work/fd"
 taskset -c "$SERVER_CPU" "$FOURDOLLAR" serve --listen 127.0.0.1:0 --db "sqlite:$work/fd/blog.db" \

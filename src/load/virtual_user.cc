@@ -48,6 +48,7 @@ http::ResponseFilter ResponseFilterFor(const scenario::Step& step) {
   filter.keep_all_headers = false;
   filter.header_names.push_back("Location");
   filter.keep_body = !step.check.body_contains.empty();
+  if (step.revalidate) filter.header_names.push_back("ETag");
   for (const scenario::Capture& capture : step.captures) {
     if (capture.kind == scenario::Capture::Kind::kHeader) {
       filter.header_names.push_back(capture.expression);
@@ -92,6 +93,7 @@ void VirtualUser::StartIteration(size_t scenario, int64_t intended_start_ns) {
   intended_start_ns_ = intended_start_ns;
   captured_.clear();
   const scenario::Connections connections = context_.file->scenarios[scenario].connections;
+  if (connections == scenario::Connections::kPerIteration) validators_.Clear();
   connection_.SetResume(connections == scenario::Connections::kPerIterationResumed);
   RunStep();
 }
@@ -145,6 +147,18 @@ void VirtualUser::SendCurrent() {
     scenario::AppendTemplate(value, lookup_, random_, global_id_, iteration_, &request);
     request += "\r\n";
   }
+  revalidating_ = false;
+  if (step.revalidate && (method_ == http::Method::kGet || method_ == http::Method::kHead)) {
+    // A page stored without its body cannot stand in for one that a check or capture reads.
+    const StoredPage* page = validators_.Find(path_);
+    if (page != nullptr &&
+        (page->has_body || !context_.response_filters[scenario_][step_].keep_body)) {
+      request += "If-None-Match: ";
+      request += page->etag;
+      request += "\r\n";
+      revalidating_ = true;
+    }
+  }
   const bool has_body = original && (step.body.has_value() || method_ == http::Method::kPost ||
                                      method_ == http::Method::kPut);
   if (has_body) {
@@ -197,22 +211,32 @@ void VirtualUser::OnExchange(Exchange exchange) {
     EndIteration();
     return;
   }
-  // The final response of the step: status, checks and captures.
+  // The final response of the step: status, checks and captures. A 304 to a revalidation
+  // confirms the stored page: checks and captures see its status and body (and the 304's
+  // headers), as a page script sees a browser's cached page; the sample records the 304.
+  int status = response.status;
+  const std::string* body = &response.body;
+  if (revalidating_ && response.status == 304) {
+    if (const StoredPage* page = validators_.Find(path_)) {
+      status = page->status;
+      body = &page->body;
+    }
+  }
   bool ok = true;
   const int64_t now_unix_us = sample.start_unix_us + sample.duration_us;
   if (step.check.status) {
-    bool passed = response.status == *step.check.status;
+    bool passed = status == *step.check.status;
     context_.recorder->CountCheck(now_unix_us, passed);
     ok = ok && passed;
   }
   for (const std::string& needle : step.check.body_contains) {
-    bool passed = response.body.find(needle) != std::string::npos;
+    bool passed = body->find(needle) != std::string::npos;
     context_.recorder->CountCheck(now_unix_us, passed);
     ok = ok && passed;
   }
   for (const scenario::Capture& capture : step.captures) {
     std::optional<std::string> value =
-        scenario::ApplyCapture(capture, response.status, response.headers, response.body, random_);
+        scenario::ApplyCapture(capture, status, response.headers, *body, random_);
     if (!value) {
       context_.recorder->CountCheck(now_unix_us, false);
       ok = false;
@@ -220,8 +244,8 @@ void VirtualUser::OnExchange(Exchange exchange) {
     }
     captured_.emplace_back(capture.as, std::move(*value));
   }
-  const bool status_expected = step.check.status && *step.check.status == response.status;
-  if (response.status >= 400 && !status_expected) {
+  const bool status_expected = step.check.status && *step.check.status == status;
+  if (status >= 400 && !status_expected) {
     sample.failure = results::FailureKind::kStatus;
   } else if (!ok) {
     sample.failure = results::FailureKind::kCheck;
@@ -230,6 +254,13 @@ void VirtualUser::OnExchange(Exchange exchange) {
   if (sample.failure != results::FailureKind::kNone) {
     EndIteration();
     return;
+  }
+  if (step.revalidate && response.status == 200) {
+    if (std::string_view etag = response.HeaderValue("ETag"); !etag.empty()) {
+      const bool has_body =
+          method_ == http::Method::kGet && context_.response_filters[scenario_][step_].keep_body;
+      validators_.Store(path_, etag, response.status, has_body, response.body);
+    }
   }
   FinishStep(exchange);
 }

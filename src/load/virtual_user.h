@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "load/client_connection.h"
+#include "load/validator_cache.h"
 #include "net/event_loop.h"
 #include "net/tls_context.h"
 #include "results/raw_csv.h"
@@ -42,7 +43,7 @@ struct VuContext {
 };
 
 // What of a step's responses the VU reads: Location for redirects, the headers it captures,
-// and the body only when a check or a capture looks at it.
+// ETag when it revalidates, and the body only when a check or a capture looks at it.
 http::ResponseFilter ResponseFilterFor(const scenario::Step& step);
 // ResponseFilterFor of every step: [scenario][step].
 std::vector<std::vector<http::ResponseFilter>> ResponseFiltersFor(
@@ -97,6 +98,9 @@ class VirtualUser final : public ConnectionListener {
   int64_t iteration_ = 0;
   int64_t intended_start_ns_ = 0;
   std::vector<std::pair<std::string, std::string>> captured_;  // this iteration's variables
+  // The pages of revalidating steps. Kept across iterations (a returning visitor), emptied at
+  // each one with `connections: per-iteration` (a new visitor).
+  ValidatorCache validators_;
 
   // The request being made (a step, or one of its redirects).
   http::Method method_ = http::Method::kGet;
@@ -104,6 +108,7 @@ class VirtualUser final : public ConnectionListener {
   std::string path_;
   std::string body_;
   int hops_ = 0;
+  bool revalidating_ = false;  // the request carries If-None-Match from validators_
   int64_t sent_ns_ = 0;
   net::TimerId think_timer_;
 };

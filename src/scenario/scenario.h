@@ -77,6 +77,9 @@ struct Step {
   Check check;
   int64_t think_min_ms = 0;  // pause after the step, uniform in [min, max]
   int64_t think_max_ms = 0;
+  // `revalidate: true` (GET and HEAD steps): the VU keeps the ETag of the URLs this step
+  // fetches and sends If-None-Match with it next time, as a browser's cache does.
+  bool revalidate = false;
 };
 
 // How a scenario's virtual users connect: one keep-alive connection for all their requests;

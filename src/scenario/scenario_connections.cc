@@ -8,14 +8,6 @@ namespace fourdollar::scenario {
 
 namespace {
 
-bool ReadBool(YamlReader& reader, const YAML::Node& node, std::string_view field, bool* out) {
-  if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
-    *out = node.Scalar() == "true";
-    return true;
-  }
-  return reader.Fail(node, field, "expected true or false");
-}
-
 bool IsAddress(const std::string& text) {
   unsigned char buffer[16];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
@@ -69,7 +61,7 @@ bool ReadTls(YamlReader& reader, const YAML::Node& node, TlsSettings* out) {
     if (out->ca.empty()) return reader.Fail(ca, "tls.ca", "empty file name");
   }
   if (const YAML::Node insecure = node["insecure"]) {
-    if (!ReadBool(reader, insecure, "tls.insecure", &out->insecure)) return false;
+    if (!reader.ReadBool(insecure, "tls.insecure", &out->insecure)) return false;
   }
   if (const YAML::Node name = node["server_name"]) {
     if (!reader.ReadString(name, "tls.server_name", &out->server_name)) return false;

@@ -187,6 +187,22 @@ TEST(ScenarioLoader, StepDefaultsAndTheRequestForm) {
   EXPECT_EQ(flow[1].check.body_contains, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(ScenarioLoader, RevalidateIsReadForGetAndHeadStepsAndOffByDefault) {
+  const ScenarioFile file = LoadOk(WithSteps(R"(      - get: /
+        revalidate: true
+      - head: /1
+        revalidate: true
+      - get: /2
+        revalidate: false
+      - get: /3
+)"));
+  const auto& flow = file.scenarios[0].flow;
+  EXPECT_TRUE(flow[0].revalidate);
+  EXPECT_TRUE(flow[1].revalidate);
+  EXPECT_FALSE(flow[2].revalidate);
+  EXPECT_FALSE(flow[3].revalidate);
+}
+
 TEST(ScenarioLoader, JsonBodiesKeepNumbersBoolsAndNestingAndEscapeStrings) {
   Variables env = TestEnv();
   env.values["QUOTE"] = "he said \"no\"\n\\";
@@ -453,6 +469,18 @@ scenarios:
                     "t.yaml:1:33: stages[0].target: -1 is out of range"},
         InvalidCase{"bad status check", WithSteps("      - get: /\n        check: {status: 99}\n"),
                     "t.yaml:8:25: scenarios.s.flow[0].check.status: 99 is out of range"},
+        InvalidCase{"revalidate is not a boolean",
+                    WithSteps("      - get: /\n        revalidate: yes\n"),
+                    "t.yaml:8:21: scenarios.s.flow[0].revalidate: expected true or false"},
+        InvalidCase{"revalidate on a post",
+                    WithSteps("      - post: /\n        revalidate: true\n"),
+                    "t.yaml:8:21: scenarios.s.flow[0].revalidate: only get and head steps "
+                    "revalidate"},
+        InvalidCase{"revalidate with its own If-None-Match",
+                    WithSteps("      - get: /\n        headers: {If-None-Match: '\"x\"'}\n"
+                              "        revalidate: true\n"),
+                    "t.yaml:9:21: scenarios.s.flow[0].revalidate: revalidate sends "
+                    "If-None-Match itself"},
         InvalidCase{"think max below min",
                     WithSteps("      - get: /\n        think: {min: 2s, max: 1s}\n"),
                     "t.yaml:8:31: scenarios.s.flow[0].think.max: max is less than min"}),

@@ -30,9 +30,9 @@ constexpr std::array<MethodKey, 7> kMethods = {{
     {"options", "OPTIONS", http::Method::kOptions},
 }};
 
-const std::vector<std::string_view> kStepKeys = {"get",  "post",    "put",     "delete", "patch",
-                                                 "head", "options", "request", "name",   "headers",
-                                                 "json", "body",    "capture", "check",  "think"};
+const std::vector<std::string_view> kStepKeys = {
+    "get",  "post",    "put",  "delete", "patch",   "head",  "options", "request",
+    "name", "headers", "json", "body",   "capture", "check", "think",   "revalidate"};
 
 bool IsVariableName(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
@@ -322,6 +322,23 @@ bool ReadStep(YamlReader& reader, const YAML::Node& node, std::string_view field
   if (const YAML::Node headers = node["headers"]) {
     if (!reader.ReadHeaders(headers, FieldOf(field, "headers"), scope, &step->headers)) {
       return false;
+    }
+  }
+  if (const YAML::Node revalidate = node["revalidate"]) {
+    const std::string revalidate_field = FieldOf(field, "revalidate");
+    if (!reader.ReadBool(revalidate, revalidate_field, &step->revalidate)) return false;
+    if (step->revalidate && step->method != http::Method::kGet &&
+        step->method != http::Method::kHead) {
+      return reader.Fail(revalidate, revalidate_field,
+                         "only get and head steps revalidate (a cache keeps what it GETs)");
+    }
+    const bool own_header = std::any_of(
+        step->headers.begin(), step->headers.end(),
+        [](const auto& header) { return http::EqualsIgnoreCase(header.first, "If-None-Match"); });
+    if (step->revalidate && own_header) {
+      return reader.Fail(revalidate, revalidate_field,
+                         "revalidate sends If-None-Match itself; drop the step's If-None-Match "
+                         "header or revalidate");
     }
   }
   if (node["json"] && node["body"]) {

@@ -92,6 +92,14 @@ bool YamlReader::ReadString(const YAML::Node& node, std::string_view field, std:
   return true;
 }
 
+bool YamlReader::ReadBool(const YAML::Node& node, std::string_view field, bool* out) {
+  if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
+    *out = node.Scalar() == "true";
+    return true;
+  }
+  return Fail(node, field, "expected true or false");
+}
+
 bool YamlReader::ReadNumber(const YAML::Node& node, std::string_view field, double* out) {
   if (!node.IsScalar()) return Fail(node, field, "expected a number");
   std::string_view text = node.Scalar();

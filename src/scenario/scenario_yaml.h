@@ -44,6 +44,8 @@ class YamlReader {
   bool CheckMap(const YAML::Node& node, std::string_view field,
                 const std::vector<std::string_view>& allowed);
   bool ReadString(const YAML::Node& node, std::string_view field, std::string* out);
+  // `true` or `false`, nothing else (no yes/no, no 1/0).
+  bool ReadBool(const YAML::Node& node, std::string_view field, bool* out);
   bool ReadNumber(const YAML::Node& node, std::string_view field, double* out);
   bool ReadInt(const YAML::Node& node, std::string_view field, int64_t min, int64_t max,
                int64_t* out);

@@ -68,6 +68,9 @@ const BadFile kScenarios[] = {
      ":3:40: scenarios.s.flow[0].body: unterminated ${"},
     {"MissingFlow", "vus: 1\nduration: 1s\nscenarios: {s: {weight: 1}}\n",
      ":3:16: scenarios.s: a scenario needs a flow"},
+    {"RevalidateNotBoolean",
+     "vus: 1\nduration: 1s\nscenarios: {s: {flow: [{get: /, revalidate: yes}]}}\n",
+     ":3:45: scenarios.s.flow[0].revalidate: expected true or false"},
 };
 
 TEST_P(BadScenario, LoadExitsWithTwoNamingFileAndLine) {
