@@ -40,9 +40,10 @@ TEST(Bench, QuickRunWritesResultsReportAndHeadline) {
   std::smatch headline;
   ASSERT_TRUE(std::regex_search(
       said, headline,
-      std::regex(R"((1 CPU here: (holds ([0-9]+) requests/s at p95 [0-9.]+ ms|no step held); )"
-                 R"([^\n]* The article's \$4 VPS \(Go \+ MongoDB\): about 1300 requests/s\.)\n)"
-                 R"($)")))
+      std::regex(
+          R"((1 CPU here, HTTP, keep-alive visitors \(one connection each\): (holds ([0-9]+) requests/s at p95 [0-9.]+ ms|no step held); )"
+          R"([^\n]* The article's \$4 VPS \(Go \+ MongoDB\): about 1300 requests/s\.)\n)"
+          R"($)")))
       << said;
   const std::string answer = headline[1];
   // The report shows the identical string, on its page and as the first line of its summary.
