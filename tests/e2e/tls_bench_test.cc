@@ -17,13 +17,6 @@
 namespace fourdollar::e2e {
 namespace {
 
-std::string ReadText(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The last line of what the bench printed: its headline.
 std::string LastLine(const std::string& text) {
   const size_t end = text.find_last_not_of('\n');
@@ -91,7 +84,7 @@ TEST(TlsBench, ReturningVisitorsOverHttpsAndTheHeadlineNamesTheModeAndTheCostOfT
   const Handshakes plain = HandshakesIn(out / "tls-cost" / "plain");
   EXPECT_EQ(plain.full + plain.resumed, 0u);
   // The report carries the phases and the share of full and resumed handshakes, with data.
-  const std::string html = ReadText(out / "report.html");
+  const std::string html = ReadTextFile(out / "report.html");
   EXPECT_NE(html.find("\"phases\":{\"t\":["), std::string::npos);
   EXPECT_EQ(ReportCount(html, "full_total"), seed.full);
   EXPECT_EQ(ReportCount(html, "resumed_total"), seed.resumed);
