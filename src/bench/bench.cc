@@ -28,7 +28,6 @@
 #include "bench/tls_cost.h"
 #include "load/runner.h"
 #include "net/event_loop.h"
-#include "net/private_ca.h"
 #include "report/report.h"
 #include "report/sweep.h"
 #include "results/results_files.h"
@@ -183,25 +182,6 @@ class BenchRun {
     return {.ca_file = options_.tls_ca, .insecure = options_.tls_insecure};
   }
 
-  // The throwaway certificate of --tls: a private CA and a server certificate it signs (ECDSA
-  // P-256, for 127.0.0.1 and localhost), in out_dir_/tls.
-  Result<net::CertificateFiles> MakeCertificate() {
-    const std::string dir = out_dir_ + "/tls";
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return MakeError(ErrorCode::kIo, "cannot create " + dir + ": " + ec.message());
-    Result<std::unique_ptr<net::PrivateCa>> ca = net::PrivateCa::Create(dir, "bench");
-    if (!ca) return tl::unexpected(ca.error());
-    Result<net::CertificateFiles> files =
-        (*ca)->Issue("server", {.common_name = "fourdollar bench", .valid_days = 7});
-    if (!files) return files;
-    ca_file_ = (*ca)->ca_file();
-    Say("tls: throwaway ECDSA P-256 certificate for 127.0.0.1 and localhost, valid 7 days: " +
-        files->cert + " (key " + files->key + "), signed by the CA " + ca_file_ +
-        " that the generator trusts");
-    return files;
-  }
-
   // Starts the server on out_dir_/server, over HTTPS with `tls` set; target_ and token_ follow.
   Status StartServer(const std::optional<net::CertificateFiles>& tls, const std::string& log_name) {
     Result<std::unique_ptr<ServerChild>> server =
@@ -237,9 +217,13 @@ class BenchRun {
     server_cpu_list_ = plan->server_cpus;
     std::optional<net::CertificateFiles> certificate;
     if (options_.tls) {
-      Result<net::CertificateFiles> made = MakeCertificate();
+      Result<ThrowawayCertificate> made = MakeThrowawayCertificate(out_dir_ + "/tls");
       if (!made) return Fail(ErrorCode::kIo, "--tls: " + made.error().message);
-      certificate = *made;
+      certificate = made->files;
+      ca_file_ = made->ca_file;
+      Say("tls: throwaway ECDSA P-256 certificate for 127.0.0.1 and localhost, valid 7 days: " +
+          made->files.cert + " (key " + made->files.key + "), signed by the CA " + ca_file_ +
+          " that the generator trusts");
     }
     if (Status started = StartServer(certificate, "server.log"); !started) return started;
     generator_threads_ =
@@ -492,13 +476,13 @@ class BenchRun {
     const double rate = std::max(
         1.0,
         std::round((answer.held ? answer.held->offered_rate : std::max(2.0, seed_rate_)) * 0.5));
-    const scenario::Connections connections = seed_.scenarios[0].connections;
-    TlsCost cost{.visitors = VisitorsMode(true, connections),
-                 .rate_rps = rate * seed_requests_per_iteration_};
+    tls_cost_ = TlsCost{.visitors = VisitorsMode(true, seed_.scenarios[0].connections),
+                        .rate_rps = rate * seed_requests_per_iteration_};
     Say("cost of TLS: the seed's flows at " + Fixed(rate, 0) + " iterations/s for " +
         DescribeDuration(settings.step_ms) +
         " each: over HTTPS, as new HTTPS visitors, then over plain HTTP...");
-    auto step = [&](const scenario::ScenarioFile& file,
+    TlsCostSteps steps;
+    steps.run = [&](const scenario::ScenarioFile& file,
                     const std::string& name) -> Result<StepFigures> {
       Result<StepFigures> figures =
           RunStep(file, rate, seed_requests_per_iteration_, settings, "tls-cost/" + name);
@@ -506,42 +490,29 @@ class BenchRun {
       const double cpu_ms = CpuMsPerThousand(*figures);
       Say("  " + name + ": " + DescribeStep(*figures) +
           (cpu_ms >= 0 ? ": " + Fixed(cpu_ms, 0) + " CPU-ms per 1000 requests" : std::string()));
-      if (Status alive = CheckServer("the TLS cost steps"); !alive)
+      if (Status alive = CheckServer("the TLS cost steps"); !alive) {
         return tl::unexpected(alive.error());
+      }
       return figures;
     };
-    Result<StepFigures> https = step(seed_, "https");
-    if (!https) return tl::unexpected(https.error());
-    cost.https_cpu_ms_per_thousand = CpuMsPerThousand(*https);
-    std::optional<StepFigures> fresh;
-    if (connections == scenario::Connections::kPerIteration) {
-      fresh = *https;
-    } else if (!Stopping()) {
-      scenario::ScenarioFile visitors = seed_;
-      for (scenario::Scenario& flow : visitors.scenarios) {
-        flow.connections = scenario::Connections::kPerIteration;
+    steps.restart_plain = [&]() -> Result<scenario::ScenarioFile> {
+      Say("server: restarting without TLS on the same store, for the plain reference step...");
+      Say("server: " + server_->Stop());
+      server_.reset();
+      if (Status started = StartServer(std::nullopt, "server-plain.log"); !started) {
+        return tl::unexpected(started.error());
       }
-      Result<StepFigures> figures = step(visitors, "https-new-visitors");
-      if (!figures) return tl::unexpected(figures.error());
-      fresh = *figures;
-    }
-    if (fresh) cost.new_visitors_per_core = VisitorsPerCore(*fresh);
-    tls_cost_ = cost;
-    if (Stopping()) return {};
-    Say("server: restarting without TLS on the same store, for the plain reference step...");
-    Say("server: " + server_->Stop());
-    server_.reset();
-    if (Status started = StartServer(std::nullopt, "server-plain.log"); !started) return started;
-    Result<scenario::ScenarioFile> plain =
-        LoadSeedScenario(options_.scenario_path, token_, target_, options_.quick);
-    if (!plain) return Fail(ErrorCode::kUnavailable, plain.error().message);
-    for (size_t i = 0; i < plain->scenarios.size() && i < seed_.scenarios.size(); ++i) {
-      plain->scenarios[i].connections = seed_.scenarios[i].connections;
-    }
-    Result<StepFigures> reference = step(*plain, "plain");
-    if (!reference) return tl::unexpected(reference.error());
-    tls_cost_->plain_cpu_ms_per_thousand = CpuMsPerThousand(*reference);
-    return {};
+      Result<scenario::ScenarioFile> plain =
+          LoadSeedScenario(options_.scenario_path, token_, target_, options_.quick);
+      if (!plain)
+        return tl::unexpected(Fail(ErrorCode::kUnavailable, plain.error().message).error());
+      for (size_t i = 0; i < plain->scenarios.size() && i < seed_.scenarios.size(); ++i) {
+        plain->scenarios[i].connections = seed_.scenarios[i].connections;
+      }
+      return plain;
+    };
+    steps.stopping = [this] { return Stopping(); };
+    return bench::MeasureTlsCost(seed_, steps, &*tls_cost_);
   }
 
   int server_cpus() const { return server_ != nullptr || cgroup_ != nullptr ? options_.cpus : 0; }

@@ -1,5 +1,7 @@
 #include "bench/tls_cost.h"
 
+#include <filesystem>
+
 #include "bench/headline.h"
 #include "bench/sentence.h"
 
@@ -25,6 +27,44 @@ double VisitorsPerCore(const StepFigures& step) {
   const double per_second =
       static_cast<double>(step.iterations) / static_cast<double>(step.steady_seconds);
   return per_second / (step.server_cpu_percent / 100.0);
+}
+
+Status MeasureTlsCost(const scenario::ScenarioFile& seed, const TlsCostSteps& steps,
+                      TlsCost* cost) {
+  const scenario::Connections connections = seed.scenarios[0].connections;
+  Result<StepFigures> https = steps.run(seed, "https");
+  if (!https) return tl::unexpected(https.error());
+  cost->https_cpu_ms_per_thousand = CpuMsPerThousand(*https);
+  if (connections == scenario::Connections::kPerIteration) {
+    cost->new_visitors_per_core = VisitorsPerCore(*https);
+  } else if (!steps.stopping()) {
+    scenario::ScenarioFile visitors = seed;
+    for (scenario::Scenario& flow : visitors.scenarios) {
+      flow.connections = scenario::Connections::kPerIteration;
+    }
+    Result<StepFigures> fresh = steps.run(visitors, "https-new-visitors");
+    if (!fresh) return tl::unexpected(fresh.error());
+    cost->new_visitors_per_core = VisitorsPerCore(*fresh);
+  }
+  if (steps.stopping()) return {};
+  Result<scenario::ScenarioFile> plain = steps.restart_plain();
+  if (!plain) return tl::unexpected(plain.error());
+  Result<StepFigures> reference = steps.run(*plain, "plain");
+  if (!reference) return tl::unexpected(reference.error());
+  cost->plain_cpu_ms_per_thousand = CpuMsPerThousand(*reference);
+  return {};
+}
+
+Result<ThrowawayCertificate> MakeThrowawayCertificate(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return MakeError(ErrorCode::kIo, "cannot create " + dir + ": " + ec.message());
+  Result<std::unique_ptr<net::PrivateCa>> ca = net::PrivateCa::Create(dir, "bench");
+  if (!ca) return tl::unexpected(ca.error());
+  Result<net::CertificateFiles> files =
+      (*ca)->Issue("server", {.common_name = "fourdollar bench", .valid_days = 7});
+  if (!files) return tl::unexpected(files.error());
+  return ThrowawayCertificate{.files = *files, .ca_file = (*ca)->ca_file()};
 }
 
 std::string FormatTlsCost(const TlsCost& cost) {

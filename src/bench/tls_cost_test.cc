@@ -40,5 +40,61 @@ TEST(TlsCost, WhatWasNotMeasuredIsSaid) {
             "visitors per second on one core not measured.");
 }
 
+scenario::ScenarioFile Seed(scenario::Connections connections) {
+  scenario::ScenarioFile seed;
+  seed.scenarios = {{.name = "read", .connections = connections},
+                    {.name = "post", .connections = connections}};
+  return seed;
+}
+
+// A step of 2 steady seconds, 1000 iterations each, at `cpu` percent of a core.
+StepFigures Figures(double cpu) {
+  return StepFigures{
+      .achieved_rps = 500, .iterations = 1000, .steady_seconds = 2, .server_cpu_percent = cpu};
+}
+
+TEST(TlsCost, RunsHttpsThenNewVisitorsThenPlainAndFillsTheCost) {
+  std::vector<std::string> ran;
+  TlsCostSteps steps;
+  steps.run = [&](const scenario::ScenarioFile& file, const std::string& name) {
+    ran.push_back(name + ":" + scenario::ConnectionsName(file.scenarios[1].connections));
+    return Result<StepFigures>(Figures(name == "plain" ? 20 : name == "https" ? 30 : 50));
+  };
+  steps.restart_plain = [&] {
+    ran.push_back("restart");
+    return Result<scenario::ScenarioFile>(Seed(scenario::Connections::kPerIterationResumed));
+  };
+  steps.stopping = [] { return false; };
+  TlsCost cost;
+  ASSERT_TRUE(MeasureTlsCost(Seed(scenario::Connections::kPerIterationResumed), steps, &cost));
+  EXPECT_EQ(ran, (std::vector<std::string>{"https:per-iteration-resumed",
+                                           "https-new-visitors:per-iteration", "restart",
+                                           "plain:per-iteration-resumed"}));
+  EXPECT_DOUBLE_EQ(cost.https_cpu_ms_per_thousand, 600);  // 30% of a core at 500/s
+  EXPECT_DOUBLE_EQ(cost.plain_cpu_ms_per_thousand, 400);
+  EXPECT_DOUBLE_EQ(cost.new_visitors_per_core, 1000);  // 500 iterations/s at half a core
+}
+
+TEST(TlsCost, NewVisitorsAreNotRunTwiceAndAFailureKeepsWhatWasMeasured) {
+  std::vector<std::string> ran;
+  TlsCostSteps steps;
+  steps.run = [&](const scenario::ScenarioFile&, const std::string& name) {
+    ran.push_back(name);
+    return Result<StepFigures>(Figures(25));
+  };
+  steps.restart_plain = [] {
+    return Result<scenario::ScenarioFile>(
+        tl::unexpected(Error{ErrorCode::kUnavailable, "the server did not start"}));
+  };
+  steps.stopping = [] { return false; };
+  TlsCost cost;
+  Status measured = MeasureTlsCost(Seed(scenario::Connections::kPerIteration), steps, &cost);
+  ASSERT_FALSE(measured);
+  EXPECT_EQ(measured.error().message, "the server did not start");
+  EXPECT_EQ(ran, std::vector<std::string>{"https"});
+  EXPECT_DOUBLE_EQ(cost.new_visitors_per_core, 2000);  // from the HTTPS step itself
+  EXPECT_EQ(cost.plain_cpu_ms_per_thousand, -1);
+}
+
 }  // namespace
 }  // namespace fourdollar::bench
