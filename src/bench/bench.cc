@@ -25,6 +25,7 @@
 #include "bench/meaning.h"
 #include "bench/seed_posts.h"
 #include "bench/server_child.h"
+#include "bench/tls_cost.h"
 #include "load/runner.h"
 #include "net/event_loop.h"
 #include "report/report.h"
@@ -112,11 +113,27 @@ class BenchRun {
       }
       token_ = token;
     }
+    if (options_.tls && !target_.empty()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--tls makes the certificate of a local server; for an https:// --target give "
+                  "--tls-ca FILE or --tls-insecure instead");
+    }
+    if ((!options_.tls_ca.empty() || options_.tls_insecure) && !target_.starts_with("https://")) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--tls-ca and --tls-insecure apply to an https:// --target only");
+    }
+    if (!options_.tls_ca.empty() && options_.tls_insecure) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--tls-ca and --tls-insecure: give one (a CA to trust, or no verification)");
+    }
     // The file is checked before anything starts; the real token is put in once known.
     Result<scenario::ScenarioFile> check =
         LoadSeedScenario(options_.scenario_path, "checking",
                          target_.empty() ? "http://127.0.0.1:1" : target_, options_.quick);
     if (!check) return Fail(ErrorCode::kInvalidArgument, "--scenario: " + check.error().message);
+    if (check->scenarios.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "--scenario: " + check->path + " has no scenario");
+    }
     if (!options_.scrape_node.empty()) {
       if (!options_.scrape_node.starts_with("http://") ||
           options_.scrape_node.find(',') != std::string::npos) {
@@ -141,7 +158,47 @@ class BenchRun {
     if (Status seeded = SeedPosts(); !seeded) return seeded;
     if (Stopping()) return {};
     if (Status ran = RunSeedScenario(); !ran) return ran;
-    if (options_.find_limit && !Stopping()) return SearchLimit();
+    if (options_.find_limit && !Stopping()) {
+      if (Status searched = SearchLimit(); !searched) return searched;
+    }
+    if (options_.tls && server_ != nullptr && !Stopping()) return MeasureTlsCost();
+    return {};
+  }
+
+  // The seed scenario (or a step's flows) as the bench's visitors connect, trusting the
+  // server's certificate as the options say.
+  void ApplyConnections(scenario::ScenarioFile& file) const {
+    if (options_.visitors) {
+      for (scenario::Scenario& flow : file.scenarios) flow.connections = *options_.visitors;
+    }
+    if (!file.target.starts_with("https://")) return;
+    if (!ca_file_.empty()) file.tls = {.ca = ca_file_};
+    if (!options_.tls_ca.empty()) file.tls = {.ca = options_.tls_ca};
+    if (options_.tls_insecure) file.tls = {.insecure = true};
+  }
+
+  net::TlsClientOptions ClientTls() const {
+    if (!ca_file_.empty()) return {.ca_file = ca_file_};
+    return {.ca_file = options_.tls_ca, .insecure = options_.tls_insecure};
+  }
+
+  // Starts the server on out_dir_/server, over HTTPS with `tls` set; target_ and token_ follow.
+  Status StartServer(const std::optional<net::CertificateFiles>& tls, const std::string& log_name) {
+    Result<std::unique_ptr<ServerChild>> server =
+        ServerChild::Start({.binary = SelfBinary(),
+                            .data_dir = out_dir_ + "/server",
+                            .threads = options_.cpus,
+                            .cpus = server_cpu_list_,
+                            .cgroup = cgroup_.get(),
+                            .tls_cert = tls ? tls->cert : std::string(),
+                            .tls_key = tls ? tls->key : std::string(),
+                            .log_name = log_name});
+    if (!server)
+      return Fail(ErrorCode::kUnavailable, "starting the server: " + server.error().message);
+    server_ = std::move(*server);
+    for (const std::string& note : server_->notes()) Say("server: " + note);
+    target_ = server_->ready().url();
+    token_ = server_->token();
     return {};
   }
 
@@ -157,18 +214,18 @@ class BenchRun {
     Say("server: CPUs " + DescribeCpus(plan->server_cpus) + " by affinity, " +
         std::to_string(options_.cpus) + " thread(s); " + cgroup_->cpu_description() + "; " +
         cgroup_->memory_description());
-    Result<std::unique_ptr<ServerChild>> server =
-        ServerChild::Start({.binary = SelfBinary(),
-                            .data_dir = out_dir_ + "/server",
-                            .threads = options_.cpus,
-                            .cpus = plan->server_cpus,
-                            .cgroup = cgroup_.get()});
-    if (!server)
-      return Fail(ErrorCode::kUnavailable, "starting the server: " + server.error().message);
-    server_ = std::move(*server);
-    for (const std::string& note : server_->notes()) Say("server: " + note);
-    target_ = server_->ready().url();
-    token_ = server_->token();
+    server_cpu_list_ = plan->server_cpus;
+    std::optional<net::CertificateFiles> certificate;
+    if (options_.tls) {
+      Result<ThrowawayCertificate> made = MakeThrowawayCertificate(out_dir_ + "/tls");
+      if (!made) return Fail(ErrorCode::kIo, "--tls: " + made.error().message);
+      certificate = made->files;
+      ca_file_ = made->ca_file;
+      Say("tls: throwaway ECDSA P-256 certificate for 127.0.0.1 and localhost, valid 7 days: " +
+          made->files.cert + " (key " + made->files.key + "), signed by the CA " + ca_file_ +
+          " that the generator trusts");
+    }
+    if (Status started = StartServer(certificate, "server.log"); !started) return started;
     generator_threads_ =
         std::min<int>(kMaxGeneratorThreads, static_cast<int>(plan->generator_cpus.size()));
     std::string generator = "generator: CPUs " + DescribeCpus(plan->generator_cpus) + ", " +
@@ -193,6 +250,13 @@ class BenchRun {
     Say("target: " + target_ + " (remote: --cpus and --memory do not apply; metrics from " +
         target_ + "/metrics)");
     Say("generator: " + std::to_string(generator_threads_) + " thread(s)");
+    if (target_.starts_with("https://")) {
+      Say(std::string("tls: ") +
+          (options_.tls_insecure ? "the server's certificate is NOT verified (--tls-insecure)"
+           : options_.tls_ca.empty()
+               ? "the server's certificate is verified against the system's CAs"
+               : "the server's certificate is verified against the CA in " + options_.tls_ca));
+    }
     return {};
   }
 
@@ -203,6 +267,7 @@ class BenchRun {
     const int64_t start_ns = MonotonicNowNs();
     Result<int> created = bench::SeedPosts({.target = target_,
                                             .token = token_,
+                                            .tls = ClientTls(),
                                             .posts = options_.posts,
                                             .connections = kSeedConnections});
     if (!created) return Fail(ErrorCode::kUnavailable, created.error().message);
@@ -245,7 +310,12 @@ class BenchRun {
     Result<scenario::ScenarioFile> file =
         LoadSeedScenario(options_.scenario_path, token_, target_, options_.quick);
     if (!file) return Fail(ErrorCode::kUnavailable, file.error().message);
+    ApplyConnections(*file);
     seed_ = *file;
+    const std::string mode =
+        VisitorsMode(target_.starts_with("https://"), seed_.scenarios[0].connections);
+    where_ += ", " + mode;
+    Say("visitors: " + mode);
     const std::string dir = out_dir_ + "/seed";
     Say("seed scenario: " + file->path + ", " +
         DescribeDuration(file->execution.TotalDurationMs()) + "...");
@@ -396,6 +466,55 @@ class BenchRun {
     return {};
   }
 
+  // What TLS costs the server: three steps at half the rate of the fastest step that held (or
+  // of the seed scenario): the seed's flows over HTTPS as the visitors connect, then as new
+  // visitors (a full handshake each iteration), then, after a restart without TLS on the same
+  // store, over plain HTTP.
+  Status MeasureTlsCost() {
+    const LimitSettings settings = LimitSettingsFor(options_.quick);
+    const SweepAnswer answer = AnswerOf(steps_, server_cpus());
+    const double rate = std::max(
+        1.0,
+        std::round((answer.held ? answer.held->offered_rate : std::max(2.0, seed_rate_)) * 0.5));
+    tls_cost_ = TlsCost{.visitors = VisitorsMode(true, seed_.scenarios[0].connections),
+                        .rate_rps = rate * seed_requests_per_iteration_};
+    Say("cost of TLS: the seed's flows at " + Fixed(rate, 0) + " iterations/s for " +
+        DescribeDuration(settings.step_ms) +
+        " each: over HTTPS, as new HTTPS visitors, then over plain HTTP...");
+    TlsCostSteps steps;
+    steps.run = [&](const scenario::ScenarioFile& file,
+                    const std::string& name) -> Result<StepFigures> {
+      Result<StepFigures> figures =
+          RunStep(file, rate, seed_requests_per_iteration_, settings, "tls-cost/" + name);
+      if (!figures) return figures;
+      const double cpu_ms = CpuMsPerThousand(*figures);
+      Say("  " + name + ": " + DescribeStep(*figures) +
+          (cpu_ms >= 0 ? ": " + Fixed(cpu_ms, 0) + " CPU-ms per 1000 requests" : std::string()));
+      if (Status alive = CheckServer("the TLS cost steps"); !alive) {
+        return tl::unexpected(alive.error());
+      }
+      return figures;
+    };
+    steps.restart_plain = [&]() -> Result<scenario::ScenarioFile> {
+      Say("server: restarting without TLS on the same store, for the plain reference step...");
+      Say("server: " + server_->Stop());
+      server_.reset();
+      if (Status started = StartServer(std::nullopt, "server-plain.log"); !started) {
+        return tl::unexpected(started.error());
+      }
+      Result<scenario::ScenarioFile> plain =
+          LoadSeedScenario(options_.scenario_path, token_, target_, options_.quick);
+      if (!plain)
+        return tl::unexpected(Fail(ErrorCode::kUnavailable, plain.error().message).error());
+      for (size_t i = 0; i < plain->scenarios.size() && i < seed_.scenarios.size(); ++i) {
+        plain->scenarios[i].connections = seed_.scenarios[i].connections;
+      }
+      return plain;
+    };
+    steps.stopping = [this] { return Stopping(); };
+    return bench::MeasureTlsCost(seed_, steps, &*tls_cost_);
+  }
+
   int server_cpus() const { return server_ != nullptr || cgroup_ != nullptr ? options_.cpus : 0; }
 
   // report.html: the sweep (its steps and answer) or, without one, the seed scenario;
@@ -418,7 +537,8 @@ class BenchRun {
 
   // The answer, computed once: written to limit/sweep.json for the report, said last.
   std::string Answer() {
-    if (steps_.empty()) return FormatSeedHeadline(where_, seed_peak_rps_, seed_p95_ms_);
+    const std::string tls = tls_cost_ ? FormatTlsCost(*tls_cost_) : std::string();
+    if (steps_.empty()) return FormatSeedHeadline(where_, seed_peak_rps_, seed_p95_ms_) + tls;
     const SweepAnswer answer = AnswerOf(steps_, server_cpus_);
     report::Sweep sweep;
     const LimitSettings settings = LimitSettingsFor(options_.quick);
@@ -426,8 +546,9 @@ class BenchRun {
     sweep.skip_seconds = settings.skip_seconds;
     sweep.server_cpus = server_cpus_;
     sweep.steps = steps_;
-    sweep.headline = FormatHeadline(where_, answer, server_cpus_);
+    sweep.headline = FormatHeadline(where_, answer, server_cpus_) + tls;
     sweep.meaning = Meaning(answer, server_cpus_, costs_);
+    if (tls_cost_) sweep.meaning.push_back(tls.substr(1));
     if (Status written = report::WriteSweep(sweep, out_dir_ + "/limit"); !written) {
       Say("report: " + written.error().message);
     }
@@ -463,6 +584,9 @@ class BenchRun {
   int generator_threads_ = 1;
   std::unique_ptr<CgroupLimits> cgroup_;
   std::unique_ptr<ServerChild> server_;
+  std::vector<int> server_cpu_list_;  // the server's affinity
+  std::string ca_file_;               // --tls: the CA of the throwaway certificate
+  std::optional<TlsCost> tls_cost_;
   scenario::ScenarioFile seed_;
   double seed_rate_ = 0;
   double seed_peak_rps_ = 0;

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
+#include "scenario/scenario.h"
 
 namespace fourdollar::bench {
 
@@ -25,6 +27,13 @@ struct BenchOptions {
   bool quick = false;         // everything shortened to under 30 s
   std::string out_dir;        // results folder; empty: results/bench-<UTC timestamp>
   bool terminal = false;      // stderr is a terminal: the load's live line is redrawn
+  // --tls: the local server serves HTTPS with a throwaway ECDSA P-256 certificate made in the
+  // results folder (tls/), and the TLS cost is measured after the rest.
+  bool tls = false;
+  // --visitors: how the seed scenario's users connect; unset: as the scenario says.
+  std::optional<scenario::Connections> visitors;
+  std::string tls_ca;         // --tls-ca: trust this CA for an https:// --target
+  bool tls_insecure = false;  // --tls-insecure: verify nothing for an https:// --target
 };
 
 // How a bench ended.

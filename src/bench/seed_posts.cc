@@ -40,10 +40,27 @@ int64_t DeadlineIn(int timeout_ms) {
 }  // namespace
 
 Result<int> SeedPosts(const SeedRequest& request) {
-  Result<http::Url> url = http::ParsePlainHttpUrl(request.target);
+  Result<http::Url> url = http::ParseHttpUrl(request.target);
   if (!url) return tl::unexpected(url.error());
   Result<net::Endpoint> endpoint = http::EndpointOf(*url);
   if (!endpoint) return tl::unexpected(endpoint.error());
+  std::shared_ptr<const net::TlsContext> tls;
+  if (url->scheme == http::Url::Scheme::kHttps) {
+    Result<std::shared_ptr<net::TlsContext>> context = net::TlsContext::ForClient(request.tls);
+    if (!context) return tl::unexpected(context.error());
+    tls = std::move(*context);
+  }
+  auto connect = [&]() -> Result<http::BlockingConnection> {
+    const int64_t deadline_ns = DeadlineIn(request.timeout_ms);
+    Result<http::BlockingConnection> connection =
+        http::BlockingConnection::Connect(*endpoint, deadline_ns);
+    if (connection && tls != nullptr) {
+      if (Status secured = connection->StartTls(tls, url->host, deadline_ns); !secured) {
+        return tl::unexpected(secured.error());
+      }
+    }
+    return connection;
+  };
   std::string head = "POST / HTTP/1.1\r\nHost: " + url->host + ":" + std::to_string(url->port) +
                      "\r\nContent-Type: application/json\r\n";
   if (!request.token.empty()) head += "Authorization: Bearer " + request.token + "\r\n";
@@ -58,8 +75,7 @@ Result<int> SeedPosts(const SeedRequest& request) {
     next = request.posts;  // the other connections stop too
   };
   auto work = [&] {
-    Result<http::BlockingConnection> connection =
-        http::BlockingConnection::Connect(*endpoint, DeadlineIn(request.timeout_ms));
+    Result<http::BlockingConnection> connection = connect();
     if (!connection) return fail(connection.error());
     for (int n = next++; n < request.posts; n = next++) {
       std::string body = PostJson(n + 1);
@@ -75,7 +91,7 @@ Result<int> SeedPosts(const SeedRequest& request) {
       }
       ++created;
       if (!response->keep_alive) {
-        connection = http::BlockingConnection::Connect(*endpoint, DeadlineIn(request.timeout_ms));
+        connection = connect();
         if (!connection) return fail(connection.error());
       }
     }

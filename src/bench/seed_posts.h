@@ -5,12 +5,14 @@
 #include <string>
 
 #include "base/result.h"
+#include "net/tls_context.h"
 
 namespace fourdollar::bench {
 
 struct SeedRequest {
-  std::string target;  // "http://127.0.0.1:41234" (an IP address: no DNS lookups)
+  std::string target;  // "http://127.0.0.1:41234" or https:// (an IP address: no DNS lookups)
   std::string token;   // bearer token; empty sends none
+  net::TlsClientOptions tls;  // for an https:// target: the CA to trust, or none verified
   int posts = 1000;
   int connections = 8;     // each on its own thread, one request in flight
   int timeout_ms = 10000;  // per request (send and receive)

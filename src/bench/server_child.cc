@@ -45,6 +45,9 @@ Result<std::unique_ptr<ServerChild>> ServerChild::Start(const ServerSpec& spec) 
                                    "--listen",  "127.0.0.1:0",
                                    "--db",      "sqlite:" + spec.data_dir + "/blog.db",
                                    "--threads", std::to_string(spec.threads)};
+  if (!spec.tls_cert.empty()) {
+    args.insert(args.end(), {"--tls-cert", spec.tls_cert, "--tls-key", spec.tls_key});
+  }
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -117,7 +120,7 @@ Result<std::unique_ptr<ServerChild>> ServerChild::Start(const ServerSpec& spec) 
       closed = true;
     }
   }
-  const std::string log_path = spec.data_dir + "/server.log";
+  const std::string log_path = spec.data_dir + "/" + spec.log_name;
   child->log_copier_ = std::thread(CopyLog, std::move(err_read), text, log_path);
   std::optional<std::string_view> line = serve::FindReadyLine(text);
   if (!line) {

@@ -1,7 +1,7 @@
 // `fourdollar serve` as a child process of the bench: on a fresh SQLite file in a folder of the
 // results, pinned to its CPUs, moved into the bench's cgroup before it runs, in a process group
 // of its own (a Ctrl-C in the terminal reaches the bench, which then stops the server), and
-// killed by the kernel if the bench dies. Its stderr goes to DATA_DIR/server.log.
+// killed by the kernel if the bench dies. Its stderr goes to DATA_DIR/server.log (or log_name).
 //
 // Not thread-safe: one thread owns each object (the log-copying thread is internal).
 #pragma once
@@ -28,6 +28,9 @@ struct ServerSpec {
   std::vector<int> cpus;                 // affinity; empty: inherited
   const CgroupLimits* cgroup = nullptr;  // joined before exec when set
   int startup_timeout_ms = 15000;
+  std::string tls_cert;  // serve HTTPS with these PEM files (--tls-cert, --tls-key) when set
+  std::string tls_key;
+  std::string log_name = "server.log";  // in data_dir
 };
 
 class ServerChild {

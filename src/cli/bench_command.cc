@@ -27,8 +27,23 @@ void AddBenchCommand(CLI::App& app, BenchConfig& config) {
                    "Scenario file instead of the built-in scenarios/seed.yaml")
       ->check(CLI::ExistingFile);
   bench->add_option("--target", options.target,
-                    "Test this server (http://HOST:PORT) instead of starting one; the write token "
-                    "comes from FOURDOLLAR_WRITE_TOKEN");
+                    "Test this server (http://HOST:PORT or https://HOST:PORT) instead of starting "
+                    "one; the write token comes from FOURDOLLAR_WRITE_TOKEN");
+  bench->add_flag("--tls", options.tls,
+                  "Serve and measure over HTTPS, with a throwaway ECDSA P-256 certificate made in "
+                  "the results folder; also measures what TLS costs the server");
+  bench
+      ->add_option("--visitors", config.visitors,
+                   "How the seed scenario's users connect: keep-alive (one connection each), new "
+                   "(a new connection and full TLS handshake each iteration) or returning (a new "
+                   "connection, the TLS session resumed); default: as the scenario says")
+      ->check(CLI::IsMember({"keep-alive", "new", "returning"}));
+  bench
+      ->add_option("--tls-ca", options.tls_ca,
+                   "PEM file of the CA to trust for an https:// --target (default: the system's)")
+      ->check(CLI::ExistingFile);
+  bench->add_flag("--tls-insecure", options.tls_insecure,
+                  "Do not verify the certificate of an https:// --target (said in the output)");
   bench->add_option("--scrape-node", options.scrape_node,
                     "Also read this Prometheus node_exporter (http://HOST:9100/metrics) of the "
                     "server's machine each second: CPU by mode with steal, memory, disk, network");
@@ -47,6 +62,13 @@ int RunBenchCommand(BenchConfig& config) {
       return 2;
     }
     config.options.memory_bytes = *bytes;
+  }
+  if (config.visitors == "keep-alive") {
+    config.options.visitors = scenario::Connections::kKeepAlive;
+  } else if (config.visitors == "new") {
+    config.options.visitors = scenario::Connections::kPerIteration;
+  } else if (config.visitors == "returning") {
+    config.options.visitors = scenario::Connections::kPerIterationResumed;
   }
   config.options.posts_given = config.posts_option != nullptr && config.posts_option->count() > 0;
   config.options.terminal = isatty(STDERR_FILENO) != 0;

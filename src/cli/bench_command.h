@@ -11,7 +11,8 @@ namespace fourdollar::cli {
 
 struct BenchConfig {
   bench::BenchOptions options;
-  std::string memory;  // as written: "512M"
+  std::string memory;    // as written: "512M"
+  std::string visitors;  // as written: keep-alive, new, returning
   CLI::Option* posts_option = nullptr;
 };
 

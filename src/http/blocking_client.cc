@@ -38,18 +38,57 @@ bool BlockingConnection::WaitFor(short events, int64_t deadline_ns) const {
   }
 }
 
+Status BlockingConnection::StartTls(std::shared_ptr<const net::TlsContext> context,
+                                    const std::string& server_name, int64_t deadline_ns) {
+  Result<std::unique_ptr<net::TlsStream>> stream =
+      net::TlsStream::Connect(std::move(context), fd_.get(), server_name, nullptr);
+  if (!stream) return tl::unexpected(stream.error());
+  for (;;) {
+    const net::IoResult step = (*stream)->Handshake();
+    if (step.kind == net::IoResult::Kind::kDone) break;
+    if (step.kind == net::IoResult::Kind::kEof) {
+      return MakeError(ErrorCode::kUnavailable, "TLS handshake: the server closed the connection");
+    }
+    if (step.kind == net::IoResult::Kind::kError) {
+      return MakeError(ErrorCode::kUnavailable, "TLS handshake: " + (*stream)->error());
+    }
+    if (!WaitFor(POLLIN, deadline_ns)) {
+      return MakeError(ErrorCode::kUnavailable, "TLS handshake: timed out");
+    }
+  }
+  tls_ = std::move(*stream);
+  return {};
+}
+
+net::IoResult BlockingConnection::ReadSome(char* buffer, size_t size) {
+  if (tls_ != nullptr) return tls_->Read(buffer, size);
+  const ssize_t n = ::recv(fd_.get(), buffer, size, 0);
+  if (n > 0) return {.kind = net::IoResult::Kind::kDone, .bytes = static_cast<size_t>(n)};
+  if (n == 0) return {.kind = net::IoResult::Kind::kEof};
+  if (errno == EINTR || errno == EAGAIN) return {.kind = net::IoResult::Kind::kWouldBlock};
+  return {.kind = net::IoResult::Kind::kError, .error = errno};
+}
+
+net::IoResult BlockingConnection::WriteSome(std::string_view data) {
+  if (tls_ != nullptr) return tls_->Write(data.data(), data.size());
+  const ssize_t n = ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL);
+  if (n >= 0) return {.kind = net::IoResult::Kind::kDone, .bytes = static_cast<size_t>(n)};
+  if (errno == EINTR || errno == EAGAIN) return {.kind = net::IoResult::Kind::kWouldBlock};
+  return {.kind = net::IoResult::Kind::kError, .error = errno};
+}
+
 Status BlockingConnection::SendAll(std::string_view data, int64_t deadline_ns) {
   while (!data.empty()) {
-    ssize_t n = ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && errno == EAGAIN) {
+    const net::IoResult sent = WriteSome(data);
+    if (sent.kind == net::IoResult::Kind::kDone) {
+      data.remove_prefix(sent.bytes);
+    } else if (sent.kind == net::IoResult::Kind::kWouldBlock) {
       if (!WaitFor(POLLOUT, deadline_ns))
         return MakeError(ErrorCode::kUnavailable, "send: timed out");
+    } else if (sent.error != 0) {
+      return ErrnoError("send", sent.error);
     } else {
-      return ErrnoError("send", errno);
+      return MakeError(ErrorCode::kIo, "send: " + (tls_ ? tls_->error() : "the peer left"));
     }
   }
   return {};
@@ -68,20 +107,26 @@ Result<ClientResponse> BlockingConnection::Receive(int64_t deadline_ns) {
         return MakeError(ErrorCode::kIo, "unparsable response: " + parser_->ErrorReason());
       }
     }
-    if (!WaitFor(POLLIN, deadline_ns)) {
-      return MakeError(ErrorCode::kUnavailable, "no complete response in time");
+    // Read first, wait after: TLS may hold bytes already taken from the socket.
+    const net::IoResult got = ReadSome(buffer, sizeof buffer);
+    if (got.kind == net::IoResult::Kind::kWouldBlock) {
+      if (!WaitFor(POLLIN, deadline_ns)) {
+        return MakeError(ErrorCode::kUnavailable, "no complete response in time");
+      }
+      continue;
     }
-    ssize_t n = ::recv(fd_.get(), buffer, sizeof buffer, 0);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n < 0) return ErrnoError("recv", errno);
-    if (n == 0) {
+    if (got.kind == net::IoResult::Kind::kError) {
+      if (got.error != 0) return ErrnoError("recv", got.error);
+      return MakeError(ErrorCode::kIo, "TLS: " + tls_->error());
+    }
+    if (got.kind == net::IoResult::Kind::kEof) {
       // A close before any byte of the response is no response, whatever the parser makes of it.
       if (parser_->started() && parser_->FeedEof() == ResponseParser::State::kComplete) {
         return parser_->TakeResponse();
       }
       return MakeError(ErrorCode::kIo, "the server closed the connection");
     }
-    pending_.append(buffer, static_cast<size_t>(n));
+    pending_.append(buffer, got.bytes);
   }
 }
 

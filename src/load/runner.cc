@@ -193,6 +193,7 @@ class LoadRun {
 
   // Makes each thread's loop, recorder, raw CSV part and engine; nothing runs yet.
   Status MakeWorkers(const Target& target) {
+    scrape_tls_ = target.tls;
     const std::vector<std::vector<http::ResponseFilter>> response_filters =
         ResponseFiltersFor(file_);
     for (int i = 0; i < thread_count_; ++i) {
@@ -366,7 +367,7 @@ class LoadRun {
       }
     }
     if (!options_.scrape_url.empty()) {
-      if (Result<ScrapeSample> sample = ScrapeMetrics(options_.scrape_url, 500)) {
+      if (Result<ScrapeSample> sample = ScrapeMetrics(options_.scrape_url, 500, scrape_tls_)) {
         builder_.AddScrapeSample(second - 1, *sample);
       }
     }
@@ -419,6 +420,7 @@ class LoadRun {
   }
 
   const ScenarioFile& file_;
+  std::shared_ptr<const net::TlsContext> scrape_tls_;  // an https:// target's, for its /metrics
   const LoadOptions& options_;
   const RunStart start_;
   const int thread_count_;

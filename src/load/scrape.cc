@@ -65,10 +65,13 @@ ScrapeSample ParsePrometheusText(std::string_view text) {
 
 namespace {
 
-Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms) {
+Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms,
+                               const std::shared_ptr<const net::TlsContext>& tls) {
   Result<http::Url> parsed = http::ParseHttpUrl(url);
-  if (!url.starts_with("http://")) {
-    return MakeError(ErrorCode::kInvalidArgument, "--scrape URL must start with http://: " + url);
+  if (!url.starts_with("http://") && !(tls != nullptr && url.starts_with("https://"))) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "--scrape URL must start with http:// (https:// with an https:// target): " + url);
   }
   if (!parsed) return tl::unexpected(parsed.error());
   // A URL without a path reads the server's /metrics.
@@ -81,6 +84,11 @@ Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms) {
   Result<http::BlockingConnection> connection =
       http::BlockingConnection::Connect(*endpoint, deadline_ns);
   if (!connection) return MakeError(ErrorCode::kUnavailable, "cannot connect to " + url);
+  if (parsed->scheme == http::Url::Scheme::kHttps) {
+    if (Status secured = connection->StartTls(tls, parsed->host, deadline_ns); !secured) {
+      return MakeError(ErrorCode::kUnavailable, url + ": " + secured.error().message);
+    }
+  }
   Result<http::ClientResponse> response = connection->Exchange(
       "GET " + path + " HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n",
       deadline_ns);
@@ -97,7 +105,8 @@ Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms) {
 
 }  // namespace
 
-Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms) {
+Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms,
+                                   const std::shared_ptr<const net::TlsContext>& tls) {
   ScrapeSample merged;
   std::optional<Status> failed;
   bool any = false;
@@ -105,7 +114,7 @@ Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms) 
   while (start <= urls.size()) {
     size_t end = urls.find(',', start);
     if (end == std::string::npos) end = urls.size();
-    Result<ScrapeSample> sample = ScrapeOne(urls.substr(start, end - start), timeout_ms);
+    Result<ScrapeSample> sample = ScrapeOne(urls.substr(start, end - start), timeout_ms, tls);
     start = end + 1;
     if (!sample) {
       if (!failed) failed = tl::unexpected(sample.error());

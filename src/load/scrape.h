@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "net/tls_context.h"
 
 namespace fourdollar::load {
 
@@ -18,8 +19,11 @@ namespace fourdollar::load {
 using ScrapeSample = std::map<std::string, double>;
 
 // `urls`: one URL or several separated by commas; the deadline applies to each. The samples
-// of those that answered; an error (the first) when none did.
-Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms);
+// of those that answered; an error (the first) when none did. An https:// URL is read with
+// `tls` (the load's client context: its CA or insecure setting), verified against the URL's
+// host; without `tls` it is refused.
+Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms,
+                                   const std::shared_ptr<const net::TlsContext>& tls = nullptr);
 
 // The parsing half, for tests: Prometheus text -> sums by name.
 ScrapeSample ParsePrometheusText(std::string_view text);

@@ -7,14 +7,14 @@
 
 #include "report/embedded_assets.h"
 #include "report/node_view.h"
+#include "report/phases_view.h"
+#include "report/rate_curve.h"
 #include "results/thresholds_eval.h"
 
 namespace fourdollar::report {
 namespace {
 
 namespace json = boost::json;
-
-constexpr int kRateBins = 30;
 
 double Ms(int64_t micros) { return static_cast<double>(micros) / 1000.0; }
 
@@ -108,52 +108,6 @@ json::object Seconds(const results::Results& results, bool sweep) {
       {"generator_cpu", std::move(generator_cpu)}};
 }
 
-// Latency against achieved rate: the seconds grouped into bins of rate, each bin's histograms
-// merged (percentiles of the bin's requests, not averages of per-second percentiles).
-json::object RateCurve(const results::Results& results) {
-  struct Second {
-    uint64_t requests;
-    results::LatencyHistogram duration;
-  };
-  std::vector<Second> seconds;
-  for (const results::SecondRow& row : results.seconds) {
-    results::NameSecond all;
-    for (const auto& [index, figures] : row.data.names) all.Merge(figures);
-    if (all.requests >= kMinRequestsPerSecond) seconds.push_back({all.requests, all.duration});
-  }
-  json::array rate, p50, p95, p99, count;
-  if (!seconds.empty()) {
-    auto [low, high] = std::minmax_element(
-        seconds.begin(), seconds.end(),
-        [](const Second& a, const Second& b) { return a.requests < b.requests; });
-    const double min_rate = static_cast<double>(low->requests);
-    const double width =
-        std::max(1.0, (static_cast<double>(high->requests) - min_rate) / kRateBins);
-    std::vector<Second> bins(kRateBins + 1, Second{0, {}});
-    std::vector<uint64_t> members(kRateBins + 1, 0);
-    for (const Second& s : seconds) {
-      const size_t bin = std::min<size_t>(
-          kRateBins, static_cast<size_t>((static_cast<double>(s.requests) - min_rate) / width));
-      bins[bin].requests += s.requests;
-      bins[bin].duration.Merge(s.duration);
-      ++members[bin];
-    }
-    for (size_t i = 0; i < bins.size(); ++i) {
-      if (members[i] == 0) continue;
-      rate.emplace_back(static_cast<double>(bins[i].requests) / static_cast<double>(members[i]));
-      p50.emplace_back(Ms(bins[i].duration.PercentileUs(50)));
-      p95.emplace_back(Ms(bins[i].duration.PercentileUs(95)));
-      p99.emplace_back(Ms(bins[i].duration.PercentileUs(99)));
-      count.emplace_back(members[i]);
-    }
-  }
-  return json::object{{"rate", std::move(rate)},
-                      {"p50", std::move(p50)},
-                      {"p95", std::move(p95)},
-                      {"p99", std::move(p99)},
-                      {"seconds", std::move(count)}};
-}
-
 // Percentile curves: x is -log10(1 - p/100), so 0 = p0, 1 = p90, 2 = p99, 3 = p99.9.
 json::object PercentileCurves(const results::Results& results) {
   json::array x;
@@ -193,7 +147,9 @@ json::object SweepData(const Sweep& sweep) {
                                     {"server_wait", cpu(s.server_wait_percent)},
                                     {"generator_wait", cpu(s.generator_wait_percent)},
                                     {"held", s.held},
-                                    {"reason", s.reason}});
+                                    {"reason", s.reason},
+                                    {"tls_full", s.tls_full_handshakes},
+                                    {"tls_resumed", s.tls_resumed_handshakes}});
   }
   json::array meaning;
   for (const std::string& line : sweep.meaning) meaning.emplace_back(line);
@@ -235,40 +191,46 @@ json::object PageData(const LoadedRun& run, const ReportSummary& summary,
   json::array skipped;
   for (const std::string& example : run.skipped_examples) skipped.emplace_back(example);
   const Knee& knee = summary.knee;
-  return json::object{{"headline", summary.headline},
-                      {"source", run.source},
-                      {"inputs", std::move(inputs)},
-                      {"run", json::object{{"scenario", r.run.scenario_path},
-                                           {"target", r.run.target},
-                                           {"model", r.run.model},
-                                           {"segment", r.run.segment},
-                                           {"start_unix_ms", r.run.start_unix_ms},
-                                           {"duration_ms", r.run.duration_ms},
-                                           {"iterations", r.iterations},
-                                           {"dropped_iterations", r.dropped_iterations},
-                                           {"checks_passed", r.checks_passed},
-                                           {"checks_failed", r.checks_failed},
-                                           {"generator_cpu_max", r.run.generator_cpu_max}}},
-                      {"knee", json::object{{"found", knee.found},
-                                            {"rate", knee.requests_per_second},
-                                            {"p95_ms", knee.p95_ms},
-                                            {"beyond_p95_ms", knee.beyond_p95_ms},
-                                            {"second", knee.knee_second},
-                                            {"low_load_p95_ms", knee.low_load_p95_ms},
-                                            {"limit_p95_ms", knee.limit_p95_ms},
-                                            {"reason", knee.reason}}},
-                      {"peak_rate", summary.peak_requests_per_second},
-                      {"seconds", Seconds(r, run.sweep.has_value())},
-                      {"sweep", run.sweep ? json::value(SweepData(*run.sweep)) : nullptr},
-                      {"rate_curve", RateCurve(r)},
-                      {"node", NodeView(r)},
-                      {"percentiles", PercentileCurves(r)},
-                      {"names", std::move(names)},
-                      {"statuses", std::move(statuses)},
-                      {"thresholds", std::move(thresholds)},
-                      {"warnings", std::move(warning_list)},
-                      {"skipped_lines", run.skipped_lines},
-                      {"skipped_examples", std::move(skipped)}};
+  return json::object{
+      {"headline", summary.headline},
+      {"source", run.source},
+      {"inputs", std::move(inputs)},
+      {"run", json::object{{"scenario", r.run.scenario_path},
+                           {"target", r.run.target},
+                           {"model", r.run.model},
+                           {"segment", r.run.segment},
+                           {"start_unix_ms", r.run.start_unix_ms},
+                           {"duration_ms", r.run.duration_ms},
+                           {"iterations", r.iterations},
+                           {"dropped_iterations", r.dropped_iterations},
+                           {"checks_passed", r.checks_passed},
+                           {"checks_failed", r.checks_failed},
+                           {"generator_cpu_max", r.run.generator_cpu_max}}},
+      {"knee", json::object{{"found", knee.found},
+                            {"rate", knee.requests_per_second},
+                            {"p95_ms", knee.p95_ms},
+                            {"beyond_p95_ms", knee.beyond_p95_ms},
+                            {"second", knee.knee_second},
+                            {"low_load_p95_ms", knee.low_load_p95_ms},
+                            {"limit_p95_ms", knee.limit_p95_ms},
+                            {"reason", knee.reason}}},
+      {"peak_rate", summary.peak_requests_per_second},
+      {"seconds", Seconds(r, run.sweep.has_value())},
+      {"sweep", run.sweep ? json::value(SweepData(*run.sweep)) : nullptr},
+      {"rate_curve",
+       RateCurve(r,
+                 [](const results::NameSecond& figures) -> const results::LatencyHistogram& {
+                   return figures.duration;
+                 })},
+      {"phases", PhasesView(r)},
+      {"node", NodeView(r)},
+      {"percentiles", PercentileCurves(r)},
+      {"names", std::move(names)},
+      {"statuses", std::move(statuses)},
+      {"thresholds", std::move(thresholds)},
+      {"warnings", std::move(warning_list)},
+      {"skipped_lines", run.skipped_lines},
+      {"skipped_examples", std::move(skipped)}};
 }
 
 std::string RenderHtml(const json::object& data, const std::string& headline) {

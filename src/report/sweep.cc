@@ -39,7 +39,9 @@ json::object StepJson(const StepFigures& s) {
                       {"generator_saturated", s.generator_saturated},
                       {"interrupted", s.interrupted},
                       {"held", s.held},
-                      {"reason", s.reason}};
+                      {"reason", s.reason},
+                      {"tls_full_handshakes", s.tls_full_handshakes},
+                      {"tls_resumed_handshakes", s.tls_resumed_handshakes}};
 }
 
 // Reads fields of one JSON object; the first missing or mistyped field is kept for the error.
@@ -144,6 +146,8 @@ StepFigures SteadyFigures(const results::Results& results, double offered_rate,
     }
   }
   step.requests = all.requests;
+  step.tls_full_handshakes = all.tls_full_handshakes;
+  step.tls_resumed_handshakes = all.tls_resumed_handshakes;
   step.failed = all.failed();
   step.achieved_rps = step.steady_seconds == 0 ? 0
                                                : static_cast<double>(all.requests) /
@@ -236,6 +240,11 @@ Result<Sweep> ReadSweep(const std::string& dir) {
     s.interrupted = f.Bool("interrupted");
     s.held = f.Bool("held");
     s.reason = f.String("reason");
+    // Absent from a sweep.json written before handshakes were counted: 0.
+    if (const json::object* o = (*steps)[i].if_object(); o && o->contains("tls_full_handshakes")) {
+      s.tls_full_handshakes = f.Count("tls_full_handshakes");
+      s.tls_resumed_handshakes = f.Count("tls_resumed_handshakes");
+    }
     if (!f.error().empty()) return MakeError(ErrorCode::kInvalidArgument, f.error());
     // The step folders lie beside sweep.json, by name: nothing else may be read through it.
     if (s.dir.empty() || s.dir.find('/') != std::string::npos || s.dir.starts_with('.')) {

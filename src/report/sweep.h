@@ -38,6 +38,8 @@ struct StepFigures {
   bool interrupted = false;
   bool held = false;
   std::string reason;  // why it broke: "p95 312 ms", "2.1% failures", "530 dropped iterations"
+  uint64_t tls_full_handshakes = 0;  // in the steady part
+  uint64_t tls_resumed_handshakes = 0;
 
   double FailedFraction() const;
   // The rate the step held: achieved, but not above what was offered (a step that catches up

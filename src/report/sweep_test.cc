@@ -55,6 +55,8 @@ Sweep ThreeSteps(TempDir& dir) {
     figures.dir = name;
     figures.held = i < 2;
     figures.reason = i < 2 ? "" : "p95 250.0 ms";
+    figures.tls_full_handshakes = 10 * static_cast<uint64_t>(i);
+    figures.tls_resumed_handshakes = 100 * static_cast<uint64_t>(i);
     sweep.steps.push_back(figures);
   }
   sweep.headline =
@@ -97,6 +99,8 @@ TEST(Sweep, WrittenAndReadBack) {
   EXPECT_EQ(read->steps[2].dir, "step-03");
   EXPECT_DOUBLE_EQ(read->steps[1].p95_ms, sweep.steps[1].p95_ms);
   EXPECT_FALSE(read->steps[2].held);
+  EXPECT_EQ(read->steps[2].tls_full_handshakes, 20u);
+  EXPECT_EQ(read->steps[2].tls_resumed_handshakes, 200u);
 }
 
 TEST(Sweep, ABadFileIsAnErrorNamingTheFieldOrTheFolder) {

@@ -107,6 +107,22 @@ test('every chart is drawn, with no console error and no network request', async
         assert.deepEqual(s.idxs, [0, chart.points - 1], `${what}: drew points ${s.idxs}`);
       }
     }
+    // Results with k6's phases chart them, and the handshakes when there were any.
+    const phases = await page.evaluate(() =>
+      JSON.parse(document.getElementById('report-data').textContent).phases);
+    const titles = drawn.map((chart) => chart.title);
+    if (phases) {
+      assert.ok(titles.includes('Connect and TLS handshake per second'), 'no phases chart');
+      assert.ok(titles.includes('Connect and TLS handshake by achieved rate'),
+        'no phases chart against the rate');
+      const handshakes = phases.full_total + phases.resumed_total;
+      assert.equal(titles.includes('TLS handshakes per second: full and resumed'),
+        handshakes > 0, 'the handshakes chart goes with handshakes');
+      if (handshakes > 0) {
+        assert.match(await page.textContent('main'),
+          /TLS handshakes: [0-9,]+ full \([0-9.]+%\), [0-9,]+ resumed/);
+      }
+    }
     const headline = await page.textContent('#headline');
     assert.match(headline, /requests\/s/);
     assert.ok(await page.$$eval('table', (tables) => tables.length) >= 2, 'tables missing');

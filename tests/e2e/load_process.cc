@@ -16,14 +16,12 @@
 
 namespace fourdollar::e2e {
 
-namespace {
-std::string ReadFile(const std::filesystem::path& path) {
+std::string ReadTextFile(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
-}  // namespace
 
 Result<LoadProcess> LoadProcess::Start(const std::filesystem::path& dir,
                                        const std::vector<std::string>& args,
@@ -94,8 +92,8 @@ Result<LoadRun> LoadProcess::Wait(int timeout_ms) {
   pid_ = -1;
   LoadRun run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.stdout_text = ReadFile(dir_ / "load.stdout");
-  run.stderr_text = ReadFile(dir_ / "load.stderr");
+  run.stdout_text = ReadTextFile(dir_ / "load.stdout");
+  run.stderr_text = ReadTextFile(dir_ / "load.stderr");
   return run;
 }
 

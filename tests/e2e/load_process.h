@@ -44,6 +44,9 @@ class LoadProcess {
 };
 
 // Start, then Wait.
+// The whole file as text ("" when it cannot be read).
+std::string ReadTextFile(const std::filesystem::path& path);
+
 Result<LoadRun> RunLoadToExit(const std::filesystem::path& dir,
                               const std::vector<std::string>& args, int timeout_ms = 60000);
 

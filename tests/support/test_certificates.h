@@ -1,16 +1,16 @@
-// Certificates made at test time with OpenSSL's C API: a private CA and server certificates
-// it signs (ECDSA P-256 or RSA 2048; valid, expired, or for another host), written as PEM.
+// Certificates made at test time (net::PrivateCa): a private CA and server certificates it
+// signs (ECDSA P-256 or RSA 2048; valid, expired, or for another host), written as PEM.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "net/private_ca.h"
+
 namespace fourdollar::test_support {
 
-struct CertificateFiles {
-  std::string cert;  // PEM: the certificate, then the CA's (a chain, as an ACME client writes)
-  std::string key;   // PEM: its private key
-};
+using CertificateFiles = net::CertificateFiles;
 
 struct CertificateSpec {
   std::vector<std::string> hosts = {"localhost", "127.0.0.1"};  // names and IP addresses
@@ -29,15 +29,12 @@ class TestCa {
   TestCa& operator=(const TestCa&) = delete;
 
   // The CA's certificate, to trust (scenario `tls: {ca: ...}`).
-  const std::string& ca_file() const { return ca_file_; }
+  const std::string& ca_file() const;
   // Issues a server certificate as `file_stem`.crt and `file_stem`.key in the CA's folder.
   CertificateFiles Issue(const std::string& file_stem, const CertificateSpec& spec = {});
 
  private:
-  std::string dir_;
-  std::string ca_file_;
-  void* key_ = nullptr;   // EVP_PKEY*
-  void* cert_ = nullptr;  // X509*
+  std::unique_ptr<net::PrivateCa> ca_;
 };
 
 }  // namespace fourdollar::test_support

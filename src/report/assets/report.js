@@ -121,13 +121,21 @@
     const s = section('Steps of the limit search');
     const steps = sweep.steps.slice().sort((a, b) => a.offered_rps - b.offered_rps);
     const cpuText = (v) => v === null ? '' : fixed(v, 0);
+    // TLS handshakes of each step, full and resumed, with the resumed share.
+    const anyTls = steps.some((st) => st.tls_full + st.tls_resumed > 0);
+    const handshakes = (st) => {
+      const all = st.tls_full + st.tls_resumed;
+      return all === 0 ? '' : fixed(st.tls_full, 0) + ' / ' + fixed(st.tls_resumed, 0) + ' (' +
+        fixed(100 * st.tls_resumed / all, 0) + '% resumed)';
+    };
     table(s, ['step', 'offered/s', 'achieved/s', 'p50', 'p95', 'p99 (ms)', 'failed', 'dropped',
-      'server CPU %', 'server waiting %', 'generator CPU %', 'generator waiting %', 'verdict'],
+      'server CPU %', 'server waiting %', 'generator CPU %', 'generator waiting %', 'verdict']
+      .concat(anyTls ? ['TLS handshakes full / resumed'] : []),
     steps.map((st) => [st.dir, fixed(st.offered_rps, 0), fixed(st.achieved_rps, 0),
       fixed(st.p50, 2), fixed(st.p95, 2), fixed(st.p99, 2), fixed(st.failed, 0),
       fixed(st.dropped, 0), cpuText(st.server_cpu), cpuText(st.server_wait),
       cpuText(st.generator_cpu), cpuText(st.generator_wait),
-      st.held ? 'held' : 'broke: ' + st.reason]));
+      st.held ? 'held' : 'broke: ' + st.reason].concat(anyTls ? [handshakes(st)] : [])));
     const x = steps.map((st) => st.offered_rps);
     const held = steps.filter((st) => st.held).pop();
     const heldRate = held ? held.offered_rps : null;
@@ -225,6 +233,49 @@
       series: [{ label: 's' }, line('generator CPU %', palette[6])],
       plugins: [marker(kneeSecond, 'knee')],
     }, [sec.t, sec.generator_cpu]);
+  }
+
+  // How requests connect: k6's connect and TLS handshake phases, and the handshakes made ----
+  const phases = data.phases;
+  if (phases) {
+    const s = section('Connecting and TLS handshakes');
+    const total = phases.full_total + phases.resumed_total;
+    s.append(el('p', {}, total === 0 ? 'No TLS handshake (plain HTTP).'
+      : 'TLS handshakes: ' + fixed(phases.full_total, 0) + ' full (' +
+        fixed(100 * phases.full_total / total, 1) + '%), ' + fixed(phases.resumed_total, 0) +
+        ' resumed (' + fixed(100 * phases.resumed_total / total, 1) + '%).'));
+    const phaseNote = 'k6\'s http_req_connecting and http_req_tls_handshaking over all ' +
+      'requests: a request on a connection that served before counts 0.';
+    chart(s, 'Connect and TLS handshake per second', phaseNote, {
+      scales: { x: { time: false } },
+      axes: [{ label: 'second' }, msAxis],
+      series: [{ label: 's' }, line('connect p95', palette[0]),
+        line('connect p99', palette[0], { dash: [4, 4] }), line('TLS handshake p95', palette[1]),
+        line('TLS handshake p99', palette[1], { dash: [4, 4] })],
+      plugins: [marker(kneeSecond, 'knee')],
+    }, [phases.t, phases.connect_p95, phases.connect_p99, phases.tls_p95, phases.tls_p99]);
+    if (phases.rate_connect.rate.length > 0) {
+      chart(s, 'Connect and TLS handshake by achieved rate', 'Seconds grouped by their ' +
+        'achieved rate; percentiles of all their requests. ' + phaseNote, {
+        scales: { x: { time: false } },
+        axes: [{ label: 'requests/s' }, msAxis],
+        series: [{ label: 'requests/s' },
+          line('connect p95', palette[0], { points: { show: true } }),
+          line('connect p99', palette[0], { dash: [4, 4] }),
+          line('TLS handshake p95', palette[1], { points: { show: true } }),
+          line('TLS handshake p99', palette[1], { dash: [4, 4] })],
+        plugins: [marker(kneeRate, 'knee')],
+      }, [phases.rate_connect.rate, phases.rate_connect.p95, phases.rate_connect.p99,
+        phases.rate_tls.p95, phases.rate_tls.p99]);
+    }
+    if (total > 0) {
+      chart(s, 'TLS handshakes per second: full and resumed', null, {
+        scales: { x: { time: false } },
+        axes: [{ label: 'second' }, { label: 'per second', size: 60 }],
+        series: [{ label: 's' }, line('full', palette[2]), line('resumed', palette[3])],
+        plugins: [marker(kneeSecond, 'knee')],
+      }, [phases.t, phases.full, phases.resumed]);
+    }
   }
 
   const node = data.node;
