@@ -153,6 +153,12 @@ void Engine::OnIterationDone(VirtualUser& vu) {
   }
   if (OpenModel()) {
     idle_.push_back(&vu);
+    // Arrivals already due start now, in this wake-up, rather than in one of their own.
+    if (arrival_timer_.valid() && next_due_ns_ <= context_.loop->now_ns()) {
+      context_.loop->Cancel(arrival_timer_);
+      arrival_timer_ = net::TimerId{};
+      ArriveDue();
+    }
     return;
   }
   // Closed model: the VU goes on while the target still wants it.
