@@ -10,6 +10,8 @@
 #      iteration's last step, so they run at about 80% of C; their rate is R.
 #   5. The same flows, open model at R, max_vus as `fourdollar bench`'s limit search sets it (the
 #      rate, 50..5000): at least 0.9x step 4 (the same flows at the same rate).
+# PERF_STAT=1 (needs perf, Debian linux-perf) also counts, per request of each `fourdollar load` run, the loop's wake-ups
+# (epoll_wait calls), context switches and new connections (perf stat, which costs a little CPU).
 # Run it alone, as every benchmark:
 #   flock /tmp/fourdollar-bench.lock bash bench/generator.sh        # 10 s per run
 #   DURATION=20 flock /tmp/fourdollar-bench.lock bash bench/generator.sh
@@ -35,6 +37,10 @@ start_work genbench
 measure() {
   local label=$1
   shift
+  if [ "${PERF_STAT:-0}" = 1 ] && [ "$1" != wrk ]; then
+    set -- perf stat -x, -o "$work/$label.perf" -e context-switches,syscalls:sys_enter_epoll_wait \
+      -e syscalls:sys_enter_connect -- "$@"
+  fi
   /usr/bin/time -f "%U %S %M" -o "$work/$label.time" taskset -c "$LOAD_CPU" "$@" >"$work/$label.out" 2>&1 ||
     [ $? -eq 99 ] || die "$label failed: $(tail -5 "$work/$label.out")"
 }
@@ -96,6 +102,14 @@ row "load, 50 VUs, GET /" load_get "$g" ""
 row "load, seed flows, closed, 50 VUs: $capacity it/s" closed "$c" ""
 row "load, seed flows, closed, 50 VUs, think ${think_ms}ms: $rate it/s" paced "$p" 1.00
 row "load, seed flows, open, $rate it/s, max_vus $max_vus" open "$o" "$(ratio "$o" "$p")"
+if [ "${PERF_STAT:-0}" = 1 ]; then
+  for label in load_get closed paced open; do
+    awk -F, -v n="$(load_requests "$label")" -v label="$label" '
+      $3 ~ /context-switches/ { cs = $1 } $3 ~ /epoll_wait/ { ew = $1 } $3 ~ /connect/ { co = $1 }
+      END { printf "%-9s per request: %.3f epoll_wait, %.3f context switches, %.4f connects\n",
+                   label, ew / n, cs / n, co / n }' "$work/$label.perf"
+  done
+fi
 echo "dropped iterations in the open model: $(load_dropped open)"
 echo "plain GET vs wrk: $(ratio "$g" "$w")x (target >= 1.0); seed flows (closed, 50 VUs) vs wrk:" \
   "$(ratio "$c" "$w")x (target >= 1.0); open vs closed at the same rate: $(ratio "$o" "$p")x" \
