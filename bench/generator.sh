@@ -32,31 +32,11 @@ done
 [ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
 
 start_work genbench
-
-# measure LABEL COMMAND...: runs on LOAD_CPU under GNU time; keeps output and "cpu_s max_kb".
-measure() {
-  local label=$1
-  shift
-  if [ "${PERF_STAT:-0}" = 1 ] && [ "$1" != wrk ]; then
-    set -- perf stat -x, -o "$work/$label.perf" -e context-switches,syscalls:sys_enter_epoll_wait \
-      -e syscalls:sys_enter_connect -- "$@"
-  fi
-  /usr/bin/time -f "%U %S %M" -o "$work/$label.time" taskset -c "$LOAD_CPU" "$@" >"$work/$label.out" 2>&1 ||
-    [ $? -eq 99 ] || die "$label failed: $(tail -5 "$work/$label.out")"
-}
-cpu_seconds() { awk '{ printf "%.2f", $1 + $2 }' "$work/$1.time"; }
-wrk_requests() { awk '/requests in/ { print $1 }' "$work/$1.out"; }
-load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 load_rate() { sed -nE 's/^ *iterations \.+: [0-9]+ +([0-9.]+)\/s.*/\1/p' "$work/$1.out"; }
 load_dropped() { sed -nE 's/^ *dropped iterations \.+: ([0-9]+).*/\1/p' "$work/$1.out"; }
-per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print 0 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 start_fourdollar "$work/fourdollar"
-for _ in $(seq 10); do
-  FOURDOLLAR_TOKEN=$token taskset -c "$LOAD_CPU" wrk -t1 -c8 -d1s -s bench/post.lua "$url/" >/dev/null
-  [ "$(metric fourdollar_posts_stored_total | cut -d. -f1)" -ge 1000 ] && break
-done
+seed_posts 1000
 
 # seed_with HEADER: scenarios/seed.yaml's flows under another execution block (no thresholds:
 # a run that misses them is still measured).
