@@ -6,8 +6,9 @@
 #   2. `fourdollar load`, 50 VUs, one GET / step: at least 1.0x wrk.
 #   3. scenarios/seed.yaml's flows, closed model, 50 VUs: at least 1.0x wrk. Its iteration rate
 #      is the server's capacity C.
-#   4. The same flows, closed model below capacity: 50 VUs that think 50/(0.8 C) s after each
-#      iteration's last step, so they run at about 80% of C; their rate is R.
+#   4. The same flows, closed model below capacity: 50 VUs that think 50/(0.8 C) s on average
+#      (uniform from half to 1.5 times that) after each iteration's last step, so they run at
+#      most at 80% of C; their rate is R.
 #   5. The same flows, open model at R, max_vus as `fourdollar bench`'s limit search sets it (the
 #      rate, 50..5000): at least 0.9x step 4 (the same flows at the same rate).
 # PERF_STAT=1 (needs perf, Debian linux-perf) also counts, per request of each `fourdollar load` run, the loop's wake-ups
@@ -54,9 +55,12 @@ measure closed env FOURDOLLAR_WRITE_TOKEN="$token" "$FOURDOLLAR" load "$work/clo
 capacity=$(awk -v r="$(load_rate closed)" 'BEGIN { printf "%.0f", r }')
 [ "$capacity" -gt 0 ] || die "the closed model ran no iteration: $(tail -5 "$work/closed.out")"
 think_ms=$(awk -v c="$capacity" 'BEGIN { printf "%.0f", 50 / (0.8 * c) * 1000 }')
+# Uniform around the mean, as users think: a fixed pause would keep the 50 VUs, which start
+# together, in step, so that their requests share wake-ups as no real users' do.
+think="{min: $((think_ms / 2))ms, max: $((think_ms * 3 / 2))ms}"
 seed_with "$(printf 'vus: 50\nduration: %ss' "$DURATION")" |
-  sed -E "s/^( +)name: (create post|open post)$/&\n\1think: ${think_ms}ms/" >"$work/paced.yaml"
-grep -q "think: ${think_ms}ms" "$work/paced.yaml" || die "no think step added to the seed flows"
+  sed -E "s/^( +)name: (create post|open post)$/&\n\1think: $think/" >"$work/paced.yaml"
+grep -q "think: {min" "$work/paced.yaml" || die "no think step added to the seed flows"
 measure paced env FOURDOLLAR_WRITE_TOKEN="$token" "$FOURDOLLAR" load "$work/paced.yaml" \
   --target "$url" --out "$work/r-paced"
 rate=$(awk -v r="$(load_rate paced)" 'BEGIN { printf "%.0f", r }')
@@ -80,7 +84,7 @@ printf '%-56s %9s %7s %10s %7s %10s\n' "wrk -t1 -c50, GET /" "$(wrk_requests wrk
   "$(cpu_seconds wrk_get)" "$w" 1.00 ""
 row "load, 50 VUs, GET /" load_get "$g" ""
 row "load, seed flows, closed, 50 VUs: $capacity it/s" closed "$c" ""
-row "load, seed flows, closed, 50 VUs, think ${think_ms}ms: $rate it/s" paced "$p" 1.00
+row "load, seed flows, closed, 50 VUs, think ~${think_ms}ms: $rate it/s" paced "$p" 1.00
 row "load, seed flows, open, $rate it/s, max_vus $max_vus" open "$o" "$(ratio "$o" "$p")"
 if [ "${PERF_STAT:-0}" = 1 ]; then
   for label in load_get closed paced open; do
