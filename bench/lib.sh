@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts: sourced, not run. Expects $work (a temp folder),
-# $FOURDOLLAR, $NGINX and $SERVER_CPU, and sets server_pid, url, token and nginx_pid.
+# $FOURDOLLAR, $NGINX, $SERVER_CPU and $LOAD_CPU, and sets server_pid, url, token and nginx_pid.
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -117,3 +117,33 @@ cpu_ticks() {
   echo "$total"
 }
 hz=$(getconf CLK_TCK)
+
+# measure LABEL COMMAND...: runs COMMAND on LOAD_CPU under GNU time, keeping its output in
+# $work/LABEL.out and "user system max_kb" in $work/LABEL.time; exit 99 (failed thresholds) is
+# a finished run. With PERF_STAT=1, a command other than wrk also runs under perf stat, counting
+# context switches, epoll_wait and connect calls into $work/LABEL.perf.
+measure() {
+  local label=$1
+  shift
+  if [ "${PERF_STAT:-0}" = 1 ] && [ "$1" != wrk ]; then
+    set -- perf stat -x, -o "$work/$label.perf" -e context-switches,syscalls:sys_enter_epoll_wait \
+      -e syscalls:sys_enter_connect -- "$@"
+  fi
+  /usr/bin/time -f "%U %S %M" -o "$work/$label.time" taskset -c "$LOAD_CPU" "$@" >"$work/$label.out" 2>&1 ||
+    [ $? -eq 99 ] || die "$label failed: $(tail -5 "$work/$label.out")"
+}
+# The last line: GNU time writes "Command exited with non-zero status 99" first after exit 99.
+cpu_seconds() { awk 'END { printf "%.2f", $1 + $2 }' "$work/$1.time"; }
+max_mb() { awk 'END { printf "%.1f", $3 / 1024 }' "$work/$1.time"; }
+wrk_requests() { awk '/requests in/ { print $1 }' "$work/$1.out"; }
+load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
+per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# seed_posts N: posts through wrk (bench/post.lua, on LOAD_CPU) until the server has stored N.
+seed_posts() {
+  for _ in $(seq 10); do
+    FOURDOLLAR_TOKEN=$token taskset -c "$LOAD_CPU" wrk -t1 -c8 -d1s -s bench/post.lua "$url/" >/dev/null
+    [ "$(metric fourdollar_posts_stored_total | cut -d. -f1)" -ge "$1" ] && break
+  done
+}

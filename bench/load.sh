@@ -33,20 +33,6 @@ done
 
 start_work loadbench
 
-# measure LABEL COMMAND...: runs on LOAD_CPU under GNU time; keeps output and "cpu_s max_kb".
-measure() {
-  local label=$1
-  shift
-  /usr/bin/time -f "%U %S %M" -o "$work/$label.time" taskset -c "$LOAD_CPU" "$@" >"$work/$label.out" 2>&1 ||
-    [ $? -eq 99 ] || die "$label failed: $(tail -5 "$work/$label.out")"
-}
-cpu_seconds() { awk '{ printf "%.2f", $1 + $2 }' "$work/$1.time"; }
-max_mb() { awk '{ printf "%.1f", $3 / 1024 }' "$work/$1.time"; }
-wrk_requests() { awk '/requests in/ { print $1 }' "$work/$1.out"; }
-load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
-per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print 0 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-
 # 1. Plain GET of a 900-byte file from nginx.
 mkdir -p "$work/www"
 head -c 900 /dev/zero | tr '\0' 'a' >"$work/www/index.html"
@@ -80,10 +66,7 @@ kill -TERM "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 
 # 2. The seed scenario against fourdollar serve with 1000 posts, and wrk on its GET /.
 start_fourdollar "$work/fourdollar"
-for _ in $(seq 10); do
-  FOURDOLLAR_TOKEN=$token taskset -c "$LOAD_CPU" wrk -t1 -c8 -d1s -s bench/post.lua "$url/" >/dev/null
-  [ "$(metric fourdollar_posts_stored_total | cut -d. -f1)" -ge 1000 ] && break
-done
+seed_posts 1000
 sed -E "s/duration: 30s/duration: $((DURATION / 3 > 0 ? DURATION / 3 : 1))s/" scenarios/seed.yaml >"$work/seed.yaml"
 measure wrk_list wrk -t1 -c50 "-d${DURATION}s" "$url/"
 measure load_seed env FOURDOLLAR_WRITE_TOKEN="$token" "$FOURDOLLAR" load "$work/seed.yaml" --target "$url" --out "$work/r2"

@@ -59,7 +59,34 @@ ClientConnection::ClientConnection(net::EventLoop& loop, const net::Endpoint& en
 
 ClientConnection::~ClientConnection() {
   loop_.Cancel(timer_);
+  loop_.Cancel(report_timer_);
   Close();
+}
+
+void ClientConnection::ArmDeadline(int64_t deadline_ns) {
+  deadline_ns_ = deadline_ns;
+  // A timer that fires at or before the deadline is kept: it re-arms itself for the deadline
+  // then. So a keep-alive connection whose requests end well within their timeout touches the
+  // loop's timers about once per timeout, not twice per request.
+  if (timer_.valid() && timer_.when_ns <= deadline_ns) return;
+  loop_.Cancel(timer_);
+  timer_ = loop_.RunAt(deadline_ns, [this] { OnDeadline(); });
+}
+
+void ClientConnection::OnDeadline() {
+  timer_ = net::TimerId{};
+  if (!busy_) return;
+  if (loop_.now_ns() < deadline_ns_) {
+    timer_ = loop_.RunAt(deadline_ns_, [this] { OnDeadline(); });
+    return;
+  }
+  if (handshaking_) {
+    Fail(results::FailureKind::kTlsHandshakeTimeout,
+         "TLS handshake not finished within " + std::to_string(timeout_ms_) + " ms");
+    return;
+  }
+  Fail(results::FailureKind::kTimeout,
+       "no complete response within " + std::to_string(timeout_ms_) + " ms");
 }
 
 void ClientConnection::Close() {
@@ -88,17 +115,7 @@ void ClientConnection::Send(std::string& request, bool head, int64_t timeout_ms,
   pending_input_.clear();
   marks_ = Exchange{};
   marks_.send_ns = MonotonicNowNs();
-  loop_.Cancel(timer_);
-  timer_ = loop_.RunAt(loop_.now_ns() + timeout_ms * 1'000'000, [this] {
-    timer_ = net::TimerId{};
-    if (handshaking_) {
-      Fail(results::FailureKind::kTlsHandshakeTimeout,
-           "TLS handshake not finished within " + std::to_string(timeout_ms_) + " ms");
-      return;
-    }
-    Fail(results::FailureKind::kTimeout,
-         "no complete response within " + std::to_string(timeout_ms_) + " ms");
-  });
+  ArmDeadline(loop_.now_ns() + timeout_ms * 1'000'000);
   if (!open_) {
     reused_ = false;
     Connect();
@@ -110,6 +127,14 @@ void ClientConnection::Send(std::string& request, bool head, int64_t timeout_ms,
   in_send_ = false;
 }
 
+void ClientConnection::Report(std::function<void()> report) {
+  loop_.Cancel(report_timer_);
+  report_timer_ = loop_.RunAt(loop_.now_ns(), [this, report = std::move(report)] {
+    report_timer_ = net::TimerId{};
+    report();
+  });
+}
+
 void ClientConnection::Connect() {
   marks_.connect_start_ns = MonotonicNowNs();
   marks_.connected_ns = marks_.tls_done_ns = marks_.written_ns = marks_.first_byte_ns = 0;
@@ -118,11 +143,7 @@ void ClientConnection::Connect() {
   if (Status s = transport_->Open(endpoint_, source); !s) {
     // Reported from the loop, never from inside Send, so a refused port cannot recurse.
     std::string error = s.error().message;
-    loop_.Cancel(timer_);
-    timer_ = loop_.RunAt(loop_.now_ns(), [this, error] {
-      timer_ = net::TimerId{};
-      Fail(results::FailureKind::kConnect, error);
-    });
+    Report([this, error] { Fail(results::FailureKind::kConnect, error); });
     return;
   }
   open_ = true;
@@ -131,11 +152,7 @@ void ClientConnection::Connect() {
     transport_->Close();
     open_ = false;
     std::string error = s.error().message;
-    loop_.Cancel(timer_);
-    timer_ = loop_.RunAt(loop_.now_ns(), [this, error] {
-      timer_ = net::TimerId{};
-      Fail(results::FailureKind::kConnect, error);
-    });
+    Report([this, error] { Fail(results::FailureKind::kConnect, error); });
   }
 }
 
@@ -277,17 +294,15 @@ void ClientConnection::Fail(results::FailureKind failure, std::string error) {
 void ClientConnection::Finish(results::FailureKind failure, std::string error) {
   if (in_send_) {
     // Reported from the loop, never from inside Send, so a failing server cannot recurse.
-    loop_.Cancel(timer_);
-    timer_ = loop_.RunAt(loop_.now_ns(), [this, failure, error = std::move(error)]() mutable {
-      timer_ = net::TimerId{};
+    Report([this, failure, error = std::move(error)]() mutable {
       in_send_ = false;
       Finish(failure, std::move(error));
     });
     return;
   }
   busy_ = false;
-  loop_.Cancel(timer_);
-  timer_ = net::TimerId{};
+  loop_.Cancel(report_timer_);
+  report_timer_ = net::TimerId{};
   Exchange exchange = marks_;
   exchange.done_ns = MonotonicNowNs();
   exchange.failure = failure;

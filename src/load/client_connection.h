@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,6 +97,11 @@ class ClientConnection final : public net::IoHandler {
   void OnIo(uint32_t events) override;
 
  private:
+  // The request's timeout: fails it at `deadline_ns` unless it ended before.
+  void ArmDeadline(int64_t deadline_ns);
+  void OnDeadline();
+  // Runs `report` from the loop soon, never from inside Send (so a failure cannot recurse).
+  void Report(std::function<void()> report);
   void Connect();
   void ContinueHandshake();
   void WriteSome();
@@ -125,8 +131,10 @@ class ClientConnection final : public net::IoHandler {
   std::string pending_input_;  // response bytes received but not parsed yet
   uint64_t bytes_received_ = 0;
   int64_t timeout_ms_ = 0;
-  net::TimerId timer_;
-  Exchange marks_;  // the times and handshake of the exchange in progress
+  int64_t deadline_ns_ = 0;    // the request in progress fails at this time
+  net::TimerId timer_;         // at or before deadline_ns_; may outlive the request
+  net::TimerId report_timer_;  // a report deferred out of Send
+  Exchange marks_;             // the times and handshake of the exchange in progress
 };
 
 }  // namespace fourdollar::load

@@ -81,27 +81,52 @@ void Engine::Tick() {
 
 double Engine::ActiveVus() const { return static_cast<double>(running_); }
 
-void Engine::ScheduleArrival() {
-  if (stopping_) return;
+bool Engine::NextArrival() {
   // This thread takes the segment's arrivals q * threads + thread, numbered globally like VUs.
   int64_t segment_arrival = arrival_sequence_ * share_.thread_count + share_.thread_index;
-  int64_t global = GlobalVu(segment_arrival, share_.segment);
-  int64_t due_us = ArrivalTimeUs(context_.file->execution, global);
-  if (due_us < 0) {
+  next_arrival_ = GlobalVu(segment_arrival, share_.segment);
+  int64_t due_us = ArrivalTimeUs(context_.file->execution, next_arrival_);
+  if (due_us < 0) return false;
+  ++arrival_sequence_;
+  next_due_ns_ = context_.run_start_mono_ns + due_us * 1000;
+  return true;
+}
+
+void Engine::ScheduleArrival() {
+  if (stopping_) return;
+  if (!NextArrival()) {
     Stop(context_.file->timeout_ms);
     return;
   }
-  ++arrival_sequence_;
-  int64_t due_ns = context_.run_start_mono_ns + due_us * 1000;
-  arrival_timer_ = context_.loop->RunAt(due_ns, [this, global, due_ns] {
+  ArmArrival();
+}
+
+void Engine::ArmArrival() {
+  arrival_timer_ = context_.loop->RunAt(next_due_ns_, [this] {
     arrival_timer_ = net::TimerId{};
-    Arrive(global, due_ns);
+    ArriveDue();
   });
 }
 
-void Engine::Arrive(int64_t global_arrival, int64_t due_ns) {
+void Engine::ArriveDue() {
+  // Every arrival due by now starts in this one wake-up, with one timer for the next.
+  const int64_t now_ns = context_.loop->now_ns();
   const int64_t now_unix_us =
-      context_.run_start_unix_us + (context_.loop->now_ns() - context_.run_start_mono_ns) / 1000;
+      context_.run_start_unix_us + (now_ns - context_.run_start_mono_ns) / 1000;
+  do {
+    Arrive(next_arrival_, next_due_ns_, now_unix_us);
+    if (stopping_) return;
+    if (!NextArrival()) {
+      Stop(context_.file->timeout_ms);
+      return;
+    }
+  } while (next_due_ns_ <= now_ns);
+  double rate = TargetAt(context_.file->execution, ElapsedMs());
+  context_.recorder->SetLoad(now_unix_us, ActiveVus(), rate);
+  ArmArrival();
+}
+
+void Engine::Arrive(int64_t global_arrival, int64_t due_ns, int64_t now_unix_us) {
   VirtualUser* vu = nullptr;
   if (!idle_.empty()) {
     vu = idle_.back();
@@ -115,10 +140,6 @@ void Engine::Arrive(int64_t global_arrival, int64_t due_ns) {
     ++running_;
     vu->StartIteration(picker_.For(global_arrival), due_ns);
   }
-  const int64_t elapsed_ms = ElapsedMs();
-  double rate = TargetAt(context_.file->execution, elapsed_ms);
-  context_.recorder->SetLoad(now_unix_us, ActiveVus(), rate);
-  ScheduleArrival();
 }
 
 void Engine::OnIterationDone(VirtualUser& vu) {
@@ -132,6 +153,12 @@ void Engine::OnIterationDone(VirtualUser& vu) {
   }
   if (OpenModel()) {
     idle_.push_back(&vu);
+    // Arrivals already due start now, in this wake-up, rather than in one of their own.
+    if (arrival_timer_.valid() && next_due_ns_ <= context_.loop->now_ns()) {
+      context_.loop->Cancel(arrival_timer_);
+      arrival_timer_ = net::TimerId{};
+      ArriveDue();
+    }
     return;
   }
   // Closed model: the VU goes on while the target still wants it.

@@ -39,9 +39,13 @@ class Engine final : public IterationListener {
  private:
   bool OpenModel() const;
   int64_t ElapsedMs() const;
-  void Tick();             // closed model: adjusts the running VUs to the target
+  void Tick();  // closed model: adjusts the running VUs to the target
+  // Open model: the next arrival of this thread (false: the schedule has no more).
+  bool NextArrival();
   void ScheduleArrival();  // open model: arms the timer for this thread's next arrival
-  void Arrive(int64_t global_arrival, int64_t due_ns);
+  void ArmArrival();
+  void ArriveDue();  // starts every arrival due by now
+  void Arrive(int64_t global_arrival, int64_t due_ns, int64_t now_unix_us);
   VirtualUser& VuAt(size_t local);
   void MaybeFinish();
   double ActiveVus() const;
@@ -55,6 +59,8 @@ class Engine final : public IterationListener {
   size_t running_ = 0;
   size_t max_vus_ = 0;            // open model: this thread's share of max_vus
   int64_t arrival_sequence_ = 0;  // this thread's arrivals so far
+  int64_t next_arrival_ = 0;      // the next one: its global number and when it is due
+  int64_t next_due_ns_ = 0;
   bool stopping_ = false;
   std::atomic<bool> finished_{false};
   std::atomic<int64_t> finished_at_ns_{0};

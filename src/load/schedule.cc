@@ -1,38 +1,44 @@
 #include "load/schedule.h"
 
 #include <cmath>
+#include <span>
 
 namespace fourdollar::load {
 
 namespace {
 
-// The stages of an execution as (start value, stages): constant forms become one flat stage.
-std::vector<scenario::Stage> StagesOf(const scenario::Execution& e, double* start) {
+// The stages of an execution and the value before the first: constant forms become one flat
+// stage. A view into the execution (or into `flat`), so the per-arrival arithmetic allocates
+// nothing.
+struct StagesView {
+  double start = 0;
+  std::span<const scenario::Stage> stages;
+};
+
+StagesView StagesOf(const scenario::Execution& e, scenario::Stage* flat) {
   switch (e.model) {
     case scenario::Execution::Model::kRampingVus:
-      *start = 0;
-      return e.stages;
+      return {0, e.stages};
     case scenario::Execution::Model::kRampingRate:
-      *start = e.start_rate;
-      return e.stages;
+      return {e.start_rate, e.stages};
     case scenario::Execution::Model::kConstantVus:
-      *start = static_cast<double>(e.vus);
-      return {scenario::Stage{e.duration_ms, static_cast<double>(e.vus)}};
+      *flat = scenario::Stage{e.duration_ms, static_cast<double>(e.vus)};
+      return {flat->target, std::span<const scenario::Stage>(flat, 1)};
     case scenario::Execution::Model::kConstantRate:
-      *start = e.rate;
-      return {scenario::Stage{e.duration_ms, e.rate}};
+      *flat = scenario::Stage{e.duration_ms, e.rate};
+      return {e.rate, std::span<const scenario::Stage>(flat, 1)};
   }
-  *start = 0;
   return {};
 }
 
 }  // namespace
 
 double TargetAt(const scenario::Execution& execution, int64_t elapsed_ms) {
-  double value = 0;
-  std::vector<scenario::Stage> stages = StagesOf(execution, &value);
+  scenario::Stage flat;
+  const StagesView view = StagesOf(execution, &flat);
+  double value = view.start;
   int64_t stage_start = 0;
-  for (const scenario::Stage& s : stages) {
+  for (const scenario::Stage& s : view.stages) {
     if (elapsed_ms < stage_start + s.duration_ms) {
       double fraction =
           static_cast<double>(elapsed_ms - stage_start) / static_cast<double>(s.duration_ms);
@@ -86,13 +92,14 @@ ScenarioPicker::ScenarioPicker(const std::vector<double>& weights) {
 }
 
 int64_t ArrivalTimeUs(const scenario::Execution& execution, int64_t m) {
-  double rate = 0;
-  std::vector<scenario::Stage> stages = StagesOf(execution, &rate);
+  scenario::Stage flat;
+  const StagesView view = StagesOf(execution, &flat);
+  double rate = view.start;
   // Arrival m is due when the cumulative count of arrivals reaches m (the first at time 0 when
   // the rate starts above zero).
   double remaining = static_cast<double>(m);
   double stage_start_us = 0;
-  for (const scenario::Stage& s : stages) {
+  for (const scenario::Stage& s : view.stages) {
     double seconds = static_cast<double>(s.duration_ms) / 1000.0;
     double r0 = rate;
     double r1 = s.target;

@@ -62,8 +62,13 @@ void LatencyHistogram::Record(int64_t micros, uint64_t count) {
   micros = Clamp(micros);
   const uint32_t bucket = BucketOf(micros);
   // Latencies cluster, so after the first requests this almost always finds an existing bucket.
-  auto it = std::lower_bound(buckets_.begin(), buckets_.end(), bucket,
-                             [](const auto& entry, uint32_t b) { return entry.first < b; });
+  // Most phases of a request on a kept connection (blocked, connecting, TLS) are 0 us: the
+  // first bucket is checked before searching.
+  auto it = buckets_.begin();
+  if (it == buckets_.end() || it->first < bucket) {
+    it = std::lower_bound(it, buckets_.end(), bucket,
+                          [](const auto& entry, uint32_t b) { return entry.first < b; });
+  }
   if (it != buckets_.end() && it->first == bucket) {
     it->second += count;
   } else {

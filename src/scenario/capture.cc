@@ -29,15 +29,21 @@ std::optional<std::string> PickFrom(std::vector<std::string> values, Capture::Pi
 
 std::optional<std::string> CaptureRegex(const Capture& capture, std::string_view body,
                                         Random& random) {
-  std::vector<std::string> values;
+  // Views into the body: only the value picked (or the joined list) is copied.
+  std::vector<std::string_view> matches;
   re2::StringPiece input(body.data(), body.size());
   re2::StringPiece group;
   while (re2::RE2::FindAndConsume(&input, *capture.regex, &group)) {
-    values.emplace_back(group.data(), group.size());
+    matches.emplace_back(group.data(), group.size());
     if (capture.pick == Capture::Pick::kFirst) break;
     if (group.empty() && !input.empty()) input.remove_prefix(1);  // an empty match moves on
   }
-  return PickFrom(std::move(values), capture.pick, random);
+  if (matches.empty()) return std::nullopt;
+  if (capture.pick == Capture::Pick::kFirst) return std::string(matches.front());
+  if (capture.pick == Capture::Pick::kRandom) {
+    return std::string(matches[random.Pick(matches.size())]);
+  }
+  return PickFrom(std::vector<std::string>(matches.begin(), matches.end()), capture.pick, random);
 }
 
 std::string ValueText(const boost::json::value& value) {
