@@ -52,9 +52,9 @@ NGINX_TLS_CERT=$work/cert.pem NGINX_TLS_KEY=$work/key.pem start_nginx "$work/www
 ng_url=$nginx_url
 cmp -s <(curl -sfk "$ng_url/") "$work/www/index.html" || die "nginx does not serve the page"
 
-# measure LABEL PID COMMAND...: runs COMMAND on LOAD_CPU; records the server's CPU seconds and
-# the command's own (user + system) in $work/LABEL.cpu as "SERVER_S LOAD_S".
-measure() {
+# measure_server LABEL PID COMMAND...: runs COMMAND on LOAD_CPU; records the server's CPU seconds
+# and the command's own (user + system) in $work/LABEL.cpu as "SERVER_S LOAD_S".
+measure_server() {
   local label=$1 pid=$2
   shift 2
   local before after
@@ -67,8 +67,7 @@ measure() {
 }
 server_s() { cut -d' ' -f1 "$work/$1.cpu"; }
 load_s() { cut -d' ' -f2 "$work/$1.cpu"; }
-wrk_requests() { awk '/requests in/ { print $1 }' "$work/$1.out"; }
-load_requests() {
+summary_requests() {
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["requests"])' \
     "$work/$1/summary.json"
 }
@@ -89,7 +88,7 @@ echo "bench: HTTPS, ECDSA P-256, TLS 1.3; servers on CPU $SERVER_CPU, generators
 for who in nginx fourdollar; do
   pid=$nginx_pid; u=$ng_url
   [ $who = fourdollar ] && pid=$server_pid && u=$fd_url
-  measure "ka_$who" "$pid" wrk -t1 "-c$CONNECTIONS" "-d${DURATION}s" "$u/"
+  measure_server "ka_$who" "$pid" wrk -t1 "-c$CONNECTIONS" "-d${DURATION}s" "$u/"
 done
 for who in nginx fourdollar; do
   n=$(wrk_requests "ka_$who")
@@ -107,27 +106,27 @@ for mode in per-iteration per-iteration-resumed; do
   for who in nginx fourdollar; do
     pid=$nginx_pid; u=$ng_url
     [ $who = fourdollar ] && pid=$server_pid && u=$fd_url
-    measure "${mode}_$who" "$pid" "$FOURDOLLAR" load "$work/$mode.yaml" --target "$u" \
+    measure_server "${mode}_$who" "$pid" "$FOURDOLLAR" load "$work/$mode.yaml" --target "$u" \
       --out "$work/${mode}_$who"
-    n=$(load_requests "${mode}_$who")
+    n=$(summary_requests "${mode}_$who")
     printf '%-44s %10s handshakes/s %8s per server CPU-s (full %s, resumed %s)\n' \
       "$mode ($who)" "$(per "$n" "$DURATION")" "$(per "$n" "$(server_s "${mode}_$who")")" \
       "$(load_handshakes "${mode}_$who" full)" "$(load_handshakes "${mode}_$who" resumed)"
   done
 done
-full_fd=$(per "$(load_requests per-iteration_fourdollar)" "$(server_s per-iteration_fourdollar)")
-full_ng=$(per "$(load_requests per-iteration_nginx)" "$(server_s per-iteration_nginx)")
-res_fd=$(per "$(load_requests per-iteration-resumed_fourdollar)" "$(server_s per-iteration-resumed_fourdollar)")
+full_fd=$(per "$(summary_requests per-iteration_fourdollar)" "$(server_s per-iteration_fourdollar)")
+full_ng=$(per "$(summary_requests per-iteration_nginx)" "$(server_s per-iteration_nginx)")
+res_fd=$(per "$(summary_requests per-iteration-resumed_fourdollar)" "$(server_s per-iteration-resumed_fourdollar)")
 echo "  full handshakes per server CPU-second, fourdollar / nginx: $(ratio "$full_fd" "$full_ng")x;" \
   "fourdollar resumed / full: $(ratio "$res_fd" "$full_fd")x"
-echo "  generator, full handshakes per generator CPU-second: $(per "$(load_requests per-iteration_nginx)" "$(load_s per-iteration_nginx)") (against nginx)"
+echo "  generator, full handshakes per generator CPU-second: $(per "$(summary_requests per-iteration_nginx)" "$(load_s per-iteration_nginx)") (against nginx)"
 
 # 3. the generators over HTTPS keep-alive against nginx.
 scenario keep-alive "$CONNECTIONS"
-measure gen_fourdollar "$nginx_pid" "$FOURDOLLAR" load "$work/keep-alive.yaml" --target "$ng_url" \
+measure_server gen_fourdollar "$nginx_pid" "$FOURDOLLAR" load "$work/keep-alive.yaml" --target "$ng_url" \
   --out "$work/gen_fourdollar"
-measure gen_wrk "$nginx_pid" wrk -t1 "-c$CONNECTIONS" "-d${DURATION}s" "$ng_url/"
-gen_fd=$(per "$(load_requests gen_fourdollar)" "$(load_s gen_fourdollar)")
+measure_server gen_wrk "$nginx_pid" wrk -t1 "-c$CONNECTIONS" "-d${DURATION}s" "$ng_url/"
+gen_fd=$(per "$(summary_requests gen_fourdollar)" "$(load_s gen_fourdollar)")
 gen_wrk=$(per "$(wrk_requests gen_wrk)" "$(load_s gen_wrk)")
 echo "generator keep-alive HTTPS, requests per generator CPU-second: fourdollar load $gen_fd," \
   "wrk $gen_wrk: $(ratio "$gen_fd" "$gen_wrk")x"
