@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "e2e/postgres_cluster.h"
 #include "e2e/server_fixture.h"
 
 namespace fourdollar::e2e {
@@ -153,20 +152,8 @@ TEST_F(HttpCaching, HeadAnswersEveryGetRouteWithTheSameHeadersAndNoBody) {
 
 // The list page is cached, and its gzip copy made, before each post; right after the 303 the
 // next GET, plain or gzip (whichever comes first), must list the new post.
-class CachedListAfterA303 : public ServerTest, public ::testing::WithParamInterface<bool> {
+class CachedListAfterA303 : public EachStoreTest {
  protected:
-  void SetUp() override {
-    ServerOptions options;
-    if (GetParam()) {
-      std::optional<std::string> admin = Env("FOURDOLLAR_TEST_PG_URL");
-      if (!admin) GTEST_SKIP() << kNoPostgres;
-      auto url = CreateDatabase(*admin);
-      ASSERT_TRUE(url.has_value()) << url.error().message;
-      options = PostgresServer(*url);
-    }
-    ASSERT_NO_FATAL_FAILURE(StartServer(options));
-  }
-
   bool Lists(const std::string& html, const std::string& title) {
     for (const PostLink& link : ParseListLinks(html)) {
       if (link.title == title) return true;
@@ -200,10 +187,7 @@ TEST_P(CachedListAfterA303, PlainAndGzipListsShowThePostRightAfterThe303) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, CachedListAfterA303, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& param) {
-                           return param.param ? "Postgres" : "Sqlite";
-                         });
+INSTANTIATE_TEST_SUITE_P(Stores, CachedListAfterA303, ::testing::Values(false, true), StoreName);
 
 }  // namespace
 }  // namespace fourdollar::e2e
