@@ -11,12 +11,13 @@ endfunction()
 
 # The suites of what runs several threads at once, the ones TSan runs (ctest -L threads): the
 # server (loop threads, the SQLite writer, the PostgreSQL listener), the stores and their
-# contract, the PostgreSQL outages, and the load generator (load threads, the control thread).
+# contract and the write queue, the PostgreSQL outages, and the load generator (load threads, the
+# control thread).
 set(FOURDOLLAR_THREADED_SUITES
     ServerFixture SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
     SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
     EditRoutes HttpCaching FeedAndStyle EditorsScenario PostgresInstances StopModes/PostgresOutage
-    PostgresHang Stores/KillNine LoadTest Recorder Stores/HostileTest)
+    PostgresHang Stores/KillNine LoadTest Recorder Stores/HostileTest WriteQueueTopUp)
 
 # fourdollar_discover_tests(TARGET [TIMEOUT seconds])
 # Registers every GoogleTest test of TARGET with ctest (FOURDOLLAR_BINARY names the product
