@@ -11,13 +11,14 @@ endfunction()
 
 # The suites of what runs several threads at once, the ones TSan runs (ctest -L threads): the
 # server (loop threads, the SQLite writer, the PostgreSQL listener), the stores and their
-# contract, the PostgreSQL outages, TLS on both sides, and the load generator (load threads, the
-# control thread).
+# contract and the write queue, the PostgreSQL outages, TLS on both sides, and the load generator
+# (load threads, the control thread).
 set(FOURDOLLAR_THREADED_SUITES
     ServerFixture SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
     SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
     EditRoutes HttpCaching FeedAndStyle EditorsScenario PostgresInstances StopModes/PostgresOutage
-    PostgresHang Stores/KillNine LoadTest Recorder Stores/HostileTest TlsServe TlsLoad)
+    PostgresHang Stores/KillNine LoadTest Recorder Stores/HostileTest TlsServe TlsLoad
+    WriteQueueTopUp)
 
 # The suites whose tests take many seconds (kill -9 rounds, outages, whole bench runs): ctest -j
 # starts them first (COST), so that they do not begin near the end of a stage and run alone.

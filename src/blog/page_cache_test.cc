@@ -10,8 +10,9 @@ namespace {
 
 // A page whose charge (size + overhead) is exactly `charge_bytes`.
 PageCache::Page PageCharged(size_t charge_bytes, char fill = 'x') {
-  // Built by hand: MakePage would add compressed copies to the charge.
+  // Built by hand, as a 410 page: a 200 page is charged for its compressed copies too.
   auto page = std::make_shared<RenderedPage>();
+  page->status = 410;
   page->html.assign(charge_bytes - PageCache::kEntryOverheadBytes, fill);
   return page;
 }

@@ -30,6 +30,24 @@ Conditions Conditions::Of(const http::Request& request) {
                     std::string(request.HeaderValue("Accept-Encoding"))};
 }
 
+void RenderedPage::Compress() const {
+  std::call_once(compressed_, [this] {
+    if (status != 200) return;
+    gzip_ = GzipCompress(html);
+    br_ = BrotliCompress(html);
+  });
+}
+
+const std::string& RenderedPage::gzip() const {
+  Compress();
+  return gzip_;
+}
+
+const std::string& RenderedPage::br() const {
+  Compress();
+  return br_;
+}
+
 PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision,
                  std::string_view content_type, std::string_view cache_control) {
   auto page = std::make_shared<RenderedPage>();
@@ -40,10 +58,6 @@ PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int
   // "\"<hash>\"" -> "\"<hash>-gzip\"": a strong tag per representation (RFC 9110 8.8.3).
   page->etag_gzip = page->etag.substr(0, page->etag.size() - 1) + "-gzip\"";
   page->etag_br = page->etag.substr(0, page->etag.size() - 1) + "-br\"";
-  if (status == 200) {
-    page->gzip = GzipCompress(html);
-    page->br = BrotliCompress(html);
-  }
   page->html = std::move(html);
   page->last_modified_unix_s = last_modified_unix_s;
   page->last_modified = http::HttpDate(last_modified_unix_s);
@@ -54,15 +68,19 @@ PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int
 http::Response PageResponse(const Conditions& conditions, const PagePtr& page) {
   http::Response response;
   response.content_type = page->content_type;
+  // Without Accept-Encoding the answer is the HTML, and nothing is compressed for it.
+  const bool compress = page->status == 200 && !conditions.accept_encoding.empty();
   const http::ContentCoding coding =
-      http::ChooseCoding(conditions.accept_encoding, !page->gzip.empty(), !page->br.empty());
+      compress ? http::ChooseCoding(conditions.accept_encoding, !page->gzip().empty(),
+                                    !page->br().empty())
+               : http::ContentCoding::kIdentity;
   const std::string* body = &page->html;
   const std::string* etag = &page->etag;
   if (coding == http::ContentCoding::kGzip) {
-    body = &page->gzip;
+    body = &page->gzip();
     etag = &page->etag_gzip;
   } else if (coding == http::ContentCoding::kBrotli) {
-    body = &page->br;
+    body = &page->br();
     etag = &page->etag_br;
   }
   if (NotModified(conditions, *page)) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "http/message.h"
@@ -13,8 +14,6 @@ namespace fourdollar::blog {
 struct RenderedPage {
   int status = 200;  // 200, or 410 for a deleted post's page
   std::string html;
-  std::string gzip;  // html gzip-compressed, "" when that is no smaller
-  std::string br;    // html Brotli-compressed, "" when that is no smaller
   std::string etag;  // http::StrongEtag(html); the compressed copies' tags end -gzip" and -br"
   std::string etag_gzip;
   std::string etag_br;
@@ -24,12 +23,26 @@ struct RenderedPage {
   std::string_view content_type = "text/html; charset=utf-8";  // a literal
   std::string_view cache_control = "no-cache";                 // a literal
 
-  size_t bytes() const { return html.size() + gzip.size() + br.size(); }
+  // What a cache charges for the page: the HTML, and the compressed copies in advance at half
+  // its size (HTML text compresses to well under a quarter with either coding).
+  size_t bytes() const { return html.size() + (status == 200 ? html.size() / 2 : 0); }
+
+  // The compressed copies, made by the first request that accepts a compressed answer (a list
+  // page replaced at every commit is often never asked for one); "" when no smaller than html.
+  // Thread-safe.
+  const std::string& gzip() const;
+  const std::string& br() const;
+
+ private:
+  void Compress() const;
+  mutable std::once_flag compressed_;
+  mutable std::string gzip_;
+  mutable std::string br_;
 };
 
 using PagePtr = std::shared_ptr<const RenderedPage>;
 
-// Builds the page, its compressed copies and its validators. Pure; thread-safe.
+// Builds the page and its validators. Pure; thread-safe.
 PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int64_t revision = 0,
                  std::string_view content_type = "text/html; charset=utf-8",
                  std::string_view cache_control = "no-cache");

@@ -70,6 +70,7 @@ void ServerConnection::OnIo(uint32_t events) {
   // OpenSSL may need to read to write and to write to read: any event may unblock either.
   if (tls_) events |= EPOLLIN | EPOLLOUT;
   if (events & EPOLLOUT) write_blocked_ = false;
+  if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_reported_ = true;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) ReadAndProcess();
   if (state_ != ConnectionState::kClosed) Flush();
 }
@@ -235,6 +236,12 @@ void ServerConnection::ReadAndProcess() {
         in_.append(data);
         ProcessBuffered();
       }
+      // A short read emptied the socket: whatever arrives later is reported again by
+      // edge-triggered epoll (each arrival queues a new event), so a recv that would only
+      // say EAGAIN is saved. Not so for a half-close already reported (it is not reported
+      // twice; the read that sees its end of input must come), nor for TLS (OpenSSL may
+      // hold decrypted bytes the socket no longer has).
+      if (r.bytes < kReadChunkBytes && !tls_ && !hangup_reported_) return;
     } else if (r.kind == net::IoResult::Kind::kEof) {
       // The client half-closed: answer what it sent (responses may still wait in out_, made
       // while these bytes were parsed), then close.

@@ -150,6 +150,7 @@ class ServerConnection final : public net::IoHandler {
   bool reading_paused_ = false;     // input waits for the requests ahead or for unsent output
   bool write_blocked_ = false;      // the socket took no more; the rest goes at EPOLLOUT
   bool peer_closed_ = false;        // the client half-closed its side
+  bool hangup_reported_ = false;    // epoll reported EPOLLRDHUP or EPOLLHUP: read to the end
   bool held_large_buffer_ = false;  // a buffer grew beyond what is kept, and was freed
   bool continue_posted_ = false;    // a read was posted for the next turn of the loop
 };

@@ -290,6 +290,25 @@ TEST_F(ServerFixture, PipelinedRequestsBeforeAHalfCloseAreAllAnswered) {
   EXPECT_TRUE(closed);
 }
 
+// A short read ends a turn's reading without a recv that only says EAGAIN; the half-close that
+// follows the request (in the same event or the next) must still be seen, not left to the idle
+// timeout.
+TEST_F(ServerFixture, ARequestThenAHalfCloseIsAnsweredAndClosedAtOnce) {
+  Start({.idle_timeout_ms = 60'000});
+  for (int i = 0; i < 50; ++i) {
+    UniqueFd fd = Connect();
+    Send(fd.get(), "GET /fast HTTP/1.1\r\n\r\n");
+    // Every other time the half-close waits for the answer, so it arrives on its own.
+    bool closed = false;
+    std::string data;
+    if (i % 2 == 1) data = ReadUntil(fd.get(), "fast\n", 1, &closed);
+    ASSERT_EQ(::shutdown(fd.get(), SHUT_WR), 0);
+    data += ReadUntil(fd.get(), "never", 1, &closed);
+    EXPECT_NE(data.find("200 OK: fast"), std::string::npos) << i << ": " << data;
+    EXPECT_TRUE(closed) << i;
+  }
+}
+
 TEST_F(ServerFixture, HeadOmitsBodyButKeepsLength) {
   Start({});
   UniqueFd fd = Connect();

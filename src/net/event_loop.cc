@@ -13,10 +13,10 @@ namespace fourdollar::net {
 class EventLoop::Wakeup final : public IoHandler {
  public:
   explicit Wakeup(int fd) : fd_(fd) {}
+  // One read takes the whole counter back to 0; the next write makes a new edge.
   void OnIo(uint32_t) override {
     uint64_t value = 0;
-    while (::read(fd_, &value, sizeof value) > 0) {
-    }
+    [[maybe_unused]] ssize_t n = ::read(fd_, &value, sizeof value);
   }
 
  private:
@@ -70,10 +70,16 @@ void EventLoop::Cancel(TimerId id) {
 }
 
 void EventLoop::Post(std::function<void()> task) {
+  bool first = false;
   {
     std::lock_guard lock(posted_mutex_);
+    first = posted_.empty();
     posted_.push_back(std::move(task));
   }
+  // Tasks already waiting have woken the loop (or it is running them, after it took them
+  // from the list under the lock): only the first of a batch writes the eventfd. The writer
+  // thread completing a group commit of N posts wakes each loop once, not N times.
+  if (!first) return;
   uint64_t one = 1;
   // A full eventfd counter still wakes the loop, so a failed write needs no handling.
   [[maybe_unused]] ssize_t n = ::write(wake_.get(), &one, sizeof one);

@@ -79,8 +79,15 @@ void SqliteWriter::Shutdown() {
 void SqliteWriter::Run() {
   std::vector<PendingWrite> batch;
   batch.reserve(limits_.max_batch);
+  // Group commit: the writers of one commit get their answers at the same moment and send their
+  // next posts together; when fewer are queued than the last commit served, the others are
+  // waited for a little (never past kTopUpWaitUs), so that one fsync serves them all again.
+  constexpr int64_t kTopUpWaitUs = 200;
+  size_t last_batch = 1;
   // kStopped comes only once everything queued has been taken and committed.
   while (queue_.TakeBatch(batch, std::nullopt) == WriteQueue::Take::kTaken) {
+    if (batch.size() < last_batch) queue_.TopUp(batch, last_batch - batch.size(), kTopUpWaitUs);
+    last_batch = batch.size();
     CommitBatch(batch);
     batch.clear();
   }

@@ -64,6 +64,19 @@ WriteQueue::Take WriteQueue::TakeBatch(std::vector<PendingWrite>& batch,
   return Take::kTaken;
 }
 
+void WriteQueue::TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t wait_us) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, std::chrono::microseconds(wait_us),
+                 [&] { return queue_.size() >= count || stopping_; });
+  size_t room = limits_.max_batch > batch.size() ? limits_.max_batch - batch.size() : 0;
+  size_t take = std::min(queue_.size(), room);
+  for (size_t i = 0; i < take; ++i) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  metrics_.SetQueueDepth(queue_.size());
+}
+
 void WriteQueue::Stop() {
   {
     std::lock_guard lock(mutex_);

@@ -57,6 +57,10 @@ class WriteQueue {
   // only once stopped and empty: everything submitted has been handed out.
   Take TakeBatch(std::vector<PendingWrite>& batch, std::optional<int64_t> timeout_ms);
 
+  // Waits at most `wait_us` for the queue to hold `count` posts (not at all when it does, or
+  // once stopped), then moves what it holds into `batch`, up to max_batch in all.
+  void TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t wait_us);
+
   // Refuses later posts; posts already queued are still handed out.
   void Stop();
   bool stopped() const;

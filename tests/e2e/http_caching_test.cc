@@ -1,5 +1,6 @@
 // Validators and revalidation on the real binary: strong ETags that change exactly when a page
-// does, If-None-Match and If-Modified-Since giving 304, and HEAD on every GET route.
+// does, If-None-Match and If-Modified-Since giving 304, and HEAD on every GET route; a cached
+// list page and its compressed copy show a post as soon as its 303 came (SQLite, PostgreSQL).
 #include <zlib.h>
 
 #include <string>
@@ -148,6 +149,45 @@ TEST_F(HttpCaching, HeadAnswersEveryGetRouteWithTheSameHeadersAndNoBody) {
   EXPECT_EQ(Request("HEAD", PostPath(id)).status, 410);
   EXPECT_EQ(Request("HEAD", "/424242").status, 404);
 }
+
+// The list page is cached, and its gzip copy made, before each post; right after the 303 the
+// next GET, plain or gzip (whichever comes first), must list the new post.
+class CachedListAfterA303 : public EachStoreTest {
+ protected:
+  bool Lists(const std::string& html, const std::string& title) {
+    for (const PostLink& link : ParseListLinks(html)) {
+      if (link.title == title) return true;
+    }
+    return false;
+  }
+};
+
+TEST_P(CachedListAfterA303, PlainAndGzipListsShowThePostRightAfterThe303) {
+  const Headers gzip = {{"Accept-Encoding", "gzip"}};
+  for (int i = 0; i < 20; ++i) {
+    HttpResponse before = Get("/");
+    ASSERT_EQ(before.status, 200);
+    ASSERT_EQ(Request("GET", "/", gzip).status, 200);
+    const std::string title = "written " + std::to_string(i);
+    HttpResponse created = CreatePost(title, "read right after");
+    ASSERT_EQ(created.status, 303) << created.body;
+    HttpResponse plain;
+    HttpResponse zipped;
+    if (i % 2 == 0) {
+      zipped = Request("GET", "/", gzip);
+      plain = Get("/");
+    } else {
+      plain = Get("/");
+      zipped = Request("GET", "/", gzip);
+    }
+    EXPECT_TRUE(Lists(plain.body, title)) << i << ": " << plain.body;
+    ASSERT_EQ(zipped.Header("Content-Encoding"), "gzip");
+    EXPECT_EQ(Gunzip(zipped.body), plain.body) << i;
+    EXPECT_NE(plain.Header("ETag"), before.Header("ETag")) << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, CachedListAfterA303, ::testing::Values(false, true), StoreName);
 
 }  // namespace
 }  // namespace fourdollar::e2e

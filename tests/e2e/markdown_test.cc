@@ -5,7 +5,6 @@
 
 #include <string>
 
-#include "e2e/postgres_cluster.h"
 #include "e2e/server_fixture.h"
 
 namespace fourdollar::e2e {
@@ -17,20 +16,7 @@ constexpr std::string_view kSource =
     "```cpp\nint main() { return 1 < 2; }\n```\n\n"
     "Read https://example.com/docs now.\n";
 
-class MarkdownBodies : public ServerTest, public ::testing::WithParamInterface<bool> {
- protected:
-  void SetUp() override {
-    ServerOptions options;
-    if (GetParam()) {
-      std::optional<std::string> admin = Env("FOURDOLLAR_TEST_PG_URL");
-      if (!admin) GTEST_SKIP() << kNoPostgres;
-      auto url = CreateDatabase(*admin);
-      ASSERT_TRUE(url.has_value()) << url.error().message;
-      options = PostgresServer(*url);
-    }
-    ASSERT_NO_FATAL_FAILURE(StartServer(options));
-  }
-};
+class MarkdownBodies : public EachStoreTest {};
 
 TEST_P(MarkdownBodies, PageShowsRenderedMarkdownAndFormatMarkdownTheSource) {
   int64_t id = CreatePostAndFindId("Markdown", kSource);
@@ -97,10 +83,7 @@ TEST_P(MarkdownBodies, BadFormatAndPathologicalMarkdownAre400) {
   EXPECT_EQ(backticks.status, 303) << backticks.body;
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, MarkdownBodies, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& param) {
-                           return param.param ? "Postgres" : "Sqlite";
-                         });
+INSTANTIATE_TEST_SUITE_P(Stores, MarkdownBodies, ::testing::Values(false, true), StoreName);
 
 }  // namespace
 }  // namespace fourdollar::e2e

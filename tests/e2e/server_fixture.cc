@@ -1,5 +1,7 @@
 #include "e2e/server_fixture.h"
 
+#include "e2e/postgres_cluster.h"
+
 namespace fourdollar::e2e {
 
 void ServerTest::StartServer(const ServerOptions& options) {
@@ -69,6 +71,22 @@ Result<HttpConnection> ServerTest::Connect(int timeout_ms) {
                                       nullptr, timeout_ms);
   }
   return HttpConnection::Connect(server_->host(), server_->port(), timeout_ms);
+}
+
+void EachStoreTest::SetUp() {
+  ServerOptions options;
+  if (GetParam()) {
+    std::optional<std::string> admin = Env("FOURDOLLAR_TEST_PG_URL");
+    if (!admin) GTEST_SKIP() << kNoPostgres;
+    auto url = CreateDatabase(*admin);
+    ASSERT_TRUE(url.has_value()) << url.error().message;
+    options = PostgresServer(*url);
+  }
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+}
+
+std::string StoreName(const ::testing::TestParamInfo<bool>& param) {
+  return param.param ? "Postgres" : "Sqlite";
 }
 
 }  // namespace fourdollar::e2e

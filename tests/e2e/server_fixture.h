@@ -46,4 +46,13 @@ class ServerTest : public ::testing::Test {
   std::shared_ptr<const net::TlsContext> tls_client_;  // set: requests go over TLS
 };
 
+// A ServerTest whose server is started in SetUp, on SQLite (parameter false) or on a new
+// database of the PostgreSQL cluster (true; skipped, saying why, without one). Instantiate with
+// ::testing::Values(false, true) and StoreName.
+class EachStoreTest : public ServerTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override;
+};
+std::string StoreName(const ::testing::TestParamInfo<bool>& param);
+
 }  // namespace fourdollar::e2e
