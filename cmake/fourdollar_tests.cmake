@@ -26,6 +26,16 @@ set(FOURDOLLAR_LONG_SUITES
     Stores/KillNine StopModes/PostgresOutage Bench PostgresHang PostgresDiskFull Compare
     PostgresInstances Stores/HostileTest DistributedTest)
 
+# The suites that load one CPU with busy loops to see which side of a bench runs out of it: they
+# run alone (RUN_SERIAL: the busy loops would slow every test beside them) and get the label
+# "cpu", which the sanitizer stages leave out (a sanitizer slows the server and the generator by
+# different factors, which moves the side that runs out of CPU first).
+set(FOURDOLLAR_CPU_SUITES BenchStarvation)
+
+# Tests that check timing per second and run alone (RUN_SERIAL), so that the tests beside them
+# do not take the CPU at the moment they measure.
+set(FOURDOLLAR_SERIAL_TESTS LoadTest.ArrivalRateIsWithinTwoPercent)
+
 # fourdollar_discover_tests(TARGET [TIMEOUT seconds])
 # Registers every GoogleTest test of TARGET with ctest (FOURDOLLAR_BINARY names the product
 # binary). A test that calls GTEST_SKIP exits 0; the "[  SKIPPED ]" line of its output makes ctest
@@ -45,6 +55,8 @@ function(fourdollar_discover_tests target)
   # after the discovered list, and labels them there.
   list(JOIN FOURDOLLAR_THREADED_SUITES "|" suites)
   list(JOIN FOURDOLLAR_LONG_SUITES "|" long_suites)
+  list(JOIN FOURDOLLAR_CPU_SUITES "|" cpu_suites)
+  list(JOIN FOURDOLLAR_SERIAL_TESTS "|" serial_tests)
   set(labels ${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake)
   file(WRITE ${labels} "foreach(test IN LISTS ${target}_TESTS)\n"
                        "  if(test MATCHES \"^(${suites})[.]\")\n"
@@ -52,6 +64,12 @@ function(fourdollar_discover_tests target)
                        "  endif()\n"
                        "  if(test MATCHES \"^(${long_suites})[.]\")\n"
                        "    set_tests_properties(\"\${test}\" PROPERTIES COST 1000)\n"
+                       "  endif()\n"
+                       "  if(test MATCHES \"^(${cpu_suites})[.]\")\n"
+                       "    set_tests_properties(\"\${test}\" PROPERTIES LABELS cpu RUN_SERIAL ON)\n"
+                       "  endif()\n"
+                       "  if(test MATCHES \"^(${serial_tests})$\")\n"
+                       "    set_tests_properties(\"\${test}\" PROPERTIES RUN_SERIAL ON)\n"
                        "  endif()\n"
                        "endforeach()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels})

@@ -63,8 +63,8 @@ class BenchRun {
   Status SeedPosts();
   load::LoadOptions LoadOptionsFor(const std::string& dir) const;
   // One load run with its results written to `dir` (read back from there, as the report reads
-  // them).
-  Status RunLoadInto(const scenario::ScenarioFile& file, const std::string& dir) const;
+  // them); its load threads' run delay in seconds (-1: unknown).
+  Result<double> RunLoadInto(const scenario::ScenarioFile& file, const std::string& dir) const;
   // After a run: whether the server still lives.
   Status CheckServer(const std::string& phase);
 

@@ -155,10 +155,12 @@ load::LoadOptions BenchRun::LoadOptionsFor(const std::string& dir) const {
 
 // One load run with its results written to `dir` (read back from there, as the report reads
 // them).
-Status BenchRun::RunLoadInto(const scenario::ScenarioFile& file, const std::string& dir) const {
+Result<double> BenchRun::RunLoadInto(const scenario::ScenarioFile& file,
+                                     const std::string& dir) const {
   Result<load::LoadOutcome> outcome = load::RunLoad(file, LoadOptionsFor(dir));
   if (!outcome) return tl::unexpected(outcome.error());
-  return outcome->written;
+  if (!outcome->written) return tl::unexpected(outcome->written.error());
+  return outcome->threads_wait_seconds;
 }
 
 // After a run: whether the server still lives.

@@ -31,7 +31,7 @@ Status BenchRun::RunSeedScenario() {
   const std::string dir = out_dir_ + "/seed";
   Say("seed scenario: " + file->path + ", " + DescribeDuration(file->execution.TotalDurationMs()) +
       "...");
-  if (Status ran = RunLoadInto(*file, dir); !ran) {
+  if (Result<double> ran = RunLoadInto(*file, dir); !ran) {
     return Fail(ErrorCode::kUnavailable, "seed scenario: " + ran.error().message);
   }
   Result<results::Results> results = results::ReadResults(dir);
@@ -111,10 +111,13 @@ Result<StepFigures> BenchRun::RunStep(const scenario::ScenarioFile& file, double
   CpuWait generator_wait(0);
   if (server_ != nullptr) server_wait.Start();
   generator_wait.Start();
-  if (Status ran = RunLoadInto(*step, dir); !ran) return failed(ran.error().message);
+  Result<double> ran = RunLoadInto(*step, dir);
+  if (!ran) return failed(ran.error().message);
   const double load_seconds = static_cast<double>(settings.step_ms) / 1000.0;
   const double server_waited = server_ != nullptr ? server_wait.Percent(1, load_seconds) : -1;
-  const double generator_waited = generator_wait.Percent(generator_threads_, load_seconds);
+  // This process's threads that still run, and the load threads that ended with the run.
+  const double generator_waited =
+      generator_wait.Percent(generator_threads_, load_seconds, std::max(0.0, *ran));
   Result<results::Results> results = results::ReadResults(dir);
   if (!results) return failed(results.error().message);
   measured_.push_back(dir);

@@ -34,11 +34,12 @@ void CpuWait::Start() {
   start_delay_s_ = delay ? *delay : -1;
 }
 
-double CpuWait::Percent(int cpus, double load_seconds) const {
+double CpuWait::Percent(int cpus, double load_seconds, double ended_threads_wait_s) const {
   if (start_delay_s_ < 0 || load_seconds <= 0) return -1;
   Result<double> delay = RunDelaySeconds(pid_);
   if (!delay) return -1;
-  return std::max(0.0, *delay - start_delay_s_) * 100.0 / (load_seconds * std::max(1, cpus));
+  return (std::max(0.0, *delay - start_delay_s_) + ended_threads_wait_s) * 100.0 /
+         (load_seconds * std::max(1, cpus));
 }
 
 }  // namespace fourdollar::bench

@@ -23,8 +23,9 @@ class CpuWait {
   void Start();
   // The wait since Start as a percentage of `cpus` CPUs over `load_seconds`, the part of the
   // interval under load (a step's nominal length: the process hardly runs, nor waits, before
-  // the load starts and once it has drained); -1 when unknown.
-  double Percent(int cpus, double load_seconds) const;
+  // the load starts and once it has drained); -1 when unknown. `ended_threads_wait_s`: the wait
+  // of threads that ended within the interval, which /proc no longer lists.
+  double Percent(int cpus, double load_seconds, double ended_threads_wait_s = 0) const;
 
  private:
   pid_t pid_;

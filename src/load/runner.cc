@@ -4,9 +4,11 @@
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,6 +47,15 @@ using scenario::ScenarioFile;
 using scenario::Step;
 
 namespace {
+
+// The calling thread's run delay so far (ns ready to run but waiting for a CPU); -1 when the
+// kernel keeps no schedstat.
+int64_t ThreadRunDelayNs() {
+  std::ifstream file("/proc/thread-self/schedstat");
+  uint64_t on_cpu_ns = 0, waiting_ns = 0;
+  if (!(file >> on_cpu_ns >> waiting_ns)) return -1;
+  return static_cast<int64_t>(waiting_ns);
+}
 
 constexpr double kSaturatedCpuPercent = 85;
 // Time between fixing the start and the start, for making the load threads.
@@ -241,7 +252,15 @@ class LoadRun {
       Engine* engine = worker->engine.get();
       net::EventLoop* loop = worker->loop.get();
       loop->RunAt(start_.mono_ns, [engine] { engine->Start(); });
-      worker->thread = std::thread([loop] { loop->Run(); });
+      worker->thread = std::thread([this, loop] {
+        loop->Run();
+        const int64_t waited_ns = ThreadRunDelayNs();
+        if (waited_ns < 0) {
+          threads_wait_unknown_.store(true, std::memory_order_relaxed);
+        } else {
+          threads_wait_ns_.fetch_add(waited_ns, std::memory_order_relaxed);
+        }
+      });
     }
     StartSamples();
     const sigset_t signals = StopSignals();
@@ -265,6 +284,12 @@ class LoadRun {
     for (auto& worker : workers_) worker->thread.join();
     CloseRawCsv();
     if (options_.terminal) std::fprintf(stderr, "\n");
+  }
+
+  // The load threads' summed run delay once they have ended; -1 when unknown.
+  double ThreadsWaitSeconds() const {
+    if (threads_wait_unknown_.load(std::memory_order_relaxed)) return -1;
+    return static_cast<double>(threads_wait_ns_.load(std::memory_order_relaxed)) / 1e9;
   }
 
   Results Build() const {
@@ -438,6 +463,8 @@ class LoadRun {
   double previous_cpu_ = 0;
   double previous_watch_cpu_ = -1;
   double max_generator_cpu_ = 0;
+  std::atomic<int64_t> threads_wait_ns_{0};
+  std::atomic<bool> threads_wait_unknown_{false};
   std::map<int64_t, SecondView> views_;
 };
 
@@ -482,6 +509,7 @@ Result<LoadOutcome> RunLoad(const ScenarioFile& file, const LoadOptions& options
   if (Status made = run.MakeWorkers(*target); !made) return tl::unexpected(made.error());
   run.Run();
   outcome.results = run.Build();
+  outcome.threads_wait_seconds = run.ThreadsWaitSeconds();
   outcome.written = WriteResults(outcome.results, options.out_dir);
   return outcome;
 }

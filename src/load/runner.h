@@ -38,6 +38,10 @@ struct LoadOutcome {
   results::Results
       results;     // the run's figures; results.run.interrupted after a signal during the run
   Status written;  // writing `results` to options.out_dir
+  // How long the load threads were ready to run but waited for a CPU (their run delay, read
+  // from /proc/thread-self/schedstat as each ends; -1 when the kernel keeps none): a process's
+  // /proc/PID/task no longer lists threads that have ended.
+  double threads_wait_seconds = -1;
 };
 
 // Runs the load and writes its results to options.out_dir. While it runs it prints the live
