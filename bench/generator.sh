@@ -18,19 +18,12 @@
 #   DURATION=20 flock /tmp/fourdollar-bench.lock bash bench/generator.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 DURATION=${DURATION:-10}
-SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
-FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
-NGINX=${NGINX:-/usr/sbin/nginx}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-for tool in wrk curl taskset; do
-  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
-done
-[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds"
-[ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
+require_tools wrk curl taskset
+require_whole DURATION
+require_fourdollar
 
 start_work genbench
 load_rate() { sed -nE 's/^ *iterations \.+: [0-9]+ +([0-9.]+)\/s.*/\1/p' "$work/$1.out"; }

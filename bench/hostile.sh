@@ -23,16 +23,11 @@ root=$(pwd)
 DURATION=${DURATION:-15}
 RATE=${RATE:-200}
 CASES=${CASES:-slow-drip idle flood pipeline half reset}
-SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
-FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
 HOSTILE=${HOSTILE:-$root/build/tests/fourdollar-hostile}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-for tool in curl jq taskset; do
-  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
-done
-[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds, got '$DURATION'"
+require_tools curl jq taskset
+require_whole DURATION
 [[ "$RATE" =~ ^[1-9][0-9]*$ ]] || die "RATE must be a whole number of iterations/s, got '$RATE'"
 cpus=$(nproc --all)
 [ "$SERVER_CPU" -lt "$cpus" ] && [ "$LOAD_CPU" -lt "$cpus" ] ||
@@ -81,7 +76,7 @@ scenarios:
         check: {status: 200}
 YAML
 
-rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$server_pid/status" 2>/dev/null || echo 0; }
+server_rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$server_pid/status" 2>/dev/null || echo 0; }
 alive() { kill -0 "$server_pid" 2>/dev/null && curl -sf -m 5 -o /dev/null "$url/healthz"; }
 # Requests the server answered on the routes of the normal load (the hostile clients use others).
 normal_count() {
@@ -99,12 +94,12 @@ run_case() {
   local name=$1 before rss_start posts_before
   before=$(normal_count)
   posts_before=$(metric_int fourdollar_posts_stored_total)
-  rss_start=$(rss_kb)
+  rss_start=$(server_rss_kb)
   echo "$rss_start" >"$work/$name.peak"
   (
     peak=$rss_start
     while :; do
-      r=$(rss_kb)
+      r=$(server_rss_kb)
       [ "$r" -gt "$peak" ] && peak=$r && echo "$peak" >"$work/$name.peak"
       sleep 0.2
     done
@@ -132,11 +127,11 @@ run_case() {
   local survived=yes rss_after
   for _ in $(seq 100); do
     alive || { survived=no; break; }
-    [ "$(open_connections)" -le 1 ] && [ "$(rss_kb)" -le $((rss_start + 4096)) ] && break
+    [ "$(open_connections)" -le 1 ] && [ "$(server_rss_kb)" -le $((rss_start + 4096)) ] && break
     sleep 0.1
   done
   alive || survived=no
-  rss_after=$(rss_kb)
+  rss_after=$(server_rss_kb)
   kill "$sampler_pid" 2>/dev/null; wait "$sampler_pid" 2>/dev/null || true
   sampler_pid=""
   local counted summary=$work/$name/summary.json

@@ -1,7 +1,34 @@
-# Shared by the benchmark scripts: sourced, not run. Expects $work (a temp folder),
-# $FOURDOLLAR, $NGINX, $SERVER_CPU and $LOAD_CPU, and sets server_pid, url, token and nginx_pid.
+# Shared by the benchmark scripts: sourced, not run, from the repository's root. Sets the common
+# settings below, $work (start_work), server_pid, url, token and nginx_pid.
 
 die() { echo "bench: $*" >&2; exit 1; }
+
+# The settings every benchmark shares (environment), for a script run from the repository's
+# root: the server's and the load's CPUs, the binaries.
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+FOURDOLLAR=${FOURDOLLAR:-$(pwd)/build/src/cli/fourdollar}
+NGINX=${NGINX:-/usr/sbin/nginx}
+
+# require_tools TOOL...: each on PATH ("nginx": $NGINX), or the script stops saying which.
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    if [ "$tool" = nginx ]; then
+      [ -x "$NGINX" ] || die "nginx is missing (apt-get install nginx-light)"
+    else
+      command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
+    fi
+  done
+}
+
+# require_whole NAME: the setting NAME is a whole number above 0.
+require_whole() {
+  [[ "${!1}" =~ ^[1-9][0-9]*$ ]] || die "$1 must be a whole number above 0, got '${!1}'"
+}
+
+# require_fourdollar: builds the binary when $FOURDOLLAR is not there yet.
+require_fourdollar() { [ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null; }
 
 # start_work NAME: a temporary folder $work, and traps that stop the servers started through
 # this file (server_pid, nginx_pid) and remove the folder, however the script ends.
@@ -107,15 +134,20 @@ CONF
   done
 }
 
-# cpu_ticks PID: user + system clock ticks the process and its children (nginx's worker) used
-# so far; $hz ticks make a second.
-cpu_ticks() {
+# tree_sum PID FILE AWK: the sum over the process and its children (nginx's worker) of the
+# number AWK prints from their /proc/P/FILE.
+tree_sum() {
   local total=0 p
   for p in "$1" $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+    total=$((total + $(awk "$3" "/proc/$p/$2")))
   done
   echo "$total"
 }
+# cpu_ticks PID: user + system clock ticks the process and its children used so far; $hz ticks
+# make a second.
+cpu_ticks() { tree_sum "$1" stat '{ print $14 + $15 }'; }
+# rss_kb PID: resident KB of the process and its children.
+rss_kb() { tree_sum "$1" status '/^VmRSS/ { print $2 }'; }
 hz=$(getconf CLK_TCK)
 
 # measure LABEL COMMAND...: runs COMMAND on LOAD_CPU under GNU time, keeping its output in

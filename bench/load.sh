@@ -14,22 +14,14 @@
 #   DURATION=30 ROUNDS=5 bash bench/load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
-SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
-FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
-NGINX=${NGINX:-/usr/sbin/nginx}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-for tool in wrk curl taskset; do
-  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
-done
-[ -x "$NGINX" ] || die "nginx is missing (apt-get install nginx-light)"
-[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds"
+require_tools wrk curl taskset nginx
+require_whole DURATION
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a whole number"
-[ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
+require_fourdollar
 
 start_work loadbench
 

@@ -15,20 +15,14 @@
 #   DURATION=20 POSTS=300 flock /tmp/fourdollar-bench.lock bash bench/mix.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 DURATION=${DURATION:-10}
 POSTS=${POSTS:-300}
-SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
-FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-for tool in wrk curl taskset; do
-  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
-done
-[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds"
-[[ "$POSTS" =~ ^[1-9][0-9]*$ ]] || die "POSTS must be a whole number"
-[ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
+require_tools wrk curl taskset
+require_whole DURATION
+require_whole POSTS
+require_fourdollar
 
 start_work mixbench
 start_fourdollar "$work/fourdollar"

@@ -8,15 +8,10 @@
 #   STAGE=10s bash bench/postgres.sh  # shorter stages
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 STAGE=${STAGE:-30s}
-SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
-FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
-NGINX=${NGINX:-/usr/sbin/nginx}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-[ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
+require_fourdollar
 [[ "$STAGE" =~ ^[1-9][0-9]*s$ ]] || die "STAGE must be seconds, such as 30s"
 
 work=$(mktemp -d /tmp/fourdollar-pgbench.XXXXXX)

@@ -11,25 +11,18 @@
 # Requires: nginx-light, wrk, curl, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 P99_CONNECTIONS=${P99_CONNECTIONS:-50}
 SEED_POSTS=${SEED_POSTS:-1000}
 MEMORY_POSTS=${MEMORY_POSTS:-100000}
-SERVER_CPU=${SERVER_CPU:-0}
 WRK_CPU=${WRK_CPU:-1}
-FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
-NGINX=${NGINX:-/usr/sbin/nginx}
 
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
-for tool in wrk curl taskset; do
-  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
-done
-[ -x "$NGINX" ] || die "nginx is missing (apt-get install nginx-light)"
-[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a whole number of seconds, got '$DURATION'"
+require_tools wrk curl taskset nginx
+require_whole DURATION
 cpus=$(nproc --all)
 [ "$SERVER_CPU" -lt "$cpus" ] && [ "$WRK_CPU" -lt "$cpus" ] ||
   die "needs CPUs $SERVER_CPU and $WRK_CPU; this machine has $cpus"

@@ -14,20 +14,12 @@
 # openssl, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
-SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
-FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
-NGINX=${NGINX:-/usr/sbin/nginx}
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
-for tool in wrk curl openssl taskset; do
-  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
-done
-[ -x "$NGINX" ] || die "nginx is missing"
-[ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
+require_tools wrk curl openssl taskset nginx
+require_fourdollar
 start_work bench-tls
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \

@@ -13,21 +13,13 @@
 # (default build/src/cli/fourdollar). Requires: nginx, curl, openssl, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 CONNECTIONS=${CONNECTIONS:-10000}
 RAMP=${RAMP:-10}
 HOLD=${HOLD:-10}
-SERVER_CPU=${SERVER_CPU:-0}
-LOAD_CPU=${LOAD_CPU:-1}
-FOURDOLLAR=${FOURDOLLAR:-$root/build/src/cli/fourdollar}
-NGINX=${NGINX:-/usr/sbin/nginx}
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
-for tool in curl openssl taskset; do
-  command -v "$tool" >/dev/null || die "$tool is missing (bash scripts/install-deps.sh)"
-done
-[ -x "$NGINX" ] || die "nginx is missing"
-[ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null
+require_tools curl openssl taskset nginx
+require_fourdollar
 # Each end holds CONNECTIONS descriptors; the servers and the generator inherit this limit.
 ulimit -n $((CONNECTIONS + 256)) || die "cannot raise the descriptor limit to $((CONNECTIONS + 256))"
 start_work bench-tls-idle
@@ -35,15 +27,6 @@ start_work bench-tls-idle
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-
-# rss_kb PID: resident KB of the process and its children (nginx's worker).
-rss_kb() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '/^VmRSS/ { print $2 }' "/proc/$p/status")))
-  done
-  echo "$total"
-}
 
 cat >"$work/idle.yaml" <<YAML
 tls: {ca: $work/cert.pem}
