@@ -22,21 +22,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source=$(pwd)
 
-say() { echo "deploy-check: $* ($SECONDS s)"; }
-fail() {
-  echo "deploy-check: FAILED: $*" >&2
-  exit 1
-}
-cannot_run() {
-  if [ "${CI:-}" = true ]; then fail "$* (CI=true: not skipping)"; fi
-  echo "deploy-check: skipped: $*" >&2
-  exit 77
-}
-if [ "${FOURDOLLAR_DEPLOY_CHECK:-}" != 1 ]; then
-  echo "deploy-check: skipped: it builds images and runs containers on this machine; set" \
-    "FOURDOLLAR_DEPLOY_CHECK=1 to run it (bash scripts/test.sh --all does)" >&2
-  exit 77
-fi
+check_name=deploy-check
+check_timed=1
+# shellcheck source=tests/support/machine_check.sh
+source tests/support/machine_check.sh
+require_opt_in FOURDOLLAR_DEPLOY_CHECK "it builds images and runs containers on this machine"
 [ "$(id -u)" -eq 0 ] || cannot_run "needs root (podman with runc and cgroupfs)"
 for tool in podman runc podman-compose debootstrap kubectl curl; do
   command -v "$tool" >/dev/null || cannot_run "$tool is not installed (scripts/install-deps.sh)"

@@ -22,23 +22,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 
-say() { echo "package-check: $*"; }
-fail() {
-  echo "package-check: FAILED: $*" >&2
-  exit 1
-}
-cannot_run() {
-  if [ "${CI:-}" = true ]; then fail "$* (CI=true: not skipping)"; fi
-  echo "package-check: skipped: $*" >&2
-  exit 77
-}
-# It installs, reinstalls and purges the package on this machine: only when asked to, so that a
-# plain `ctest` run as root leaves the machine alone.
-if [ "${FOURDOLLAR_PACKAGE_CHECK:-}" != 1 ]; then
-  echo "package-check: skipped: it installs and purges the package on this machine; set" \
-    "FOURDOLLAR_PACKAGE_CHECK=1 to run it (bash scripts/test.sh --all does)" >&2
-  exit 77
-fi
+check_name=package-check
+# shellcheck source=tests/support/machine_check.sh
+source tests/support/machine_check.sh
+require_opt_in FOURDOLLAR_PACKAGE_CHECK "it installs and purges the package on this machine"
 # The systemd stage alone cannot run: the checks before it stand; under CI=true it fails.
 systemd_stage_cannot_run() {
   if [ "${CI:-}" = true ]; then fail "systemd stage: $* (CI=true: not skipping)"; fi
