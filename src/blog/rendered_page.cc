@@ -30,21 +30,17 @@ Conditions Conditions::Of(const http::Request& request) {
                     std::string(request.HeaderValue("Accept-Encoding"))};
 }
 
-void RenderedPage::Compress() const {
-  std::call_once(compressed_, [this] {
-    if (status != 200) return;
-    gzip_ = GzipCompress(html);
-    br_ = BrotliCompress(html);
-  });
-}
-
 const std::string& RenderedPage::gzip() const {
-  Compress();
+  std::call_once(gzipped_, [this] {
+    if (status == 200) gzip_ = GzipCompress(html);
+  });
   return gzip_;
 }
 
 const std::string& RenderedPage::br() const {
-  Compress();
+  std::call_once(brotlied_, [this] {
+    if (status == 200) br_ = BrotliCompress(html);
+  });
   return br_;
 }
 
@@ -68,12 +64,24 @@ PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int
 http::Response PageResponse(const Conditions& conditions, const PagePtr& page) {
   http::Response response;
   response.content_type = page->content_type;
-  // Without Accept-Encoding the answer is the HTML, and nothing is compressed for it.
-  const bool compress = page->status == 200 && !conditions.accept_encoding.empty();
-  const http::ContentCoding coding =
-      compress ? http::ChooseCoding(conditions.accept_encoding, !page->gzip().empty(),
-                                    !page->br().empty())
-               : http::ContentCoding::kIdentity;
+  // Without Accept-Encoding the answer is the HTML, and nothing is compressed for it. Else only
+  // the copies the choice needs are made: the client's preferred coding, and the next one only
+  // when that copy is no smaller than the HTML.
+  http::ContentCoding coding = http::ContentCoding::kIdentity;
+  if (page->status == 200 && !conditions.accept_encoding.empty()) {
+    bool gzip_available = true;
+    bool br_available = true;
+    while (true) {
+      coding = http::ChooseCoding(conditions.accept_encoding, gzip_available, br_available);
+      if (coding == http::ContentCoding::kBrotli && page->br().empty()) {
+        br_available = false;
+      } else if (coding == http::ContentCoding::kGzip && page->gzip().empty()) {
+        gzip_available = false;
+      } else {
+        break;
+      }
+    }
+  }
   const std::string* body = &page->html;
   const std::string* etag = &page->etag;
   if (coding == http::ContentCoding::kGzip) {

@@ -27,15 +27,15 @@ struct RenderedPage {
   // its size (HTML text compresses to well under a quarter with either coding).
   size_t bytes() const { return html.size() + (status == 200 ? html.size() / 2 : 0); }
 
-  // The compressed copies, made by the first request that accepts a compressed answer (a list
-  // page replaced at every commit is often never asked for one); "" when no smaller than html.
+  // The compressed copies, each made by the first request that prefers it (a list page
+  // replaced at every commit is often never asked for one); "" when no smaller than html.
   // Thread-safe.
   const std::string& gzip() const;
   const std::string& br() const;
 
  private:
-  void Compress() const;
-  mutable std::once_flag compressed_;
+  mutable std::once_flag gzipped_;
+  mutable std::once_flag brotlied_;
   mutable std::string gzip_;
   mutable std::string br_;
 };
