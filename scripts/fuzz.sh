@@ -7,12 +7,20 @@
 # input belongs in fuzz/regressions/TARGET/.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 seconds, every target
+#
+# Each run draws new random inputs. FOURDOLLAR_FUZZ_SEED=N makes the inputs the same on every
+# run (libFuzzer's -seed): scripts/test.sh sets it, so that a result can be reproduced, and a
+# longer run with the same seed covers every input a shorter one tried.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]" >&2
+  exit 2
+fi
+if ! [[ "${FOURDOLLAR_FUZZ_SEED:-1}" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz: FOURDOLLAR_FUZZ_SEED must be a positive number, not '$FOURDOLLAR_FUZZ_SEED'" >&2
   exit 2
 fi
 shift $(($# > 0 ? 1 : 0))
@@ -64,6 +72,9 @@ for target in "${targets[@]}"; do
   fi
   options=(-max_total_time="$seconds" -print_final_stats=1 -timeout=30 -rss_limit_mb=2048
            -artifact_prefix="$artifacts/$target-")
+  if [ -n "${FOURDOLLAR_FUZZ_SEED:-}" ]; then
+    options+=(-seed="$FOURDOLLAR_FUZZ_SEED")
+  fi
   case "$target" in
     http_request | http_response) options+=(-dict=fuzz/http.dict) ;;
   esac
