@@ -34,7 +34,7 @@ void Site::State::List(const http::Request& request, http::Reply reply) {
   // content and is merely rendered again next time, never served stale.
   uint64_t generation = store.Generation();
   if (PagePtr page = cache.FindList(before.value_or(0), generation)) {
-    reply(PageResponse(Conditions::Of(request), page));
+    reply(PageResponse(ConditionsView::Of(request), page));
     return;
   }
   session->Latest(
@@ -63,7 +63,7 @@ void Site::State::Feed(const http::Request& request, http::Reply reply) {
   constexpr int64_t kFeedKey = -1;
   uint64_t generation = store.Generation();
   if (PagePtr page = cache.FindList(kFeedKey, generation)) {
-    reply(PageResponse(Conditions::Of(request), page));
+    reply(PageResponse(ConditionsView::Of(request), page));
     return;
   }
   session->Latest(std::nullopt, kFeedEntries,
@@ -99,7 +99,7 @@ void Site::State::Post(const http::Request& request, std::string_view param, htt
   }
   std::optional<int64_t> id = ParsePostId(param);
   if (!id) {
-    reply(PageResponse(Conditions::Of(request), not_found));
+    reply(PageResponse(ConditionsView::Of(request), not_found));
     return;
   }
   LoadPostPage(*id, format,
