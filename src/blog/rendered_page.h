@@ -31,9 +31,13 @@ struct RenderedPage {
   };
   Heads heads[3];
 
-  // What a cache charges for the page: the HTML, and the compressed copies in advance at half
-  // its size (HTML text compresses to well under a quarter with either coding).
-  size_t bytes() const { return html.size() + (status == 200 ? html.size() / 2 : 0); }
+  // What a cache charges for the page: the HTML, the compressed copies in advance at half its
+  // size (HTML text compresses to well under a quarter with either coding), the header lines.
+  size_t bytes() const {
+    size_t head_bytes = 0;
+    for (const Heads& head : heads) head_bytes += head.not_modified.size() + head.full.size();
+    return html.size() + (status == 200 ? html.size() / 2 : 0) + head_bytes;
+  }
 
   // The compressed copies, each made by the first request that prefers it (a list page
   // replaced at every commit is often never asked for one); "" when no smaller than html.
