@@ -25,8 +25,8 @@ struct Post {
   int64_t created_unix_ms = 0;  // UTC, assigned by the store when the post is committed
   std::string title;
   std::string body;  // Markdown source
-  // The body rendered to HTML when it was written; nullopt for a row stored without it (by an
-  // older build, or migrated without a renderer): the reader renders it then.
+  // The body rendered to HTML when it was written; nullopt for a row of an older schema that
+  // was migrated without a renderer (StoreOptions::render_html unset): the reader renders it.
   std::optional<std::string> body_html;
   int64_t updated_unix_ms = 0;  // UTC, of the last committed edit; 0 when never edited
   int64_t revision = 1;         // 1 when created, one more at each edit
