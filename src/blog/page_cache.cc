@@ -29,12 +29,23 @@ void WriteCacheMetrics(std::span<const CacheStats> caches, MetricsWriter& out) {
 
 PageCache::PageCache(size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
 
-PageCache::Page PageCache::FindPost(int64_t id, uint64_t edit_generation) {
-  return Find(Key{false, id}, true, edit_generation);
+PageCache::Page PageCache::FindPost(int64_t key) { return Find(Key{false, key}, false, 0); }
+
+void PageCache::PutPost(int64_t key, Page page) { Put(Key{false, key}, 0, std::move(page)); }
+
+void PageCache::DropPost(int64_t key) {
+  if (auto it = index_.find(Key{false, key}); it != index_.end()) {
+    Erase(it);
+    PublishSize();
+  }
 }
 
-void PageCache::PutPost(int64_t id, uint64_t edit_generation, Page page) {
-  Put(Key{false, id}, edit_generation, std::move(page));
+void PageCache::DropPosts() {
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    Entry& entry = *it++;
+    if (!entry.key.list) Erase(index_.find(entry.key));
+  }
+  PublishSize();
 }
 
 PageCache::Page PageCache::FindList(int64_t before_id, uint64_t generation) {

@@ -1,6 +1,6 @@
-// The rendered pages one event-loop thread keeps: post pages tagged with the store's edit
-// generation, and list pages tagged with its generation, at the time they were rendered. Least
-// recently used pages go first when the total size passes the budget.
+// The rendered pages one event-loop thread keeps: post pages, dropped one by one when their post
+// is edited or deleted, and list pages tagged with the store's generation at the time they were
+// rendered. Least recently used pages go first when the total size passes the budget.
 #pragma once
 
 #include <cstddef>
@@ -41,10 +41,14 @@ class PageCache {
   PageCache(const PageCache&) = delete;
   PageCache& operator=(const PageCache&) = delete;
 
-  // Post pages: a page found with another edit generation than `edit_generation` is stale (a
-  // post was edited or deleted since): dropped, and a miss.
-  Page FindPost(int64_t id, uint64_t edit_generation);
-  void PutPost(int64_t id, uint64_t edit_generation, Page page);
+  // Post pages, under a key the caller chooses per post (and format). They stay until dropped
+  // (the post changed) or evicted.
+  Page FindPost(int64_t key);
+  void PutPost(int64_t key, Page page);
+  // Drops the page under `key`, if any; not counted as an eviction.
+  void DropPost(int64_t key);
+  // Drops every post page (not list pages).
+  void DropPosts();
 
   // List pages: `before_id` is 0 for "/" and N for "/?before=N". A page found with another
   // generation than `generation` is stale: dropped, and a miss.

@@ -20,9 +20,9 @@ PageCache::Page PageCharged(size_t charge_bytes, char fill = 'x') {
 TEST(PageCache, ReturnsTheSamePagePutWithoutCopying) {
   PageCache cache(4096);
   PageCache::Page page = PageCharged(1000);
-  cache.PutPost(7, 0, page);
-  EXPECT_EQ(cache.FindPost(7, 0).get(), page.get());
-  EXPECT_EQ(cache.FindPost(8, 0), nullptr);
+  cache.PutPost(7, page);
+  EXPECT_EQ(cache.FindPost(7).get(), page.get());
+  EXPECT_EQ(cache.FindPost(8), nullptr);
   CacheStats stats = cache.Stats();
   EXPECT_EQ(stats.hits, 1u);
   EXPECT_EQ(stats.misses, 1u);
@@ -30,25 +30,47 @@ TEST(PageCache, ReturnsTheSamePagePutWithoutCopying) {
   EXPECT_EQ(stats.bytes, 1000u);
 }
 
-TEST(PageCache, PostPageOfAnotherEditGenerationIsStale) {
-  PageCache cache(4096);
-  cache.PutPost(7, 3, PageCharged(1000));
-  EXPECT_NE(cache.FindPost(7, 3), nullptr);
-  EXPECT_EQ(cache.FindPost(7, 4), nullptr);  // an edit or delete committed since
-  EXPECT_EQ(cache.Stats().entries, 0u);
+TEST(PageCache, DropsOnePostPageAndKeepsTheOthers) {
+  PageCache cache(8192);
+  cache.PutPost(7, PageCharged(1000));
+  cache.PutPost(-7, PageCharged(1000));
+  cache.PutPost(8, PageCharged(1000));
+  cache.PutList(0, 1, PageCharged(1000));
+  cache.DropPost(7);
+  cache.DropPost(9);  // not there: nothing happens
+  EXPECT_EQ(cache.FindPost(7), nullptr);
+  EXPECT_NE(cache.FindPost(-7), nullptr);
+  EXPECT_NE(cache.FindPost(8), nullptr);
+  EXPECT_NE(cache.FindList(0, 1), nullptr);
+  CacheStats stats = cache.Stats();
+  EXPECT_EQ(stats.entries, 3u);
+  EXPECT_EQ(stats.bytes, 3000u);
+  EXPECT_EQ(stats.evictions, 0u);
+}
+
+TEST(PageCache, DropsEveryPostPageButNotTheLists) {
+  PageCache cache(8192);
+  cache.PutPost(7, PageCharged(1000));
+  cache.PutPost(8, PageCharged(1000));
+  cache.PutList(0, 1, PageCharged(1000));
+  cache.DropPosts();
+  EXPECT_EQ(cache.FindPost(7), nullptr);
+  EXPECT_EQ(cache.FindPost(8), nullptr);
+  EXPECT_NE(cache.FindList(0, 1), nullptr);
+  EXPECT_EQ(cache.Stats().entries, 1u);
 }
 
 TEST(PageCache, EvictsLeastRecentlyUsedToStayWithinBytes) {
   PageCache cache(3000);
-  cache.PutPost(1, 0, PageCharged(1000));
-  cache.PutPost(2, 0, PageCharged(1000));
-  cache.PutPost(3, 0, PageCharged(1000));
-  ASSERT_NE(cache.FindPost(1, 0), nullptr);  // 1 is now the most recently used; 2 the least
-  cache.PutPost(4, 0, PageCharged(1500));    // needs 1500: drops 2, then 3
-  EXPECT_EQ(cache.FindPost(2, 0), nullptr);
-  EXPECT_EQ(cache.FindPost(3, 0), nullptr);
-  EXPECT_NE(cache.FindPost(1, 0), nullptr);
-  EXPECT_NE(cache.FindPost(4, 0), nullptr);
+  cache.PutPost(1, PageCharged(1000));
+  cache.PutPost(2, PageCharged(1000));
+  cache.PutPost(3, PageCharged(1000));
+  ASSERT_NE(cache.FindPost(1), nullptr);  // 1 is now the most recently used; 2 the least
+  cache.PutPost(4, PageCharged(1500));    // needs 1500: drops 2, then 3
+  EXPECT_EQ(cache.FindPost(2), nullptr);
+  EXPECT_EQ(cache.FindPost(3), nullptr);
+  EXPECT_NE(cache.FindPost(1), nullptr);
+  EXPECT_NE(cache.FindPost(4), nullptr);
   CacheStats stats = cache.Stats();
   EXPECT_EQ(stats.evictions, 2u);
   EXPECT_EQ(stats.bytes, 2500u);
@@ -57,26 +79,26 @@ TEST(PageCache, EvictsLeastRecentlyUsedToStayWithinBytes) {
 
 TEST(PageCache, KeepsExactlyAFullBudget) {
   PageCache cache(2000);
-  cache.PutPost(1, 0, PageCharged(1000));
-  cache.PutPost(2, 0, PageCharged(1000));
-  EXPECT_NE(cache.FindPost(1, 0), nullptr);
-  EXPECT_NE(cache.FindPost(2, 0), nullptr);
+  cache.PutPost(1, PageCharged(1000));
+  cache.PutPost(2, PageCharged(1000));
+  EXPECT_NE(cache.FindPost(1), nullptr);
+  EXPECT_NE(cache.FindPost(2), nullptr);
   EXPECT_EQ(cache.Stats().evictions, 0u);
 }
 
 TEST(PageCache, SkipsPagesLargerThanTheBudget) {
   PageCache cache(2000);
-  cache.PutPost(1, 0, PageCharged(1000));
-  cache.PutPost(2, 0, PageCharged(2001));
-  EXPECT_EQ(cache.FindPost(2, 0), nullptr);
-  EXPECT_NE(cache.FindPost(1, 0), nullptr);  // nothing was evicted for a page that cannot fit
+  cache.PutPost(1, PageCharged(1000));
+  cache.PutPost(2, PageCharged(2001));
+  EXPECT_EQ(cache.FindPost(2), nullptr);
+  EXPECT_NE(cache.FindPost(1), nullptr);  // nothing was evicted for a page that cannot fit
 }
 
 TEST(PageCache, ZeroBudgetKeepsNothing) {
   PageCache cache(0);
-  cache.PutPost(1, 0, PageCharged(200));
+  cache.PutPost(1, PageCharged(200));
   cache.PutList(0, 1, PageCharged(200));
-  EXPECT_EQ(cache.FindPost(1, 0), nullptr);
+  EXPECT_EQ(cache.FindPost(1), nullptr);
   EXPECT_EQ(cache.FindList(0, 1), nullptr);
   EXPECT_EQ(cache.Stats().entries, 0u);
 }
@@ -106,10 +128,10 @@ TEST(PageCache, KeysListPagesByBeforeIdApartFromPosts) {
   PageCache::Page post = PageCharged(500, 'p');
   cache.PutList(0, 1, front);
   cache.PutList(20, 1, older);
-  cache.PutPost(20, 0, post);
+  cache.PutPost(20, post);
   EXPECT_EQ(cache.FindList(0, 1).get(), front.get());
   EXPECT_EQ(cache.FindList(20, 1).get(), older.get());
-  EXPECT_EQ(cache.FindPost(20, 0).get(), post.get());
+  EXPECT_EQ(cache.FindPost(20).get(), post.get());
 }
 
 TEST(PageCache, MetricsSumAllCaches) {

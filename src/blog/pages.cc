@@ -57,7 +57,8 @@ std::string PageRenderer::Post(const store::Post& post) {
   data.set("id", std::to_string(post.id));
   data.set("title", post.title);
   data.set("created", FormatUtcIso8601Ms(post.created_unix_ms));
-  data.set("body_html", RenderMarkdown(post.body));
+  // Rendered when the post was written; a row stored without its HTML is rendered now.
+  data.set("body_html", post.body_html ? *post.body_html : RenderMarkdown(post.body));
   if (post.updated_unix_ms != 0) data.set("updated", FormatUtcIso8601Ms(post.updated_unix_ms));
   return post_.render(data);
 }

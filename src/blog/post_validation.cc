@@ -164,7 +164,9 @@ Result<store::NewPost> ParseObject(const boost::json::value& root) {
   if (!body) return tl::unexpected(body.error());
   if (Status ok = CheckTitle(*title); !ok) return tl::unexpected(ok.error());
   if (Status ok = CheckBody(*body); !ok) return tl::unexpected(ok.error());
-  return store::NewPost{std::string(*title), std::string(*body)};
+  // Rendered here, on the loop thread that took the request, so that the single writer only
+  // stores it: a post is rendered once, when written.
+  return store::NewPost{std::string(*title), std::string(*body), RenderMarkdown(*body)};
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ inline constexpr size_t kMaxJsonDepth = 8;       // nesting allowed in ignored f
 //   body:  valid UTF-8, 1..kMaxBodyBytes bytes, no C0 control character except tab, LF and CR,
 //          Markdown nested no deeper than kMaxMarkdownNesting (blog/markdown.h).
 // Errors are kInvalidArgument with a message naming the field and the rule broken, fit to follow
-// "400 Bad Request: ", e.g. "title must be 1..200 characters, got 201". Pure; thread-safe.
+// "400 Bad Request: ", e.g. "title must be 1..200 characters, got 201". The post comes with its
+// body rendered to HTML (RenderMarkdown), to be stored beside the source. Pure; thread-safe.
 Result<store::NewPost> ParseNewPost(std::string_view json);
 
 }  // namespace fourdollar::blog

@@ -33,6 +33,12 @@ TEST(ParseNewPost, AcceptsTitleAndBody) {
   EXPECT_EQ(post->body, "First line\nsecond line");
 }
 
+TEST(ParseNewPost, RendersTheBodyOnceForTheStore) {
+  Result<store::NewPost> post = ParseNewPost(Json("Hello", "Some *emphasis*"));
+  ASSERT_TRUE(post) << post.error().message;
+  EXPECT_EQ(post->body_html, "<p>Some <em>emphasis</em></p>\n");
+}
+
 TEST(ParseNewPost, IgnoresExtraFields) {
   Result<store::NewPost> post =
       ParseNewPost(R"({"id":7,"title":"T","tags":["a",{"b":null}],"body":"B","draft":true})");

@@ -10,19 +10,39 @@ namespace fourdollar::blog {
 
 namespace {
 
-bool NotModified(const Conditions& conditions, const RenderedPage& page) {
+bool NotModified(const ConditionsView& conditions, const RenderedPage& page) {
   if (page.status != 200) return false;
   // RFC 9110 13.2.2: If-None-Match, when present, decides alone.
   if (!conditions.if_none_match.empty()) {
     return http::IfNoneMatchMatches(conditions.if_none_match, page.etag);
   }
-  const std::string& since = conditions.if_modified_since;
+  std::string_view since = conditions.if_modified_since;
   if (since.empty()) return false;
   std::optional<int64_t> since_s = http::ParseHttpDate(since);
   return since_s && page.last_modified_unix_s <= *since_s;
 }
 
+// The header lines of the page's answers in one coding (identity: `encoding` empty).
+RenderedPage::Heads MakeHeads(const RenderedPage& page, const std::string& etag,
+                              std::string_view encoding) {
+  std::string lines;
+  if (page.status == 200) {
+    lines += "ETag: " + etag + "\r\nLast-Modified: " + page.last_modified +
+             "\r\nVary: Accept-Encoding\r\n";
+  }
+  lines += "Cache-Control: " + std::string(page.cache_control) + "\r\n";
+  RenderedPage::Heads heads{lines, lines};
+  if (!encoding.empty()) heads.full = "Content-Encoding: " + std::string(encoding) + "\r\n" + lines;
+  return heads;
+}
+
 }  // namespace
+
+ConditionsView ConditionsView::Of(const http::Request& request) {
+  return ConditionsView{request.HeaderValue("If-None-Match"),
+                        request.HeaderValue("If-Modified-Since"),
+                        request.HeaderValue("Accept-Encoding")};
+}
 
 Conditions Conditions::Of(const http::Request& request) {
   return Conditions{std::string(request.HeaderValue("If-None-Match")),
@@ -58,10 +78,13 @@ PagePtr MakePage(int status, std::string html, int64_t last_modified_unix_s, int
   page->last_modified_unix_s = last_modified_unix_s;
   page->last_modified = http::HttpDate(last_modified_unix_s);
   page->revision = revision;
+  page->heads[0] = MakeHeads(*page, page->etag, "");
+  page->heads[1] = MakeHeads(*page, page->etag_gzip, "gzip");
+  page->heads[2] = MakeHeads(*page, page->etag_br, "br");
   return page;
 }
 
-http::Response PageResponse(const Conditions& conditions, const PagePtr& page) {
+http::Response PageResponse(const ConditionsView& conditions, const PagePtr& page) {
   http::Response response;
   response.content_type = page->content_type;
   // Without Accept-Encoding the answer is the HTML, and nothing is compressed for it. Else only
@@ -83,31 +106,23 @@ http::Response PageResponse(const Conditions& conditions, const PagePtr& page) {
     }
   }
   const std::string* body = &page->html;
-  const std::string* etag = &page->etag;
+  const RenderedPage::Heads* heads = &page->heads[0];
   if (coding == http::ContentCoding::kGzip) {
     body = &page->gzip();
-    etag = &page->etag_gzip;
+    heads = &page->heads[1];
   } else if (coding == http::ContentCoding::kBrotli) {
     body = &page->br();
-    etag = &page->etag_br;
+    heads = &page->heads[2];
   }
+  // Aliasing: the body and the header lines share the page's ownership, no copy.
   if (NotModified(conditions, *page)) {
     response.status = 304;
+    response.shared_header_lines = std::shared_ptr<const std::string>(page, &heads->not_modified);
   } else {
     response.status = page->status;
-    // Aliasing: the body shares the page's ownership, no copy.
     response.shared_body = std::shared_ptr<const std::string>(page, body);
-    if (body != &page->html) {
-      response.headers.push_back(
-          {"Content-Encoding", coding == http::ContentCoding::kGzip ? "gzip" : "br"});
-    }
+    response.shared_header_lines = std::shared_ptr<const std::string>(page, &heads->full);
   }
-  if (page->status == 200) {
-    response.headers.push_back({"ETag", *etag});
-    response.headers.push_back({"Last-Modified", page->last_modified});
-    response.headers.push_back({"Vary", "Accept-Encoding"});
-  }
-  response.headers.push_back({"Cache-Control", std::string(page->cache_control)});
   return response;
 }
 

@@ -108,7 +108,7 @@ void Site::AddRoutes(http::Router& router) {
                        }));
   router.Add(MakeRoute(http::Method::kGet, "/style.css", "style",
                        [state](const http::Request& request, std::string_view, http::Reply reply) {
-                         reply(PageResponse(Conditions::Of(request), state->style));
+                         reply(PageResponse(ConditionsView::Of(request), state->style));
                        }));
   router.Add(MakeRoute(http::Method::kGet, "/healthz", "healthz",
                        [](const http::Request&, std::string_view, http::Reply reply) {

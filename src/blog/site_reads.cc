@@ -34,7 +34,7 @@ void Site::State::List(const http::Request& request, http::Reply reply) {
   // content and is merely rendered again next time, never served stale.
   uint64_t generation = store.Generation();
   if (PagePtr page = cache.FindList(before.value_or(0), generation)) {
-    reply(PageResponse(Conditions::Of(request), page));
+    reply(PageResponse(ConditionsView::Of(request), page));
     return;
   }
   session->Latest(
@@ -63,7 +63,7 @@ void Site::State::Feed(const http::Request& request, http::Reply reply) {
   constexpr int64_t kFeedKey = -1;
   uint64_t generation = store.Generation();
   if (PagePtr page = cache.FindList(kFeedKey, generation)) {
-    reply(PageResponse(Conditions::Of(request), page));
+    reply(PageResponse(ConditionsView::Of(request), page));
     return;
   }
   session->Latest(std::nullopt, kFeedEntries,
@@ -99,7 +99,7 @@ void Site::State::Post(const http::Request& request, std::string_view param, htt
   }
   std::optional<int64_t> id = ParsePostId(param);
   if (!id) {
-    reply(PageResponse(Conditions::Of(request), not_found));
+    reply(PageResponse(ConditionsView::Of(request), not_found));
     return;
   }
   LoadPostPage(*id, format,
@@ -110,13 +110,37 @@ void Site::State::Post(const http::Request& request, std::string_view param, htt
                });
 }
 
+void Site::State::FollowEdits() {
+  if (store.EditGeneration() == followed_edits) return;
+  store::EditLog::Changes changes = store.EditedSince(followed_edits);
+  if (!changes.ids) {
+    cache.DropPosts();
+  } else {
+    // A post's Markdown source is kept beside its page, under the negated id.
+    for (int64_t id : *changes.ids) {
+      cache.DropPost(id);
+      cache.DropPost(-id);
+    }
+  }
+  followed_edits = changes.generation;
+}
+
+bool Site::State::UnchangedSince(int64_t id, uint64_t since) const {
+  if (store.EditGeneration() == since) return true;
+  store::EditLog::Changes changes = store.EditedSince(since);
+  return changes.ids &&
+         std::find(changes.ids->begin(), changes.ids->end(), id) == changes.ids->end();
+}
+
 void Site::State::LoadPostPage(int64_t id, PostFormat format,
                                std::function<void(Result<PagePtr>)> done) {
-  // Read before the query, like the list's generation. A post's Markdown source is kept beside
-  // its page, under the negated id (ids start at 1).
-  uint64_t edit_generation = store.EditGeneration();
+  // The edits followed before the query: if one of this post commits in between, the page read
+  // may be older than it and is then not kept (UnchangedSince), never served stale from cache.
+  // A post's Markdown source is kept beside its page, under the negated id (ids start at 1).
+  FollowEdits();
+  const uint64_t edit_generation = followed_edits;
   int64_t key = format == PostFormat::kMarkdown ? -id : id;
-  if (PagePtr page = cache.FindPost(key, edit_generation)) {
+  if (PagePtr page = cache.FindPost(key)) {
     done(std::move(page));
     return;
   }
@@ -137,7 +161,7 @@ void Site::State::LoadPostPage(int64_t id, PostFormat format,
     } else {
       page = MakePage(200, self->pages.Post(found), modified, found.revision);
     }
-    self->cache.PutPost(key, edit_generation, page);
+    if (self->UnchangedSince(id, edit_generation)) self->cache.PutPost(key, page);
     done(std::move(page));
   });
 }

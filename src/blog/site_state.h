@@ -50,6 +50,12 @@ struct Site::State : std::enable_shared_from_this<Site::State> {
   // thread.
   enum class PostFormat { kHtml, kMarkdown };
   void LoadPostPage(int64_t id, PostFormat format, std::function<void(Result<PagePtr>)> done);
+  // Drops the cached pages of the posts edited or deleted since the cache last followed the
+  // store's edits (all post pages when the store cannot say which): one atomic load when none.
+  void FollowEdits();
+  // Whether a page of post `id` read from the store after edit generation `since` is still
+  // current: no edit or delete of that post committed since.
+  bool UnchangedSince(int64_t id, uint64_t since) const;
 
   // Writes (site_writes.cc).
   void Create(const http::Request& request, http::Reply reply);
@@ -60,6 +66,7 @@ struct Site::State : std::enable_shared_from_this<Site::State> {
   store::Store& store;
   std::unique_ptr<store::StoreSession> session;
   PageCache cache;
+  uint64_t followed_edits = 0;  // the store's edit generation the post pages are current to
   std::function<std::string()> metrics_text;
   const PagePtr not_found;
   const PagePtr style;  // /style.css

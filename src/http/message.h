@@ -44,6 +44,9 @@ struct Response {
   std::string body;
   // When set, sent instead of `body` (cached pages, shared without copying).
   std::shared_ptr<const std::string> shared_body;
+  // When set, header lines made in advance ("Name: value\r\n" each), sent after `headers`
+  // (a cached page's validators, shared without copying).
+  std::shared_ptr<const std::string> shared_header_lines;
   bool close = false;  // close the connection after this response
 
   std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : body; }

@@ -51,6 +51,7 @@ void AppendResponse(const Response& response, bool head_only, bool keep_alive, i
     out += header.value;
     out += "\r\n";
   }
+  if (response.shared_header_lines) out += *response.shared_header_lines;
   out += "\r\n";
   if (!head_only && !no_body) out += body;
 }

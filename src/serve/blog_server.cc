@@ -8,6 +8,7 @@
 
 #include "base/metrics.h"
 #include "base/process_stats.h"
+#include "blog/markdown.h"
 #include "net/tcp.h"
 #include "serve/https_redirect.h"
 #include "serve/write_token.h"
@@ -98,8 +99,10 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
   if (!templates) return Prefixed("--templates", templates.error());
   server->templates_ = std::move(*templates);
 
-  Result<std::unique_ptr<store::Store>> opened =
-      store::OpenStore({.url = config.db, .read_timeout_ms = config.pg_read_timeout_ms});
+  Result<std::unique_ptr<store::Store>> opened = store::OpenStore(
+      {.url = config.db,
+       .read_timeout_ms = config.pg_read_timeout_ms,
+       .render_html = [](std::string_view body) { return blog::RenderMarkdown(body); }});
   if (!opened) return Prefixed("--db", opened.error());
   server->store_ = std::move(*opened);
 

@@ -16,7 +16,8 @@
 namespace fourdollar::store {
 
 Result<std::unique_ptr<PostgresListener>> PostgresListener::Start(
-    std::string url, std::function<void(bool edited)> bump_generation, PostgresMetrics& metrics) {
+    std::string url, std::function<void(const EditedPosts& edited)> bump_generation,
+    PostgresMetrics& metrics) {
   UniqueFd stop_event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop_event.valid()) return ErrnoError("eventfd for the PostgreSQL listener", errno);
   std::unique_ptr<PostgresListener> listener(new PostgresListener(
@@ -26,7 +27,7 @@ Result<std::unique_ptr<PostgresListener>> PostgresListener::Start(
 }
 
 PostgresListener::PostgresListener(std::string url,
-                                   std::function<void(bool edited)> bump_generation,
+                                   std::function<void(const EditedPosts& edited)> bump_generation,
                                    PostgresMetrics& metrics, UniqueFd stop_event)
     : url_(std::move(url)),
       bump_generation_(std::move(bump_generation)),
@@ -70,7 +71,7 @@ void PostgresListener::Run() {
     backoff.Succeeded();
     if (!first) metrics_.CountReconnect(PostgresMetrics::Link::kListener);
     first = false;
-    bump_generation_(true);  // whatever was committed before LISTEN took effect
+    bump_generation_(std::nullopt);  // whatever was committed before LISTEN took effect
     metrics_.SetConnected(PostgresMetrics::Link::kListener, true);
 
     PGconn* conn = connection->get();
@@ -78,14 +79,14 @@ void PostgresListener::Run() {
       if (!Wait(Pq().PQsocket(conn), -1)) return;
       if (Pq().PQconsumeInput(conn) == 0) break;
       while (PGnotify* notify = Pq().PQnotifies(conn)) {
-        const bool edited = notify->extra != nullptr && std::string_view(notify->extra) == "edit";
+        EditedPosts edited = ParseEditNotice(notify->extra != nullptr ? notify->extra : "");
         Pq().PQfreemem(notify);
         metrics_.CountNotification();
         bump_generation_(edited);
       }
     }
     metrics_.SetConnected(PostgresMetrics::Link::kListener, false);
-    bump_generation_(true);
+    bump_generation_(std::nullopt);
     backoff.Failed(MonotonicNowNs());
   }
 }

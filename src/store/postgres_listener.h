@@ -1,9 +1,9 @@
 // Keeps the instance's caches coherent with writes from other instances: one thread holds a
 // connection that LISTENs on fourdollar_posts and bumps the store's generation on each
-// notification (and its edit generation too when the payload is "edit": a post was edited or
-// deleted). When the connection is lost it bumps both (every cached page is dropped), reconnects
-// with backoff, and bumps it again once listening, to cover whatever was committed while it was
-// not.
+// notification (and records the posts edited or deleted that the payload names, see
+// postgres_edit_notice.h). When the connection is lost it bumps both (every cached page is
+// dropped), reconnects with backoff, and bumps it again once listening, to cover whatever was
+// committed while it was not.
 //
 // Threading: Start and Stop are called by the owner; everything else runs on the listener's
 // thread.
@@ -16,6 +16,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "store/postgres_edit_notice.h"
 #include "store/postgres_metrics.h"
 
 namespace fourdollar::store {
@@ -23,10 +24,11 @@ namespace fourdollar::store {
 class PostgresListener {
  public:
   // Starts the thread; it connects to `url` by itself (and keeps trying). `bump_generation` is
-  // called from the listener's thread, with true when posts may have been edited or deleted; it and
-  // `metrics` must outlive the listener.
+  // called from the listener's thread with the posts edited or deleted (nullopt: any may have); it
+  // and `metrics` must outlive the listener.
   static Result<std::unique_ptr<PostgresListener>> Start(
-      std::string url, std::function<void(bool edited)> bump_generation, PostgresMetrics& metrics);
+      std::string url, std::function<void(const EditedPosts& edited)> bump_generation,
+      PostgresMetrics& metrics);
 
   // Calls Stop().
   ~PostgresListener();
@@ -37,7 +39,7 @@ class PostgresListener {
   void Stop();
 
  private:
-  PostgresListener(std::string url, std::function<void(bool edited)> bump_generation,
+  PostgresListener(std::string url, std::function<void(const EditedPosts& edited)> bump_generation,
                    PostgresMetrics& metrics, UniqueFd stop_event);
   void Run();
   // Waits until `fd` is readable, the stop event fires, or `timeout_ms` passes (-1: no limit).
@@ -45,7 +47,7 @@ class PostgresListener {
   bool Wait(int fd, int timeout_ms);
 
   const std::string url_;
-  const std::function<void(bool edited)> bump_generation_;
+  const std::function<void(const EditedPosts& edited)> bump_generation_;
   PostgresMetrics& metrics_;
   UniqueFd stop_event_;  // an eventfd written once by Stop
   std::thread thread_;

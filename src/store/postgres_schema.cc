@@ -1,4 +1,5 @@
 #include "store/postgres_schema.h"
+#include "store/libpq.h"
 
 #include <array>
 #include <string>
@@ -11,7 +12,7 @@ constexpr int64_t kMigrationLockKey = 0x466f7572'446f6c00;  // "FourDol" 0
 
 // Migration i brings the database from version i to version i + 1. Append only: a released
 // migration never changes, because databases in the field already ran it.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // request_key is chosen by the writer for each post, so that after a connection lost during
     // COMMIT it can find out whether the batch was stored.
     "CREATE TABLE posts ("
@@ -28,7 +29,41 @@ constexpr std::array<const char*, 2> kMigrations = {
     "ALTER TABLE posts ADD COLUMN revision BIGINT NOT NULL DEFAULT 1;"
     "ALTER TABLE posts ADD COLUMN deleted_unix_ms BIGINT;"
     "CREATE TABLE post_changes (request_key TEXT PRIMARY KEY, post_id BIGINT NOT NULL);",
+    // The body rendered to HTML when it is written. NULL for the rows of older versions until
+    // FillBodyHtml renders them.
+    "ALTER TABLE posts ADD COLUMN body_html TEXT;",
 };
+
+// Renders the HTML of every row that has none, a page of rows at a time, each page in its own
+// transaction (a page is consistent on its own; a crash midway leaves the rest for next time).
+Status FillBodyHtml(PgConnection& db, const RenderHtml& render_html) {
+  int64_t after = 0;
+  while (true) {
+    const std::string after_text = std::to_string(after);
+    auto rows = db.ExecParams(
+        "SELECT id, body FROM posts WHERE body_html IS NULL AND id > $1::bigint ORDER BY id "
+        "LIMIT 256",
+        {after_text.c_str()});
+    if (!rows) return tl::unexpected(rows.error());
+    const int count = Pq().PQntuples(rows->get());
+    if (count == 0) return {};
+    if (auto begun = db.Exec("BEGIN"); !begun) return tl::unexpected(begun.error());
+    for (int row = 0; row < count; ++row) {
+      const std::string id = PgText(rows->get(), row, 0);
+      const std::string html = render_html(PgText(rows->get(), row, 1));
+      // Only a row still without HTML: an edit meanwhile stored its own.
+      auto updated = db.ExecParams(
+          "UPDATE posts SET body_html = $1 WHERE id = $2::bigint AND body_html IS NULL",
+          {html.c_str(), id.c_str()});
+      if (!updated) {
+        (void)db.Exec("ROLLBACK");
+        return tl::unexpected(updated.error());
+      }
+    }
+    if (auto committed = db.Exec("COMMIT"); !committed) return tl::unexpected(committed.error());
+    after = PgInt64(rows->get(), count - 1, 0);
+  }
+}
 
 Status Apply(PgConnection& db) {
   auto created = db.Exec(
@@ -63,11 +98,14 @@ Status Apply(PgConnection& db) {
 
 int PostgresSchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
-Status MigratePostgresSchema(PgConnection& db) {
+Status MigratePostgresSchema(PgConnection& db, const RenderHtml& render_html) {
   const std::string key = std::to_string(kMigrationLockKey);
   auto locked = db.Exec("SELECT pg_advisory_lock(" + key + ")");
   if (!locked) return tl::unexpected(locked.error());
-  Status applied = Apply(db);
+  Status applied = Apply(db).and_then([&]() -> Status {
+    if (!render_html) return {};
+    return FillBodyHtml(db, render_html);
+  });
   // Released even after a failure; a broken connection releases it by itself.
   (void)db.Exec("SELECT pg_advisory_unlock(" + key + ")");
   return applied;

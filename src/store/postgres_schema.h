@@ -5,6 +5,7 @@
 
 #include "base/result.h"
 #include "store/postgres_connection.h"
+#include "store/store.h"
 
 namespace fourdollar::store {
 
@@ -18,6 +19,8 @@ inline constexpr int64_t kPostgresWriteLockKey = 0x466f7572'446f6c01;  // "FourD
 // Brings the database to PostgresSchemaVersion(), creating it if empty. Several instances may
 // call it at once: a session-level advisory lock makes them take turns. Refuses a database with
 // a newer version (kInvalidArgument).
-Status MigratePostgresSchema(PgConnection& db);
+// Then, when `render_html` is set, renders the HTML of every post stored without it (rows of a
+// database made before the HTML was kept).
+Status MigratePostgresSchema(PgConnection& db, const RenderHtml& render_html = {});
 
 }  // namespace fourdollar::store

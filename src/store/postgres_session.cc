@@ -85,7 +85,8 @@ Status PostgresSession::EnsureConnected(int64_t deadline_ns) {
         .and_then([&] {
           return db.PrepareBy("get",
                               "SELECT id, created_unix_ms, title, body, updated_unix_ms, "
-                              "revision, (deleted_unix_ms IS NOT NULL)::int FROM posts "
+                              "revision, (deleted_unix_ms IS NOT NULL)::int, "
+                              "(body_html IS NOT NULL)::int, COALESCE(body_html, '') FROM posts "
                               "WHERE id = $1::bigint",
                               1, deadline_ns);
         });
@@ -203,6 +204,7 @@ Result<std::optional<Post>> PostgresSession::QueryPost(int64_t id, int64_t deadl
   post.updated_unix_ms = PgInt64(result, 0, 4);
   post.revision = PgInt64(result, 0, 5);
   post.deleted = PgInt64(result, 0, 6) != 0;
+  if (PgInt64(result, 0, 7) != 0) post.body_html = PgText(result, 0, 8);
   return std::optional<Post>(std::move(post));
 }
 

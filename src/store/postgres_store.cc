@@ -1,7 +1,9 @@
 #include "store/postgres_store.h"
 
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "store/postgres_connection.h"
 #include "store/postgres_listener.h"
@@ -25,7 +27,8 @@ class PostgresStore final : public Store {
   Status StartListener() {
     PostgresWriter* writer = writer_.get();
     auto listener = PostgresListener::Start(
-        url_, [writer](bool edited) { writer->BumpGeneration(edited); }, writer->metrics());
+        url_, [writer](const EditedPosts& edited) { writer->BumpGeneration(edited); },
+        writer->metrics());
     if (!listener) return tl::unexpected(listener.error());
     listener_ = std::move(*listener);
     return {};
@@ -38,6 +41,9 @@ class PostgresStore final : public Store {
   }
   uint64_t Generation() const override { return writer_->Generation(); }
   uint64_t EditGeneration() const override { return writer_->EditGeneration(); }
+  EditLog::Changes EditedSince(uint64_t since) const override {
+    return writer_->EditedSince(since);
+  }
   void WriteMetrics(MetricsWriter& out) const override { writer_->WriteMetrics(out); }
   void Shutdown() override {
     writer_->Shutdown();
@@ -64,7 +70,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options, co
     return MakeError(db.error().code,
                      "store " + ElidePassword(options.url) + ": " + db.error().message);
   }
-  if (Status migrated = MigratePostgresSchema(*db); !migrated) {
+  if (Status migrated = MigratePostgresSchema(*db, options.render_html); !migrated) {
     return tl::unexpected(migrated.error());
   }
   std::string description = db->Describe();

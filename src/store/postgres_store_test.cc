@@ -177,6 +177,30 @@ TEST_F(PostgresStoreTest, WriteOnOneInstanceChangesTheOthersGeneration) {
   EXPECT_EQ((*latest)->front().title, "from A");
 }
 
+TEST_F(PostgresStoreTest, AnEditOnOneInstanceNamesThePostOnTheOther) {
+  auto writer = MustOpen();
+  auto reader = MustOpen();
+  ASSERT_TRUE(writer && reader);
+  ASSERT_TRUE(Listening(*reader));
+  auto first = InsertAndWait(*writer, loop_, NewPost{"a", "b", "<p>b</p>"});
+  auto second = InsertAndWait(*writer, loop_, NewPost{"a", "b", "<p>b</p>"});
+  ASSERT_TRUE(first && second);
+  const uint64_t before = reader->EditGeneration();
+  auto session = writer->OpenSession(loop_);
+  ASSERT_TRUE(session) << session.error().message;
+  auto updated = Await<Result<Post>>([&](auto done) {
+    (*session)->Update(second->id, NewPost{"a", "c", "<p>c</p>"}, std::nullopt, done);
+  });
+  ASSERT_TRUE(updated && *updated);
+  auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  while (reader->EditGeneration() == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EditLog::Changes changes = reader->EditedSince(before);
+  ASSERT_TRUE(changes.ids.has_value());
+  EXPECT_EQ(*changes.ids, std::vector<int64_t>{second->id});
+}
+
 TEST_F(PostgresStoreTest, IdsFollowCommitOrderAcrossInstances) {
   auto a = MustOpen();
   auto b = MustOpen();

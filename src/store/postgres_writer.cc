@@ -30,13 +30,16 @@ std::string RandomKeyPrefix() {
   return text;
 }
 
-// Rows "($1, $2, $3, $4), ($1, $5, $6, $7)...": one timestamp, then title, body, key per post.
+// Rows "($1, $2, $3, $4, $5), ($1, $6, ...)...": one timestamp, then title, body, HTML and key
+// per post.
 std::string InsertSql(size_t posts) {
-  std::string sql = "INSERT INTO posts(created_unix_ms, title, body, request_key) VALUES ";
+  std::string sql =
+      "INSERT INTO posts(created_unix_ms, title, body, body_html, request_key) VALUES ";
   for (size_t i = 0; i < posts; ++i) {
-    const size_t first = 2 + 3 * i;
-    sql += (i == 0 ? "($1, $" : ", ($1, $") + std::to_string(first) + ", $" +
-           std::to_string(first + 1) + ", $" + std::to_string(first + 2) + ")";
+    const size_t first = 2 + 4 * i;
+    sql += (i == 0 ? "($1" : ", ($1");
+    for (size_t j = 0; j < 4; ++j) sql += ", $" + std::to_string(first + j);
+    sql += ")";
   }
   return sql + " RETURNING id, request_key";
 }
@@ -46,6 +49,18 @@ std::string ArrayLiteral(const std::vector<std::string>& keys) {
   std::string literal = "{";
   for (const std::string& key : keys) literal += (literal.size() > 1 ? "," : "") + key;
   return literal + "}";
+}
+
+// The posts that the writes which succeeded edited or deleted.
+std::vector<int64_t> EditedIds(const std::vector<PendingWrite>& writes,
+                               const std::vector<Result<Post>>& outcomes) {
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    if (outcomes[i] && writes[i].request.kind != WriteRequest::Kind::kInsert) {
+      ids.push_back(outcomes[i]->id);
+    }
+  }
+  return ids;
 }
 
 }  // namespace
@@ -175,11 +190,11 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   if (Status written = WriteBatch(batch, now_unix_ms, outcomes, keys); !written) {
     return abort(written.error());
   }
-  bool edited = false;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    edited = edited || (outcomes[i] && batch[i].request.kind != WriteRequest::Kind::kInsert);
-  }
-  const std::string commit = edited ? "NOTIFY fourdollar_posts, 'edit'; COMMIT" : "COMMIT";
+  // Other instances drop the pages of the posts edited or deleted. The payload is digits,
+  // spaces and "edit": it needs no quoting.
+  const std::string notice = EditNotice(EditedIds(batch, outcomes));
+  const std::string commit =
+      notice.empty() ? "COMMIT" : "NOTIFY fourdollar_posts, '" + notice + "'; COMMIT";
   if (auto committed = db_.ExecBy(commit, StatementDeadline()); !committed) {
     if (keys.empty()) {
       // Nothing was to change: every write was refused on its own, and stays so.
@@ -217,6 +232,7 @@ Status PostgresWriter::WriteBatch(std::vector<PendingWrite>& batch, int64_t now_
     NewPost& post = batch[inserts[j]].request.post;
     params.push_back(post.title.c_str());
     params.push_back(post.body.c_str());
+    params.push_back(post.body_html.c_str());
     params.push_back(insert_keys[j].c_str());
   }
   if (!inserts.empty()) {
@@ -232,6 +248,7 @@ Status PostgresWriter::WriteBatch(std::vector<PendingWrite>& batch, int64_t now_
       post.created_unix_ms = now_unix_ms;
       post.title = std::move(batch[inserts[j]].request.post.title);
       post.body = std::move(batch[inserts[j]].request.post.body);
+      post.body_html = std::move(batch[inserts[j]].request.post.body_html);
       outcomes[inserts[j]] = std::move(post);
     }
     keys = std::move(insert_keys);
@@ -256,16 +273,18 @@ Status PostgresWriter::WriteChange(WriteRequest& request, int64_t now_unix_ms,
   auto changed =
       update ? db_.ExecParamsBy(
                    "WITH changed AS (UPDATE posts SET title = $1, body = $2, updated_unix_ms = "
-                   "$3::bigint, revision = revision + 1 WHERE id = $4::bigint AND deleted_unix_ms "
-                   "IS NULL AND ($5::bigint < 0 OR revision = $5::bigint) RETURNING id, "
-                   "created_unix_ms, revision), logged AS (INSERT INTO post_changes SELECT $6, id "
-                   "FROM changed) SELECT created_unix_ms, revision FROM changed",
+                   "$3::bigint, revision = revision + 1, body_html = $7 WHERE id = $4::bigint AND "
+                   "deleted_unix_ms IS NULL AND ($5::bigint < 0 OR revision = $5::bigint) "
+                   "RETURNING id, created_unix_ms, revision), logged AS (INSERT INTO post_changes "
+                   "SELECT $6, id FROM changed) SELECT created_unix_ms, revision FROM changed",
                    {request.post.title.c_str(), request.post.body.c_str(), now_text.c_str(),
-                    id_text.c_str(), revision_text.c_str(), key.c_str()},
+                    id_text.c_str(), revision_text.c_str(), key.c_str(),
+                    request.post.body_html.c_str()},
                    StatementDeadline())
              : db_.ExecParamsBy(
-                   "WITH changed AS (UPDATE posts SET title = '', body = '', updated_unix_ms = "
-                   "$1::bigint, deleted_unix_ms = $1::bigint, revision = revision + 1 WHERE id = "
+                   "WITH changed AS (UPDATE posts SET title = '', body = '', body_html = '', "
+                   "updated_unix_ms = $1::bigint, deleted_unix_ms = $1::bigint, revision = "
+                   "revision + 1 WHERE id = "
                    "$2::bigint AND deleted_unix_ms IS NULL RETURNING id, created_unix_ms, "
                    "revision), logged AS (INSERT INTO post_changes SELECT $3, id FROM changed) "
                    "SELECT created_unix_ms, revision FROM changed",
@@ -281,6 +300,7 @@ Status PostgresWriter::WriteChange(WriteRequest& request, int64_t now_unix_ms,
     if (update) {
       post.title = std::move(request.post.title);
       post.body = std::move(request.post.body);
+      post.body_html = std::move(request.post.body_html);
     }
     outcome = std::move(post);
     keys.push_back(key);
@@ -306,13 +326,9 @@ Status PostgresWriter::WriteChange(WriteRequest& request, int64_t now_unix_ms,
 
 void PostgresWriter::Acknowledge(std::vector<PendingWrite>& writes,
                                  std::vector<Result<Post>>& outcomes) {
-  bool edited = false;
-  for (size_t i = 0; i < writes.size(); ++i) {
-    edited = edited || (outcomes[i] && writes[i].request.kind != WriteRequest::Kind::kInsert);
-  }
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  BumpGeneration(edited);
+  BumpGeneration(EditedIds(writes, outcomes));
   for (size_t i = 0; i < writes.size(); ++i) CompleteWrite(writes[i], std::move(outcomes[i]));
 }
 

@@ -35,6 +35,7 @@
 #include "base/result.h"
 #include "store/postgres_backoff.h"
 #include "store/postgres_connection.h"
+#include "store/postgres_edit_notice.h"
 #include "store/postgres_metrics.h"
 #include "store/store.h"
 #include "store/write_metrics.h"
@@ -64,11 +65,17 @@ class PostgresWriter {
   void Shutdown();
 
   uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
-  uint64_t EditGeneration() const { return edit_generation_.load(std::memory_order_acquire); }
-  // For content committed here or elsewhere (another instance), or possibly missed; `edited`:
-  // posts may have been edited or deleted, not only added.
-  void BumpGeneration(bool edited) {
-    if (edited) edit_generation_.fetch_add(1, std::memory_order_acq_rel);
+  uint64_t EditGeneration() const { return edits_.Generation(); }
+  EditLog::Changes EditedSince(uint64_t since) const { return edits_.ChangedSince(since); }
+  // For content committed here or elsewhere (another instance), or possibly missed. `edited`:
+  // the posts edited or deleted (empty when posts were only added); nullopt when it is not
+  // known which, if any.
+  void BumpGeneration(const EditedPosts& edited) {
+    if (!edited) {
+      edits_.RecordUnknown();
+    } else if (!edited->empty()) {
+      edits_.Record(*edited);
+    }
     generation_.fetch_add(1, std::memory_order_acq_rel);
   }
 
@@ -116,7 +123,7 @@ class PostgresWriter {
   std::optional<InDoubt> in_doubt_;   // writer thread only
 
   std::atomic<uint64_t> generation_{0};
-  std::atomic<uint64_t> edit_generation_{0};
+  EditLog edits_;
   store::WriteMetrics metrics_;
   PostgresMetrics connection_metrics_;
   WriteQueue queue_;

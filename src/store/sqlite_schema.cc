@@ -2,6 +2,8 @@
 
 #include <array>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace fourdollar::store {
 
@@ -9,7 +11,7 @@ namespace {
 
 // Migration i brings the database from version i to version i + 1. Append only: a released
 // migration never changes, because databases in the field already ran it.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     "CREATE TABLE posts ("
     "  id INTEGER PRIMARY KEY,"
     "  created_unix_ms INTEGER NOT NULL,"
@@ -21,9 +23,45 @@ constexpr std::array<const char*, 2> kMigrations = {
     "ALTER TABLE posts ADD COLUMN updated_unix_ms INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE posts ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;"
     "ALTER TABLE posts ADD COLUMN deleted_unix_ms INTEGER;",
+    // The body rendered to HTML when it is written. NULL for the rows of older versions until
+    // FillBodyHtml renders them.
+    "ALTER TABLE posts ADD COLUMN body_html TEXT;",
 };
 
-Status Apply(SqliteDb& db) {
+// Renders the HTML of every row that has none, a page of rows at a time (the select is not
+// kept open across the updates).
+Status FillBodyHtml(SqliteDb& db, const RenderHtml& render_html) {
+  auto select = db.Prepare(
+      "SELECT id, body FROM posts WHERE body_html IS NULL AND id > ?1 ORDER BY id LIMIT 256");
+  if (!select) return tl::unexpected(select.error());
+  auto update = db.Prepare("UPDATE posts SET body_html = ?1 WHERE id = ?2");
+  if (!update) return tl::unexpected(update.error());
+  int64_t after = 0;
+  while (true) {
+    std::vector<std::pair<int64_t, std::string>> rows;
+    {
+      StatementResetter reset(*select);
+      if (Status bound = select->BindInt64(1, after); !bound) return bound;
+      while (true) {
+        auto row = select->Step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        rows.emplace_back(select->ColumnInt64(0), select->ColumnText(1));
+      }
+    }
+    if (rows.empty()) return {};
+    for (const auto& [id, body] : rows) {
+      StatementResetter reset(*update);
+      Status done = update->BindText(1, render_html(body))
+                        .and_then([&] { return update->BindInt64(2, id); })
+                        .and_then([&] { return update->Run(); });
+      if (!done) return done;
+    }
+    after = rows.back().first;
+  }
+}
+
+Status Apply(SqliteDb& db, const RenderHtml& render_html) {
   auto version = db.QueryInt64("PRAGMA user_version");
   if (!version) return tl::unexpected(version.error());
   if (*version > SqliteSchemaVersion()) {
@@ -44,19 +82,20 @@ Status Apply(SqliteDb& db) {
     auto bumped = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
     if (!bumped) return bumped;
   }
-  return {};
+  if (!render_html) return {};
+  return FillBodyHtml(db, render_html);
 }
 
 }  // namespace
 
 int SqliteSchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
-Status MigrateSqliteSchema(SqliteDb& db) {
+Status MigrateSqliteSchema(SqliteDb& db, const RenderHtml& render_html) {
   // IMMEDIATE takes the write lock first, so two processes opening a fresh file cannot both
   // decide to create the table.
   auto begun = db.Exec("BEGIN IMMEDIATE");
   if (!begun) return begun;
-  auto applied = Apply(db);
+  auto applied = Apply(db, render_html);
   if (!applied) {
     // The original error matters more than a failed rollback.
     (void)db.Exec("ROLLBACK");

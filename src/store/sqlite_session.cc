@@ -27,7 +27,8 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::Open(const std::string& pa
   if (!latest) return tl::unexpected(latest.error());
   auto get = session->db_.Prepare(
       "SELECT id, created_unix_ms, title, body, updated_unix_ms, revision, "
-      "deleted_unix_ms IS NOT NULL FROM posts WHERE id = ?1");
+      "deleted_unix_ms IS NOT NULL, body_html IS NOT NULL, COALESCE(body_html, '') FROM posts "
+      "WHERE id = ?1");
   if (!get) return tl::unexpected(get.error());
   session->latest_ = std::move(*latest);
   session->get_ = std::move(*get);
@@ -98,6 +99,7 @@ Result<std::optional<Post>> SqliteSession::QueryPost(int64_t id) {
   post.updated_unix_ms = get_.ColumnInt64(4);
   post.revision = get_.ColumnInt64(5);
   post.deleted = get_.ColumnInt64(6) != 0;
+  if (get_.ColumnInt64(7) != 0) post.body_html = get_.ColumnText(8);
   return std::optional<Post>(std::move(post));
 }
 

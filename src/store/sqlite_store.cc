@@ -36,6 +36,9 @@ class SqliteStore final : public Store {
   }
   uint64_t Generation() const override { return writer_->Generation(); }
   uint64_t EditGeneration() const override { return writer_->EditGeneration(); }
+  EditLog::Changes EditedSince(uint64_t since) const override {
+    return writer_->EditedSince(since);
+  }
   void WriteMetrics(MetricsWriter& out) const override { writer_->WriteMetrics(out); }
   void Shutdown() override { writer_->Shutdown(); }
   std::string Describe() const override { return "sqlite:" + path_; }
@@ -110,7 +113,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const St
   auto db = SqliteDb::Open(*absolute, SqliteDb::Mode::kReadWriteCreate, kWriteBusyTimeoutMs);
   if (!db) return tl::unexpected(db.error());
   if (auto configured = Configure(*db); !configured) return tl::unexpected(configured.error());
-  if (auto migrated = MigrateSqliteSchema(*db); !migrated) {
+  if (auto migrated = MigrateSqliteSchema(*db, options.render_html); !migrated) {
     return tl::unexpected(migrated.error());
   }
   auto writer =

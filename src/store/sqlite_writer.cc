@@ -41,15 +41,18 @@ Status SqliteWriter::PrepareStatements() {
   };
   const Target targets[] = {
       {&begin_, "BEGIN IMMEDIATE"},
-      {&insert_, "INSERT INTO posts(created_unix_ms, title, body) VALUES (?1, ?2, ?3)"},
+      {&insert_,
+       "INSERT INTO posts(created_unix_ms, title, body, body_html) VALUES (?1, ?2, ?3, ?4)"},
       // ?4 < 0: any revision.
       {&update_,
-       "UPDATE posts SET title = ?1, body = ?2, updated_unix_ms = ?3, revision = revision + 1 "
+       "UPDATE posts SET title = ?1, body = ?2, updated_unix_ms = ?3, revision = revision + 1, "
+       "body_html = ?6 "
        "WHERE id = ?5 AND deleted_unix_ms IS NULL AND (?4 < 0 OR revision = ?4) "
        "RETURNING created_unix_ms, revision"},
       // The text goes; the row stays, so the id is never handed out again.
       {&delete_,
-       "UPDATE posts SET title = '', body = '', updated_unix_ms = ?1, deleted_unix_ms = ?1, "
+       "UPDATE posts SET title = '', body = '', body_html = '', updated_unix_ms = ?1, "
+       "deleted_unix_ms = ?1, "
        "revision = revision + 1 WHERE id = ?2 AND deleted_unix_ms IS NULL "
        "RETURNING created_unix_ms, revision"},
       {&state_, "SELECT deleted_unix_ms IS NOT NULL, revision FROM posts WHERE id = ?1"},
@@ -122,16 +125,16 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
     return;
   }
 
-  bool edited = false;
+  std::vector<int64_t> edited;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!outcomes[i]) continue;
     last_created_unix_ms_ = std::max(
         {last_created_unix_ms_, outcomes[i]->created_unix_ms, outcomes[i]->updated_unix_ms});
-    edited = edited || batch[i].request.kind != WriteRequest::Kind::kInsert;
+    if (batch[i].request.kind != WriteRequest::Kind::kInsert) edited.push_back(outcomes[i]->id);
   }
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  if (edited) edit_generation_.fetch_add(1, std::memory_order_release);
+  if (!edited.empty()) edits_.Record(edited);
   generation_.fetch_add(1, std::memory_order_release);
   for (size_t i = 0; i < batch.size(); ++i) CompleteWrite(batch[i], std::move(outcomes[i]));
 }
@@ -155,7 +158,8 @@ Status SqliteWriter::Insert(WriteRequest& request, int64_t now_unix_ms,
                             std::vector<Result<Post>>& outcomes) {
   Status bound = insert_.BindInt64(1, now_unix_ms)
                      .and_then([&] { return insert_.BindText(2, request.post.title); })
-                     .and_then([&] { return insert_.BindText(3, request.post.body); });
+                     .and_then([&] { return insert_.BindText(3, request.post.body); })
+                     .and_then([&] { return insert_.BindText(4, request.post.body_html); });
   if (!bound) {
     insert_.Reset();
     return bound;
@@ -168,6 +172,7 @@ Status SqliteWriter::Insert(WriteRequest& request, int64_t now_unix_ms,
   post.created_unix_ms = now_unix_ms;
   post.title = std::move(request.post.title);
   post.body = std::move(request.post.body);
+  post.body_html = std::move(request.post.body_html);
   outcomes.push_back(std::move(post));
   return {};
 }
@@ -184,6 +189,7 @@ Status SqliteWriter::Change(WriteRequest& request, int64_t now_unix_ms,
                 .and_then([&] { return stmt.BindInt64(3, now_unix_ms); })
                 .and_then([&] { return stmt.BindInt64(4, request.expected_revision.value_or(-1)); })
                 .and_then([&] { return stmt.BindInt64(5, request.id); })
+                .and_then([&] { return stmt.BindText(6, request.post.body_html); })
           : stmt.BindInt64(1, now_unix_ms).and_then([&] { return stmt.BindInt64(2, request.id); });
   if (!bound) return bound;
   auto row = stmt.Step();
@@ -198,6 +204,7 @@ Status SqliteWriter::Change(WriteRequest& request, int64_t now_unix_ms,
     if (update) {
       post.title = std::move(request.post.title);
       post.body = std::move(request.post.body);
+      post.body_html = std::move(request.post.body_html);
     }
     // Stepping to the end finishes the statement before the next one runs.
     if (auto end = stmt.Step(); !end) return tl::unexpected(end.error());

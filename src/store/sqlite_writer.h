@@ -52,7 +52,8 @@ class SqliteWriter {
   // Bumped (release) after each commit, before that commit's completions are posted.
   uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
   // Bumped likewise, after commits that edited or deleted a post.
-  uint64_t EditGeneration() const { return edit_generation_.load(std::memory_order_acquire); }
+  uint64_t EditGeneration() const { return edits_.Generation(); }
+  EditLog::Changes EditedSince(uint64_t since) const { return edits_.ChangedSince(since); }
 
   void WriteMetrics(MetricsWriter& out) const { metrics_.WriteTo(out); }
 
@@ -79,7 +80,7 @@ class SqliteWriter {
   int64_t last_created_unix_ms_;  // writer thread only, after Start
 
   std::atomic<uint64_t> generation_{0};
-  std::atomic<uint64_t> edit_generation_{0};
+  EditLog edits_;
   store::WriteMetrics metrics_;
   WriteQueue queue_;
   std::once_flag join_once_;

@@ -10,11 +10,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/executor.h"
 #include "base/metrics.h"
 #include "base/result.h"
+#include "store/edit_log.h"
 
 namespace fourdollar::store {
 
@@ -22,7 +24,10 @@ struct Post {
   int64_t id = 0;
   int64_t created_unix_ms = 0;  // UTC, assigned by the store when the post is committed
   std::string title;
-  std::string body;
+  std::string body;  // Markdown source
+  // The body rendered to HTML when it was written; nullopt for a row of an older schema that
+  // was migrated without a renderer (StoreOptions::render_html unset): the reader renders it.
+  std::optional<std::string> body_html;
   int64_t updated_unix_ms = 0;  // UTC, of the last committed edit; 0 when never edited
   int64_t revision = 1;         // 1 when created, one more at each edit
   bool deleted = false;         // a tombstone: the id is kept (never reused), title and body ""
@@ -37,7 +42,8 @@ struct PostSummary {
 
 struct NewPost {
   std::string title;
-  std::string body;
+  std::string body;       // Markdown source
+  std::string body_html;  // `body` rendered, before the write is queued: stored beside it
 };
 
 // One change for the single writer: a new post, an edit of post `id`, or its deletion.
@@ -99,6 +105,11 @@ class Store {
   // a page of one post is rendered again only then, not after every new post.
   virtual uint64_t EditGeneration() const = 0;
 
+  // The posts edited or deleted after edit generation `since` (nullopt ids: any post may have,
+  // e.g. a notification from another instance was missed or `since` is too old). A cache drops
+  // the pages of those posts only. Takes a lock: call it once per change of EditGeneration.
+  virtual EditLog::Changes EditedSince(uint64_t since) const = 0;
+
   // Appends the store's figures (posts stored, write-batch sizes, queue depth...).
   virtual void WriteMetrics(MetricsWriter& out) const = 0;
 
@@ -110,6 +121,9 @@ class Store {
   virtual std::string Describe() const = 0;
 };
 
+// Renders a post's Markdown body to its HTML. Pure; thread-safe.
+using RenderHtml = std::function<std::string(std::string_view)>;
+
 struct StoreOptions {
   std::string url;                   // "sqlite:PATH" (PATH may be relative)
   size_t max_queued_writes = 16384;  // beyond it Insert fails with kUnavailable
@@ -117,6 +131,10 @@ struct StoreOptions {
   // PostgreSQL: a read not answered within this long after it was queued fails with
   // kUnavailable (503), so a database that hangs stalls no visitor for longer.
   int64_t read_timeout_ms = 250;
+  // Renders a Markdown body to HTML, for the posts of a database made before the HTML was
+  // stored: the migration fills their HTML on open. Unset: such rows keep no HTML (their
+  // body_html reads as nullopt).
+  RenderHtml render_html;
 };
 
 // Opens (creating and migrating if needed) the store named by options.url.
