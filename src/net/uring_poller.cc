@@ -12,8 +12,10 @@ namespace fourdollar::net {
 namespace {
 
 constexpr unsigned kRingEntries = 1024;
-// user_data of the POLL_REMOVE submissions: their own completions are dropped.
-constexpr uint64_t kIgnoredUserData = ~uint64_t{0};
+// user_data of the POLL_REMOVE submissions: their own completions are dropped. Not ~0, which
+// liburing reserves (LIBURING_UDATA_TIMEOUT) and takes out of the queue as an error of the wait.
+// No poll has it: generations start at 1.
+constexpr uint64_t kIgnoredUserData = 0;
 
 uint64_t UserData(int fd, uint32_t generation) {
   return (uint64_t{generation} << 32) | static_cast<uint32_t>(fd);
@@ -144,19 +146,19 @@ bool UringPoller::Wait(int timeout_ms, int64_t& now_ns) {
   if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) return false;
 
   // Copied out and marked seen before any handler runs: a handler may Add or Remove (and so
-  // submit), and never sees the completion queue half read.
+  // submit), and never sees the completion queue half read. Every completion is taken each
+  // turn: a full completion queue ends multishot polls.
   constexpr unsigned kBatch = 256;
   io_uring_cqe* cqes[kBatch];
-  struct Completion {
-    uint64_t user_data;
-    int32_t result;
-    uint32_t flags;
-  };
-  Completion done[kBatch];
-  unsigned n = io_uring_peek_batch_cqe(&ring_, cqes, kBatch);
-  for (unsigned i = 0; i < n; ++i) done[i] = {cqes[i]->user_data, cqes[i]->res, cqes[i]->flags};
-  io_uring_cq_advance(&ring_, n);
-  for (unsigned i = 0; i < n; ++i) Complete(done[i].user_data, done[i].result, done[i].flags);
+  std::vector<Completion>& done = completions_;
+  done.clear();
+  for (unsigned n; (n = io_uring_peek_batch_cqe(&ring_, cqes, kBatch)) > 0;) {
+    for (unsigned i = 0; i < n; ++i) {
+      done.push_back({cqes[i]->user_data, cqes[i]->res, cqes[i]->flags});
+    }
+    io_uring_cq_advance(&ring_, n);
+  }
+  for (const Completion& c : done) Complete(c.user_data, c.result, c.flags);
   return true;
 }
 

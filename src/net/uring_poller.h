@@ -45,8 +45,15 @@ class UringPoller final : public Poller {
   void Arm(int fd, const Slot& slot);
   void Complete(uint64_t user_data, int32_t result, uint32_t flags);
 
+  struct Completion {
+    uint64_t user_data;
+    int32_t result;
+    uint32_t flags;
+  };
+
   io_uring ring_{};
   std::vector<Slot> slots_;
+  std::vector<Completion> completions_;  // of one Wait, kept to reuse its memory
   uint32_t last_generation_ = 0;
 };
 
