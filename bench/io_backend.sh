@@ -75,9 +75,9 @@ for backend in epoll io_uring; do
 done
 
 echo "bench: server on CPU $SERVER_CPU, wrk and the generator on CPU $LOAD_CPU, ${DURATION} s per run"
-printf '%-44s %10s %7s %10s %9s\n' run requests "CPU-s" "req/CPU-s" "vs epoll"
+printf '%-52s %10s %7s %10s %9s\n' run requests "CPU-s" "req/CPU-s" "vs epoll"
 srow() {
-  printf '%-44s %10s %7s %10s %9s\n' "$1" "$(awk '{ print $1 }' "$work/$2.server")" \
+  printf '%-52s %10s %7s %10s %9s\n' "$1" "$(awk '{ print $1 }' "$work/$2.server")" \
     "$(awk '{ print $2 }' "$work/$2.server")" "$(server_per_cpu "$2")" "$3"
 }
 for mode in keep close; do
@@ -90,9 +90,9 @@ done
 w=$(per_cpu "$(wrk_requests gen_wrk)" "$(cpu_seconds gen_wrk)")
 ge=$(per_cpu "$(load_requests gen_epoll)" "$(cpu_seconds gen_epoll)")
 gu=$(per_cpu "$(load_requests gen_io_uring)" "$(cpu_seconds gen_io_uring)")
-printf '%-44s %10s %7s %10s %9s\n' "generator: wrk -t1 -c50, GET /" "$(wrk_requests gen_wrk)" \
+printf '%-52s %10s %7s %10s %9s\n' "generator: wrk -t1 -c50, GET /" "$(wrk_requests gen_wrk)" \
   "$(cpu_seconds gen_wrk)" "$w" ""
-printf '%-44s %10s %7s %10s %9s\n' "generator: load on epoll, 50 VUs, GET /" \
+printf '%-52s %10s %7s %10s %9s\n' "generator: load on epoll, 50 VUs, GET /" \
   "$(load_requests gen_epoll)" "$(cpu_seconds gen_epoll)" "$ge" 1.00
-printf '%-44s %10s %7s %10s %9s\n' "generator: load on io_uring, 50 VUs, GET /" \
+printf '%-52s %10s %7s %10s %9s\n' "generator: load on io_uring, 50 VUs, GET /" \
   "$(load_requests gen_io_uring)" "$(cpu_seconds gen_io_uring)" "$gu" "$(ratio "$gu" "$ge")"
