@@ -152,9 +152,27 @@ bool UringPoller::Wait(int timeout_ms, int64_t& now_ns) {
   io_uring_cqe* cqes[kBatch];
   std::vector<Completion>& done = completions_;
   done.clear();
+  // A multishot poll completes once per wake-up, where epoll reports a ready descriptor once per
+  // wait with every event since: the completions of one poll are merged into one call, its
+  // events or-ed, so that a listener woken by 500 connections is told once per turn, not 500
+  // times (each Accept takes a turn's share of the backlog; 500 calls would accept every
+  // connection before reading any of them).
+  batch_index_.clear();
   for (unsigned n; (n = io_uring_peek_batch_cqe(&ring_, cqes, kBatch)) > 0;) {
     for (unsigned i = 0; i < n; ++i) {
-      done.push_back({cqes[i]->user_data, cqes[i]->res, cqes[i]->flags});
+      const Completion c{cqes[i]->user_data, cqes[i]->res, cqes[i]->flags};
+      auto [it, is_first] = batch_index_.try_emplace(c.user_data, done.size());
+      if (is_first || c.user_data == kIgnoredUserData) {
+        if (is_first) done.push_back(c);
+        continue;
+      }
+      Completion& merged = done[it->second];
+      if (merged.result >= 0 && c.result >= 0) {
+        merged.result |= c.result;
+      } else if (c.result < 0 && c.result != -ECANCELED) {
+        merged.result = c.result;  // a failure decides
+      }
+      merged.flags &= c.flags;  // ended if any of them ended
     }
     io_uring_cq_advance(&ring_, n);
   }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "net/poller.h"
@@ -53,7 +54,8 @@ class UringPoller final : public Poller {
 
   io_uring ring_{};
   std::vector<Slot> slots_;
-  std::vector<Completion> completions_;  // of one Wait, kept to reuse its memory
+  std::vector<Completion> completions_;               // of one Wait, kept to reuse its memory
+  std::unordered_map<uint64_t, size_t> batch_index_;  // user_data -> index in completions_
   uint32_t last_generation_ = 0;
 };
 
