@@ -105,6 +105,21 @@ TEST_P(EventLoopTest, ReportsEachNewEdgeOfReadability) {
   loop_->Remove(a.get());
 }
 
+TEST_P(EventLoopTest, WakeUpsBetweenTwoWaitsAreReportedOnce) {
+  UniqueFd a, b;
+  ASSERT_NO_FATAL_FAILURE(MakePair(a, b));
+  Reader reader(*loop_, a.get(), 1);
+  ASSERT_TRUE(loop_->Add(a.get(), EPOLLIN, &reader));
+  // Five separate arrivals, each a wake-up of the socket, before the loop waits again: one call,
+  // as a listener woken by many connections must be told once per turn.
+  loop_->Post([&b] {
+    for (int i = 0; i < 5; ++i) WriteByte(b.get());
+  });
+  loop_->Run();
+  EXPECT_EQ(reader.readable(), 1);
+  loop_->Remove(a.get());
+}
+
 TEST_P(EventLoopTest, RemovedDescriptorIsNotReported) {
   UniqueFd a, b;
   ASSERT_NO_FATAL_FAILURE(MakePair(a, b));

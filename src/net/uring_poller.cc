@@ -123,8 +123,8 @@ void UringPoller::Complete(uint64_t user_data, int32_t result, uint32_t flags) {
     return;
   }
   if (result > 0) slot.handler->OnIo(static_cast<uint32_t>(result));
-  // A multishot poll can end without being removed (the kernel cancels it when completions
-  // overflow): armed again, it reports at once if the fd is ready, so no edge is lost.
+  // A multishot poll can end without being removed (the kernel ends it when it cannot post a
+  // completion): armed again, it reports at once if the fd is ready, so no edge is lost.
   const Slot& now = slots_[static_cast<size_t>(fd)];
   if (ended && now.handler != nullptr && now.generation == generation) Arm(fd, now);
 }
@@ -147,7 +147,7 @@ bool UringPoller::Wait(int timeout_ms, int64_t& now_ns) {
 
   // Copied out and marked seen before any handler runs: a handler may Add or Remove (and so
   // submit), and never sees the completion queue half read. Every completion is taken each
-  // turn: a full completion queue ends multishot polls.
+  // turn: a full completion queue would end multishot polls.
   constexpr unsigned kBatch = 256;
   io_uring_cqe* cqes[kBatch];
   std::vector<Completion>& done = completions_;
@@ -161,9 +161,10 @@ bool UringPoller::Wait(int timeout_ms, int64_t& now_ns) {
   for (unsigned n; (n = io_uring_peek_batch_cqe(&ring_, cqes, kBatch)) > 0;) {
     for (unsigned i = 0; i < n; ++i) {
       const Completion c{cqes[i]->user_data, cqes[i]->res, cqes[i]->flags};
+      if (c.user_data == kIgnoredUserData) continue;
       auto [it, is_first] = batch_index_.try_emplace(c.user_data, done.size());
-      if (is_first || c.user_data == kIgnoredUserData) {
-        if (is_first) done.push_back(c);
+      if (is_first) {
+        done.push_back(c);
         continue;
       }
       Completion& merged = done[it->second];
