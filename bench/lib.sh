@@ -51,12 +51,14 @@ ready_field() {
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2"
 }
 
-# Starts fourdollar pinned to SERVER_CPU on a fresh store; sets server_pid, url, token.
+# Starts fourdollar pinned to SERVER_CPU on a fresh store, its loop on IO_BACKEND (default epoll);
+# sets server_pid, url, token.
 start_fourdollar() {
   local data=$1
   mkdir -p "$data"
   taskset -c "$SERVER_CPU" "$FOURDOLLAR" serve --listen 127.0.0.1:0 --db "sqlite:$data/blog.db" \
-    --threads 1 --ready-file "$data/ready.json" 2>"$data/server.log" &
+    --threads 1 --io-backend "${IO_BACKEND:-epoll}" --ready-file "$data/ready.json" \
+    2>"$data/server.log" &
   server_pid=$!
   for _ in $(seq 100); do
     [ -e "$data/ready.json" ] && break

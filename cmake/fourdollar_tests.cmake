@@ -18,7 +18,7 @@ set(FOURDOLLAR_THREADED_SUITES
     SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
     EditRoutes HttpCaching FeedAndStyle EditorsScenario PostgresInstances StopModes/PostgresOutage
     PostgresHang Stores/KillNine LoadTest Recorder Stores/HostileTest TlsServe TlsLoad
-    WriteQueueTopUp EditCache EditCacheInstances HtmlMigration)
+    WriteQueueTopUp EditCache EditCacheInstances HtmlMigration IoUringServe)
 
 # The suites whose tests take many seconds (kill -9 rounds, outages, whole bench runs): ctest -j
 # starts them first (COST), so that they do not begin near the end of a stage and run alone.

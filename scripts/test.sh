@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds and runs the tests; exits non-zero if any step fails.
 #   bash scripts/test.sh              the Release build and every test (ctest) but the package and
-#                                     deployment checks
+#                                     deployment checks, then the loop-heavy end-to-end suites
+#                                     again on the io_uring backend
 #   bash scripts/test.sh --all        also what CI runs: the whole suite under ASan+UBSan, the
 #                                     server and load generator tests under TSan, every fuzzer for
 #                                     a bounded time, the Debian package check and the deployment
@@ -109,6 +110,18 @@ step "Release tests"
 # "deploy") builds images and runs containers: only with --all, at the end.
 run_ctest build --test-dir build --output-on-failure --timeout 300 -j2 -LE 'package|deploy' \
   "${ctest_args[@]}"
+# The end-to-end tests that work the event loop hardest (keep-alive and new connections, TLS,
+# slow, malformed and hostile clients, the load generator), again with every server and
+# generator they start on io_uring (FOURDOLLAR_IO_BACKEND; ServerUsesTheBackendOfTheTestRun
+# checks it reached them). Not with a ctest selection of the caller's.
+io_uring_suites='^(ServerTest|ReadRoutes|CreatePostTest|EditRoutes|ConnectionTest|SlowClient'
+io_uring_suites+='|HttpCaching|FeedAndStyle|Metrics|BadInput|Forms/Smuggling|Table/MalformedRequest'
+io_uring_suites+='|TlsServe|TlsLoad|LoadTest|LoadTimeout|EditorsScenario|Stores/HostileTest)[.]'
+if [ ${#ctest_args[@]} -eq 0 ]; then
+  step "Release e2e, io_uring"
+  FOURDOLLAR_IO_BACKEND=io_uring run_ctest build --test-dir build --output-on-failure \
+    --timeout 300 -j2 -R "$io_uring_suites"
+fi
 $all || exit 0
 
 # Sanitizers report to stderr and fail the test; no suppressions are used.

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "net/io_backend.h"
 #include "scenario/scenario.h"
 
 namespace fourdollar::bench {
@@ -34,6 +35,8 @@ struct BenchOptions {
   std::optional<scenario::Connections> visitors;
   std::string tls_ca;         // --tls-ca: trust this CA for an https:// --target
   bool tls_insecure = false;  // --tls-insecure: verify nothing for an https:// --target
+  // What the generator's and the local server's loops wait with, already chosen.
+  net::IoBackend io_backend = net::IoBackend::kEpoll;
 };
 
 // How a bench ended.

@@ -58,7 +58,8 @@ Status BenchRun::StartServer(const std::optional<net::CertificateFiles>& tls,
                           .cgroup = cgroup_.get(),
                           .tls_cert = tls ? tls->cert : std::string(),
                           .tls_key = tls ? tls->key : std::string(),
-                          .log_name = log_name});
+                          .log_name = log_name,
+                          .io_backend = options_.io_backend});
   if (!server)
     return Fail(ErrorCode::kUnavailable, "starting the server: " + server.error().message);
   server_ = std::move(*server);
@@ -150,6 +151,7 @@ load::LoadOptions BenchRun::LoadOptionsFor(const std::string& dir) const {
   load.scrape_url = target_ + "/metrics";
   if (!options_.scrape_node.empty()) load.scrape_url += "," + options_.scrape_node;
   load.terminal = options_.terminal;
+  load.io_backend = options_.io_backend;
   return load;
 }
 

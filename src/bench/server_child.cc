@@ -41,10 +41,12 @@ Result<std::unique_ptr<ServerChild>> ServerChild::Start(const ServerSpec& spec) 
   std::error_code ec;
   std::filesystem::create_directories(spec.data_dir, ec);
   if (ec) return MakeError(ErrorCode::kIo, "cannot create " + spec.data_dir + ": " + ec.message());
-  std::vector<std::string> args = {spec.binary, "serve",
-                                   "--listen",  "127.0.0.1:0",
-                                   "--db",      "sqlite:" + spec.data_dir + "/blog.db",
-                                   "--threads", std::to_string(spec.threads)};
+  std::vector<std::string> args = {
+      spec.binary,    "serve",
+      "--listen",     "127.0.0.1:0",
+      "--db",         "sqlite:" + spec.data_dir + "/blog.db",
+      "--threads",    std::to_string(spec.threads),
+      "--io-backend", std::string(net::IoBackendName(spec.io_backend))};
   if (!spec.tls_cert.empty()) {
     args.insert(args.end(), {"--tls-cert", spec.tls_cert, "--tls-key", spec.tls_key});
   }

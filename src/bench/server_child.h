@@ -17,6 +17,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "bench/cgroup_limits.h"
+#include "net/io_backend.h"
 #include "serve/ready_line.h"
 
 namespace fourdollar::bench {
@@ -30,7 +31,8 @@ struct ServerSpec {
   int startup_timeout_ms = 15000;
   std::string tls_cert;  // serve HTTPS with these PEM files (--tls-cert, --tls-key) when set
   std::string tls_key;
-  std::string log_name = "server.log";  // in data_dir
+  std::string log_name = "server.log";                 // in data_dir
+  net::IoBackend io_backend = net::IoBackend::kEpoll;  // --io-backend
 };
 
 class ServerChild {

@@ -49,6 +49,7 @@ void AddBenchCommand(CLI::App& app, BenchConfig& config) {
                     "server's machine each second: CPU by mode with steal, memory, disk, network");
   bench->add_flag("--find-limit,!--no-find-limit", options.find_limit,
                   "Search for the breaking point after the seed scenario (default on)");
+  AddIoBackendOption(*bench, config.io_backend);
   bench->add_flag("--quick", options.quick, "Everything shortened (under a minute)");
   bench->add_option("--out", options.out_dir,
                     "Results folder (default results/bench-<UTC timestamp>)");
@@ -72,6 +73,7 @@ int RunBenchCommand(BenchConfig& config) {
   }
   config.options.posts_given = config.posts_option != nullptr && config.posts_option->count() > 0;
   config.options.terminal = isatty(STDERR_FILENO) != 0;
+  config.options.io_backend = ChooseAndLogIoBackend(config.io_backend).backend;
   // 0 when measured, 1 when the measurement failed, 2 for bad options, 130 after Ctrl-C or
   // SIGTERM (what was measured until then is still written).
   bench::BenchOutcome outcome = bench::RunBench(config.options);

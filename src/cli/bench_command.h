@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/bench.h"
+#include "cli/io_backend_flag.h"
 
 namespace fourdollar::cli {
 
@@ -14,6 +15,7 @@ struct BenchConfig {
   std::string memory;    // as written: "512M"
   std::string visitors;  // as written: keep-alive, new, returning
   CLI::Option* posts_option = nullptr;
+  std::string io_backend = kDefaultIoBackend;  // --io-backend
 };
 
 void AddBenchCommand(CLI::App& app, BenchConfig& config);

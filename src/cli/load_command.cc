@@ -79,6 +79,7 @@ void AddLoadCommand(CLI::App& app, LoadConfig& config) {
   load->add_option("--watch-pid", config.watch_pid,
                    "Sample this local process's CPU and memory each second");
   load->add_option("--scrape", config.scrape_url, "Read this server /metrics URL each second");
+  AddIoBackendOption(*load, config.io_backend);
   load->add_flag("--raw-csv", config.raw_csv, "Also write one row per request in k6's CSV layout");
   load->add_option("--start-at", config.start_at,
                    "Wait until this time to start, so machines start together: RFC 3339 with a "
@@ -126,6 +127,7 @@ int RunLoadCommand(const LoadConfig& config) {
   options.raw_csv = config.raw_csv;
   options.terminal = isatty(STDERR_FILENO) != 0;
   options.start_at_unix_us = start_at_unix_us;
+  options.io_backend = ChooseAndLogIoBackend(config.io_backend).backend;
   return ReportOutcome(load::RunLoad(*file, options), options.out_dir);
 }
 

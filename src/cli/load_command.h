@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/io_backend_flag.h"
+
 namespace fourdollar::cli {
 
 struct LoadConfig {
@@ -21,7 +23,8 @@ struct LoadConfig {
   int watch_pid = 0;
   std::string scrape_url;
   bool raw_csv = false;
-  std::optional<std::string> start_at;  // --start-at as given (load/start_at.h)
+  std::optional<std::string> start_at;         // --start-at as given (load/start_at.h)
+  std::string io_backend = kDefaultIoBackend;  // --io-backend
 };
 
 void AddLoadCommand(CLI::App& app, LoadConfig& config);

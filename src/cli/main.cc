@@ -31,6 +31,7 @@ uint64_t SetUpProcessForLoops() {
 
 void AddServeCommand(CLI::App& app, fourdollar::cli::ServeConfig& config, bool& token_flag_given) {
   CLI::App* serve = app.add_subcommand("serve", "Run the blog server");
+  fourdollar::cli::AddIoBackendOption(*serve, config.io_backend);
   serve
       ->add_option("--listen", config.server.listen,
                    "Address to listen on, HOST:PORT (port 0: any free port)")

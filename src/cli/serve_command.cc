@@ -29,7 +29,9 @@ int RunServe(const ServeConfig& config) {
         static_cast<unsigned long long>(config.open_file_limit),
         config.server.limits.max_connections);
   }
-  Result<std::unique_ptr<serve::BlogServer>> server = serve::BlogServer::Start(config.server);
+  serve::BlogServerConfig server_config = config.server;
+  server_config.io_backend = ChooseAndLogIoBackend(config.io_backend).backend;
+  Result<std::unique_ptr<serve::BlogServer>> server = serve::BlogServer::Start(server_config);
   if (!server) return Fail(server.error().message);
 
   // The file first: a reader that sees the line finds the file too.

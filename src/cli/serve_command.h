@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/io_backend_flag.h"
 #include "serve/blog_server.h"
 
 namespace fourdollar::cli {
@@ -13,7 +14,8 @@ namespace fourdollar::cli {
 struct ServeConfig {
   serve::BlogServerConfig server;
   std::string ready_file;  // --ready-file: where to write the ready facts as JSON; empty: none
-  uint64_t open_file_limit = 0;  // as raised by main; 0: unknown
+  uint64_t open_file_limit = 0;                // as raised by main; 0: unknown
+  std::string io_backend = kDefaultIoBackend;  // --io-backend; RunServe chooses (and may fall back)
 };
 
 // Starts the server, prints the ready line (and writes the ready file), waits for SIGTERM or

@@ -209,7 +209,7 @@ class LoadRun {
         ResponseFiltersFor(file_);
     for (int i = 0; i < thread_count_; ++i) {
       auto worker = std::make_unique<Worker>();
-      Result<std::unique_ptr<net::EventLoop>> loop = net::EventLoop::Create();
+      Result<std::unique_ptr<net::EventLoop>> loop = net::EventLoop::Create(options_.io_backend);
       if (!loop) return tl::unexpected(loop.error());
       worker->loop = std::move(*loop);
       worker->recorder = std::make_unique<Recorder>(start_.unix_us);

@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "load/schedule.h"
+#include "net/io_backend.h"
 #include "results/results.h"
 #include "scenario/scenario.h"
 
@@ -24,6 +25,7 @@ struct LoadOptions {
   // --start-at: wait until this wall-clock time (unix microseconds) before starting; 0 starts
   // at once. The caller has checked it (CheckStartAt).
   int64_t start_at_unix_us = 0;
+  net::IoBackend io_backend = net::IoBackend::kEpoll;  // already chosen (net::ChooseIoBackend)
 };
 
 // "results/<prefix><UTC time>", e.g. results/bench-20261126-171500: the default --out.

@@ -7,6 +7,8 @@
 #include <cerrno>
 
 #include "base/clock.h"
+#include "net/epoll_poller.h"
+#include "net/uring_poller.h"
 
 namespace fourdollar::net {
 
@@ -23,41 +25,35 @@ class EventLoop::Wakeup final : public IoHandler {
   int fd_;
 };
 
-Result<std::unique_ptr<EventLoop>> EventLoop::Create() {
-  UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
-  if (!epoll.valid()) return ErrnoError("epoll_create1", errno);
+Result<std::unique_ptr<EventLoop>> EventLoop::Create(IoBackend backend) {
+  Result<std::unique_ptr<Poller>> poller =
+      backend == IoBackend::kIoUring ? UringPoller::Create() : EpollPoller::Create();
+  if (!poller) return tl::unexpected(poller.error());
   UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!wake.valid()) return ErrnoError("eventfd", errno);
-  std::unique_ptr<EventLoop> loop(new EventLoop(std::move(epoll), std::move(wake)));
+  std::unique_ptr<EventLoop> loop(new EventLoop(std::move(*poller), std::move(wake)));
   if (Status s = loop->Add(loop->wake_.get(), EPOLLIN, loop->wake_handler_.get()); !s) {
     return tl::unexpected(s.error());
   }
   return loop;
 }
 
-EventLoop::EventLoop(UniqueFd epoll, UniqueFd wake)
-    : epoll_(std::move(epoll)),
+EventLoop::EventLoop(std::unique_ptr<Poller> poller, UniqueFd wake)
+    : poller_(std::move(poller)),
       wake_(std::move(wake)),
       wake_handler_(std::make_unique<Wakeup>(wake_.get())),
       now_ns_(MonotonicNowNs()) {}
 
-EventLoop::~EventLoop() = default;
-
-namespace {
-Status Control(int epoll_fd, int op, int fd, uint32_t events, IoHandler* handler) {
-  epoll_event ev{};
-  ev.events = events | EPOLLET;
-  ev.data.ptr = handler;
-  if (::epoll_ctl(epoll_fd, op, fd, &ev) != 0) return ErrnoError("epoll_ctl", errno);
-  return {};
+EventLoop::~EventLoop() {
+  // The wake eventfd is closed with the loop, after its registration.
+  poller_->Remove(wake_.get());
 }
-}  // namespace
 
 Status EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
-  return Control(epoll_.get(), EPOLL_CTL_ADD, fd, events, handler);
+  return poller_->Add(fd, events, handler);
 }
 
-void EventLoop::Remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::Remove(int fd) { poller_->Remove(fd); }
 
 TimerId EventLoop::RunAt(int64_t when_ns, std::function<void()> task) {
   TimerId id{when_ns, ++timer_sequence_};
@@ -124,15 +120,8 @@ void EventLoop::RunPosted() {
 }
 
 void EventLoop::Run() {
-  constexpr int kMaxEvents = 256;
-  epoll_event events[kMaxEvents];
   while (!stopping_) {
-    int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, TimeoutMs());
-    now_ns_ = MonotonicNowNs();
-    if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      static_cast<IoHandler*>(events[i].data.ptr)->OnIo(events[i].events);
-    }
+    if (!poller_->Wait(TimeoutMs(), now_ns_)) break;
     RunPosted();
     now_ns_ = MonotonicNowNs();
     RunDueTimers();

@@ -1,8 +1,9 @@
-// One edge-triggered epoll loop per thread: sockets, timers and tasks posted from
-// other threads all run here. Both the server and the load generator live on it.
+// One edge-triggered event loop per thread: sockets, timers and tasks posted from other
+// threads all run here. Both the server and the load generator live on it. It waits with epoll
+// or io_uring (io_backend.h).
 #pragma once
 
-#include <sys/epoll.h>
+#include <sys/epoll.h>  // the EPOLL* event bits of Add and IoHandler::OnIo
 
 #include <cstdint>
 #include <functional>
@@ -16,17 +17,10 @@
 #include "base/executor.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "net/io_backend.h"
+#include "net/poller.h"
 
 namespace fourdollar::net {
-
-// Receives readiness events for one file descriptor. Called on the loop thread.
-class IoHandler {
- public:
-  virtual void OnIo(uint32_t events) = 0;
-
- protected:
-  ~IoHandler() = default;
-};
 
 // Identifies a scheduled timer; a default-constructed one is "no timer".
 struct TimerId {
@@ -38,13 +32,15 @@ struct TimerId {
 // Not thread-safe except Post() and Stop(), which any thread may call.
 class EventLoop final : public Executor {
  public:
-  static Result<std::unique_ptr<EventLoop>> Create();
+  // A loop waiting with `backend`; io_uring fails here when the kernel refuses it
+  // (ChooseIoBackend decides beforehand, with the fallback to epoll).
+  static Result<std::unique_ptr<EventLoop>> Create(IoBackend backend = IoBackend::kEpoll);
   ~EventLoop() override;
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // Registers `fd` (not owned) for `events` (EPOLLIN, EPOLLOUT...; EPOLLET is added).
-  // `handler` must stay alive until Remove(fd).
+  // Registers `fd` (not owned) for `events` (EPOLLIN, EPOLLOUT...), edge-triggered.
+  // `handler` must stay alive until Remove(fd); call Remove(fd) before closing `fd`.
   Status Add(int fd, uint32_t events, IoHandler* handler);
   void Remove(int fd);
 
@@ -63,14 +59,16 @@ class EventLoop final : public Executor {
   // Monotonic time read at the start of this loop iteration: cheap, slightly stale.
   int64_t now_ns() const { return now_ns_; }
 
+  IoBackend backend() const { return poller_->backend(); }
+
  private:
-  EventLoop(UniqueFd epoll, UniqueFd wake);
+  EventLoop(std::unique_ptr<Poller> poller, UniqueFd wake);
   class Wakeup;
   void RunDueTimers();
   void RunPosted();
   int TimeoutMs() const;
 
-  UniqueFd epoll_;
+  std::unique_ptr<Poller> poller_;
   UniqueFd wake_;
   std::unique_ptr<Wakeup> wake_handler_;
   std::map<std::pair<int64_t, uint64_t>, std::function<void()>> timers_;

@@ -165,7 +165,7 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
   const BlogServer* self = server.get();
   for (int i = 0; i < thread_count; ++i) {
     auto worker = std::make_unique<Worker>();
-    Result<std::unique_ptr<net::EventLoop>> loop = net::EventLoop::Create();
+    Result<std::unique_ptr<net::EventLoop>> loop = net::EventLoop::Create(config.io_backend);
     if (!loop) return tl::unexpected(loop.error());
     worker->loop = std::move(*loop);
     Result<std::unique_ptr<store::StoreSession>> session =
@@ -208,6 +208,7 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
 
   const std::string address = bound.ToString();
   const size_t colon = address.rfind(':');
+  server->io_backend_ = config.io_backend;
   server->ready_ = ReadyLine{.host = address.substr(0, colon),
                              .port = bound.port(),
                              .store = server->store_->Describe(),
@@ -252,6 +253,10 @@ std::string BlogServer::MetricsText() const {
   std::string text;
   MetricsWriter out(text);
   http::WriteServerMetrics(all_metrics_, route_names_, out);
+  out.Family("fourdollar_io_backend", "gauge",
+             "What the event loops wait with (--io-backend, after any fallback to epoll).");
+  out.Sample("fourdollar_io_backend",
+             "backend=\"" + std::string(net::IoBackendName(io_backend_)) + "\"", 1);
   store_->WriteMetrics(out);
   std::vector<blog::CacheStats> caches;
   for (const blog::Site* site : all_sites_) caches.push_back(site->cache_stats());

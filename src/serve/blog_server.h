@@ -53,6 +53,8 @@ struct BlogServerConfig {
   // the same path over HTTPS; empty: none.
   std::string listen_plain;
   bool hsts = false;  // Strict-Transport-Security on every HTTPS response (one year)
+  // What the loops wait with, already chosen (net::ChooseIoBackend); shown in /metrics.
+  net::IoBackend io_backend = net::IoBackend::kEpoll;
 };
 
 class BlogServer {
@@ -98,6 +100,7 @@ class BlogServer {
   ReadyLine ready_;
   net::TlsServerFiles tls_files_;  // empty without TLS
   std::string plain_address_;
+  net::IoBackend io_backend_ = net::IoBackend::kEpoll;
   http::Route redirect_route_;  // the plain listener's one route
   bool tls_ktls_ = false;
 };

@@ -41,7 +41,8 @@ struct ServerOptions {
   // Flags after `serve` (and after the two defaults above).
   std::vector<std::string> args;
   // Extra environment entries, "NAME=value". Every other FOURDOLLAR_* variable of the test
-  // process is removed from the child's environment.
+  // process but FOURDOLLAR_IO_BACKEND (the backend of a whole test run) is removed from the
+  // child's environment.
   std::vector<std::string> env;
   // Working directory of the child; empty keeps the test's.
   std::filesystem::path working_dir;
