@@ -12,6 +12,7 @@
 #include "e2e/blog_pages.h"
 #include "e2e/prometheus_text.h"
 #include "e2e/server_fixture.h"
+#include "hostile/hostile_clients.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -98,6 +99,28 @@ TEST_F(TlsServe, PartialClientHelloIsClosedAtTheHandshakeTimeout) {
   auto received = partial.ReadUntilClosed(5000);
   ASSERT_TRUE(received.has_value()) << "not closed: " << received.error().message;
   EXPECT_EQ(Handshakes({{"outcome", "failed"}, {"reason", "timeout"}}), 1);
+}
+
+TEST_F(TlsServe, ARecordSentAByteAtATimeMeetsTheRequestTimeoutNotTheIdleOne) {
+  ASSERT_NO_FATAL_FAILURE(
+      StartTlsServer({.args = {"--request-timeout-ms", "500", "--idle-timeout-ms", "60000"}}));
+  // One connection drips a sealed GET a byte every 50 ms: the record (about 90 bytes) is not
+  // whole before the run ends, so not one byte of the request is ever readable.
+  hostile::HostileOptions options{
+      .mode = hostile::Mode::kSlowDrip,
+      .target = *net::ParseEndpoint(server_->host() + ":" + std::to_string(server_->port())),
+      .duration_ms = 2500,
+      .connections = 1,
+      .drip_interval_ms = 50,
+      .tls = tls_client_,
+      .tls_drip = hostile::TlsDrip::kPartialRecord};
+  Result<hostile::HostileReport> report = hostile::RunHostile(options);
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  SCOPED_TRACE(report->ToString());
+  EXPECT_GE(report->handshakes, 1u);
+  EXPECT_GE(report->closed_by_server, 1u);
+  EXPECT_GE(report->statuses[408], 1u);
+  EXPECT_EQ(Get("/").status, 200);
 }
 
 TEST_F(TlsServe, RandomBytesAsAHandshakeAreRefusedAndTheServerGoesOn) {
