@@ -173,6 +173,27 @@ TEST_F(TlsLoad, RawCsvNamesTheNegotiatedVersionOnEveryRequestAsK6Does) {
   EXPECT_EQ(records->size() - 1, results::kRawCsvRowsPerRequest * results->overall.requests);
 }
 
+TEST_F(TlsLoad, AnHttpsScrapeVerifiesWithTheScenariosCaAndServerName) {
+  // A certificate for a name only, reached by address: the scenario's server_name is the name
+  // both the load and its /metrics reads must verify.
+  ca_ = std::make_unique<test_support::TestCa>(data_dir_.path().string(), "named");
+  test_support::CertificateFiles named = ca_->Issue("named", {.hosts = {"blog.example"}});
+  ASSERT_NO_FATAL_FAILURE(
+      StartServer({.args = {"--tls-cert", named.cert, "--tls-key", named.key}}));
+  const std::string url = "https://127.0.0.1:" + std::to_string(server_->port());
+  std::string output;
+  auto results = Run(Scenario("tls: {ca: " + ca_->ca_file() + ", server_name: blog.example}", "3s"),
+                     url, &output, {"--scrape", url + "/metrics"});
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_GT(results->overall.requests, 10u);
+  EXPECT_EQ(results->overall.failed(), 0u) << output;
+  size_t scraped = 0;
+  for (const results::SecondRow& row : results->seconds) {
+    if (row.scrape.contains("fourdollar_http_requests_total")) ++scraped;
+  }
+  EXPECT_GE(scraped, 1u) << output;
+}
+
 TEST_F(TlsLoad, PhasesAddUpToEachRequestsDuration) {
   ASSERT_NO_FATAL_FAILURE(StartTlsServer());
   auto results = Run(Scenario("tls: {ca: " + ca_->ca_file() +
