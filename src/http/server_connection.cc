@@ -177,6 +177,8 @@ void ServerConnection::ContinueHandshake() {
   server_.metrics_.tls.CountHandshake(
       tls_->resumed(), tls_->version(),
       static_cast<double>(server_.loop_.now_ns() - accepted_ns_) / 1e9);
+  if (tls_->KernelSends()) server_.metrics_.tls.kernel_send_connections.Add();
+  if (tls_->KernelReceives()) server_.metrics_.tls.kernel_receive_connections.Add();
   EndHandshake();
   SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
 }

@@ -170,6 +170,11 @@ std::string TlsStream::TakeOutput() {
 // SSL_has_pending counts a record read in part (SSL_pending counts only decrypted bytes).
 bool TlsStream::HasBufferedInput() const { return SSL_has_pending(ssl_) == 1; }
 
+// 0 when OpenSSL was built without kTLS (OPENSSL_NO_KTLS).
+bool TlsStream::KernelSends() const { return BIO_get_ktls_send(SSL_get_wbio(ssl_)); }
+
+bool TlsStream::KernelReceives() const { return BIO_get_ktls_recv(SSL_get_rbio(ssl_)); }
+
 bool TlsStream::resumed() const { return SSL_session_reused(ssl_) == 1; }
 
 const char* TlsStream::version() const { return SSL_get_version(ssl_); }

@@ -61,6 +61,11 @@ class TlsStream {
   std::string TakeOutput();
   // Input OpenSSL holds and has not returned yet: decrypted bytes, or part of a record.
   bool HasBufferedInput() const;
+  // Whether the kernel seals the records sent (kTLS, asked for by TlsContext::EnableKernelTls
+  // and taken by the kernel's `tls` module), and opens those received. Known once the
+  // handshake is done.
+  bool KernelSends() const;
+  bool KernelReceives() const;
 
   bool handshake_done() const { return handshake_done_; }
   bool resumed() const;

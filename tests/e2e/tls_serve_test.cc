@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -57,6 +58,44 @@ TEST_F(TlsServe, EveryRouteAnswersOverTls13WithAlpnAndAnEcdsaCertificate) {
             9);
   EXPECT_GE(FindSample(metrics.body, "fourdollar_tls_handshake_duration_seconds_count").value_or(0),
             9);
+  // Kernel TLS is not asked for by default.
+  EXPECT_EQ(
+      FindSample(metrics.body, "fourdollar_tls_kernel_connections_total", {{"direction", "send"}}),
+      0);
+}
+
+// Whether the kernel offers the `tls` upper-layer protocol that kernel TLS needs (loaded; a
+// kernel with the module on disk loads it at the first use).
+bool KernelOffersTls() {
+  std::ifstream ulps("/proc/sys/net/ipv4/tcp_available_ulp");
+  std::string ulp;
+  while (ulps >> ulp) {
+    if (ulp == "tls") return true;
+  }
+  return false;
+}
+
+TEST_F(TlsServe, KernelTlsIsAskedForAndTheMetricSaysWhetherTheKernelTookIt) {
+  ASSERT_NO_FATAL_FAILURE(StartTlsServer({.args = {"--tls-ktls"}}));
+  EXPECT_EQ(Get("/").status, 200);
+  const double full = Handshakes({{"outcome", "full"}});
+  HttpResponse metrics = Get("/metrics");
+  const double send =
+      FindSample(metrics.body, "fourdollar_tls_kernel_connections_total", {{"direction", "send"}})
+          .value_or(-1);
+  const double receive = FindSample(metrics.body, "fourdollar_tls_kernel_connections_total",
+                                    {{"direction", "receive"}})
+                             .value_or(-1);
+  ASSERT_GE(send, 0) << metrics.body;
+  ASSERT_GE(receive, 0) << metrics.body;
+  EXPECT_LE(send, full + 1);
+  EXPECT_LE(receive, full + 1);
+  // Read after the handshakes, which would have loaded a module on disk: without the `tls`
+  // protocol the kernel cannot take a single connection, and the server still serves.
+  if (!KernelOffersTls()) {
+    EXPECT_EQ(send, 0);
+    EXPECT_EQ(receive, 0);
+  }
 }
 
 TEST_F(TlsServe, AnRsaCertificateServesToo) {
