@@ -49,7 +49,7 @@ constexpr int64_t kHostileMs = 3000;
 constexpr int kMaxConnections = 1500;
 // Over TLS every hostile connection costs the two full handshakes' CPU first: fewer of them
 // reach the limit within the case on a small machine.
-constexpr int kMaxTlsConnections = 300;
+constexpr int kMaxTlsConnections = 150;
 constexpr int64_t kRequestTimeoutMs = 2000;
 // Memory the server may keep after a case (caches filled, allocator slack): far below what the
 // hostile clients held at their peak, so memory that grew with them and stayed would show.
@@ -103,6 +103,10 @@ class HostileTest : public ServerTest, public ::testing::WithParamInterface<Host
   }
 
   int MaxConnections() const { return GetParam().tls ? kMaxTlsConnections : kMaxConnections; }
+  // How many connections or responses a case must at least see: over TLS each new connection
+  // costs a full handshake on both sides first (several times slower under a sanitizer), so a
+  // quarter of the plain figure.
+  uint64_t AtLeast(uint64_t plain) const { return GetParam().tls ? plain / 4 : plain; }
 
   hostile::HostileOptions Options(hostile::Mode mode, size_t connections) {
     hostile::HostileOptions options;
@@ -236,22 +240,22 @@ TEST_P(HostileTest, IdleConnectionsBeyondTheLimitDoNotLockOutNormalLoad) {
 
 TEST_P(HostileTest, ConnectionFloodLeavesNormalLoadServed) {
   hostile::HostileReport report = RunCase(Options(hostile::Mode::kFlood, 32));
-  EXPECT_GT(report.connected, 1000u);
+  EXPECT_GT(report.connected, AtLeast(1000));
 }
 
 TEST_P(HostileTest, PipelinedFloodsAreBoundedAndNormalLoadIsServed) {
   hostile::HostileReport report = RunCase(Options(hostile::Mode::kPipeline, 4));
-  EXPECT_GT(report.responses(), 1000u);
+  EXPECT_GT(report.responses(), AtLeast(1000));
 }
 
 TEST_P(HostileTest, RequestsCutHalfWayLeaveNormalLoadServed) {
   hostile::HostileReport report = RunCase(Options(hostile::Mode::kHalf, 32));
-  EXPECT_GT(report.closed_by_us, 1000u);
+  EXPECT_GT(report.closed_by_us, AtLeast(1000));
 }
 
 TEST_P(HostileTest, ResetsMidExchangeLeaveNormalLoadServed) {
   hostile::HostileReport report = RunCase(Options(hostile::Mode::kReset, 32));
-  EXPECT_GT(report.reset_by_us, 1000u);
+  EXPECT_GT(report.reset_by_us, AtLeast(1000));
 }
 
 INSTANTIATE_TEST_SUITE_P(
