@@ -14,7 +14,7 @@ endfunction()
 # contract and the write queue, the PostgreSQL outages, TLS on both sides, and the load generator
 # (load threads, the control thread).
 set(FOURDOLLAR_THREADED_SUITES
-    ServerFixture SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
+    ServerFixture Transports/SlowClient ConnectionTest CreatePostTest ReadRoutes Durability Metrics
     SqliteStore SqliteWriter PostgresStoreTest Sqlite/StoreContract Postgres/StoreContract
     EditRoutes HttpCaching FeedAndStyle EditorsScenario PostgresInstances StopModes/PostgresOutage
     PostgresHang Stores/KillNine LoadTest Recorder Stores/HostileTest TlsServe TlsLoad

@@ -133,6 +133,7 @@ Status BenchRun::Measure() {
     if (Status searched = SearchLimit(); !searched) return searched;
   }
   if (options_.tls && server_ != nullptr && !Stopping()) return MeasureTlsCost();
+  if (server_ == nullptr && target_.starts_with("https://")) ViewRemoteTls();
   return {};
 }
 
@@ -156,7 +157,9 @@ void BenchRun::WriteReports() {
 
 // The answer, computed once: written to limit/sweep.json for the report, said last.
 std::string BenchRun::Answer() {
-  const std::string tls = tls_cost_ ? FormatTlsCost(*tls_cost_) : std::string();
+  const std::string tls = tls_cost_     ? FormatTlsCost(*tls_cost_)
+                          : remote_tls_ ? FormatRemoteTls(*remote_tls_)
+                                        : std::string();
   if (steps_.empty()) return FormatSeedHeadline(where_, seed_peak_rps_, seed_p95_ms_) + tls;
   const SweepAnswer answer = AnswerOf(steps_, server_cpus_);
   report::Sweep sweep;
@@ -167,7 +170,7 @@ std::string BenchRun::Answer() {
   sweep.steps = steps_;
   sweep.headline = FormatHeadline(where_, answer, server_cpus_) + tls;
   sweep.meaning = Meaning(answer, server_cpus_, costs_);
-  if (tls_cost_) sweep.meaning.push_back(tls.substr(1));
+  if (!tls.empty()) sweep.meaning.push_back(tls.substr(1));
   if (Status written = report::WriteSweep(sweep, out_dir_ + "/limit"); !written) {
     Say("report: " + written.error().message);
   }

@@ -84,6 +84,8 @@ class BenchRun {
   // visitors (a full handshake each iteration), then, after a restart without TLS on the same
   // store, over plain HTTP.
   Status MeasureTlsCost();
+  // Against a remote https:// target, what the seed scenario's run shows of TLS instead.
+  void ViewRemoteTls();
 
   int server_cpus() const { return server_ != nullptr || cgroup_ != nullptr ? options_.cpus : 0; }
   // report.html: the sweep (its steps and answer) or, without one, the seed scenario;
@@ -105,6 +107,7 @@ class BenchRun {
   std::vector<int> server_cpu_list_;  // the server's affinity
   std::string ca_file_;               // --tls: the CA of the throwaway certificate
   std::optional<TlsCost> tls_cost_;
+  std::optional<RemoteTlsView> remote_tls_;
   scenario::ScenarioFile seed_;
   double seed_rate_ = 0;
   double seed_peak_rps_ = 0;

@@ -185,6 +185,18 @@ Status BenchRun::MeasureFlowCosts(const LimitSettings& settings) {
 // of the seed scenario): the seed's flows over HTTPS as the visitors connect, then as new
 // visitors (a full handshake each iteration), then, after a restart without TLS on the same
 // store, over plain HTTP.
+void BenchRun::ViewRemoteTls() {
+  if (measured_.empty()) return;
+  Result<results::Results> seed = results::ReadResults(measured_[0]);
+  if (!seed) return;
+  const LimitSettings settings = LimitSettingsFor(options_.quick);
+  const StepFigures steady =
+      report::SteadyFigures(*seed, seed_rate_, seed_requests_per_iteration_,
+                            seed_.execution.TotalDurationMs(), settings.skip_seconds);
+  remote_tls_ = RemoteTlsViewOf(*seed, steady, VisitorsMode(true, seed_.scenarios[0].connections));
+  Say("tls:" + FormatRemoteTls(*remote_tls_));
+}
+
 Status BenchRun::MeasureTlsCost() {
   const LimitSettings settings = LimitSettingsFor(options_.quick);
   const SweepAnswer answer = AnswerOf(steps_, server_cpus());

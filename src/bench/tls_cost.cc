@@ -67,6 +67,49 @@ Result<ThrowawayCertificate> MakeThrowawayCertificate(const std::string& dir) {
   return ThrowawayCertificate{.files = *files, .ca_file = (*ca)->ca_file()};
 }
 
+RemoteTlsView RemoteTlsViewOf(const results::Results& seed, const StepFigures& steady,
+                              const std::string& visitors) {
+  RemoteTlsView view{.visitors = visitors};
+  if (steady.steady_seconds > 0) {
+    const double seconds = static_cast<double>(steady.steady_seconds);
+    view.full_handshakes_per_s = static_cast<double>(steady.tls_full_handshakes) / seconds;
+    view.resumed_handshakes_per_s = static_cast<double>(steady.tls_resumed_handshakes) / seconds;
+  }
+  // A request on a kept connection adds 0 to these phases: their sums are the new connections'.
+  const uint64_t handshakes =
+      seed.overall.tls_full_handshakes + seed.overall.tls_resumed_handshakes;
+  if (handshakes > 0) {
+    const double n = static_cast<double>(handshakes);
+    view.connect_mean_ms = static_cast<double>(seed.overall.phases[1].sum_us()) / n / 1000.0;
+    view.handshake_mean_ms = static_cast<double>(seed.overall.phases[2].sum_us()) / n / 1000.0;
+  }
+  view.https_cpu_ms_per_thousand = CpuMsPerThousand(steady);
+  return view;
+}
+
+std::string FormatRemoteTls(const RemoteTlsView& view) {
+  std::string text = " TLS, seen from the generator (remote server; " + view.visitors + "): ";
+  if (view.handshake_mean_ms >= 0) {
+    text += Printf(
+        "%s full and %s resumed handshakes/s, a connect taking %.2f ms and a handshake "
+        "%.2f ms on average",
+        RateText(view.full_handshakes_per_s).c_str(),
+        RateText(view.resumed_handshakes_per_s).c_str(), view.connect_mean_ms,
+        view.handshake_mean_ms);
+  } else {
+    text += "no handshake completed";
+  }
+  if (view.https_cpu_ms_per_thousand > 0) {
+    text += Printf("; the server's CPU over HTTPS: %.0f CPU-ms per 1000 requests (its /metrics)",
+                   view.https_cpu_ms_per_thousand);
+  } else {
+    text += "; the server's CPU: not measured (its /metrics gives no process_cpu_seconds_total)";
+  }
+  return text +
+         "; without TLS, and new HTTPS visitors per core: not measured (a remote server is not "
+         "restarted without TLS; run the bench with --tls on that machine).";
+}
+
 std::string FormatTlsCost(const TlsCost& cost) {
   std::string text = " TLS: ";
   if (cost.https_cpu_ms_per_thousand > 0 && cost.plain_cpu_ms_per_thousand > 0) {

@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "bench/limit_search.h"
 #include "net/private_ca.h"
+#include "results/results.h"
 #include "scenario/scenario.h"
 
 namespace fourdollar::bench {
@@ -48,6 +49,26 @@ struct TlsCostSteps {
 // after restart_plain), filling `cost` as they go, so that what was measured before a failure
 // or an interruption is kept.
 Status MeasureTlsCost(const scenario::ScenarioFile& seed, const TlsCostSteps& steps, TlsCost* cost);
+
+// What can be measured of TLS against a remote https:// target, from the seed scenario's run:
+// the bench can neither restart that server without TLS nor read its CPU, unless its /metrics
+// says process_cpu_seconds_total.
+struct RemoteTlsView {
+  std::string visitors;              // VisitorsMode of the run
+  double full_handshakes_per_s = 0;  // over the steady seconds
+  double resumed_handshakes_per_s = 0;
+  double connect_mean_ms = -1;            // per new connection; -1: none was made
+  double handshake_mean_ms = -1;          // per handshake (full or resumed); -1: none was made
+  double https_cpu_ms_per_thousand = -1;  // from the scraped CPU; -1: not scraped
+};
+
+// The view of `seed` (its results) and `steady` (its steady seconds, SteadyFigures).
+RemoteTlsView RemoteTlsViewOf(const results::Results& seed, const StepFigures& steady,
+                              const std::string& visitors);
+
+// " TLS, seen from the generator (remote server): 40 full and 0 resumed handshakes/s, ...; the
+// server's CPU ...; without TLS: not measured (...)." Parts that cannot be measured say why.
+std::string FormatRemoteTls(const RemoteTlsView& view);
 
 // The throwaway certificate of `bench --tls`, made in `dir`: a private CA (DIR/bench-ca.crt)
 // and a server certificate it signs, ECDSA P-256 for 127.0.0.1 and localhost, valid 7 days.

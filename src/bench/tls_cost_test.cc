@@ -40,6 +40,42 @@ TEST(TlsCost, WhatWasNotMeasuredIsSaid) {
             "visitors per second on one core not measured.");
 }
 
+TEST(TlsCost, ARemoteServersViewIsTheGeneratorsHandshakesAndTheScrapedCpu) {
+  results::Results seed;
+  seed.overall.tls_full_handshakes = 300;
+  seed.overall.tls_resumed_handshakes = 100;
+  seed.overall.phases[1].Record(200, 400);  // 0.2 ms connects
+  seed.overall.phases[1].Record(0, 600);    // requests on kept connections add nothing
+  seed.overall.phases[2].Record(1500, 400);
+  const StepFigures steady{.achieved_rps = 500,
+                           .steady_seconds = 4,
+                           .server_cpu_percent = 25,
+                           .tls_full_handshakes = 200,
+                           .tls_resumed_handshakes = 40};
+  const RemoteTlsView view = RemoteTlsViewOf(seed, steady, "HTTPS, returning visitors");
+  EXPECT_DOUBLE_EQ(view.full_handshakes_per_s, 50);
+  EXPECT_DOUBLE_EQ(view.resumed_handshakes_per_s, 10);
+  EXPECT_DOUBLE_EQ(view.connect_mean_ms, 0.2);
+  EXPECT_DOUBLE_EQ(view.handshake_mean_ms, 1.5);
+  EXPECT_DOUBLE_EQ(view.https_cpu_ms_per_thousand, 500);  // 250 CPU-ms a second, 500 requests
+  EXPECT_EQ(FormatRemoteTls(view),
+            " TLS, seen from the generator (remote server; HTTPS, returning visitors): 50 full "
+            "and 10 resumed handshakes/s, a connect taking 0.20 ms and a handshake 1.50 ms on "
+            "average; the server's CPU over HTTPS: 500 CPU-ms per 1000 requests (its /metrics); "
+            "without TLS, and new HTTPS visitors per core: not measured (a remote server is not "
+            "restarted without TLS; run the bench with --tls on that machine).");
+}
+
+TEST(TlsCost, ARemoteServerWithoutCpuOrHandshakesSaysSo) {
+  const RemoteTlsView view = RemoteTlsViewOf({}, StepFigures{}, "HTTPS, new visitors");
+  EXPECT_EQ(FormatRemoteTls(view),
+            " TLS, seen from the generator (remote server; HTTPS, new visitors): no handshake "
+            "completed; the server's CPU: not measured (its /metrics gives no "
+            "process_cpu_seconds_total); without TLS, and new HTTPS visitors per core: not "
+            "measured (a remote server is not restarted without TLS; run the bench with --tls on "
+            "that machine).");
+}
+
 scenario::ScenarioFile Seed(scenario::Connections connections) {
   scenario::ScenarioFile seed;
   seed.scenarios = {{.name = "read", .connections = connections},

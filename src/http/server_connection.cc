@@ -113,7 +113,7 @@ void ServerConnection::Evict() {
 }
 
 bool ServerConnection::HeldLargeBuffer() const {
-  return held_large_buffer_ || out_.capacity() > kKeptBufferBytes ||
+  return tls_ != nullptr || held_large_buffer_ || out_.capacity() > kKeptBufferBytes ||
          in_.capacity() > kKeptBufferBytes;
 }
 
@@ -177,6 +177,8 @@ void ServerConnection::ContinueHandshake() {
   server_.metrics_.tls.CountHandshake(
       tls_->resumed(), tls_->version(),
       static_cast<double>(server_.loop_.now_ns() - accepted_ns_) / 1e9);
+  if (tls_->KernelSends()) server_.metrics_.tls.kernel_send_connections.Add();
+  if (tls_->KernelReceives()) server_.metrics_.tls.kernel_receive_connections.Add();
   EndHandshake();
   SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
 }
@@ -253,6 +255,12 @@ void ServerConnection::ReadAndProcess() {
       }
       return;
     } else if (r.kind == net::IoResult::Kind::kWouldBlock) {
+      // Part of a record came and no byte of a request yet: the request has begun all the
+      // same, so a record sent a byte at a time meets the request timeout as plain bytes do,
+      // not the idle one.
+      if (tls_ && state_ == ConnectionState::kBetweenRequests && tls_->HasBufferedInput()) {
+        StartRequest();
+      }
       return;
     } else {
       CloseNow();  // reset by peer, or a broken TLS record: a dropped connection, not an error
@@ -287,6 +295,13 @@ void ServerConnection::ProcessBuffered() {
   if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
 }
 
+void ServerConnection::StartRequest() {
+  state_ = ConnectionState::kReadingHead;
+  MarkBusy();
+  request_start_ns_ = server_.loop_.now_ns();
+  SetDeadline(request_start_ns_ + server_.limits_.request_timeout_ms * 1'000'000);
+}
+
 // Parses and dispatches the requests in `data`; returns the bytes consumed.
 size_t ServerConnection::Process(std::string_view data) {
   processing_ = true;
@@ -298,12 +313,7 @@ size_t ServerConnection::Process(std::string_view data) {
       reading_paused_ = true;
       break;
     }
-    if (state_ == ConnectionState::kBetweenRequests) {
-      state_ = ConnectionState::kReadingHead;
-      MarkBusy();
-      request_start_ns_ = server_.loop_.now_ns();
-      SetDeadline(request_start_ns_ + server_.limits_.request_timeout_ms * 1'000'000);
-    }
+    if (state_ == ConnectionState::kBetweenRequests) StartRequest();
     size_t consumed = 0;
     RequestParser::State state = parser_.Feed(data.substr(offset), &consumed);
     offset += consumed;

@@ -66,7 +66,8 @@ class ServerConnection final : public net::IoHandler {
   void Drain();
   // Closes a connection that has nothing in flight, to make room for a new one.
   void Evict();
-  // Whether a buffer grew beyond what is kept (the allocator then has memory to give back).
+  // Whether a buffer grew beyond what is kept, or OpenSSL's were held (its records' buffers and
+  // state, over 16 KB a connection): the allocator then has memory to give back.
   bool HeldLargeBuffer() const;
   // Takes the socket out of the loop and closes it.
   void ReleaseSocket();
@@ -102,6 +103,8 @@ class ServerConnection final : public net::IoHandler {
   void StopReading();
   void MarkIdle();
   void MarkBusy() { idle_hook_.unlink(); }
+  // The first bytes of a request arrived: it must be whole within the request timeout.
+  void StartRequest();
 
   // The TLS handshake, until it completes (then requests are read) or fails (then closed).
   void ContinueHandshake();

@@ -64,6 +64,14 @@ void WriteTlsMetrics(std::span<const TlsMetrics* const> threads, MetricsWriter& 
              total([](const TlsMetrics& t) -> auto& { return t.tls12_connections; }));
   out.Sample(kConnections, "version=\"TLSv1.3\"",
              total([](const TlsMetrics& t) -> auto& { return t.tls13_connections; }));
+  constexpr std::string_view kKernel = "fourdollar_tls_kernel_connections_total";
+  out.Family(kKernel, "counter",
+             "TLS connections whose records the kernel seals (send) or opens (receive): kernel "
+             "TLS engaged (--tls-ktls and the kernel's tls module).");
+  out.Sample(kKernel, "direction=\"send\"",
+             total([](const TlsMetrics& t) -> auto& { return t.kernel_send_connections; }));
+  out.Sample(kKernel, "direction=\"receive\"",
+             total([](const TlsMetrics& t) -> auto& { return t.kernel_receive_connections; }));
 }
 
 }  // namespace fourdollar::http

@@ -1,5 +1,6 @@
 // The TLS figures of one loop thread's server: handshakes by outcome, their duration, and
-// connections by protocol version. Summed over threads when /metrics is read.
+// connections by protocol version and by kernel TLS engaged. Summed over threads when /metrics is
+// read.
 #pragma once
 
 #include <array>
@@ -37,6 +38,9 @@ class TlsMetrics {
   SingleWriterHistogram<kLatencyBucketsSeconds.size()> handshake_seconds;
   SingleWriterCounter tls12_connections;
   SingleWriterCounter tls13_connections;
+  // Connections whose records the kernel seals (kTLS send) and opens (kTLS receive).
+  SingleWriterCounter kernel_send_connections;
+  SingleWriterCounter kernel_receive_connections;
 };
 
 // Writes the sum over `threads` in Prometheus text.

@@ -309,6 +309,7 @@ void ClientConnection::Finish(results::FailureKind failure, std::string error) {
   exchange.error = std::move(error);
   exchange.bytes_sent = written_;
   exchange.bytes_received = bytes_received_;
+  exchange.tls_version = transport_->tls_version();
   if (failure == results::FailureKind::kNone) {
     exchange.response = &parser_.response();
     if (!parser_.response().keep_alive) Close();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/response_parser.h"
@@ -37,6 +38,7 @@ struct Exchange {
   int64_t done_ns = 0;
   bool tls_handshake = false;  // a TLS handshake ended for this exchange
   bool tls_resumed = false;
+  std::string_view tls_version;  // of the connection, as k6 names it ("tls1.3"); "" over HTTP
 };
 
 // k6's phases of an exchange measured from `from_ns` (the send, or when the open model meant

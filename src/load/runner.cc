@@ -76,6 +76,7 @@ struct Target {
   net::Endpoint endpoint;
   std::string host_header;
   std::shared_ptr<const net::TlsContext> tls;  // https://
+  std::string host;                            // the URL's
   std::string server_name;
   std::vector<net::Endpoint> sources;
 };
@@ -96,6 +97,7 @@ Result<Target> ParseTarget(const ScenarioFile& file) {
   if (!endpoint) return tl::unexpected(endpoint.error());
   result.endpoint = *endpoint;
   result.host_header = url->HostHeader();
+  result.host = url->host;
   if (url->scheme == http::Url::Scheme::kHttps) {
     Result<std::shared_ptr<net::TlsContext>> tls =
         net::TlsContext::ForClient({.ca_file = file.tls.ca, .insecure = file.tls.insecure});
@@ -204,7 +206,8 @@ class LoadRun {
 
   // Makes each thread's loop, recorder, raw CSV part and engine; nothing runs yet.
   Status MakeWorkers(const Target& target) {
-    scrape_tls_ = target.tls;
+    scrape_tls_ = {
+        .context = target.tls, .target_host = target.host, .server_name = target.server_name};
     const std::vector<std::vector<http::ResponseFilter>> response_filters =
         ResponseFiltersFor(file_);
     for (int i = 0; i < thread_count_; ++i) {
@@ -445,7 +448,7 @@ class LoadRun {
   }
 
   const ScenarioFile& file_;
-  std::shared_ptr<const net::TlsContext> scrape_tls_;  // an https:// target's, for its /metrics
+  ScrapeTls scrape_tls_;  // an https:// target's, for its /metrics
   const LoadOptions& options_;
   const RunStart start_;
   const int thread_count_;

@@ -65,10 +65,9 @@ ScrapeSample ParsePrometheusText(std::string_view text) {
 
 namespace {
 
-Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms,
-                               const std::shared_ptr<const net::TlsContext>& tls) {
+Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms, const ScrapeTls& tls) {
   Result<http::Url> parsed = http::ParseHttpUrl(url);
-  if (!url.starts_with("http://") && !(tls != nullptr && url.starts_with("https://"))) {
+  if (!url.starts_with("http://") && !(tls.context != nullptr && url.starts_with("https://"))) {
     return MakeError(
         ErrorCode::kInvalidArgument,
         "--scrape URL must start with http:// (https:// with an https:// target): " + url);
@@ -85,7 +84,10 @@ Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms,
       http::BlockingConnection::Connect(*endpoint, deadline_ns);
   if (!connection) return MakeError(ErrorCode::kUnavailable, "cannot connect to " + url);
   if (parsed->scheme == http::Url::Scheme::kHttps) {
-    if (Status secured = connection->StartTls(tls, parsed->host, deadline_ns); !secured) {
+    const std::string& name = parsed->host == tls.target_host && !tls.server_name.empty()
+                                  ? tls.server_name
+                                  : parsed->host;
+    if (Status secured = connection->StartTls(tls.context, name, deadline_ns); !secured) {
       return MakeError(ErrorCode::kUnavailable, url + ": " + secured.error().message);
     }
   }
@@ -106,7 +108,7 @@ Result<ScrapeSample> ScrapeOne(const std::string& url, int64_t timeout_ms,
 }  // namespace
 
 Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms,
-                                   const std::shared_ptr<const net::TlsContext>& tls) {
+                                   const ScrapeTls& tls) {
   ScrapeSample merged;
   std::optional<Status> failed;
   bool any = false;

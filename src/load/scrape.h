@@ -18,12 +18,19 @@ namespace fourdollar::load {
 // Metric name -> the sum of its samples (histogram _bucket lines are skipped).
 using ScrapeSample = std::map<std::string, double>;
 
+// How https:// URLs are read: with the load's client context (its CA or insecure setting),
+// and, for a URL on the target's host, with the target's server name (the scenario's
+// `server_name`) for SNI and verification; on any other host, with that host.
+struct ScrapeTls {
+  std::shared_ptr<const net::TlsContext> context;  // null: https:// URLs are refused
+  std::string target_host;                         // the target URL's host
+  std::string server_name;                         // the name the target is verified as
+};
+
 // `urls`: one URL or several separated by commas; the deadline applies to each. The samples
-// of those that answered; an error (the first) when none did. An https:// URL is read with
-// `tls` (the load's client context: its CA or insecure setting), verified against the URL's
-// host; without `tls` it is refused.
+// of those that answered; an error (the first) when none did.
 Result<ScrapeSample> ScrapeMetrics(const std::string& urls, int64_t timeout_ms,
-                                   const std::shared_ptr<const net::TlsContext>& tls = nullptr);
+                                   const ScrapeTls& tls = {});
 
 // The parsing half, for tests: Prometheus text -> sums by name.
 ScrapeSample ParsePrometheusText(std::string_view text);

@@ -36,12 +36,21 @@ IoResult TcpTransport::Write(const char* data, size_t size) {
   }
 }
 
+std::string_view K6TlsVersion(std::string_view openssl_name) {
+  if (openssl_name == "TLSv1.3") return "tls1.3";
+  if (openssl_name == "TLSv1.2") return "tls1.2";
+  if (openssl_name == "TLSv1.1") return "tls1.1";
+  if (openssl_name == "TLSv1") return "tls1.0";
+  return "";
+}
+
 int TlsTransport::FinishConnect() {
   int error = tcp_.FinishConnect();
   if (error != 0) return error;
   failure_ = net::TlsFailure::kNone;
   error_.clear();
   resumed_ = false;
+  version_ = {};
   Result<std::unique_ptr<net::TlsStream>> stream =
       net::TlsStream::Connect(context_, tcp_.fd(), server_name_, session_);
   if (!stream) return ENOMEM;
@@ -53,6 +62,7 @@ IoResult TlsTransport::Handshake() {
   IoResult r = stream_->Handshake();
   if (r.kind == IoResult::Kind::kDone) {
     resumed_ = stream_->resumed();
+    version_ = K6TlsVersion(stream_->version());
   } else if (r.kind == IoResult::Kind::kError) {
     failure_ = stream_->failure() == net::TlsFailure::kNone ? net::TlsFailure::kProtocol
                                                             : stream_->failure();

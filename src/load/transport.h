@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -17,6 +18,10 @@
 namespace fourdollar::load {
 
 using net::IoResult;
+
+// OpenSSL's name of a version ("TLSv1.3", SSL_get_version) as k6 writes it ("tls1.3"); "" for
+// one k6 does not name.
+std::string_view K6TlsVersion(std::string_view openssl_name);
 
 class Transport {
  public:
@@ -39,6 +44,9 @@ class Transport {
   virtual void SetResume(bool) {}
   // Whether the last handshake resumed a session.
   virtual bool resumed() const { return false; }
+  // The version the last handshake settled on, as k6 names it ("tls1.3"); "" over plain TCP or
+  // before a handshake ends.
+  virtual std::string_view tls_version() const { return {}; }
   virtual net::TlsFailure tls_failure() const { return net::TlsFailure::kNone; }
   virtual std::string tls_error() const { return {}; }
 };
@@ -76,6 +84,7 @@ class TlsTransport final : public Transport {
   bool secure() const override { return true; }
   void SetResume(bool resume) override { resume_ = resume; }
   bool resumed() const override { return resumed_; }
+  std::string_view tls_version() const override { return version_; }
   net::TlsFailure tls_failure() const override { return failure_; }
   std::string tls_error() const override { return error_; }
 
@@ -87,6 +96,7 @@ class TlsTransport final : public Transport {
   std::unique_ptr<net::TlsStream> stream_;
   net::TlsSession session_;  // to offer on the next connection, with resume_
   bool resumed_ = false;
+  std::string_view version_;  // a literal
   net::TlsFailure failure_ = net::TlsFailure::kNone;
   std::string error_;
 };

@@ -196,6 +196,7 @@ void VirtualUser::OnExchange(Exchange exchange) {
   sample.phases = PhasesOf(exchange, from_ns);
   sample.tls_handshake = exchange.tls_handshake;
   sample.tls_resumed = exchange.tls_resumed;
+  sample.tls_version = exchange.tls_version;
 
   if (exchange.failure != results::FailureKind::kNone) {
     if (!exchange.error.empty()) context_.recorder->NoteFailure(exchange.failure, exchange.error);

@@ -31,15 +31,14 @@ Result<std::unique_ptr<TlsStream>> TlsStream::Accept(std::shared_ptr<const TlsCo
   return stream;
 }
 
-Result<std::unique_ptr<TlsStream>> TlsStream::Connect(std::shared_ptr<const TlsContext> context,
-                                                      int fd, const std::string& server_name,
-                                                      const TlsSession& resume) {
+Result<std::unique_ptr<TlsStream>> TlsStream::MakeClient(std::shared_ptr<const TlsContext> context,
+                                                         const std::string& server_name,
+                                                         const TlsSession& resume) {
   ERR_clear_error();
   const bool verifies = context->verifies();
   SSL* ssl = SSL_new(context->get());
   if (ssl == nullptr) return MakeError(ErrorCode::kResourceExhausted, "SSL_new: out of memory");
   std::unique_ptr<TlsStream> stream(new TlsStream(std::move(context), ssl));
-  if (SSL_set_fd(ssl, fd) != 1) return MakeError(ErrorCode::kInternal, "SSL_set_fd failed");
   const bool ip = IsIpAddress(server_name);
   // RFC 6066: SNI carries host names only, never addresses.
   if (!server_name.empty() && !ip) {
@@ -56,6 +55,35 @@ Result<std::unique_ptr<TlsStream>> TlsStream::Connect(std::shared_ptr<const TlsC
   }
   if (resume) SSL_set_session(ssl, resume.get());
   SSL_set_connect_state(ssl);
+  return stream;
+}
+
+Result<std::unique_ptr<TlsStream>> TlsStream::Connect(std::shared_ptr<const TlsContext> context,
+                                                      int fd, const std::string& server_name,
+                                                      const TlsSession& resume) {
+  Result<std::unique_ptr<TlsStream>> stream = MakeClient(std::move(context), server_name, resume);
+  if (!stream) return stream;
+  if (SSL_set_fd((*stream)->ssl_, fd) != 1) {
+    return MakeError(ErrorCode::kInternal, "SSL_set_fd failed");
+  }
+  return stream;
+}
+
+Result<std::unique_ptr<TlsStream>> TlsStream::ConnectBuffered(
+    std::shared_ptr<const TlsContext> context, const std::string& server_name,
+    const TlsSession& resume) {
+  Result<std::unique_ptr<TlsStream>> stream = MakeClient(std::move(context), server_name, resume);
+  if (!stream) return stream;
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  if (in == nullptr || out == nullptr) {
+    BIO_free(in);
+    BIO_free(out);
+    return MakeError(ErrorCode::kResourceExhausted, "BIO_new: out of memory");
+  }
+  // An empty input asks to be retried (SSL_ERROR_WANT_READ) rather than reading as the end.
+  BIO_set_mem_eof_return(in, -1);
+  SSL_set_bio((*stream)->ssl_, in, out);
   return stream;
 }
 
@@ -127,6 +155,25 @@ void TlsStream::SendCloseNotify() {
   (void)SSL_shutdown(ssl_);  // best effort: the socket is being closed anyway
   ERR_clear_error();
 }
+
+void TlsStream::Feed(std::string_view bytes) {
+  if (!bytes.empty()) BIO_write(SSL_get_rbio(ssl_), bytes.data(), static_cast<int>(bytes.size()));
+}
+
+std::string TlsStream::TakeOutput() {
+  BIO* out = SSL_get_wbio(ssl_);
+  std::string bytes(BIO_ctrl_pending(out), '\0');
+  if (!bytes.empty()) BIO_read(out, bytes.data(), static_cast<int>(bytes.size()));
+  return bytes;
+}
+
+// SSL_has_pending counts a record read in part (SSL_pending counts only decrypted bytes).
+bool TlsStream::HasBufferedInput() const { return SSL_has_pending(ssl_) == 1; }
+
+// 0 when OpenSSL was built without kTLS (OPENSSL_NO_KTLS).
+bool TlsStream::KernelSends() const { return BIO_get_ktls_send(SSL_get_wbio(ssl_)); }
+
+bool TlsStream::KernelReceives() const { return BIO_get_ktls_recv(SSL_get_rbio(ssl_)); }
 
 bool TlsStream::resumed() const { return SSL_session_reused(ssl_) == 1; }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "net/io_result.h"
@@ -37,6 +38,12 @@ class TlsStream {
   static Result<std::unique_ptr<TlsStream>> Connect(std::shared_ptr<const TlsContext> context,
                                                     int fd, const std::string& server_name,
                                                     const TlsSession& resume);
+  // Connect's client over memory instead of a socket: the caller hands it the bytes that came
+  // from the peer (Feed) and sends what it takes (TakeOutput) when and how it likes, e.g. one
+  // byte of a record at a time.
+  static Result<std::unique_ptr<TlsStream>> ConnectBuffered(
+      std::shared_ptr<const TlsContext> context, const std::string& server_name,
+      const TlsSession& resume);
   ~TlsStream();
   TlsStream(const TlsStream&) = delete;
   TlsStream& operator=(const TlsStream&) = delete;
@@ -48,6 +55,17 @@ class TlsStream {
   IoResult Write(const char* data, size_t size);
   // Sends close_notify, once, without waiting for the peer's.
   void SendCloseNotify();
+  // A ConnectBuffered stream only: bytes received from the peer, for Handshake and Read.
+  void Feed(std::string_view bytes);
+  // A ConnectBuffered stream only: the bytes Handshake and Write made, to send; moves them out.
+  std::string TakeOutput();
+  // Input OpenSSL holds and has not returned yet: decrypted bytes, or part of a record.
+  bool HasBufferedInput() const;
+  // Whether the kernel seals the records sent (kTLS, asked for by TlsContext::EnableKernelTls
+  // and taken by the kernel's `tls` module), and opens those received. Known once the
+  // handshake is done.
+  bool KernelSends() const;
+  bool KernelReceives() const;
 
   bool handshake_done() const { return handshake_done_; }
   bool resumed() const;
@@ -64,6 +82,10 @@ class TlsStream {
  private:
   TlsStream(std::shared_ptr<const TlsContext> context, SSL* ssl)
       : context_(std::move(context)), ssl_(ssl) {}
+  // The client's SSL with SNI, host verification and the session to resume; no transport yet.
+  static Result<std::unique_ptr<TlsStream>> MakeClient(std::shared_ptr<const TlsContext> context,
+                                                       const std::string& server_name,
+                                                       const TlsSession& resume);
   IoResult Failed(int ret);
 
   std::shared_ptr<const TlsContext> context_;

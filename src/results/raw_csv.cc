@@ -84,7 +84,9 @@ void RawCsvWriter::Write(const RequestSample& sample, std::string_view method, s
     AppendCsvField(buffer_, scenario);
     buffer_ += ",,";  // service
     buffer_ += std::to_string(sample.status);
-    buffer_ += ",,,";  // subproto, tls_version
+    buffer_ += ",,";  // subproto
+    buffer_ += sample.tls_version;
+    buffer_ += ',';
     AppendCsvField(buffer_, url);
     buffer_ += ",,\n";  // extra_tags, metadata
   }

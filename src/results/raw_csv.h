@@ -40,7 +40,7 @@ class RawCsvWriter {
   // http_req_failed (0 or 1), stamped with the unix second in which the request completed. `error`
   // is the failure kind
   // ("timeout"...) or empty; expected_response is true for a status in 200..399 (k6's
-  // default).
+  // default); tls_version is the connection's, as k6 names it ("tls1.3"), empty over HTTP.
   void Write(const RequestSample& sample, std::string_view method, std::string_view url,
              std::string_view scenario);
   // Writes what is buffered, closes the file; the first error of any write, if one failed.

@@ -69,10 +69,30 @@ TEST_F(RawCsv, WritesNineRowsPerRequestInK6sLayout) {
   EXPECT_EQ(duration[10], "HTTP/1.1");
   EXPECT_EQ(duration[11], "browse");
   EXPECT_EQ(duration[13], "200");
+  EXPECT_EQ(duration[15], "");  // tls_version: plain HTTP
   EXPECT_EQ(duration[16], "http://h/");
   EXPECT_EQ((*records)[1].fields[2], "1");
   EXPECT_EQ((*records)[9].fields[0], "http_req_failed");
   EXPECT_EQ((*records)[9].fields[2], "0");
+}
+
+TEST_F(RawCsv, WritesTheConnectionsTlsVersionOnEveryRow) {
+  const std::string path = dir_ + "/raw-0.csv";
+  auto writer = RawCsvWriter::Open(path, {"GET /"});
+  ASSERT_TRUE(writer.has_value()) << writer.error().message;
+  RequestSample sample = Sample(0, 200, FailureKind::kNone);
+  sample.tls_version = "tls1.3";
+  (*writer)->Write(sample, "GET", "https://h/", "browse");
+  ASSERT_TRUE((*writer)->Close().has_value());
+  auto records = ParseCsv(ReadAll(path), "raw-0.csv");
+  ASSERT_TRUE(records.has_value()) << records.error().message;
+  ASSERT_EQ(records->size(), 1 + kRawCsvRowsPerRequest);
+  EXPECT_EQ((*records)[0].fields[15], "tls_version");
+  for (size_t i = 1; i < records->size(); ++i) {
+    ASSERT_EQ((*records)[i].fields.size(), kRawCsvColumns);
+    EXPECT_EQ((*records)[i].fields[15], "tls1.3") << (*records)[i].fields[0];
+    EXPECT_EQ((*records)[i].fields[16], "https://h/");
+  }
 }
 
 TEST_F(RawCsv, MarksFailuresAndQuotesFields) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "results/histogram.h"
@@ -62,6 +63,8 @@ struct RequestSample {
   RequestPhases phases;
   bool tls_handshake = false;  // a TLS handshake was made for this request: full or resumed
   bool tls_resumed = false;    // ... and it resumed a session
+  // The connection's TLS version as k6 names it ("tls1.3"), a literal; "" over plain HTTP.
+  std::string_view tls_version;
 };
 
 // The figures of one second of one thread: per name, counts and a sparse histogram.

@@ -20,6 +20,7 @@
 #include "net/tcp.h"
 #include "results/raw_csv.h"
 #include "results/results.h"
+#include "results/results_csv.h"
 #include "results/results_files.h"
 
 namespace fourdollar::e2e {
@@ -151,6 +152,46 @@ TEST_F(TlsLoad, ResumedHandshakesMoveOnlyWithPerIterationResumed) {
   EXPECT_LE(returning->overall.tls_full_handshakes, 2u);
   // Each VU's first connection is a full handshake; the metrics reads add one each.
   EXPECT_LE(Handshakes("full") - full_before, 2 + 3);
+}
+
+TEST_F(TlsLoad, RawCsvNamesTheNegotiatedVersionOnEveryRequestAsK6Does) {
+  ASSERT_NO_FATAL_FAILURE(StartTlsServer());
+  // Kept-alive connections: the requests after the handshake carry the version too.
+  auto results = Run(Scenario("tls: {ca: " + ca_->ca_file() + "}"), Url(), nullptr, {"--raw-csv"});
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_LT(results->overall.tls_full_handshakes, results->overall.requests);
+  std::ifstream raw(out_ / "raw-0.csv");
+  std::stringstream text;
+  text << raw.rdbuf();
+  auto records = results::ParseCsv(text.str(), "raw-0.csv");
+  ASSERT_TRUE(records) << records.error().message;
+  ASSERT_GT(records->size(), 1u);
+  EXPECT_EQ((*records)[0].fields[15], "tls_version");
+  std::set<std::string> versions;
+  for (size_t i = 1; i < records->size(); ++i) versions.insert((*records)[i].fields[15]);
+  EXPECT_EQ(versions, std::set<std::string>{"tls1.3"});
+  EXPECT_EQ(records->size() - 1, results::kRawCsvRowsPerRequest * results->overall.requests);
+}
+
+TEST_F(TlsLoad, AnHttpsScrapeVerifiesWithTheScenariosCaAndServerName) {
+  // A certificate for a name only, reached by address: the scenario's server_name is the name
+  // both the load and its /metrics reads must verify.
+  ca_ = std::make_unique<test_support::TestCa>(data_dir_.path().string(), "named");
+  test_support::CertificateFiles named = ca_->Issue("named", {.hosts = {"blog.example"}});
+  ASSERT_NO_FATAL_FAILURE(
+      StartServer({.args = {"--tls-cert", named.cert, "--tls-key", named.key}}));
+  const std::string url = "https://127.0.0.1:" + std::to_string(server_->port());
+  std::string output;
+  auto results = Run(Scenario("tls: {ca: " + ca_->ca_file() + ", server_name: blog.example}", "3s"),
+                     url, &output, {"--scrape", url + "/metrics"});
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_GT(results->overall.requests, 10u);
+  EXPECT_EQ(results->overall.failed(), 0u) << output;
+  size_t scraped = 0;
+  for (const results::SecondRow& row : results->seconds) {
+    if (row.scrape.contains("fourdollar_http_requests_total")) ++scraped;
+  }
+  EXPECT_GE(scraped, 1u) << output;
 }
 
 TEST_F(TlsLoad, PhasesAddUpToEachRequestsDuration) {

@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
 #include "e2e/blog_pages.h"
 #include "e2e/prometheus_text.h"
 #include "e2e/server_fixture.h"
+#include "hostile/hostile_clients.h"
 
 namespace fourdollar::e2e {
 namespace {
@@ -56,6 +58,44 @@ TEST_F(TlsServe, EveryRouteAnswersOverTls13WithAlpnAndAnEcdsaCertificate) {
             9);
   EXPECT_GE(FindSample(metrics.body, "fourdollar_tls_handshake_duration_seconds_count").value_or(0),
             9);
+  // Kernel TLS is not asked for by default.
+  EXPECT_EQ(
+      FindSample(metrics.body, "fourdollar_tls_kernel_connections_total", {{"direction", "send"}}),
+      0);
+}
+
+// Whether the kernel offers the `tls` upper-layer protocol that kernel TLS needs (loaded; a
+// kernel with the module on disk loads it at the first use).
+bool KernelOffersTls() {
+  std::ifstream ulps("/proc/sys/net/ipv4/tcp_available_ulp");
+  std::string ulp;
+  while (ulps >> ulp) {
+    if (ulp == "tls") return true;
+  }
+  return false;
+}
+
+TEST_F(TlsServe, KernelTlsIsAskedForAndTheMetricSaysWhetherTheKernelTookIt) {
+  ASSERT_NO_FATAL_FAILURE(StartTlsServer({.args = {"--tls-ktls"}}));
+  EXPECT_EQ(Get("/").status, 200);
+  const double full = Handshakes({{"outcome", "full"}});
+  HttpResponse metrics = Get("/metrics");
+  const double send =
+      FindSample(metrics.body, "fourdollar_tls_kernel_connections_total", {{"direction", "send"}})
+          .value_or(-1);
+  const double receive = FindSample(metrics.body, "fourdollar_tls_kernel_connections_total",
+                                    {{"direction", "receive"}})
+                             .value_or(-1);
+  ASSERT_GE(send, 0) << metrics.body;
+  ASSERT_GE(receive, 0) << metrics.body;
+  EXPECT_LE(send, full + 1);
+  EXPECT_LE(receive, full + 1);
+  // Read after the handshakes, which would have loaded a module on disk: without the `tls`
+  // protocol the kernel cannot take a single connection, and the server still serves.
+  if (!KernelOffersTls()) {
+    EXPECT_EQ(send, 0);
+    EXPECT_EQ(receive, 0);
+  }
 }
 
 TEST_F(TlsServe, AnRsaCertificateServesToo) {
@@ -98,6 +138,28 @@ TEST_F(TlsServe, PartialClientHelloIsClosedAtTheHandshakeTimeout) {
   auto received = partial.ReadUntilClosed(5000);
   ASSERT_TRUE(received.has_value()) << "not closed: " << received.error().message;
   EXPECT_EQ(Handshakes({{"outcome", "failed"}, {"reason", "timeout"}}), 1);
+}
+
+TEST_F(TlsServe, ARecordSentAByteAtATimeMeetsTheRequestTimeoutNotTheIdleOne) {
+  ASSERT_NO_FATAL_FAILURE(
+      StartTlsServer({.args = {"--request-timeout-ms", "500", "--idle-timeout-ms", "60000"}}));
+  // One connection drips a sealed GET a byte every 50 ms: the record (about 90 bytes) is not
+  // whole before the run ends, so not one byte of the request is ever readable.
+  hostile::HostileOptions options{
+      .mode = hostile::Mode::kSlowDrip,
+      .target = *net::ParseEndpoint(server_->host() + ":" + std::to_string(server_->port())),
+      .duration_ms = 2500,
+      .connections = 1,
+      .drip_interval_ms = 50,
+      .tls = tls_client_,
+      .tls_drip = hostile::TlsDrip::kPartialRecord};
+  Result<hostile::HostileReport> report = hostile::RunHostile(options);
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  SCOPED_TRACE(report->ToString());
+  EXPECT_GE(report->handshakes, 1u);
+  EXPECT_GE(report->closed_by_server, 1u);
+  EXPECT_GE(report->statuses[408], 1u);
+  EXPECT_EQ(Get("/").status, 200);
 }
 
 TEST_F(TlsServe, RandomBytesAsAHandshakeAreRefusedAndTheServerGoesOn) {

@@ -14,6 +14,7 @@
 #include "base/process_stats.h"
 #include "http/response_parser.h"
 #include "net/event_loop.h"
+#include "net/tls_stream.h"
 
 namespace fourdollar::hostile {
 
@@ -23,6 +24,8 @@ constexpr std::array<std::string_view, 6> kModeNames = {"slow-drip", "idle", "fl
                                                         "pipeline",  "half", "reset"};
 constexpr std::array<size_t, 6> kDefaultConnections = {1000, 10000, 64, 8, 64, 64};
 constexpr size_t kReadChunkBytes = 64 * 1024;
+// The largest TLS record's plaintext.
+constexpr size_t kTlsPlainChunkBytes = 16 * 1024;
 // A failed connect (no file descriptor, no port, refused) is tried again after this long.
 constexpr int64_t kConnectRetryNs = 10'000'000;
 constexpr int64_t kReadTickNs = 100'000'000;
@@ -36,7 +39,8 @@ bool HoldsConnections(Mode mode) {
 
 class Runner;
 
-// One hostile connection: connects, then behaves as its mode and number say.
+// One hostile connection: connects (and completes a TLS handshake when asked to), then behaves
+// as its mode and number say.
 class Connection final : public net::IoHandler {
  public:
   Connection(Runner& runner, uint64_t number, UniqueFd fd);
@@ -52,9 +56,17 @@ class Connection final : public net::IoHandler {
 
  private:
   void OnConnected();
+  // The mode's behaviour, once connected (and, over TLS, once the handshake is done).
+  void Begin();
   void Read(size_t budget_bytes);
+  // Bytes from the socket: through TLS when it speaks it, then to Parse.
+  void Received(std::string_view raw);
   void Parse(std::string_view data);
-  void Write(std::string bytes);
+  // Request bytes, sealed in TLS records when it speaks TLS.
+  void Write(std::string_view bytes);
+  // Bytes for the socket as they are.
+  void WriteRaw(std::string_view bytes);
+  bool Secured() const { return !tls_ || tls_->handshake_done(); }
   void Flush();
   void Drip();
   void ReadTick();
@@ -76,6 +88,10 @@ class Connection final : public net::IoHandler {
   bool batch_queued_ = false;
   std::string drip_request_;
   size_t drip_offset_ = 0;
+  std::unique_ptr<net::TlsStream> tls_;
+  bool drip_partial_record_ = false;  // drips the bytes of a sealed record (drip_record_)
+  std::string drip_record_;
+  size_t drip_record_offset_ = 0;
   net::TimerId timer_;
 };
 
@@ -260,9 +276,32 @@ void Connection::OnIo(uint32_t events) {
 
 void Connection::OnConnected() {
   const HostileOptions& options = runner_.options();
+  if (!options.tls) {
+    Begin();
+    return;
+  }
+  Result<std::unique_ptr<net::TlsStream>> stream =
+      net::TlsStream::ConnectBuffered(options.tls, options.server_name, nullptr);
+  if (!stream) {
+    ++runner_.report().handshake_failures;
+    Close(false);
+    return;
+  }
+  tls_ = std::move(*stream);
+  (void)tls_->Handshake();  // the ClientHello
+  WriteRaw(tls_->TakeOutput());
+  // Half the flood leaves once its ClientHello is sent: a handshake abandoned.
+  if (!done_ && options.mode == Mode::kFlood && number_ % 2 == 0) Close(false);
+}
+
+void Connection::Begin() {
+  const HostileOptions& options = runner_.options();
   switch (options.mode) {
     case Mode::kSlowDrip: {
       drip_request_ = GetRequest(options.path);
+      drip_partial_record_ =
+          tls_ != nullptr && (options.tls_drip == TlsDrip::kPartialRecord ||
+                              (options.tls_drip == TlsDrip::kBoth && number_ % 2 == 0));
       // Spread the connections' drips over the interval.
       int64_t interval_ns = options.drip_interval_ms * 1'000'000;
       int64_t offset_ns = static_cast<int64_t>(number_ * 7919) % std::max<int64_t>(interval_ns, 1);
@@ -329,7 +368,20 @@ void Connection::OnConnected() {
   }
 }
 
-void Connection::Write(std::string bytes) {
+void Connection::Write(std::string_view bytes) {
+  if (!tls_) {
+    WriteRaw(bytes);
+    return;
+  }
+  // Into memory: the whole of it is sealed at once.
+  if (tls_->Write(bytes.data(), bytes.size()).kind != net::IoResult::Kind::kDone) {
+    Close(false);
+    return;
+  }
+  WriteRaw(tls_->TakeOutput());
+}
+
+void Connection::WriteRaw(std::string_view bytes) {
   out_ += bytes;
   Flush();
 }
@@ -353,7 +405,7 @@ void Connection::Flush() {
   if (out_offset_ == out_.size()) {
     out_.clear();
     out_offset_ = 0;
-    if (!done_ && runner_.options().mode == Mode::kPipeline && !batch_queued_) {
+    if (!done_ && runner_.options().mode == Mode::kPipeline && !batch_queued_ && Secured()) {
       // The next batch waits for the loop's other events: a server that keeps up must not
       // keep this one connection writing forever.
       batch_queued_ = true;
@@ -380,7 +432,20 @@ void Connection::NextPipelineBatch() {
 void Connection::Drip() {
   timer_ = net::TimerId{};
   if (done_) return;
-  Write(std::string(1, drip_request_[drip_offset_++ % drip_request_.size()]));
+  if (drip_partial_record_) {
+    if (drip_record_offset_ == drip_record_.size()) {
+      if (tls_->Write(drip_request_.data(), drip_request_.size()).kind !=
+          net::IoResult::Kind::kDone) {
+        Close(false);
+        return;
+      }
+      drip_record_ = tls_->TakeOutput();
+      drip_record_offset_ = 0;
+    }
+    WriteRaw(std::string_view(drip_record_).substr(drip_record_offset_++, 1));
+  } else {
+    Write(std::string_view(drip_request_).substr(drip_offset_++ % drip_request_.size(), 1));
+  }
   if (done_) return;
   timer_ = runner_.loop().RunAt(
       runner_.loop().now_ns() + runner_.options().drip_interval_ms * 1'000'000, [this] { Drip(); });
@@ -402,11 +467,7 @@ void Connection::Read(size_t budget_bytes) {
     if (n > 0) {
       budget_bytes -= static_cast<size_t>(n);
       runner_.report().bytes_received += static_cast<uint64_t>(n);
-      Parse(std::string_view(buffer, static_cast<size_t>(n)));
-      if (reset_on_reply_) {
-        Close(true);
-        return;
-      }
+      Received(std::string_view(buffer, static_cast<size_t>(n)));
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -418,8 +479,42 @@ void Connection::Read(size_t budget_bytes) {
   }
 }
 
+void Connection::Received(std::string_view raw) {
+  if (!tls_) {
+    Parse(raw);
+    return;
+  }
+  tls_->Feed(raw);
+  if (!tls_->handshake_done()) {
+    net::IoResult r = tls_->Handshake();
+    WriteRaw(tls_->TakeOutput());
+    if (done_ || r.kind == net::IoResult::Kind::kWouldBlock) return;
+    if (r.kind != net::IoResult::Kind::kDone) {
+      ++runner_.report().handshake_failures;
+      ServerClosed();
+      return;
+    }
+    ++runner_.report().handshakes;
+    Begin();
+  }
+  std::array<char, kTlsPlainChunkBytes> plain;
+  while (!done_) {
+    net::IoResult r = tls_->Read(plain.data(), plain.size());
+    if (r.kind == net::IoResult::Kind::kWouldBlock) return;
+    if (r.kind != net::IoResult::Kind::kDone) {
+      ServerClosed();  // close_notify, or a broken record
+      return;
+    }
+    Parse(std::string_view(plain.data(), r.bytes));
+  }
+}
+
 // Counts the responses in the received bytes, by status.
 void Connection::Parse(std::string_view data) {
+  if (reset_on_reply_ && !data.empty()) {
+    Close(true);
+    return;
+  }
   if (parse_failed_) return;
   if (!parser_) {
     parser_ = std::make_unique<http::ResponseParser>();
@@ -505,6 +600,8 @@ std::string HostileReport::ToString() const {
   add("reset_by_us", reset_by_us);
   add("bytes_sent", bytes_sent);
   add("bytes_received", bytes_received);
+  add("handshakes", handshakes);
+  add("handshake_failures", handshake_failures);
   add("responses", responses());
   text += " statuses=";
   if (statuses.empty()) text += '-';

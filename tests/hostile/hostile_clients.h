@@ -1,17 +1,19 @@
 // Hostile HTTP clients on the project's event loop, for end-to-end tests and benchmarks: slow
 // drips, idle connections, connection floods, pipelined floods, requests cut half-way and
-// connections reset mid-exchange. A run is bounded in connections and in time, and closes
-// everything it opened before it returns.
+// connections reset mid-exchange, over plain TCP or TLS. A run is bounded in connections and in
+// time, and closes everything it opened before it returns.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/result.h"
 #include "net/tcp.h"
+#include "net/tls_context.h"
 
 namespace fourdollar::hostile {
 
@@ -23,6 +25,13 @@ enum class Mode {
               // the connections read pipeline_read_bytes_per_s, the other half never read
   kHalf,      // a request cut in its head or its body, then a normal close
   kReset,     // a reset (SO_LINGER 0) mid-request, right after a request, or mid-response
+};
+
+// How slow-drip connections drip over TLS.
+enum class TlsDrip {
+  kBoth,           // even connections kPartialRecord, odd ones kRecordPerByte
+  kPartialRecord,  // the request sealed in one record whose bytes go one at a time
+  kRecordPerByte,  // each byte of the request in a record of its own: a partial request in TLS
 };
 
 // "slow-drip", "idle", "flood", "pipeline", "half", "reset".
@@ -48,6 +57,11 @@ struct HostileOptions {
   // With a token, cut and reset POST / requests pass the route's checks and reach the body
   // (and the reset ones with a whole body are stored); without one they are refused with 401.
   std::string write_token;
+  // Set: every connection speaks TLS with this client context; each mode starts once the
+  // handshake is done, but for flood, whose even connections leave after their ClientHello.
+  std::shared_ptr<const net::TlsContext> tls;
+  std::string server_name = "localhost";  // SNI and the name verified
+  TlsDrip tls_drip = TlsDrip::kBoth;
 };
 
 struct HostileReport {
@@ -59,8 +73,10 @@ struct HostileReport {
   uint64_t closed_by_us = 0;      // normal close
   uint64_t reset_by_us = 0;       // SO_LINGER 0 close
   uint64_t peak_open = 0;         // connections established at once, at most
-  uint64_t bytes_sent = 0;
-  uint64_t bytes_received = 0;
+  uint64_t bytes_sent = 0;        // on the socket: TLS records with TLS
+  uint64_t bytes_received = 0;    // on the socket
+  uint64_t handshakes = 0;        // TLS handshakes completed
+  uint64_t handshake_failures = 0;
   std::map<int, uint64_t> statuses;  // responses seen, by status
   int64_t elapsed_ms = 0;
 

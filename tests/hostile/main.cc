@@ -1,6 +1,7 @@
 // fourdollar-hostile: runs one kind of hostile client against a server for a bounded time and
 // prints what it did as one line. A test and benchmark tool, not part of the product binary.
 //   fourdollar-hostile --target 127.0.0.1:8080 --mode idle --duration-ms 20000
+//   fourdollar-hostile --target 127.0.0.1:8443 --tls-ca ca.crt --mode slow-drip
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -39,7 +40,21 @@ int main(int argc, char** argv) {
   app.add_option("--path", options.path, "target of the GET requests");
   app.add_option("--write-token", options.write_token,
                  "lets cut and reset POST requests reach their body");
+  std::string tls_ca;
+  bool tls_insecure = false;
+  app.add_option("--tls-ca", tls_ca, "speak TLS, trusting this CA (PEM)");
+  app.add_flag("--tls-insecure", tls_insecure, "speak TLS without verifying the certificate");
+  app.add_option("--server-name", options.server_name, "TLS: SNI and the name verified");
   CLI11_PARSE(app, argc, argv);
+
+  if (!tls_ca.empty() || tls_insecure) {
+    auto context = net::TlsContext::ForClient({.ca_file = tls_ca, .insecure = tls_insecure});
+    if (!context) {
+      std::fprintf(stderr, "fourdollar-hostile: --tls-ca: %s\n", context.error().message.c_str());
+      return 2;
+    }
+    options.tls = std::move(*context);
+  }
 
   Result<hostile::Mode> mode = hostile::ParseMode(mode_name);
   if (!mode) {
