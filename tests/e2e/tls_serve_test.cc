@@ -64,6 +64,54 @@ TEST_F(TlsServe, EveryRouteAnswersOverTls13WithAlpnAndAnEcdsaCertificate) {
       0);
 }
 
+TEST_F(TlsServe, EditsDeletesFeedStyleAndRevalidationAnswerOverTls) {
+  ASSERT_NO_FATAL_FAILURE(StartTlsServer());
+  const Headers token = {{"Authorization", "Bearer " + server_->token()}};
+  const int64_t id = CreatePostAndFindId("Encrypted", "*first* words");
+  ASSERT_GT(id, 0);
+
+  HttpResponse page = Get(PostPath(id));
+  ASSERT_EQ(page.status, 200);
+  const std::string etag = page.Header("ETag");
+  ASSERT_FALSE(etag.empty());
+  HttpResponse revalidated = Request("GET", PostPath(id), {{"If-None-Match", etag}});
+  EXPECT_EQ(revalidated.status, 304);
+  EXPECT_TRUE(revalidated.body.empty());
+  HttpResponse source = Get(PostPath(id) + "?format=markdown");
+  EXPECT_EQ(source.status, 200);
+  EXPECT_EQ(source.body, "*first* words");
+  HttpResponse head = Request("HEAD", "/");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  HttpResponse gzip = Request("GET", "/", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(gzip.status, 200);
+  EXPECT_EQ(gzip.Header("Content-Encoding"), "gzip");
+  HttpResponse feed = Get("/feed.xml");
+  EXPECT_EQ(feed.status, 200);
+  EXPECT_NE(feed.body.find("Encrypted"), std::string::npos) << feed.body;
+  EXPECT_EQ(Get("/style.css").status, 200);
+
+  Headers put_headers = JsonHeaders(server_->token());
+  put_headers.emplace_back("If-Match", "\"stale\"");
+  EXPECT_EQ(Request("PUT", PostPath(id), put_headers, PostJson("Lost", "edit")).status, 412);
+  put_headers.back().second = etag;
+  EXPECT_EQ(Request("PUT", PostPath(id), put_headers, "{\"title\": ").status, 400);
+  EXPECT_EQ(
+      Request("PUT", PostPath(id), put_headers, PostJson("x", std::string(2 << 20, 'a'))).status,
+      413);
+  HttpResponse put = Request("PUT", PostPath(id), put_headers, PostJson("Edited", "new words"));
+  EXPECT_EQ(put.status, 303) << put.body;
+  EXPECT_EQ(put.Header("Location"), PostPath(id));
+  std::optional<PostPage> edited = ParsePostPage(Get(PostPath(id)).body);
+  ASSERT_TRUE(edited);
+  EXPECT_EQ(edited->title, "Edited");
+
+  EXPECT_EQ(Request("DELETE", PostPath(id)).status, 401);
+  EXPECT_EQ(Request("DELETE", PostPath(id), token).status, 204);
+  EXPECT_EQ(Get(PostPath(id)).status, 410);
+  EXPECT_EQ(Request("DELETE", PostPath(id), token).status, 410);
+}
+
 // Whether the kernel offers the `tls` upper-layer protocol that kernel TLS needs (loaded; a
 // kernel with the module on disk loads it at the first use).
 bool KernelOffersTls() {
