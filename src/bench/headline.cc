@@ -114,14 +114,18 @@ std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, 
       }
       text += ".";
       break;
-    case Limit::kServerCpu:
-      text +=
-          " Cause: the server's CPU (" + Cpus(cpus) + ": " +
-          cpu(at->server_cpu_percent, at->server_wait_percent) + " at the break; the generator: " +
-          cpu(at->generator_cpu_percent, at->generator_wait_percent) + ")" +
-          (at->server_wait_percent >= kWaitWorthSaying ? ", shared with other work on this machine."
-                                                       : ".");
+    case Limit::kServerCpu: {
+      // A server that used its CPUs fully waited for its own threads (the loop threads, the
+      // writer), not for other work.
+      const bool shared = at->server_wait_percent >= kWaitWorthSaying &&
+                          at->server_cpu_percent < kFullCpuPercent * cpus;
+      text += " Cause: the server's CPU (" + Cpus(cpus) + ": " +
+              cpu(at->server_cpu_percent, at->server_wait_percent) +
+              " at the break; the generator: " +
+              cpu(at->generator_cpu_percent, at->generator_wait_percent) + ")" +
+              (shared ? ", shared with other work on this machine." : ".");
       break;
+    }
     case Limit::kOther:
       text += " Cause: not CPU (the server" +
               (Measured(at->server_cpu_percent) ? ", " + Cpus(cpus) : std::string()) + ": " +

@@ -59,6 +59,19 @@ TEST(Headline, AServerWaitingForACpuTakenByOtherWorkIsCpuLimited) {
       << text;
 }
 
+TEST(Headline, AServerUsingItsWholeCpuWaitedForItsOwnThreadsNotOtherWork) {
+  StepFigures broke = Step(2000, 500, false, 91, 98, "p95 158.6 ms");
+  broke.server_wait_percent = 38;
+  SweepAnswer answer = AnswerOf({Step(1000, 2.0, true, 50, 60), broke}, 1);
+  EXPECT_EQ(answer.limit, Limit::kServerCpu);
+  const std::string text = FormatHeadline("1 CPU here", answer, 1);
+  EXPECT_NE(text.find("Cause: the server's CPU (1 CPU: 91% busy, 38% waiting for a CPU at the "
+                      "break; the generator: 98% busy)."),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("other work"), std::string::npos) << text;
+}
+
 TEST(Headline, AGeneratorWaitingForItsCpuIsSaturated) {
   StepFigures broke = Step(2000, 500, false, 30, 40, "p95 500.0 ms");
   broke.generator_wait_percent = 55;
