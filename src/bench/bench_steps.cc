@@ -89,7 +89,10 @@ Status BenchRun::SearchLimit() {
     std::string verdict = step.held          ? "held"
                           : step.interrupted ? "interrupted"
                                              : "broke (" + step.reason + ")";
-    if (step.generator_saturated) verdict += "; the generator is saturated: stopping here";
+    if (step.generator_saturated) {
+      verdict +=
+          more ? "; the generator is saturated" : "; the generator is saturated: stopping here";
+    }
     Say("  " + DescribeStep(step) + ": " + verdict);
     if (Status alive = CheckServer("the limit search"); !alive) return alive;
   }

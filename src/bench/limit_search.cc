@@ -105,7 +105,10 @@ bool StepRates::Advance(const StepFigures& step) {
   } else if (!held_ || current_ > *held_) {
     broke_ = std::min(broke_.value_or(current_), current_);
   }
-  if (steps_ >= settings_.max_steps || step.generator_saturated) return false;
+  if (steps_ >= settings_.max_steps) return false;
+  // A saturated generator cannot offer more than a step that held; a step that broke with it
+  // saturated still leaves the rates below it to refine, where the generator has more room.
+  if (step.generator_saturated && step.held) return false;
   if (!held_) {
     if (halvings_ >= kMaxHalvings || current_ < 2) return false;
     ++halvings_;

@@ -70,8 +70,8 @@ bool GeneratorSaturated(const StepFigures& step);
 // The rates of the sweep, step by step: up by `growth` after a step that held while none has
 // broken; halved after one that broke while none has held yet (the estimate was too high),
 // at most kMaxHalvings times; once one held and one faster broke, the midpoint of the two,
-// until they are within settings.precision. Over after an interruption or a saturated
-// generator, or after settings.max_steps steps.
+// until they are within settings.precision. Over after an interruption, a step that held with
+// the generator saturated, or settings.max_steps steps.
 class StepRates {
  public:
   static constexpr int kMaxHalvings = 3;

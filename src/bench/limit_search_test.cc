@@ -141,13 +141,29 @@ TEST(LimitSearch, RatesGiveUpAfterThreeHalvings) {
   EXPECT_FALSE(rates.Advance(Broke()));
 }
 
-TEST(LimitSearch, SaturatedGeneratorOrInterruptionEndsTheSweep) {
+TEST(LimitSearch, SaturatedGeneratorAtAHeldStepOrInterruptionEndsTheSweep) {
   StepRates rates(1000, LimitSettings{});
   StepFigures saturated = Held();
   saturated.generator_saturated = true;
   EXPECT_FALSE(rates.Advance(saturated));
   StepRates other(1000, LimitSettings{});
   EXPECT_FALSE(other.Advance(StepFigures{.interrupted = true}));
+}
+
+TEST(LimitSearch, ABreakWithTheGeneratorSaturatedIsStillRefinedBelowIt) {
+  LimitSettings settings;
+  settings.first_fraction = 1;
+  settings.growth = 1.2;
+  StepRates rates(1000, settings);
+  ASSERT_TRUE(rates.Advance(Held()));  // 1000 held
+  EXPECT_DOUBLE_EQ(rates.current(), 1200);
+  StepFigures saturated = Broke();
+  saturated.generator_saturated = true;
+  ASSERT_TRUE(rates.Advance(saturated));  // 1200 broke, the generator saturated
+  EXPECT_DOUBLE_EQ(rates.current(), 1100);
+  ASSERT_TRUE(rates.Advance(saturated));  // 1100 broke too
+  EXPECT_DOUBLE_EQ(rates.current(), 1050);
+  EXPECT_FALSE(rates.Advance(Held()));  // 1050 held: within 5% of 1100
 }
 
 }  // namespace
