@@ -119,7 +119,20 @@ class HostileTest : public ServerTest, public ::testing::WithParamInterface<Host
     return options;
   }
 
-  std::string Metrics() { return Get("/metrics").body; }
+  // While the hostile clients hold every slot, the server may shed the test's own connection
+  // (over TLS, when the handshakes in progress are at their bound): it asks again, a few times.
+  std::string Metrics() {
+    for (int attempt = 1;; ++attempt) {
+      Result<HttpResponse> response = TryRequest("GET", "/metrics");
+      if (response && response->status == 200) return response->body;
+      if (attempt == 20) {
+        ADD_FAILURE() << "GET /metrics failed 20 times: "
+                      << (response ? std::to_string(response->status) : response.error().message);
+        return {};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   double Sample(const std::string& text, std::string_view name,
                 const std::map<std::string, std::string>& labels = {}) {
     return FindSample(text, name, labels).value_or(0);

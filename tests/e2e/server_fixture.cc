@@ -31,18 +31,21 @@ void ServerTest::RestartServer(const ServerOptions& options) {
   StartServer(options);
 }
 
+Result<HttpResponse> ServerTest::TryRequest(std::string_view method, std::string_view target,
+                                            const Headers& headers, std::string_view body) {
+  if (!tls_client_) return Fetch(server_->host(), server_->port(), method, target, headers, body);
+  auto connection = Connect();
+  if (!connection) return tl::unexpected(connection.error());
+  return connection->RoundTrip(method, target, headers, body);
+}
+
 HttpResponse ServerTest::Request(std::string_view method, std::string_view target,
                                  const Headers& headers, std::string_view body) {
   if (server_ == nullptr) {
     ADD_FAILURE() << "no server running";
     return {};
   }
-  Result<HttpResponse> response = [&]() -> Result<HttpResponse> {
-    if (!tls_client_) return Fetch(server_->host(), server_->port(), method, target, headers, body);
-    auto connection = Connect();
-    if (!connection) return tl::unexpected(connection.error());
-    return connection->RoundTrip(method, target, headers, body);
-  }();
+  Result<HttpResponse> response = TryRequest(method, target, headers, body);
   if (!response) {
     ADD_FAILURE() << method << " " << target << ": " << response.error().message;
     return {};

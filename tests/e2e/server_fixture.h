@@ -31,6 +31,9 @@ class ServerTest : public ::testing::Test {
   // One request on a fresh connection; a transport error fails the test and returns status 0.
   HttpResponse Request(std::string_view method, std::string_view target,
                        const Headers& headers = {}, std::string_view body = "");
+  // The same, with a transport error returned to the caller (a server shedding connections).
+  Result<HttpResponse> TryRequest(std::string_view method, std::string_view target,
+                                  const Headers& headers = {}, std::string_view body = "");
   HttpResponse Get(std::string_view target) { return Request("GET", target); }
   // POST / with a JSON body and the server's write token.
   HttpResponse CreatePost(std::string_view title, std::string_view body);
