@@ -69,6 +69,22 @@ inline ServerOptions PostgresServer(const std::string& db_url) {
   return options;
 }
 
+// Waits (bounded) until `server`'s NOTIFY listener has connected. When it connects, it drops
+// every cached post page (whatever was committed before its LISTEN), so a test that counts
+// what stays cached waits for it first.
+inline bool WaitForNotifyListener(const ServerProcess& server, int timeout_ms = 15000) {
+  const auto by = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    auto metrics = Fetch(server.host(), server.port(), "GET", "/metrics");
+    if (metrics && metrics->body.find("fourdollar_pg_connected{connection=\"listener\"} 1") !=
+                       std::string::npos) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= by) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 // A cluster of the test's own in a folder it owns; stopped at destruction.
 class PrivateCluster {
  public:

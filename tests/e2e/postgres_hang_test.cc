@@ -66,18 +66,8 @@ TEST_F(PostgresHang, ServerStaysResponsiveAndRecoversByItself) {
   auto started = ServerProcess::Start(dir_.path(), options);
   ASSERT_TRUE(started.has_value()) << started.error().message;
   ServerProcess& server = **started;
-  // The listener bumps the edit generation when it has connected (whatever was committed before
-  // its LISTEN), which drops every cached post page: wait for it, so the page cached below stays.
-  const auto listening_by = Clock::now() + std::chrono::seconds(15);
-  bool listening = false;
-  while (!listening && Clock::now() < listening_by) {
-    auto metrics = Fetch(server.host(), server.port(), "GET", "/metrics");
-    listening = metrics.has_value() &&
-                metrics->body.find("fourdollar_pg_connected{connection=\"listener\"} 1") !=
-                    std::string::npos;
-    if (!listening) ::poll(nullptr, 0, 20);
-  }
-  ASSERT_TRUE(listening) << "the NOTIFY listener did not connect within 15 s";
+  // So that the page cached below stays cached.
+  ASSERT_TRUE(WaitForNotifyListener(server)) << "the NOTIFY listener did not connect within 15 s";
   auto created = Fetch(server.host(), server.port(), "POST", "/", JsonHeaders(kTestToken),
                        PostJson("cached", "a page read before the hang"));
   ASSERT_TRUE(created.has_value()) << created.error().message;
