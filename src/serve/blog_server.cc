@@ -201,6 +201,8 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
     }
     server->workers_.push_back(std::move(worker));
   }
+  // Before the loops start: MetricsText reads it from their threads.
+  server->io_backend_ = config.io_backend;
   for (auto& worker : server->workers_) {
     worker->thread = std::thread([loop = worker->loop.get()] { loop->Run(); });
   }
@@ -208,7 +210,6 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
 
   const std::string address = bound.ToString();
   const size_t colon = address.rfind(':');
-  server->io_backend_ = config.io_backend;
   server->ready_ = ReadyLine{.host = address.substr(0, colon),
                              .port = bound.port(),
                              .store = server->store_->Describe(),
