@@ -50,9 +50,10 @@ Status FillBodyHtml(SqliteDb& db, const RenderHtml& render_html) {
       }
     }
     if (rows.empty()) return {};
-    for (const auto& [id, body] : rows) {
+    for (const auto& row : rows) {
+      const int64_t id = row.first;  // a lambda cannot capture a structured binding in clang 14
       StatementResetter reset(*update);
-      Status done = update->BindText(1, render_html(body))
+      Status done = update->BindText(1, render_html(row.second))
                         .and_then([&] { return update->BindInt64(2, id); })
                         .and_then([&] { return update->Run(); });
       if (!done) return done;
