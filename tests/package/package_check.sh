@@ -293,7 +293,8 @@ mkfifo "$tmp/stderr"
 tracer_pid=$!
 exec {server_err}<"$tmp/stderr"
 line=
-read -r -t 20 -u "$server_err" line || true
+# The ready line, after the line naming the loop's backend.
+while read -r -t 20 -u "$server_err" line && [[ "$line" == "fourdollar: io backend: "* ]]; do :; done
 [[ "$line" == "fourdollar: listening on http://127.0.0.1:"* ]] || fail "the server did not start: $line"
 server_pid=$(ps -o pid= --ppid "$tracer_pid" | tr -d ' ') || true
 [ -n "$server_pid" ] || fail "no server process under strace"
