@@ -41,7 +41,11 @@ Status ServerConnection::StartTls(std::shared_ptr<const net::TlsContext> context
 }
 
 Status ServerConnection::Register() {
-  Status s = server_.loop_.Add(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+  // A plain socket on a loop with streams (io_uring) is read and written by the loop: a
+  // request then costs no system call of its own. OpenSSL reads and writes TLS sockets itself.
+  streamed_ = !tls_ && server_.loop_.HasStreams();
+  Status s = streamed_ ? server_.loop_.AddStream(fd_.get(), this)
+                       : server_.loop_.Add(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
   if (s) {
     accepted_ns_ = server_.loop_.now_ns();
     const int64_t timeout_ms =
@@ -197,6 +201,11 @@ void ServerConnection::FailHandshake(HandshakeFailure failure) {
 
 net::IoResult ServerConnection::Receive(char* buffer, size_t size) {
   if (tls_) return tls_->Read(buffer, size);
+  return ReceiveRaw(buffer, size);
+}
+
+net::IoResult ServerConnection::ReceiveRaw(char* buffer, size_t size) {
+  if (streamed_) return server_.loop_.StreamRead(fd_.get(), buffer, size);
   while (true) {
     ssize_t n = ::recv(fd_.get(), buffer, size, 0);
     if (n > 0) return {net::IoResult::Kind::kDone, static_cast<size_t>(n), 0};
@@ -209,6 +218,7 @@ net::IoResult ServerConnection::Receive(char* buffer, size_t size) {
 
 net::IoResult ServerConnection::SendSome(const char* data, size_t size) {
   if (tls_) return tls_->Write(data, size);
+  if (streamed_) return server_.loop_.StreamWrite(fd_.get(), data, size);
   while (true) {
     ssize_t n = ::send(fd_.get(), data, size, MSG_NOSIGNAL);
     if (n >= 0) return {net::IoResult::Kind::kDone, static_cast<size_t>(n), 0};
@@ -470,14 +480,12 @@ void ServerConnection::StartLinger() {
 void ServerConnection::DiscardInput() {
   char* buffer = server_.read_buffer_.data();
   while (state_ != ConnectionState::kClosed) {
-    ssize_t n = ::recv(fd_.get(), buffer, kReadChunkBytes, 0);
-    if (n > 0) {
-      lingered_bytes_ += static_cast<size_t>(n);
+    net::IoResult r = ReceiveRaw(buffer, kReadChunkBytes);
+    if (r.kind == net::IoResult::Kind::kDone) {
+      lingered_bytes_ += r.bytes;
       if (lingered_bytes_ > kLingerMaxBytes) CloseNow();
-    } else if (n < 0 && errno == EINTR) {
-      continue;
     } else {
-      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) CloseNow();
+      if (r.kind != net::IoResult::Kind::kWouldBlock) CloseNow();
       return;
     }
   }

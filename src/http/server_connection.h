@@ -113,6 +113,8 @@ class ServerConnection final : public net::IoHandler {
   // One read or write on the socket, through TLS when it speaks it.
   net::IoResult Receive(char* buffer, size_t size);
   net::IoResult SendSome(const char* data, size_t size);
+  // The socket's bytes as they come, not through TLS: for discarding input.
+  net::IoResult ReceiveRaw(char* buffer, size_t size);
 
   void ReadAndProcess();
   void ContinueNextTurn();
@@ -147,13 +149,14 @@ class ServerConnection final : public net::IoHandler {
   std::unique_ptr<net::TlsStream> tls_;  // null on plain HTTP
   int64_t accepted_ns_ = 0;
   // Independent of the state:
-  bool handshaking_ = false;        // TLS: no request is read before the handshake ends
-  bool tls_record_seen_ = false;    // TLS: the first byte was a handshake record
-  bool processing_ = false;         // inside Process: a response finished now is flushed after
-  bool reading_paused_ = false;     // input waits for the requests ahead or for unsent output
-  bool write_blocked_ = false;      // the socket took no more; the rest goes at EPOLLOUT
-  bool peer_closed_ = false;        // the client half-closed its side
-  bool hangup_reported_ = false;    // epoll reported EPOLLRDHUP or EPOLLHUP: read to the end
+  bool handshaking_ = false;      // TLS: no request is read before the handshake ends
+  bool tls_record_seen_ = false;  // TLS: the first byte was a handshake record
+  bool processing_ = false;       // inside Process: a response finished now is flushed after
+  bool reading_paused_ = false;   // input waits for the requests ahead or for unsent output
+  bool write_blocked_ = false;    // the socket took no more; the rest goes at EPOLLOUT
+  bool peer_closed_ = false;      // the client half-closed its side
+  bool hangup_reported_ = false;  // epoll reported EPOLLRDHUP or EPOLLHUP: read to the end
+  bool streamed_ = false;         // the loop reads and writes the socket (a plain one on io_uring)
   bool held_large_buffer_ = false;  // a buffer grew beyond what is kept, and was freed
   bool continue_posted_ = false;    // a read was posted for the next turn of the loop
 };

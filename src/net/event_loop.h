@@ -61,6 +61,17 @@ class EventLoop final : public Executor {
 
   IoBackend backend() const { return poller_->backend(); }
 
+  // Streams (poller.h): plain sockets whose reads and writes the loop's poller makes, where it
+  // can save a system call for each (io_uring). Without them (epoll), callers read and write.
+  bool HasStreams() const { return poller_->HasStreams(); }
+  Status AddStream(int fd, IoHandler* handler) { return poller_->AddStream(fd, handler); }
+  IoResult StreamRead(int fd, char* buffer, size_t size) {
+    return poller_->StreamRead(fd, buffer, size);
+  }
+  IoResult StreamWrite(int fd, const char* data, size_t size) {
+    return poller_->StreamWrite(fd, data, size);
+  }
+
  private:
   EventLoop(std::unique_ptr<Poller> poller, UniqueFd wake);
   class Wakeup;

@@ -4,8 +4,11 @@
 
 #include <cstdint>
 
+#include <cstddef>
+
 #include "base/result.h"
 #include "net/io_backend.h"
+#include "net/io_result.h"
 
 namespace fourdollar::net {
 
@@ -35,6 +38,22 @@ class Poller {
   virtual bool Wait(int timeout_ms, int64_t& now_ns) = 0;
 
   virtual IoBackend backend() const = 0;
+
+  // Streams: plain sockets whose reads and writes the poller makes itself, sent to the kernel
+  // with its waits, where a readiness poller needs a system call for each read and each write
+  // (io_uring: one multishot receive per socket into the poller's buffers, sends queued until
+  // the next Wait; epoll has no streams). The handler hears EPOLLIN when bytes, the end of
+  // input (with EPOLLRDHUP) or an error came, and EPOLLOUT when the write it started ended.
+  // Remove(fd) ends a stream as it ends a watch, and then `fd` may be closed at once.
+  virtual bool HasStreams() const { return false; }
+  virtual Status AddStream(int fd, IoHandler* handler);
+  // As recv(2) on a non-blocking socket, from the bytes received so far.
+  virtual IoResult StreamRead(int fd, char* buffer, size_t size);
+  // As send(2) on a non-blocking socket whose every write blocks once: the first call copies
+  // `data`, starts sending it and answers kWouldBlock; after EPOLLOUT, the next call answers
+  // how many of those bytes went (kDone), or the error. The caller passes its unsent bytes
+  // again, unchanged at their start (more may follow them), as it would after a short send.
+  virtual IoResult StreamWrite(int fd, const char* data, size_t size);
 };
 
 }  // namespace fourdollar::net

@@ -1,18 +1,22 @@
-// The io_uring Poller, readiness-based: each file descriptor has one multishot IORING_OP_POLL_ADD
-// (edge-triggered, like the epoll backend), so the server and the load generator keep doing their
-// own reads and writes. Add and Remove only queue submissions; Wait sends them all and waits for
-// completions in one io_uring_enter per loop iteration, where epoll needs one epoll_ctl per Add
-// or Remove and one epoll_wait.
+// The io_uring Poller. Watches are readiness-based: each file descriptor has one multishot
+// IORING_OP_POLL_ADD (edge-triggered, like the epoll backend), and its owner does its own reads
+// and writes (a listener, a TLS socket). Streams (poller.h) are completion-based: one multishot
+// receive per socket into a ring of the poller's buffers (uring_buffers.h), and each write a
+// send queued with the next wait, so a request read and answered costs no system call of its
+// own. Add, Remove and writes only queue submissions; Wait sends them all and waits for
+// completions in one io_uring_enter per loop iteration.
 #pragma once
 
 #include <liburing.h>
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "net/poller.h"
+#include "net/uring_buffers.h"
 
 namespace fourdollar::net {
 
@@ -31,7 +35,32 @@ class UringPoller final : public Poller {
   bool Wait(int timeout_ms, int64_t& now_ns) override;
   IoBackend backend() const override { return IoBackend::kIoUring; }
 
+  // Streams need multishot receives into provided buffer rings (Linux 6.0): without them,
+  // HasStreams() is false and the owners read and write their sockets themselves.
+  bool HasStreams() const override { return buffers_ != nullptr; }
+  Status AddStream(int fd, IoHandler* handler) override;
+  IoResult StreamRead(int fd, char* buffer, size_t size) override;
+  IoResult StreamWrite(int fd, const char* data, size_t size) override;
+
  private:
+  // What a submission does; its completion carries it with the fd and the generation.
+  enum class Op : uint8_t { kPoll = 0, kReceive = 1, kSend = 2 };
+
+  // A stream's bytes on the poller's side.
+  struct Stream {
+    std::string in;  // received, not read yet: from in_offset on
+    size_t in_offset = 0;
+    bool end_of_input = false;
+    int read_error = 0;
+    bool receiving = false;       // a multishot receive is armed
+    bool receive_paused = false;  // stopped while `in` holds too much unread
+    enum class Send : uint8_t { kNone, kInFlight, kEnded } send = Send::kNone;
+    int32_t send_result = 0;  // of the ended send: bytes, or -errno
+    int write_error = 0;
+    std::string out;               // the bytes of the send in flight
+    uint64_t queued_in_round = 0;  // submit_round_ when a submission naming the fd was queued
+  };
+
   // One per file descriptor number. A completion carries the fd and the generation of the Add
   // that armed it, so a completion still queued for a removed (or closed and reused) fd number
   // is told apart from the current registration and dropped.
@@ -39,24 +68,42 @@ class UringPoller final : public Poller {
     IoHandler* handler = nullptr;  // null: not registered
     uint32_t generation = 0;
     uint32_t events = 0;
+    std::unique_ptr<Stream> stream;  // null: a readiness watch
+  };
+
+  // The events of one registration in one Wait: its completions merged into one call.
+  struct Notice {
+    int fd;
+    uint32_t generation;
+    uint32_t events;
+    bool poll_ended;   // the multishot poll ended: armed again after the call
+    bool poll_failed;  // ... with an error: the handler hears EPOLLERR, not armed again
   };
 
   UringPoller() = default;
   io_uring_sqe* NextSqe();
+  void Submit();
   void Arm(int fd, const Slot& slot);
-  void Complete(uint64_t user_data, int32_t result, uint32_t flags);
-
-  struct Completion {
-    uint64_t user_data;
-    int32_t result;
-    uint32_t flags;
-  };
+  void ArmReceive(int fd, Slot& slot);
+  void QueueCancel(uint64_t user_data);
+  // Takes one completion's effect on its slot's stream; the events its handler must hear.
+  uint32_t Received(int fd, Slot& slot, const io_uring_cqe& cqe);
+  uint32_t SendEnded(Slot& slot, int32_t result);
+  // A completion of a registration that is gone: frees what it held.
+  void DropStale(Op op, uint64_t user_data, const io_uring_cqe& cqe);
+  Stream* StreamOf(int fd);
+  uint32_t NextGeneration();
 
   io_uring ring_{};
+  std::unique_ptr<UringBuffers> buffers_;  // before ring_ is torn down: see the destructor
   std::vector<Slot> slots_;
-  std::vector<Completion> completions_;               // of one Wait, kept to reuse its memory
-  std::unordered_map<uint64_t, size_t> batch_index_;  // user_data -> index in completions_
+  std::vector<Notice> notices_;                        // of one Wait, kept to reuse its memory
+  std::unordered_map<uint64_t, size_t> notice_index_;  // (generation, fd) -> index in notices_
+  // Streams removed while their send was in flight, kept until it completes: the kernel may
+  // read the bytes until then.
+  std::unordered_map<uint64_t, std::unique_ptr<Stream>> orphaned_sends_;
   uint32_t last_generation_ = 0;
+  uint64_t submit_round_ = 1;  // counts submissions sent to the kernel
 };
 
 }  // namespace fourdollar::net
