@@ -95,6 +95,7 @@ void ClientConnection::Close() {
     transport_->Close();
   }
   open_ = false;
+  streamed_ = false;
   connecting_ = false;
   handshaking_ = false;
   pending_input_.clear();
@@ -167,6 +168,10 @@ void ClientConnection::OnIo(uint32_t events) {
     }
     connecting_ = false;
     marks_.connected_ns = MonotonicNowNs();
+    if (!transport_->secure() && loop_.HasStreams()) {
+      UseStream();
+      if (!open_) return;
+    }
     if (transport_->secure()) {
       handshaking_ = true;
       ContinueHandshake();
@@ -183,7 +188,7 @@ void ClientConnection::OnIo(uint32_t events) {
     // Input on an idle connection: the server closed it (forget it; the next Send reconnects)
     // or, with TLS, a record such as a session ticket that needs no answer.
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-      IoResult r = transport_->Read(read_buffer_, kReadBufferBytes);
+      IoResult r = ReadBytes();
       if (r.kind != IoResult::Kind::kWouldBlock) Close();
     }
     return;
@@ -192,6 +197,26 @@ void ClientConnection::OnIo(uint32_t events) {
   if (transport_->secure()) events |= EPOLLIN | EPOLLOUT;
   if (events & EPOLLOUT) WriteSome();
   if (busy_ && open_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ReadSome();
+}
+
+void ClientConnection::UseStream() {
+  const int fd = transport_->fd();
+  loop_.Remove(fd);
+  streamed_ = static_cast<bool>(loop_.AddStream(fd, this));
+  // Refused (it is not, on a loop with streams): watched for readiness again, as before.
+  if (!streamed_ && !loop_.Add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this)) {
+    Fail(results::FailureKind::kConnect, "the loop refused the connected socket");
+  }
+}
+
+IoResult ClientConnection::ReadBytes() {
+  if (streamed_) return loop_.StreamRead(transport_->fd(), read_buffer_, kReadBufferBytes);
+  return transport_->Read(read_buffer_, kReadBufferBytes);
+}
+
+IoResult ClientConnection::WriteBytes(const char* data, size_t size) {
+  if (streamed_) return loop_.StreamWrite(transport_->fd(), data, size);
+  return transport_->Write(data, size);
 }
 
 void ClientConnection::ContinueHandshake() {
@@ -210,7 +235,7 @@ void ClientConnection::ContinueHandshake() {
 
 void ClientConnection::WriteSome() {
   while (written_ < request_.size()) {
-    IoResult r = transport_->Write(request_.data() + written_, request_.size() - written_);
+    IoResult r = WriteBytes(request_.data() + written_, request_.size() - written_);
     if (r.kind == IoResult::Kind::kDone) {
       written_ += r.bytes;
     } else if (r.kind == IoResult::Kind::kWouldBlock) {
@@ -227,7 +252,7 @@ void ClientConnection::WriteSome() {
 
 void ClientConnection::ReadSome() {
   while (busy_) {
-    IoResult r = transport_->Read(read_buffer_, kReadBufferBytes);
+    IoResult r = ReadBytes();
     if (r.kind == IoResult::Kind::kWouldBlock) return;
     if (r.kind == IoResult::Kind::kError) {
       Fail(results::FailureKind::kReset, ErrorText("recv", r));

@@ -108,6 +108,12 @@ class ClientConnection final : public net::IoHandler {
   void ContinueHandshake();
   void WriteSome();
   void ReadSome();
+  // Plain TCP on a loop with streams (io_uring): from the connect on, the loop reads and writes
+  // the socket, so a request and its response cost no system call of their own.
+  void UseStream();
+  // One read or write of the connection's bytes: the loop's stream, or the transport.
+  IoResult ReadBytes();
+  IoResult WriteBytes(const char* data, size_t size);
   void Finish(results::FailureKind failure, std::string error);
   void Fail(results::FailureKind failure, std::string error);
 
@@ -121,6 +127,7 @@ class ClientConnection final : public net::IoHandler {
   SourceAddresses* sources_ = nullptr;
   bool open_ = false;
   bool connecting_ = false;
+  bool streamed_ = false;  // the loop reads and writes the socket (UseStream)
   bool handshaking_ = false;
   bool busy_ = false;
   bool in_send_ = false;
