@@ -150,31 +150,33 @@ void UringPoller::QueueCancel(uint64_t user_data) {
   io_uring_sqe_set_data64(sqe, kIgnoredUserData);
 }
 
-Status UringPoller::Add(int fd, uint32_t events, IoHandler* handler) {
-  if (fd < 0) return ErrnoError("io_uring poll", EBADF);
+Result<UringPoller::Slot*> UringPoller::Register(int fd, IoHandler* handler, uint32_t events,
+                                                 bool stream) {
+  const char* what = stream ? "io_uring receive" : "io_uring poll";
+  if (fd < 0) return ErrnoError(what, EBADF);
   if (static_cast<size_t>(fd) >= slots_.size()) slots_.resize(static_cast<size_t>(fd) + 1);
   Slot& slot = slots_[static_cast<size_t>(fd)];
-  if (slot.handler != nullptr) return ErrnoError("io_uring poll", EEXIST);
-  // Readiness is edge-triggered without IORING_POLL_ADD_LEVEL, as EPOLLET is on epoll.
+  if (slot.handler != nullptr) return ErrnoError(what, EEXIST);
   slot.handler = handler;
   slot.generation = NextGeneration();
   slot.events = events;
-  slot.stream.reset();
-  Arm(fd, slot);
+  slot.stream = stream ? std::make_unique<Stream>() : nullptr;
+  return &slot;
+}
+
+Status UringPoller::Add(int fd, uint32_t events, IoHandler* handler) {
+  Result<Slot*> slot = Register(fd, handler, events, false);
+  if (!slot) return tl::unexpected(slot.error());
+  // Readiness is edge-triggered without IORING_POLL_ADD_LEVEL, as EPOLLET is on epoll.
+  Arm(fd, **slot);
   return {};
 }
 
 Status UringPoller::AddStream(int fd, IoHandler* handler) {
   if (!HasStreams()) return Poller::AddStream(fd, handler);
-  if (fd < 0) return ErrnoError("io_uring receive", EBADF);
-  if (static_cast<size_t>(fd) >= slots_.size()) slots_.resize(static_cast<size_t>(fd) + 1);
-  Slot& slot = slots_[static_cast<size_t>(fd)];
-  if (slot.handler != nullptr) return ErrnoError("io_uring receive", EEXIST);
-  slot.handler = handler;
-  slot.generation = NextGeneration();
-  slot.events = 0;
-  slot.stream = std::make_unique<Stream>();
-  ArmReceive(fd, slot);
+  Result<Slot*> slot = Register(fd, handler, 0, true);
+  if (!slot) return tl::unexpected(slot.error());
+  ArmReceive(fd, **slot);
   return {};
 }
 

@@ -81,6 +81,8 @@ class UringPoller final : public Poller {
   };
 
   UringPoller() = default;
+  // Claims the slot of `fd` for `handler` with a new generation; EEXIST if it is taken.
+  Result<Slot*> Register(int fd, IoHandler* handler, uint32_t events, bool stream);
   io_uring_sqe* NextSqe();
   void Submit();
   void Arm(int fd, const Slot& slot);
