@@ -12,7 +12,7 @@ namespace fourdollar::net {
 namespace {
 
 constexpr unsigned kRingEntries = 1024;
-// user_data of the POLL_REMOVE submissions: their own completions are dropped. Not ~0, which
+// user_data of the cancel submissions: their own completions are dropped. Not ~0, which
 // liburing reserves (LIBURING_UDATA_TIMEOUT) and takes out of the queue as an error of the wait.
 // No poll has it: generations start at 1.
 constexpr uint64_t kIgnoredUserData = 0;
@@ -103,10 +103,17 @@ void UringPoller::Remove(int fd) {
   if (slot.handler == nullptr) return;
   slot.handler = nullptr;
   // Sent with the next Wait, before it blocks: the caller's close() releases the socket then,
-  // when the poll lets go of the file.
+  // when the poll lets go of the file. A cancel, not a POLL_REMOVE: the kernel refuses the
+  // latter (EALREADY) while a wake-up of the poll is in delivery, and the poll then holds the
+  // file, so the socket stays open (no FIN, no reset), for the life of the ring. A wake-up is in
+  // delivery when the peer wrote after the handler's last system call, or when the poll was
+  // armed in this same batch on a ready socket (its Add was not sent yet, and another thread's
+  // accept took the closed number meanwhile). A cancel marks the poll even then, and the
+  // delivery completes it.
   io_uring_sqe* sqe = NextSqe();
-  io_uring_prep_poll_remove(sqe, UserData(fd, slot.generation));
+  io_uring_prep_cancel64(sqe, UserData(fd, slot.generation), 0);
   io_uring_sqe_set_data64(sqe, kIgnoredUserData);
+  io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);  // a completion only when it found none
 }
 
 void UringPoller::Complete(uint64_t user_data, int32_t result, uint32_t flags) {
