@@ -121,10 +121,8 @@ io_uring_suites+='|Table/MalformedRequest|TlsServe|TlsLoad|LoadTest|LoadTimeout|
 io_uring_suites+='|^Stores/HostileTest[.].*/Sqlite'  # and SqliteOverTls
 if [ ${#ctest_args[@]} -eq 0 ]; then
   step "Release e2e, io_uring"
-  # Left out on io_uring: random bytes as a handshake once went unanswered there (a wake-up the
-  # io_uring backend may lose; epoll, the default, passes it), an open bug of that backend.
   FOURDOLLAR_IO_BACKEND=io_uring run_ctest build --test-dir build --output-on-failure \
-    --timeout 300 -j2 -R "$io_uring_suites" -E 'TlsServe[.]RandomBytesAsAHandshake'
+    --timeout 300 -j2 -R "$io_uring_suites"
 fi
 $all || exit 0
 

@@ -148,6 +148,7 @@ void UringPoller::QueueCancel(uint64_t user_data) {
   io_uring_sqe* sqe = NextSqe();
   io_uring_prep_cancel64(sqe, user_data, 0);
   io_uring_sqe_set_data64(sqe, kIgnoredUserData);
+  io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);  // a completion only when it found none
 }
 
 Result<UringPoller::Slot*> UringPoller::Register(int fd, IoHandler* handler, uint32_t events,
@@ -187,10 +188,14 @@ void UringPoller::Remove(int fd) {
   slot.handler = nullptr;
   if (!slot.stream) {
     // Sent with the next Wait, before it blocks: the caller's close() releases the socket
-    // then, when the poll lets go of the file.
-    io_uring_sqe* sqe = NextSqe();
-    io_uring_prep_poll_remove(sqe, UserData(fd, slot.generation, static_cast<uint8_t>(Op::kPoll)));
-    io_uring_sqe_set_data64(sqe, kIgnoredUserData);
+    // then, when the poll lets go of the file. A cancel, not a POLL_REMOVE: the kernel refuses
+    // the latter (EALREADY) while a wake-up of the poll is in delivery, and the poll then holds
+    // the file, so the socket stays open (no FIN, no reset), for the life of the ring. A wake-up
+    // is in delivery when the peer wrote after the handler's last system call, or when the poll
+    // was armed in this same batch on a ready socket (its Add was not sent yet, and another
+    // thread's accept took the closed number meanwhile). A cancel marks the poll even then, and
+    // the delivery completes it.
+    QueueCancel(UserData(fd, slot.generation, static_cast<uint8_t>(Op::kPoll)));
     return;
   }
   Stream& stream = *slot.stream;
