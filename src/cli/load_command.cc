@@ -104,7 +104,12 @@ int RunLoadCommand(const LoadConfig& config) {
   }
   Result<scenario::ScenarioFile> file = scenario::LoadScenarioFile(config.scenario_path, variables);
   if (!file) return Fail(file.error().message);
-  if (!config.target.empty()) file->target = config.target;
+  if (!config.target.empty()) {
+    // The same rule as the file's `target:`: a base URL without a path (never one dropped).
+    Result<std::string> target = scenario::NormalizeTarget(config.target);
+    if (!target) return Fail("--target: " + target.error().message);
+    file->target = std::move(*target);
+  }
   if (file->target.empty()) {
     return Fail(config.scenario_path +
                 ": no target: set `target:` in the file or pass --target URL");

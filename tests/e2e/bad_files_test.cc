@@ -82,6 +82,22 @@ TEST_P(BadScenario, LoadExitsWithTwoNamingFileAndLine) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "out"));
 }
 
+TEST_F(BadFiles, LoadRefusesATargetFlagWithAPathRatherThanDropIt) {
+  const std::string path =
+      Write("scenario.yaml", "vus: 1\nduration: 1s\nscenarios: {s: {flow: [{get: /}]}}\n");
+  auto run = RunLoadToExit(dir_.path(),
+                           {"load", path, "--target", "http://127.0.0.1:9/blog", "--out",
+                            (dir_.path() / "out").string()},
+                           20000);
+  ASSERT_TRUE(run.has_value()) << run.error().message;
+  EXPECT_EQ(run->exit_code, 2) << run->stderr_text;
+  EXPECT_NE(run->stderr_text.find("--target: target \"http://127.0.0.1:9/blog\": give only "
+                                  "http[s]://HOST[:PORT]"),
+            std::string::npos)
+      << run->stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "out"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Mistakes, BadScenario, ::testing::ValuesIn(kScenarios),
                          [](const auto& test) { return std::string(test.param.name); });
 
