@@ -307,7 +307,9 @@ uint32_t UringPoller::Received(int fd, Slot& slot, const io_uring_cqe& cqe) {
   }
   if (!more) {
     stream.receiving = false;
-    // Ended by a dry buffer ring, or by a cancellation whose pause is already over.
+    // Ended by a dry buffer ring (armed again, unless it ended holding too much unread: then
+    // paused, as the cancellation does), or by a cancellation whose pause is already over.
+    if (stream.in.size() - stream.in_offset > kStreamInputLimit) stream.receive_paused = true;
     if (!stream.end_of_input && stream.read_error == 0 && !stream.receive_paused) {
       ArmReceive(fd, slot);
     }
