@@ -202,11 +202,9 @@ void ClientConnection::OnIo(uint32_t events) {
 void ClientConnection::UseStream() {
   const int fd = transport_->fd();
   loop_.Remove(fd);
-  streamed_ = static_cast<bool>(loop_.AddStream(fd, this));
-  // Refused (it is not, on a loop with streams): watched for readiness again, as before.
-  if (!streamed_ && !loop_.Add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this)) {
-    Fail(results::FailureKind::kConnect, "the loop refused the connected socket");
-  }
+  Status added = loop_.AddStream(fd, this);
+  streamed_ = static_cast<bool>(added);
+  if (!streamed_) Fail(results::FailureKind::kConnect, added.error().message);
 }
 
 IoResult ClientConnection::ReadBytes() {

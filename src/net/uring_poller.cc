@@ -75,6 +75,15 @@ bool KernelHasMultishotReceive() {
   return true;
 }
 
+// Empties a stream's buffer, keeping its memory for the next bytes unless it grew large.
+void Empty(std::string& buffer) {
+  if (buffer.capacity() > kKeptBufferBytes) {
+    std::string().swap(buffer);
+  } else {
+    buffer.clear();
+  }
+}
+
 uint64_t UserData(int fd, uint32_t generation, uint8_t op) {
   return (uint64_t{op} << 62) | (uint64_t{generation & kGenerationMask} << 32) |
          static_cast<uint32_t>(fd);
@@ -202,19 +211,17 @@ void UringPoller::Remove(int fd) {
   if (stream.receiving) {
     QueueCancel(UserData(fd, slot.generation, static_cast<uint8_t>(Op::kReceive)));
   }
+  const bool queued_unsent = stream.queued_in_round == submit_round_;
   if (stream.send == Stream::Send::kInFlight) {
     // Only a stream closed before its send ended (a deadline, an error) has one: the kernel
-    // may still read the bytes until the cancellation completes.
-    // The stream is kept whole, not its string moved: a short string's bytes live inside it.
+    // may still read the bytes until the cancellation completes. The stream is kept whole,
+    // not its string moved: a short string's bytes live inside it.
     const uint64_t send = UserData(fd, slot.generation, static_cast<uint8_t>(Op::kSend));
     QueueCancel(send);
-    const bool queued_unsent = stream.queued_in_round == submit_round_;
     orphaned_sends_.emplace(send, std::move(slot.stream));
-    if (queued_unsent) Submit();
-    return;
+  } else {
+    slot.stream.reset();
   }
-  const bool queued_unsent = stream.queued_in_round == submit_round_;
-  slot.stream.reset();
   // A receive or a send queued since the last submission names the fd by its number: sent
   // now, before the caller closes it and a new socket can take the number.
   if (queued_unsent) Submit();
@@ -239,11 +246,7 @@ IoResult UringPoller::StreamRead(int fd, char* buffer, size_t size) {
   std::memcpy(buffer, stream->in.data() + stream->in_offset, n);
   stream->in_offset += n;
   if (stream->in_offset == stream->in.size()) {
-    if (stream->in.capacity() > kKeptBufferBytes) {
-      std::string().swap(stream->in);
-    } else {
-      stream->in.clear();
-    }
+    Empty(stream->in);
     stream->in_offset = 0;
   }
   if (stream->receive_paused && unread - n <= kStreamInputLimit / 2) {
@@ -285,10 +288,6 @@ uint32_t UringPoller::Received(int fd, Slot& slot, const io_uring_cqe& cqe) {
   uint32_t events = 0;
   if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
     const uint16_t id = UringBuffers::IdOf(cqe.flags);
-    if (stream.in_offset == stream.in.size()) {
-      stream.in.clear();
-      stream.in_offset = 0;
-    }
     stream.in.append(buffers_->Data(id), static_cast<size_t>(cqe.res));
     buffers_->Recycle(id);
     events = EPOLLIN;
@@ -321,11 +320,7 @@ uint32_t UringPoller::SendEnded(Slot& slot, int32_t result) {
   Stream& stream = *slot.stream;
   stream.send = Stream::Send::kEnded;
   stream.send_result = result;
-  if (stream.out.capacity() > kKeptBufferBytes) {
-    std::string().swap(stream.out);
-  } else {
-    stream.out.clear();
-  }
+  Empty(stream.out);
   return EPOLLOUT;
 }
 
