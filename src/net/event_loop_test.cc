@@ -42,6 +42,18 @@ class EventLoopTest : public ::testing::TestWithParam<IoBackend> {
     b = UniqueFd(fds[1]);
   }
 
+  // Watches `a` with `handler`, removes it and closes the pair `a`/`b` before the loop waits,
+  // then makes the pair `c`/`d`, whose `c` takes the number `a` had.
+  void WatchCloseAndReuse(UniqueFd& a, UniqueFd& b, IoHandler& handler, UniqueFd& c, UniqueFd& d) {
+    ASSERT_TRUE(loop_->Add(a.get(), EPOLLIN, &handler));
+    const int number = a.get();
+    loop_->Remove(number);
+    a.Reset();
+    b.Reset();
+    ASSERT_NO_FATAL_FAILURE(MakePair(c, d));
+    ASSERT_EQ(c.get(), number) << "the lowest free number is reused";
+  }
+
   std::unique_ptr<EventLoop> loop_;
   TimerId deadline_;
 };
@@ -192,14 +204,8 @@ TEST_P(EventLoopTest, ReusedDescriptorNumberReachesOnlyItsNewHandler) {
   ASSERT_NO_FATAL_FAILURE(MakePair(a, b));
   Reader old_reader(*loop_, a.get(), 1);
   WriteByte(b.get());
-  ASSERT_TRUE(loop_->Add(a.get(), EPOLLIN, &old_reader));
-  const int number = a.get();
-  loop_->Remove(number);
-  a.Reset();
-  b.Reset();
   UniqueFd c, d;
-  ASSERT_NO_FATAL_FAILURE(MakePair(c, d));
-  ASSERT_EQ(c.get(), number) << "the lowest free number is reused";
+  ASSERT_NO_FATAL_FAILURE(WatchCloseAndReuse(a, b, old_reader, c, d));
   Reader new_reader(*loop_, c.get(), 1);
   ASSERT_TRUE(loop_->Add(c.get(), EPOLLIN, &new_reader));
   WriteByte(d.get());
@@ -215,14 +221,9 @@ TEST_P(EventLoopTest, ASocketClosedBeforeTheLoopWaitsIsReleasedThoughItsNumberIs
   UniqueFd a, b;
   ASSERT_NO_FATAL_FAILURE(MakePair(a, b));
   Reader unused(*loop_, a.get(), 1);
-  ASSERT_TRUE(loop_->Add(a.get(), EPOLLIN, &unused));
-  const int number = a.get();
-  loop_->Remove(number);
-  a.Reset();
-  b.Reset();
   UniqueFd c, d;
-  ASSERT_NO_FATAL_FAILURE(MakePair(c, d));
-  ASSERT_EQ(c.get(), number) << "the lowest free number is reused";
+  ASSERT_NO_FATAL_FAILURE(WatchCloseAndReuse(a, b, unused, c, d));
+  const int number = c.get();
   WriteByte(d.get());  // ready when the loop next waits
   const int peer = d.get();
   RemoveAndClose closer(*loop_, std::move(c), peer);
