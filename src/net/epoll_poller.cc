@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 
 #include <cerrno>
+#include <ctime>
 
 #include "base/clock.h"
 
@@ -24,10 +25,23 @@ Status EpollPoller::Add(int fd, uint32_t events, IoHandler* handler) {
 
 void EpollPoller::Remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
 
-bool EpollPoller::Wait(int timeout_ms, int64_t& now_ns) {
+bool EpollPoller::Wait(int64_t timeout_ns, int64_t& now_ns) {
   constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
-  int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, timeout_ms);
+  int n = -1;
+  if (nanosecond_wait_) {
+    timespec timeout{static_cast<time_t>(timeout_ns / 1'000'000'000),
+                     static_cast<long>(timeout_ns % 1'000'000'000)};
+    n = ::epoll_pwait2(epoll_.get(), events, kMaxEvents, timeout_ns < 0 ? nullptr : &timeout,
+                       nullptr);
+    if (n < 0 && errno == ENOSYS) nanosecond_wait_ = false;
+  }
+  if (!nanosecond_wait_) {
+    // Rounded up, so a timer never fires early.
+    int timeout_ms =
+        timeout_ns < 0 ? -1 : static_cast<int>((timeout_ns + 999'999) / 1'000'000);
+    n = ::epoll_wait(epoll_.get(), events, kMaxEvents, timeout_ms);
+  }
   now_ns = MonotonicNowNs();
   if (n < 0) return errno == EINTR;
   for (int i = 0; i < n; ++i) {

@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "base/clock.h"
@@ -90,13 +91,12 @@ void EventLoop::Stop() {
   [[maybe_unused]] ssize_t n = ::write(wake_.get(), &one, sizeof one);
 }
 
-int EventLoop::TimeoutMs() const {
+int64_t EventLoop::TimeoutNs() const {
   if (timers_.empty()) return -1;
-  int64_t wait_ns = timers_.begin()->first.first - MonotonicNowNs();
-  if (wait_ns <= 0) return 0;
-  // Round up so a timer never fires early.
-  int64_t ms = (wait_ns + 999'999) / 1'000'000;
-  return ms > 60'000 ? 60'000 : static_cast<int>(ms);
+  // To the nanosecond: the open model measures a request from when its arrival was due, so a
+  // wait rounded up to the millisecond would add up to 1 ms to what it reports.
+  const int64_t wait_ns = timers_.begin()->first.first - MonotonicNowNs();
+  return std::clamp<int64_t>(wait_ns, 0, 60'000'000'000);
 }
 
 void EventLoop::RunDueTimers() {
@@ -121,7 +121,7 @@ void EventLoop::RunPosted() {
 
 void EventLoop::Run() {
   while (!stopping_) {
-    if (!poller_->Wait(TimeoutMs(), now_ns_)) break;
+    if (!poller_->Wait(TimeoutNs(), now_ns_)) break;
     RunPosted();
     now_ns_ = MonotonicNowNs();
     RunDueTimers();

@@ -77,7 +77,8 @@ class EventLoop final : public Executor {
   class Wakeup;
   void RunDueTimers();
   void RunPosted();
-  int TimeoutMs() const;
+  // How long the next wait may last: until the first timer is due (-1: no timer).
+  int64_t TimeoutNs() const;
 
   std::unique_ptr<Poller> poller_;
   UniqueFd wake_;

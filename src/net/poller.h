@@ -32,10 +32,11 @@ class Poller {
   virtual Status Add(int fd, uint32_t events, IoHandler* handler) = 0;
   virtual void Remove(int fd) = 0;
 
-  // Waits up to `timeout_ms` (-1: without limit) for events, sets `now_ns` to the monotonic time
+  // Waits up to `timeout_ns` (-1: without limit) for events, sets `now_ns` to the monotonic time
   // the wait ended, then calls each handler whose file descriptor became ready. False when
-  // waiting failed for good (the loop ends).
-  virtual bool Wait(int timeout_ms, int64_t& now_ns) = 0;
+  // waiting failed for good (the loop ends). The wait may end up to the thread's timer slack
+  // (prctl PR_SET_TIMERSLACK, 50 µs by default) after `timeout_ns`, never before it.
+  virtual bool Wait(int64_t timeout_ns, int64_t& now_ns) = 0;
 
   virtual IoBackend backend() const = 0;
 

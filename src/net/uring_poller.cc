@@ -332,17 +332,17 @@ void UringPoller::DropStale(Op op, uint64_t user_data, const io_uring_cqe& cqe) 
   }
 }
 
-bool UringPoller::Wait(int timeout_ms, int64_t& now_ns) {
+bool UringPoller::Wait(int64_t timeout_ns, int64_t& now_ns) {
   int rc = 0;
   io_uring_cqe* first = nullptr;
-  if (timeout_ms < 0) {
+  if (timeout_ns < 0) {
     rc = io_uring_submit_and_wait(&ring_, 1);
-  } else if (timeout_ms == 0) {
+  } else if (timeout_ns == 0) {
     rc = io_uring_submit(&ring_);
   } else {
     __kernel_timespec timeout{};
-    timeout.tv_sec = timeout_ms / 1000;
-    timeout.tv_nsec = static_cast<long long>(timeout_ms % 1000) * 1'000'000;
+    timeout.tv_sec = timeout_ns / 1'000'000'000;
+    timeout.tv_nsec = timeout_ns % 1'000'000'000;
     rc = io_uring_submit_and_wait_timeout(&ring_, &first, 1, &timeout, nullptr);
   }
   ++submit_round_;

@@ -32,7 +32,7 @@ class UringPoller final : public Poller {
 
   Status Add(int fd, uint32_t events, IoHandler* handler) override;
   void Remove(int fd) override;
-  bool Wait(int timeout_ms, int64_t& now_ns) override;
+  bool Wait(int64_t timeout_ns, int64_t& now_ns) override;
   IoBackend backend() const override { return IoBackend::kIoUring; }
 
   // Streams need multishot receives into provided buffer rings (Linux 6.0): without them,
