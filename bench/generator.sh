@@ -6,9 +6,12 @@
 #   2. `fourdollar load`, 50 VUs, one GET / step: at least 1.0x wrk.
 #   3. scenarios/seed.yaml's flows, closed model, 50 VUs: at least 1.0x wrk. Its iteration rate
 #      is the server's capacity C.
-#   4. The same flows, closed model below capacity: 50 VUs that think 50/(0.8 C) s on average
+#   4. The same flows, closed model below capacity: 50 VUs that think 50/(PACE C) s on average
 #      (uniform from half to 1.5 times that) after each iteration's last step, so they run at
-#      most at 80% of C; their rate is R.
+#      most at PACE (default 0.5) of C; their rate is R. Below the server's capacity in the
+#      open model too, where it answers the same flows at a higher cost per request (arrivals
+#      one by one share fewer wake-ups), so that both runs measure the generator, not a server
+#      falling behind.
 #   5. The same flows, open model at R, max_vus as `fourdollar bench`'s limit search sets it (the
 #      rate, 50..5000): at least 0.9x step 4 (the same flows at the same rate).
 # PERF_STAT=1 (needs perf, Debian linux-perf) also counts, per request of each `fourdollar load` run, the loop's wake-ups
@@ -19,6 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
+PACE=${PACE:-0.5}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 require_tools wrk curl taskset
@@ -47,7 +51,7 @@ measure closed env FOURDOLLAR_WRITE_TOKEN="$token" "$FOURDOLLAR" load "$work/clo
   --target "$url" --out "$work/r-closed"
 capacity=$(awk -v r="$(load_rate closed)" 'BEGIN { printf "%.0f", r }')
 [ "$capacity" -gt 0 ] || die "the closed model ran no iteration: $(tail -5 "$work/closed.out")"
-think_ms=$(awk -v c="$capacity" 'BEGIN { printf "%.0f", 50 / (0.8 * c) * 1000 }')
+think_ms=$(awk -v c="$capacity" -v pace="$PACE" 'BEGIN { printf "%.0f", 50 / (pace * c) * 1000 }')
 # Uniform around the mean, as users think: a fixed pause would keep the 50 VUs, which start
 # together, in step, so that their requests share wake-ups as no real users' do.
 think="{min: $((think_ms / 2))ms, max: $((think_ms * 3 / 2))ms}"
