@@ -140,6 +140,24 @@ scenarios:
   EXPECT_EQ(full_seconds, 3);
 }
 
+TEST_F(LoadTest, ArrivalsStartedTogetherAreEachMeasuredFromWhenTheyStarted) {
+  // At 20,000 per second arrivals are 50 µs apart, so the generator starts several in one
+  // wake-up, some before they are due. A request measured from a due time still ahead would
+  // show a duration shorter than its exchange, or below zero on a fast loopback answer.
+  auto results = RunAndRead(WriteScenario("batched.yaml", R"yaml(
+arrival: {rate: 20000, duration: 500ms, max_vus: 500}
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+)yaml"),
+                            {});
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_NEAR(static_cast<double>(results->iterations + results->dropped_iterations), 10'000, 200);
+  EXPECT_EQ(results->overall.failed(), 0u);
+  EXPECT_GT(results->overall.duration.min_us(), 0);
+}
+
 TEST_F(LoadTest, StalledServerShowsInOpenModelLatency) {
   std::filesystem::path out = data_dir_.path() / "stall";
   auto process = LoadProcess::Start(data_dir_.path(),
