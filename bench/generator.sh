@@ -15,7 +15,7 @@
 #   5. The same flows, open model at R, max_vus as `fourdollar bench`'s limit search sets it (the
 #      rate, 50..5000): at least 0.9x step 4 (the same flows at the same rate).
 # PERF_STAT=1 (needs perf, Debian linux-perf) also counts, per request of each `fourdollar load` run, the loop's wake-ups
-# (epoll_wait calls), context switches and new connections (perf stat, which costs a little CPU).
+# (epoll_pwait2 or epoll_wait calls), context switches and new connections (perf stat, which costs a little CPU).
 # Run it alone, as every benchmark:
 #   flock /tmp/fourdollar-bench.lock bash bench/generator.sh        # 10 s per run
 #   DURATION=20 flock /tmp/fourdollar-bench.lock bash bench/generator.sh
@@ -86,8 +86,8 @@ row "load, seed flows, open, $rate it/s, max_vus $max_vus" open "$o" "$(ratio "$
 if [ "${PERF_STAT:-0}" = 1 ]; then
   for label in load_get closed paced open; do
     awk -F, -v n="$(load_requests "$label")" -v label="$label" '
-      $3 ~ /context-switches/ { cs = $1 } $3 ~ /epoll_wait/ { ew = $1 } $3 ~ /connect/ { co = $1 }
-      END { printf "%-9s per request: %.3f epoll_wait, %.3f context switches, %.4f connects\n",
+      $3 ~ /context-switches/ { cs = $1 } $3 ~ /epoll_(wait|pwait2)/ { ew += $1 } $3 ~ /connect/ { co = $1 }
+      END { printf "%-9s per request: %.3f waits, %.3f context switches, %.4f connects\n",
                    label, ew / n, cs / n, co / n }' "$work/$label.perf"
   done
 fi

@@ -155,12 +155,14 @@ hz=$(getconf CLK_TCK)
 # measure LABEL COMMAND...: runs COMMAND on LOAD_CPU under GNU time, keeping its output in
 # $work/LABEL.out and "user system max_kb" in $work/LABEL.time; exit 99 (failed thresholds) is
 # a finished run. With PERF_STAT=1, a command other than wrk also runs under perf stat, counting
-# context switches, epoll_wait and connect calls into $work/LABEL.perf.
+# context switches, the loop's waits (epoll_pwait2, or epoll_wait where the kernel lacks it) and
+# connect calls into $work/LABEL.perf.
 measure() {
   local label=$1
   shift
   if [ "${PERF_STAT:-0}" = 1 ] && [ "$1" != wrk ]; then
     set -- perf stat -x, -o "$work/$label.perf" -e context-switches,syscalls:sys_enter_epoll_wait \
+      -e syscalls:sys_enter_epoll_pwait2 \
       -e syscalls:sys_enter_connect -- "$@"
   fi
   /usr/bin/time -f "%U %S %M" -o "$work/$label.time" taskset -c "$LOAD_CPU" "$@" >"$work/$label.out" 2>&1 ||
