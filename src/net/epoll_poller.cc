@@ -34,7 +34,9 @@ bool EpollPoller::Wait(int64_t timeout_ns, int64_t& now_ns) {
                      static_cast<long>(timeout_ns % 1'000'000'000)};
     n = ::epoll_pwait2(epoll_.get(), events, kMaxEvents, timeout_ns < 0 ? nullptr : &timeout,
                        nullptr);
-    if (n < 0 && errno == ENOSYS) nanosecond_wait_ = false;
+    // ENOSYS: a kernel before 5.11; EPERM: a seccomp profile written before the call existed
+    // (older container runtimes refuse it so). epoll_pwait2 has no EPERM of its own.
+    if (n < 0 && (errno == ENOSYS || errno == EPERM)) nanosecond_wait_ = false;
   }
   if (!nanosecond_wait_) {
     // Rounded up, so a timer never fires early.
