@@ -10,10 +10,10 @@ namespace fourdollar::load {
 namespace {
 constexpr int64_t kTickNs = 50'000'000;  // the closed model re-reads its VU target this often
 // The open model starts together the arrivals due within this much of each other, so its timer
-// wakes the loop at most 2,000 times a second: at 20,000 arrivals/s a wake-up for each (50 µs
-// apart, 100 µs windows) cost the generator 1.3x the CPU (bench/generator.sh's figures and
-// docs/benchmarks.md). One started before it was due is measured from when it started, so no
-// figure is shortened; the schedule moves by at most this.
+// wakes the loop at most 2,000 times a second. At 20,000 arrivals/s the generator used 1.1x to
+// 1.3x the CPU of its former 1 ms waits with this window, 1.3x to 1.5x with 100 µs
+// (bench/arrivals.sh, docs/benchmarks.md). One started before it was due is measured from when
+// it started, so no figure is shortened; the schedule moves by at most this.
 constexpr int64_t kArrivalBatchNs = 500'000;
 
 std::vector<double> WeightsOf(const scenario::ScenarioFile& file) {
