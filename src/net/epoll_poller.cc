@@ -40,8 +40,7 @@ bool EpollPoller::Wait(int64_t timeout_ns, int64_t& now_ns) {
   }
   if (!nanosecond_wait_) {
     // Rounded up, so a timer never fires early.
-    int timeout_ms =
-        timeout_ns < 0 ? -1 : static_cast<int>((timeout_ns + 999'999) / 1'000'000);
+    int timeout_ms = timeout_ns < 0 ? -1 : static_cast<int>((timeout_ns + 999'999) / 1'000'000);
     n = ::epoll_wait(epoll_.get(), events, kMaxEvents, timeout_ms);
   }
   now_ns = MonotonicNowNs();

@@ -2,16 +2,10 @@
 #include "net/event_loop.h"
 
 #include <gtest/gtest.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <cstddef>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +16,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "net/refuse_syscall_test_support.h"
 
 namespace fourdollar::net {
 namespace {
@@ -325,22 +320,7 @@ int RunALoopWithEpollPwait2Refused(int refusal) {
     if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
     return WEXITSTATUS(status);
   }
-  // A seccomp filter in classic BPF, written out: the test needs only this one rule.
-  sock_filter rules[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_epoll_pwait2, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K,
-               SECCOMP_RET_ERRNO | (static_cast<uint32_t>(refusal) & SECCOMP_RET_DATA)),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  sock_fprog program{static_cast<unsigned short>(sizeof rules / sizeof rules[0]), rules};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-      prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
-    _exit(1);
-  }
+  if (!RefuseSyscall(SYS_epoll_pwait2, refusal)) _exit(1);
   auto loop = EventLoop::Create(IoBackend::kEpoll);
   if (!loop) _exit(2);
   bool ran = false;

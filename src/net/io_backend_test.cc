@@ -2,19 +2,15 @@
 #include "net/io_backend.h"
 
 #include <gtest/gtest.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstddef>
 #include <string>
 
 #include "net/event_loop.h"
+#include "net/refuse_syscall_test_support.h"
 
 namespace fourdollar::net {
 namespace {
@@ -40,29 +36,6 @@ TEST(IoBackend, EpollIsChosenWhenAskedFor) {
   EXPECT_EQ(DescribeIoBackend(choice), "io backend: epoll");
 }
 
-#if defined(__x86_64__)
-constexpr uint32_t kAuditArch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-constexpr uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
-#endif
-
-// Makes io_uring_setup fail with EPERM in this process, as container seccomp profiles do.
-// Hand-written BPF: the filter is four comparisons, and libseccomp is not otherwise needed.
-bool RefuseIoUringSetup() {
-  sock_filter filter[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  sock_fprog program{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
-  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-         ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
-}
-
 TEST(IoBackend, FallsBackToEpollWhenSeccompRefusesIoUring) {
   ASSERT_EQ(ChooseIoBackend(IoBackend::kIoUring).backend, IoBackend::kIoUring)
       << "io_uring must work here for the refusal below to mean anything";
@@ -73,7 +46,7 @@ TEST(IoBackend, FallsBackToEpollWhenSeccompRefusesIoUring) {
   if (child == 0) {
     // The filter stays in this child: the test process keeps io_uring.
     ::close(pipe_fds[0]);
-    if (!RefuseIoUringSetup()) ::_exit(3);
+    if (!RefuseSyscall(__NR_io_uring_setup, EPERM)) ::_exit(3);
     IoBackendChoice choice = ChooseIoBackend(IoBackend::kIoUring);
     std::string line = DescribeIoBackend(choice);
     [[maybe_unused]] ssize_t n = ::write(pipe_fds[1], line.data(), line.size());

@@ -103,9 +103,6 @@ class HostileTest : public ServerTest, public ::testing::WithParamInterface<Host
   }
 
   int MaxConnections() const { return GetParam().tls ? kMaxTlsConnections : kMaxConnections; }
-  // How many connections or responses a case must at least see: over TLS each new connection
-  // costs a full handshake on both sides first (several times slower under a sanitizer), so a
-  // quarter of the plain figure.
   // How much of a mode the hostile client must have done in its 3 s for the case to mean
   // anything: a TLS handshake per connection costs about four plain exchanges, and under a
   // sanitizer OpenSSL and the server run several times slower again (a CI run on a busy
