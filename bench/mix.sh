@@ -43,16 +43,25 @@ load_failed() { sed -nE 's/^ *failures \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-# run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu_LABEL (server CPU-seconds used).
-declare -A cpu
+# run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu[LABEL] (server CPU-seconds used)
+# and per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes).
+declare -A cpu per_commit
 run() {
-  local label=$1 scenario=$2 before after
+  local label=$1 scenario=$2 before after writes commits
+  writes=$(metric fourdollar_write_batch_size_sum)
+  commits=$(metric fourdollar_write_batch_size_count)
   before=$(server_cpu)
   FOURDOLLAR_WRITE_TOKEN=$token taskset -c "$LOAD_CPU" "$FOURDOLLAR" load "$scenario" \
     --target "$url" --out "$work/r-$label" >"$work/$label.out" 2>&1 ||
     [ $? -eq 99 ] || die "$label failed: $(tail -5 "$work/$label.out")"
   after=$(server_cpu)
   cpu[$label]=$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%.3f", b - a }')
+  writes=$(awk -v a="$writes" -v b="$(metric fourdollar_write_batch_size_sum)" \
+    'BEGIN { print b - a }')
+  commits=$(awk -v a="$commits" -v b="$(metric fourdollar_write_batch_size_count)" \
+    'BEGIN { print b - a }')
+  per_commit[$label]=$(awk -v w="$writes" -v c="$commits" \
+    'BEGIN { if (c > 0) printf "%.2f", w / c; else print "-" }')
 }
 
 # The seed scenario's flows with another way of starting iterations ($1: YAML lines).
@@ -110,12 +119,13 @@ per_cpu() { div "$(load_requests "$1")" "${cpu[$1]}"; }
 get=$(per_cpu get_closed)
 echo "bench: server on CPU $SERVER_CPU, generator on CPU $LOAD_CPU, ${DURATION} s per run," \
   "SQLite synchronous=FULL, $POSTS posts to start"
-printf '%-46s %10s %10s %9s %10s %8s\n' run requests "server CPU" "failed" "req/CPU-s" "vs GET"
+printf '%-46s %10s %10s %9s %10s %8s %12s\n' run requests "server CPU" "failed" "req/CPU-s" \
+  "vs GET" "posts/commit"
 row() {  # row LABEL TEXT
   local figure
   figure=$(per_cpu "$1")
-  printf '%-46s %10s %9ss %9s %10s %8s\n' "$2" "$(load_requests "$1")" "${cpu[$1]}" \
-    "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")"
+  printf '%-46s %10s %9ss %9s %10s %8s %12s\n' "$2" "$(load_requests "$1")" "${cpu[$1]}" \
+    "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "${per_commit[$1]}"
 }
 row get_closed "GET /, closed, 50 VUs"
 row seed_closed "seed flows, closed, 50 VUs ($capacity it/s)"
@@ -125,4 +135,4 @@ row get_open50 "GET /, open, $((get_capacity / 2)) it/s (50%)"
 echo "light load: seed flows at 50% $(ratio "$(per_cpu seed_open50)" "$(per_cpu seed_closed)")x" \
   "their figure at capacity; GET / at 50% $(ratio "$(per_cpu get_open50)" "$get")x"
 echo "durable writes, 5 VUs posting: $posts posts in ${cpu[posts]} server CPU-s:" \
-  "$(div "$posts" "${cpu[posts]}") posts per server CPU-second"
+  "$(div "$posts" "${cpu[posts]}") posts per server CPU-second, ${per_commit[posts]} per commit"

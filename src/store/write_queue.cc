@@ -4,6 +4,8 @@
 #include <chrono>
 #include <utility>
 
+#include "base/clock.h"
+
 namespace fourdollar::store {
 
 void CompleteWrite(PendingWrite& write, Result<Post> result) {
@@ -30,7 +32,13 @@ void WriteQueue::Submit(WriteRequest request, Executor& loop,
     } else if (queue_.size() >= limits_.max_queued_writes) {
       refusal = "write queue is full";
     } else {
-      queue_.push_back(PendingWrite{std::move(request), &loop, std::move(done)});
+      const int64_t now = MonotonicNowNs();
+      if (last_submit_ns_ != 0) {
+        const int64_t gap = std::min(now - last_submit_ns_, kGapCeilingNs);
+        mean_gap_ns_ = mean_gap_ns_ == 0 ? gap : mean_gap_ns_ + (gap - mean_gap_ns_) / 8;
+      }
+      last_submit_ns_ = now;
+      queue_.push_back(PendingWrite{std::move(request), &loop, std::move(done), now});
       metrics_.SetQueueDepth(queue_.size());
     }
   }
@@ -55,12 +63,7 @@ WriteQueue::Take WriteQueue::TakeBatch(std::vector<PendingWrite>& batch,
     wake_.wait(lock, ready);
   }
   if (queue_.empty()) return Take::kStopped;
-  size_t take = std::min(queue_.size(), limits_.max_batch);
-  for (size_t i = 0; i < take; ++i) {
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
-  }
-  metrics_.SetQueueDepth(queue_.size());
+  MoveQueued(batch);
   return Take::kTaken;
 }
 
@@ -68,6 +71,30 @@ void WriteQueue::TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t w
   std::unique_lock lock(mutex_);
   wake_.wait_for(lock, std::chrono::microseconds(wait_us),
                  [&] { return queue_.size() >= count || stopping_; });
+  MoveQueued(batch);
+}
+
+void WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int64_t max_gap_ns) {
+  if (batch.empty()) return;
+  const int64_t end_ns = batch.front().queued_ns + window_ns;
+  std::unique_lock lock(mutex_);
+  while (batch.size() < limits_.max_batch && !stopping_) {
+    const int64_t wait_ns = std::min(end_ns - MonotonicNowNs(), max_gap_ns);
+    if (wait_ns <= 0) return;
+    if (!wake_.wait_for(lock, std::chrono::nanoseconds(wait_ns),
+                        [this] { return !queue_.empty() || stopping_; })) {
+      return;  // none came within the gap: the rest of the window would likely be lost too
+    }
+    MoveQueued(batch);
+  }
+}
+
+int64_t WriteQueue::MeanGapNs() const {
+  std::lock_guard lock(mutex_);
+  return mean_gap_ns_;
+}
+
+void WriteQueue::MoveQueued(std::vector<PendingWrite>& batch) {
   size_t room = limits_.max_batch > batch.size() ? limits_.max_batch - batch.size() : 0;
   size_t take = std::min(queue_.size(), room);
   for (size_t i = 0; i < take; ++i) {

@@ -27,6 +27,7 @@ struct PendingWrite {
   WriteRequest request;
   Executor* loop = nullptr;
   std::function<void(Result<Post>)> done;
+  int64_t queued_ns = 0;  // MonotonicNowNs() at Submit
 };
 
 // Posts `result` to the write's loop, where its `done` runs. Consumes `done`.
@@ -61,6 +62,17 @@ class WriteQueue {
   // once stopped), then moves what it holds into `batch`, up to max_batch in all.
   void TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t wait_us);
 
+  // For writes that arrive independently of each other (visitors, not a fixed set of clients
+  // that each wait for their answer): while one keeps coming within `max_gap_ns` of the last,
+  // moves it into `batch`, until `window_ns` after the batch's first write was queued or
+  // max_batch. Returns at once when `batch` is empty or the window is over.
+  void Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int64_t max_gap_ns);
+
+  // The mean time between two submissions, weighted towards the last few (each gap counts
+  // 1/8, a gap longer than kGapCeilingNs as that), in nanoseconds; 0 before the second one.
+  static constexpr int64_t kGapCeilingNs = 10'000'000;
+  int64_t MeanGapNs() const;
+
   // Refuses later posts; posts already queued are still handed out.
   void Stop();
   bool stopped() const;
@@ -70,8 +82,13 @@ class WriteQueue {
   WriteMetrics& metrics_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  // Moves queued posts into `batch`, up to max_batch in all. Needs mutex_.
+  void MoveQueued(std::vector<PendingWrite>& batch);
+
   std::deque<PendingWrite> queue_;  // guarded by mutex_
   bool stopping_ = false;           // guarded by mutex_
+  int64_t last_submit_ns_ = 0;      // guarded by mutex_
+  int64_t mean_gap_ns_ = 0;         // guarded by mutex_
 };
 
 }  // namespace fourdollar::store

@@ -1,9 +1,11 @@
-// The write queue's group-commit top-up: it takes what is queued at once when enough is there,
-// waits for a post submitted meanwhile, gives up after its wait, and keeps to max_batch.
+// The write queue's group commit: the top-up takes what is queued at once when enough is there,
+// waits for a post submitted meanwhile, gives up after its wait, and keeps to max_batch; the
+// gathering of independent writes keeps taking them while they come, within its window.
 #include "store/write_queue.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 
 namespace fourdollar::store {
@@ -66,6 +68,74 @@ TEST_F(WriteQueueTopUp, ReturnsAtOnceWhenStopped) {
   std::vector<PendingWrite> batch;
   queue_.TopUp(batch, 1, 3'600'000'000);
   EXPECT_TRUE(batch.empty());
+}
+
+TEST_F(WriteQueueTopUp, MeasuresTheMeanGapBetweenSubmissionsFromTheSecondOn) {
+  EXPECT_EQ(queue_.MeanGapNs(), 0);
+  Submit("first");
+  EXPECT_EQ(queue_.MeanGapNs(), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  Submit("second");
+  // One gap so far: the mean is that gap, at least the 2 ms slept.
+  EXPECT_GE(queue_.MeanGapNs(), 2'000'000);
+  EXPECT_LE(queue_.MeanGapNs(), WriteQueue::kGapCeilingNs);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Submit("third");
+  // A pause of 200 ms counts as the 10 ms ceiling (else the mean would be about 27 ms), so the
+  // mean soon follows a steady stream again.
+  EXPECT_LE(queue_.MeanGapNs(), WriteQueue::kGapCeilingNs);
+}
+
+TEST_F(WriteQueueTopUp, GatherKeepsTakingWritesThatComeWithinTheGap) {
+  Submit("first");
+  std::vector<PendingWrite> batch;
+  ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
+  // Two more come one after the other; the window and the gap (an hour) never run out, so
+  // it returns because the batch is full (max_batch 3), having waited for each.
+  std::thread submitter([this] {
+    Submit("second");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    Submit("third");
+  });
+  queue_.Gather(batch, 3'600'000'000'000, 3'600'000'000'000);
+  submitter.join();
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[1].request.post.title, "second");
+  EXPECT_EQ(batch[2].request.post.title, "third");
+}
+
+TEST_F(WriteQueueTopUp, GatherStopsWhenNoWriteComesWithinTheGap) {
+  Submit("alone");
+  std::vector<PendingWrite> batch;
+  ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
+  // The window is an hour, but no write comes within 1 ms of the last: it commits what it has.
+  queue_.Gather(batch, 3'600'000'000'000, 1'000'000);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].request.post.title, "alone");
+}
+
+TEST_F(WriteQueueTopUp, GatherDoesNotWaitPastTheWindowOfTheFirstWrite) {
+  Submit("old");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::vector<PendingWrite> batch;
+  ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
+  // The first write was queued more than 1 ms ago: its window is over, so no wait at all
+  // (the gap of an hour would fail the test's time limit), and a later write is left queued.
+  queue_.Gather(batch, 1'000'000, 3'600'000'000'000);
+  Submit("later");
+  ASSERT_EQ(batch.size(), 1u);
+  std::vector<PendingWrite> rest;
+  ASSERT_EQ(queue_.TakeBatch(rest, 0), WriteQueue::Take::kTaken);
+  EXPECT_EQ(rest[0].request.post.title, "later");
+}
+
+TEST_F(WriteQueueTopUp, GatherReturnsAtOnceWhenStopped) {
+  Submit("last");
+  std::vector<PendingWrite> batch;
+  ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
+  queue_.Stop();
+  queue_.Gather(batch, 3'600'000'000'000, 3'600'000'000'000);
+  EXPECT_EQ(batch.size(), 1u);
 }
 
 }  // namespace
