@@ -32,6 +32,10 @@ set(FOURDOLLAR_LONG_SUITES
 # different factors, which moves the side that runs out of CPU first).
 set(FOURDOLLAR_CPU_SUITES BenchStarvation)
 
+# The suites that read a process's resident memory against a limit: the label "memory", which
+# the sanitizer stages leave out (a sanitizer's shadow memory and redzones multiply it).
+set(FOURDOLLAR_MEMORY_SUITES LoadMemory)
+
 # Tests that check timing per second and run alone (RUN_SERIAL), so that the tests beside them
 # do not take the CPU at the moment they measure.
 set(FOURDOLLAR_SERIAL_TESTS LoadTest.ArrivalRateIsWithinTwoPercent)
@@ -56,6 +60,7 @@ function(fourdollar_discover_tests target)
   list(JOIN FOURDOLLAR_THREADED_SUITES "|" suites)
   list(JOIN FOURDOLLAR_LONG_SUITES "|" long_suites)
   list(JOIN FOURDOLLAR_CPU_SUITES "|" cpu_suites)
+  list(JOIN FOURDOLLAR_MEMORY_SUITES "|" memory_suites)
   list(JOIN FOURDOLLAR_SERIAL_TESTS "|" serial_tests)
   set(labels ${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake)
   file(WRITE ${labels} "foreach(test IN LISTS ${target}_TESTS)\n"
@@ -67,6 +72,9 @@ function(fourdollar_discover_tests target)
                        "  endif()\n"
                        "  if(test MATCHES \"^(${cpu_suites})[.]\")\n"
                        "    set_tests_properties(\"\${test}\" PROPERTIES LABELS cpu RUN_SERIAL ON)\n"
+                       "  endif()\n"
+                       "  if(test MATCHES \"^(${memory_suites})[.]\")\n"
+                       "    set_tests_properties(\"\${test}\" PROPERTIES LABELS memory)\n"
                        "  endif()\n"
                        "  if(test MATCHES \"^(${serial_tests})$\")\n"
                        "    set_tests_properties(\"\${test}\" PROPERTIES RUN_SERIAL ON)\n"

@@ -134,8 +134,9 @@ step "ASan+UBSan build"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 step "ASan+UBSan tests"
-# Not the "cpu" label: which side of a bench runs out of CPU first is a Release question.
-run_ctest build-asan --preset asan --timeout 600 -j2 -LE cpu
+# Not the "cpu" label: which side of a bench runs out of CPU first is a Release question; nor
+# "memory": resident memory against a limit is one too.
+run_ctest build-asan --preset asan --timeout 600 -j2 -LE 'cpu|memory'
 
 # TSan: the tests of what runs several threads at once, labelled "threads" by CMake
 # (FOURDOLLAR_THREADED_SUITES in cmake/fourdollar_tests.cmake), in these binaries.

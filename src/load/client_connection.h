@@ -70,7 +70,8 @@ struct SourceAddresses {
 // Not thread-safe: used on its loop's thread only.
 class ClientConnection final : public net::IoHandler {
  public:
-  // `read_buffer` (kReadBufferBytes, shared by the thread's connections) must outlive this.
+  // `endpoint` and `read_buffer` (kReadBufferBytes, shared by the thread's connections) must
+  // outlive this.
   ClientConnection(net::EventLoop& loop, const net::Endpoint& endpoint,
                    std::unique_ptr<Transport> transport, char* read_buffer,
                    ConnectionListener& listener);
@@ -118,7 +119,7 @@ class ClientConnection final : public net::IoHandler {
   void Fail(results::FailureKind failure, std::string error);
 
   net::EventLoop& loop_;
-  const net::Endpoint endpoint_;
+  const net::Endpoint& endpoint_;
   std::unique_ptr<Transport> transport_;
   char* read_buffer_;
   ConnectionListener& listener_;

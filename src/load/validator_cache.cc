@@ -24,7 +24,7 @@ void ValidatorCache::Store(std::string_view url, std::string_view etag, int stat
   if (page_bytes > kMaxBytes) return;
   while (!pages_.empty() && (pages_.size() >= kMaxEntries || bytes_ + page_bytes > kMaxBytes)) {
     bytes_ -= BytesOf(pages_.front());
-    pages_.pop_front();
+    pages_.erase(pages_.begin());
   }
   bytes_ += page_bytes;
   pages_.push_back(std::move(page));

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <string>
 
 #include "e2e/load_process.h"
 #include "e2e/prometheus_text.h"
@@ -328,6 +330,61 @@ scenarios:
   EXPECT_TRUE(results->run.interrupted);
   EXPECT_GT(results->overall.requests, 0u);
   EXPECT_LT(results->run.duration_ms, 10000);
+}
+
+// Release builds only (label "memory"): a sanitizer's shadow memory multiplies what is read.
+class LoadMemory : public LoadTest {
+ protected:
+  // The process's anonymous resident memory (RssAnon), in KiB; 0 once it is gone.
+  static uint64_t AnonymousKib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("RssAnon:", 0) == 0) return std::stoull(line.substr(8));
+    }
+    return 0;
+  }
+};
+
+// docs/benchmarks.md's target for idle virtual users: at most 2 KB each, counting the process's
+// own memory among them. Each holds its connection open and thinks a second between requests.
+TEST_F(LoadMemory, ThousandsOfIdleVirtualUsersHoldUnderTwoKilobytesEach) {
+  constexpr uint64_t kVus = 5000;
+  std::filesystem::path out = data_dir_.path() / "idle";
+  auto process = LoadProcess::Start(data_dir_.path(),
+                                    {"load",
+                                     WriteScenario("idle.yaml", R"yaml(
+stages:
+  - {duration: 1s, target: 5000}
+  - {duration: 3s, target: 5000}
+scenarios:
+  idle:
+    flow:
+      - get: /healthz
+        think: 1s
+)yaml")
+                                         .string(),
+                                     "--target", server_->ready().url(), "--out", out.string()});
+  ASSERT_TRUE(process) << process.error().message;
+  // Sampled through the hold, once every VU has started; the largest figure counts.
+  uint64_t most_kib = 0;
+  struct timespec tenth {
+    0, 100'000'000
+  };
+  for (int i = 0; i < 30; ++i) {
+    nanosleep(&tenth, nullptr);
+    if (i >= 15) most_kib = std::max(most_kib, AnonymousKib(process->pid()));
+  }
+  auto run = process->Wait(30000);
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_EQ(run->exit_code, 0) << run->stderr_text;
+  auto results = results::ReadResults(out.string());
+  ASSERT_TRUE(results) << results.error().message;
+  EXPECT_EQ(results->overall.failed(), 0u);
+  // Every VU was there during the samples: each sent at least two requests in the hold.
+  ASSERT_GE(results->overall.requests, 2 * kVus);
+  ASSERT_GT(most_kib, 0u);
+  EXPECT_LE(most_kib * 1024 / kVus, 2048u) << most_kib << " KiB anonymous for " << kVus << " VUs";
 }
 
 }  // namespace
