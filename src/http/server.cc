@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +22,17 @@ constexpr int64_t kTrimSpacingNs = 1'000'000'000;
 // Connections accepted in one turn of the loop; a flood of new connections waits for the next
 // turn, after the open connections' events.
 constexpr int kAcceptsPerTurn = 64;
+// At --max-connections, an idle connection makes room for a new client once it has been idle
+// this long. A keep-alive client that has just had its answer may be sending its next request
+// now: closing its connection then would cost it that request (or a retry, at best). Until then
+// new clients wait in the listen backlog, which beats a reset.
+constexpr int64_t kEvictAfterIdleNs = 1'000'000'000;
+
+// Whether a connection waits in the listen backlog, without taking it.
+bool ConnectionWaiting(int listener) {
+  pollfd p{listener, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
+}
 }  // namespace
 
 HttpServer::HttpServer(net::EventLoop& loop, UniqueFd listener, const Router& router,
@@ -34,6 +46,7 @@ HttpServer::HttpServer(net::EventLoop& loop, UniqueFd listener, const Router& ro
 
 HttpServer::~HttpServer() {
   loop_.Cancel(trim_timer_);
+  loop_.Cancel(resume_timer_);
   for (auto& [id, connection] : connections_) connection->ReleaseSocket();
   if (listener_.valid()) loop_.Remove(listener_.get());
   closed_.clear();
@@ -48,28 +61,24 @@ void HttpServer::Accept() {
   for (int accepted = 0; listener_.valid(); ++accepted) {
     if (accepted == kAcceptsPerTurn) {
       // Edge-triggered: the rest of the backlog is not reported again, so come back for it.
-      if (!accept_posted_) {
-        accept_posted_ = true;
-        loop_.Post([this] {
-          accept_posted_ = false;
-          Accept();
-        });
-      }
+      PostAccept();
       return;
     }
+    if (connections_.size() >= limits_.max_connections) {
+      // An idle connection is closed only for a client that is there.
+      if (!ConnectionWaiting(listener_.get())) return;
+      if (!EvictIdle()) {
+        PauseAccepting();
+        return;
+      }
+    }
+    accept_paused_ = false;  // there is room
     int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       // EAGAIN: accepted everything. EMFILE and the like: the next arrival retries.
       return;
     }
     UniqueFd socket(fd);
-    if (!draining_ && connections_.size() >= limits_.max_connections && !idle_->list.empty()) {
-      idle_->list.front().Evict();
-    }
-    if (draining_ || connections_.size() >= limits_.max_connections) {
-      metrics_.refused_connections.Add();
-      continue;  // closed by UniqueFd
-    }
     if (tls_ && handshakes_in_progress_ >= limits_.max_handshakes) {
       metrics_.tls.CountFailure(HandshakeFailure::kBusy);
       continue;  // closed by UniqueFd
@@ -91,6 +100,36 @@ void HttpServer::Accept() {
   }
 }
 
+void HttpServer::PostAccept() {
+  if (accept_posted_) return;
+  accept_posted_ = true;
+  loop_.Post([this] {
+    accept_posted_ = false;
+    Accept();
+  });
+}
+
+bool HttpServer::EvictIdle() {
+  if (idle_->list.empty()) return false;
+  ServerConnection& oldest = idle_->list.front();
+  if (loop_.now_ns() - oldest.idle_since_ns() < kEvictAfterIdleNs) return false;
+  oldest.Evict();
+  return true;
+}
+
+void HttpServer::PauseAccepting() {
+  if (resume_timer_.valid()) return;  // already waiting, with a time to look again
+  if (!accept_paused_) metrics_.accept_pauses.Add();
+  accept_paused_ = true;
+  // The backlog is looked at again when a connection closes, or when the connection idle
+  // longest may go (with none idle, a second from now: one may have gone idle since).
+  int64_t idle_since = idle_->list.empty() ? loop_.now_ns() : idle_->list.front().idle_since_ns();
+  resume_timer_ = loop_.RunAt(idle_since + kEvictAfterIdleNs, [this] {
+    resume_timer_ = net::TimerId{};
+    Accept();
+  });
+}
+
 void HttpServer::Close(uint32_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
@@ -101,6 +140,12 @@ void HttpServer::Close(uint32_t id) {
   closed_.push_back(std::move(it->second));
   connections_.erase(it);
   metrics_.open_connections.Set(connections_.size());
+  if (accept_paused_) {
+    // A slot is free: the client that waits longest in the backlog takes it.
+    loop_.Cancel(resume_timer_);
+    resume_timer_ = net::TimerId{};
+    PostAccept();
+  }
   if (++closed_since_trim_ >= kTrimAfterClosedConnections || closed_.back()->HeldLargeBuffer()) {
     ScheduleTrim();
   }
@@ -137,6 +182,8 @@ void HttpServer::Complete(uint64_t token, Response response) {
 void HttpServer::Drain(std::function<void()> drained) {
   draining_ = true;
   drained_ = std::move(drained);
+  loop_.Cancel(resume_timer_);
+  resume_timer_ = net::TimerId{};
   if (listener_.valid()) {
     loop_.Remove(listener_.get());
     listener_.Reset();

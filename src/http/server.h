@@ -25,7 +25,7 @@ struct ServerLimits {
   size_t header_limit_bytes = 8192;      // 431 beyond
   int64_t request_timeout_ms = 10000;    // from a request's first byte to its last; 408 and close
   int64_t idle_timeout_ms = 60000;       // keep-alive connection with no request: closed
-  size_t max_connections = 10000;        // this thread's share; more are closed at once
+  size_t max_connections = 10000;        // this thread's share; more wait in the listen backlog
   size_t max_output_bytes = 4 << 20;     // unsent response bytes; reading pauses beyond
   int64_t handshake_timeout_ms = 10000;  // TLS: from acceptance to the handshake's end
   size_t max_handshakes = 1000;          // TLS handshakes in progress, this thread's share
@@ -71,6 +71,14 @@ class HttpServer final : public net::IoHandler {
   friend class ServerConnection;
 
   void Accept();
+  // At the limit: closes the connection idle longest if it has been idle long enough; false if
+  // none may go.
+  bool EvictIdle();
+  // Leaves new connections in the listen backlog until a connection closes or an idle one may
+  // be evicted.
+  void PauseAccepting();
+  // Accepts on the next turn of the loop.
+  void PostAccept();
   void Close(uint32_t id);
   void Complete(uint64_t token, Response response);
   // Many connections were freed: asks the allocator to give their memory back to the system.
@@ -91,6 +99,8 @@ class HttpServer final : public net::IoHandler {
   std::unique_ptr<IdleConnections> idle_;
   size_t closed_since_trim_ = 0;  // connections closed since memory was last trimmed
   net::TimerId trim_timer_;
+  bool accept_paused_ = false;  // at the limit: the backlog waits for a free slot
+  net::TimerId resume_timer_;   // while paused: when the idle connection may be evicted
   int64_t last_trim_ns_ = 0;
   std::shared_ptr<const net::TlsContext> tls_;
   size_t handshakes_in_progress_ = 0;

@@ -51,7 +51,8 @@ Status ServerConnection::Register() {
     const int64_t timeout_ms =
         handshaking_ ? server_.limits_.handshake_timeout_ms : server_.limits_.idle_timeout_ms;
     SetDeadline(accepted_ns_ + timeout_ms * 1'000'000);
-    MarkIdle();
+    // A handshake in progress is work in flight: its client is waiting for an answer.
+    if (!handshaking_) MarkIdle();
   }
   return s;
 }
@@ -140,6 +141,7 @@ void ServerConnection::StopReading() {
 
 void ServerConnection::MarkIdle() {
   idle_hook_.unlink();
+  idle_since_ns_ = server_.loop_.now_ns();
   server_.idle_->list.push_back(*this);
 }
 
@@ -185,6 +187,7 @@ void ServerConnection::ContinueHandshake() {
   if (tls_->KernelReceives()) server_.metrics_.tls.kernel_receive_connections.Add();
   EndHandshake();
   SetDeadline(server_.loop_.now_ns() + server_.limits_.idle_timeout_ms * 1'000'000);
+  MarkIdle();
 }
 
 void ServerConnection::EndHandshake() {

@@ -66,6 +66,8 @@ class ServerConnection final : public net::IoHandler {
   void Drain();
   // Closes a connection that has nothing in flight, to make room for a new one.
   void Evict();
+  // When the connection last went idle (loop clock); meaningful while it is in the idle list.
+  int64_t idle_since_ns() const { return idle_since_ns_; }
   // Whether a buffer grew beyond what is kept, or OpenSSL's were held (its records' buffers and
   // state, over 16 KB a connection): the allocator then has memory to give back.
   bool HeldLargeBuffer() const;
@@ -148,6 +150,7 @@ class ServerConnection final : public net::IoHandler {
   net::TimerId timer_;
   std::unique_ptr<net::TlsStream> tls_;  // null on plain HTTP
   int64_t accepted_ns_ = 0;
+  int64_t idle_since_ns_ = 0;
   // Independent of the state:
   bool handshaking_ = false;      // TLS: no request is read before the handshake ends
   bool tls_record_seen_ = false;  // TLS: the first byte was a handshake record
@@ -161,10 +164,11 @@ class ServerConnection final : public net::IoHandler {
   bool continue_posted_ = false;    // a read was posted for the next turn of the loop
 };
 
-// Connections with no request started, none in flight and nothing unsent: freshly accepted or
-// between keep-alive requests. Oldest first: when every connection slot is taken, the one idle
-// longest makes room for a new client (a keep-alive client opens again, as after an idle
-// timeout), so idle connections alone cannot lock everyone else out.
+// Connections with no request started, none in flight and nothing unsent: freshly accepted (over
+// TLS, once the handshake is over) or between keep-alive requests. Oldest first: when every
+// connection slot is taken, the one idle longest makes room for a new client (a keep-alive
+// client opens again, as after an idle timeout), so idle connections alone cannot lock everyone
+// else out.
 class IdleConnections {
  public:
   boost::intrusive::list<

@@ -60,10 +60,10 @@ void WriteServerMetrics(std::span<const ServerMetrics* const> threads,
   out.Sample("fourdollar_http_open_connections", "", total(&ServerMetrics::open_connections));
   out.Family("fourdollar_http_connections_total", "counter", "Client connections accepted.");
   out.Sample("fourdollar_http_connections_total", "", total(&ServerMetrics::accepted_connections));
-  out.Family("fourdollar_http_refused_connections_total", "counter",
-             "Connections closed at once because --max-connections were open.");
-  out.Sample("fourdollar_http_refused_connections_total", "",
-             total(&ServerMetrics::refused_connections));
+  out.Family("fourdollar_http_accept_pauses_total", "counter",
+             "Times new connections began to wait in the listen backlog, --max-connections "
+             "being open and none idle long enough to close.");
+  out.Sample("fourdollar_http_accept_pauses_total", "", total(&ServerMetrics::accept_pauses));
   out.Family("fourdollar_http_evicted_connections_total", "counter",
              "Idle connections closed to make room for new ones at --max-connections.");
   out.Sample("fourdollar_http_evicted_connections_total", "",

@@ -24,7 +24,7 @@ class ServerMetrics {
 
   SingleWriterCounter open_connections;
   SingleWriterCounter accepted_connections;
-  SingleWriterCounter refused_connections;  // over --max-connections
+  SingleWriterCounter accept_pauses;        // new connections began to wait at --max-connections
   SingleWriterCounter evicted_connections;  // idle, closed to make room under --max-connections
   SingleWriterCounter timed_out_connections;
   SingleWriterCounter malformed_requests;

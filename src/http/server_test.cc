@@ -101,6 +101,20 @@ class ServerFixture : public testing::Test {
     return data;
   }
 
+  // The answer to /fast arrives on `fd`, which stays open.
+  static void ExpectFastAnswer(int fd) {
+    bool closed = false;
+    EXPECT_NE(ReadUntil(fd, "fast\n", 1, &closed).find("200 OK"), std::string::npos);
+    EXPECT_FALSE(closed);
+  }
+
+  // The server closes `fd` (within ReadUntil's bound).
+  static void ExpectClosed(int fd) {
+    bool closed = false;
+    ReadUntil(fd, "never", 1, &closed);
+    EXPECT_TRUE(closed);
+  }
+
   std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<ServerMetrics> metrics_;
@@ -225,42 +239,64 @@ TEST_F(ServerFixture, ResponsesWaitingOnASlowReaderAreKeptWhenMoreRequestsArrive
   EXPECT_EQ(responses, kFirst + kMore);
 }
 
-TEST_F(ServerFixture, ConnectionsOverTheLimitAreClosedWhenNoneIsIdle) {
+// Whether bytes (or the end) wait on `fd`, without waiting for them.
+bool Readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
+constexpr std::string_view kFastRequest = "GET /fast HTTP/1.1\r\n\r\n";
+
+TEST_F(ServerFixture, ConnectionsOverTheLimitWaitInTheBacklogUntilASlotIsFree) {
   Start({.max_connections = 1});
   UniqueFd first = Connect();
   Send(first.get(), "GET /slow/300 HTTP/1.1\r\n\r\n");
-  bool closed = false;
   // The second connection arrives while the first waits for its response.
   UniqueFd second = Connect();
-  ReadUntil(second.get(), "never", 1, &closed);
-  EXPECT_TRUE(closed);
-  std::string data = ReadUntil(first.get(), "slow\n", 1, &closed);
-  EXPECT_NE(data.find("200 OK"), std::string::npos);
+  Send(second.get(), kFastRequest);
+  bool closed = false;
+  EXPECT_NE(ReadUntil(first.get(), "slow\n", 1, &closed).find("200 OK"), std::string::npos);
   EXPECT_FALSE(closed);
-  EXPECT_EQ(metrics_->refused_connections.Get(), 1u);
+  // Neither answered nor reset while the first was busy.
+  EXPECT_FALSE(Readable(second.get()));
+  first.Reset();
+  ExpectFastAnswer(second.get());
+  EXPECT_EQ(metrics_->accept_pauses.Get(), 1u);
+  EXPECT_EQ(metrics_->evicted_connections.Get(), 0u);
+}
+
+TEST_F(ServerFixture, AtTheLimitAConnectionJustAnsweredIsNotClosedForANewcomer) {
+  Start({.max_connections = 1});
+  UniqueFd first = Connect();
+  Send(first.get(), kFastRequest);
+  ExpectFastAnswer(first.get());
+  UniqueFd second = Connect();
+  Send(second.get(), kFastRequest);
+  // A keep-alive client's next request, as the newcomer waits: answered, not reset.
+  Send(first.get(), kFastRequest);
+  ExpectFastAnswer(first.get());
+  // Once the first has been idle a while, it makes room.
+  ExpectFastAnswer(second.get());
+  ExpectClosed(first.get());
+  EXPECT_EQ(metrics_->evicted_connections.Get(), 1u);
 }
 
 TEST_F(ServerFixture, AtTheLimitTheLongestIdleConnectionMakesRoom) {
   Start({.max_connections = 2});
-  bool closed = false;
   UniqueFd first = Connect();
-  Send(first.get(), "GET /fast HTTP/1.1\r\n\r\n");
-  ReadUntil(first.get(), "fast\n", 1, &closed);
+  Send(first.get(), kFastRequest);
+  ExpectFastAnswer(first.get());
   UniqueFd second = Connect();
-  Send(second.get(), "GET /fast HTTP/1.1\r\n\r\n");
-  ReadUntil(second.get(), "fast\n", 1, &closed);
+  Send(second.get(), kFastRequest);
+  ExpectFastAnswer(second.get());
   // Both are idle, the first for longer: it is closed to let the third in.
   UniqueFd third = Connect();
-  ReadUntil(first.get(), "never", 1, &closed);
-  EXPECT_TRUE(closed);
-  Send(third.get(), "GET /fast HTTP/1.1\r\n\r\n");
-  EXPECT_NE(ReadUntil(third.get(), "fast\n", 1, &closed).find("200 OK"), std::string::npos);
-  EXPECT_FALSE(closed);
-  Send(second.get(), "GET /fast HTTP/1.1\r\n\r\n");
-  EXPECT_NE(ReadUntil(second.get(), "fast\n", 1, &closed).find("200 OK"), std::string::npos);
-  EXPECT_FALSE(closed);
+  Send(third.get(), kFastRequest);
+  ExpectFastAnswer(third.get());
+  ExpectClosed(first.get());
+  Send(second.get(), kFastRequest);
+  ExpectFastAnswer(second.get());
   EXPECT_EQ(metrics_->evicted_connections.Get(), 1u);
-  EXPECT_EQ(metrics_->refused_connections.Get(), 0u);
 }
 
 TEST_F(ServerFixture, MalformedRequestGets400AndServerGoesOn) {
