@@ -445,7 +445,9 @@ boot_check() {
     sleep 0.1
   done
   case "$boot_state" in running | degraded) ;; *) fail "the container did not finish booting: $boot_state" ;; esac
-  in_box systemctl enable --now fourdollar.service >/dev/null 2>&1 || fail "systemctl enable --now fourdollar"
+  local enabled
+  enabled=$(in_box systemctl enable --now fourdollar.service 2>&1) ||
+    fail "systemctl enable --now fourdollar: $(tr '\n' ' ' <<<"$enabled") (journal: $(in_box journalctl -u fourdollar -o cat --no-pager | tail -8 | tr '\n' ' '))"
   wait_for "GET / on port 8080 after systemctl enable --now" serving
   in_box journalctl -u fourdollar -o cat --no-pager | grep -q '^fourdollar: listening on http://0.0.0.0:8080 | store sqlite:/var/lib/fourdollar/blog.db' ||
     fail "the journal lacks the start-up line: $(in_box journalctl -u fourdollar -o cat --no-pager)"
