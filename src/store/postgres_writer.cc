@@ -108,6 +108,7 @@ void PostgresWriter::WriteMetrics(MetricsWriter& out) const {
 void PostgresWriter::Run() {
   std::vector<PendingWrite> batch;
   batch.reserve(limits_.max_batch);
+  size_t last_batch = 1;
   while (true) {
     std::optional<int64_t> wait_ms;
     if (in_doubt_) wait_ms = kInDoubtRetryMs;
@@ -115,6 +116,8 @@ void PostgresWriter::Run() {
     if (in_doubt_) ResolveInDoubt(/*final=*/take == WriteQueue::Take::kStopped);
     if (take == WriteQueue::Take::kStopped) return;
     if (take == WriteQueue::Take::kTimedOut) continue;
+    queue_.Fill(batch, last_batch);
+    last_batch = batch.size();
     CommitBatch(batch);
     batch.clear();
   }

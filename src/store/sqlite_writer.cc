@@ -82,26 +82,10 @@ void SqliteWriter::Shutdown() {
 void SqliteWriter::Run() {
   std::vector<PendingWrite> batch;
   batch.reserve(limits_.max_batch);
-  // Group commit: the writers of one commit get their answers at the same moment and send their
-  // next posts together; when fewer are queued than the last commit served, the others are
-  // waited for a little (never past kTopUpWaitUs), so that one fsync serves them all again.
-  constexpr int64_t kTopUpWaitUs = 200;
-  // Writers that do not wait for each other (visitors arriving on their own) come one at a
-  // time, and each would pay a sync alone (its CPU: docs/benchmarks.md, "Durable writes"). While
-  // they come less than kGatherNs apart on average, a lone write waits for the next ones, each
-  // expected within twice the mean gap, at most kGatherNs after it was queued. Its answer is then
-  // at most 1 ms later; slower trickles never wait.
-  constexpr int64_t kGatherNs = 1'000'000;
   size_t last_batch = 1;
   // kStopped comes only once everything queued has been taken and committed.
   while (queue_.TakeBatch(batch, std::nullopt) == WriteQueue::Take::kTaken) {
-    if (batch.size() < last_batch) queue_.TopUp(batch, last_batch - batch.size(), kTopUpWaitUs);
-    if (batch.size() == 1) {
-      const int64_t mean_gap_ns = queue_.MeanGapNs();
-      if (mean_gap_ns > 0 && mean_gap_ns < kGatherNs) {
-        queue_.Gather(batch, kGatherNs, 2 * mean_gap_ns);
-      }
-    }
+    queue_.Fill(batch, last_batch);
     last_batch = batch.size();
     CommitBatch(batch);
     batch.clear();

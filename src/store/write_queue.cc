@@ -89,6 +89,20 @@ void WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int
   }
 }
 
+void WriteQueue::Fill(std::vector<PendingWrite>& batch, size_t last_batch) {
+  // Group commit: the writers of one commit get their answers at the same moment and send their
+  // next posts together; when fewer are queued than the last commit served, the others are
+  // waited for a little, so that one sync serves them all again.
+  if (batch.size() < last_batch) TopUp(batch, last_batch - batch.size(), kTopUpWaitUs);
+  // Writers that do not wait for each other (visitors arriving on their own) come one at a
+  // time, and each would pay a sync alone (its CPU: docs/benchmarks.md, "Durable writes"). A
+  // lone post's answer is then at most 1 ms later; slower trickles never wait.
+  if (batch.size() == 1) {
+    const int64_t mean_gap_ns = MeanGapNs();
+    if (mean_gap_ns > 0 && mean_gap_ns < kGatherNs) Gather(batch, kGatherNs, 2 * mean_gap_ns);
+  }
+}
+
 int64_t WriteQueue::MeanGapNs() const {
   std::lock_guard lock(mutex_);
   return mean_gap_ns_;

@@ -68,6 +68,14 @@ class WriteQueue {
   // max_batch. Returns at once when `batch` is empty or the window is over.
   void Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int64_t max_gap_ns);
 
+  // The writers' batching, after TakeBatch: as many posts as can share one sync. When fewer are
+  // queued than `last_batch` (the size of the batch committed before), TopUp for at most
+  // kTopUpWaitUs; when `batch` holds a single post and posts come less than kGatherNs apart on
+  // average, Gather them for at most kGatherNs, each expected within twice the mean gap.
+  static constexpr int64_t kTopUpWaitUs = 200;
+  static constexpr int64_t kGatherNs = 1'000'000;
+  void Fill(std::vector<PendingWrite>& batch, size_t last_batch);
+
   // The mean time between two submissions, weighted towards the last few (each gap counts
   // 1/8, a gap longer than kGapCeilingNs as that), in nanoseconds; 0 before the second one.
   static constexpr int64_t kGapCeilingNs = 10'000'000;
