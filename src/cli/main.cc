@@ -86,8 +86,8 @@ void AddServeCommand(CLI::App& app, fourdollar::cli::ServeConfig& config, bool& 
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
   serve
       ->add_option("--max-connections", config.server.limits.max_connections,
-                   "Open client connections at most; past it the longest idle one makes room, "
-                   "else a new one is closed at once")
+                   "Open client connections at most; past it the longest idle one makes room "
+                   "once idle 1 s, and new ones wait in the listen backlog until then")
       ->envname("FOURDOLLAR_MAX_CONNECTIONS")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
