@@ -16,20 +16,22 @@
 namespace fourdollar::store {
 
 Result<std::unique_ptr<PostgresListener>> PostgresListener::Start(
-    std::string url, std::function<void(const EditedPosts& edited)> bump_generation,
-    PostgresMetrics& metrics) {
+    std::string url, std::string own_origin,
+    std::function<void(const EditedPosts& edited)> bump_generation, PostgresMetrics& metrics) {
   UniqueFd stop_event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop_event.valid()) return ErrnoError("eventfd for the PostgreSQL listener", errno);
-  std::unique_ptr<PostgresListener> listener(new PostgresListener(
-      std::move(url), std::move(bump_generation), metrics, std::move(stop_event)));
+  std::unique_ptr<PostgresListener> listener(
+      new PostgresListener(std::move(url), std::move(own_origin), std::move(bump_generation),
+                           metrics, std::move(stop_event)));
   listener->thread_ = std::thread([l = listener.get()] { l->Run(); });
   return listener;
 }
 
-PostgresListener::PostgresListener(std::string url,
+PostgresListener::PostgresListener(std::string url, std::string own_origin,
                                    std::function<void(const EditedPosts& edited)> bump_generation,
                                    PostgresMetrics& metrics, UniqueFd stop_event)
     : url_(std::move(url)),
+      own_origin_(std::move(own_origin)),
       bump_generation_(std::move(bump_generation)),
       metrics_(metrics),
       stop_event_(std::move(stop_event)) {}
@@ -79,10 +81,12 @@ void PostgresListener::Run() {
       if (!Wait(Pq().PQsocket(conn), -1)) return;
       if (Pq().PQconsumeInput(conn) == 0) break;
       while (PGnotify* notify = Pq().PQnotifies(conn)) {
-        EditedPosts edited = ParseEditNotice(notify->extra != nullptr ? notify->extra : "");
-        Pq().PQfreemem(notify);
+        EditNoticeParsed notice = ParseEditNotice(notify->extra != nullptr ? notify->extra : "");
+        const bool own = !notice.origin.empty() && notice.origin == own_origin_;
         metrics_.CountNotification();
-        bump_generation_(edited);
+        // Own commits were counted by the writer, before their answers went out.
+        if (!own) bump_generation_(notice.edited);
+        Pq().PQfreemem(notify);  // notice.origin points into it
       }
     }
     metrics_.SetConnected(PostgresMetrics::Link::kListener, false);

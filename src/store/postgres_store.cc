@@ -27,8 +27,8 @@ class PostgresStore final : public Store {
   Status StartListener() {
     PostgresWriter* writer = writer_.get();
     auto listener = PostgresListener::Start(
-        url_, [writer](const EditedPosts& edited) { writer->BumpGeneration(edited); },
-        writer->metrics());
+        url_, writer->origin(),
+        [writer](const EditedPosts& edited) { writer->BumpGeneration(edited); }, writer->metrics());
     if (!listener) return tl::unexpected(listener.error());
     listener_ = std::move(*listener);
     return {};

@@ -177,6 +177,33 @@ TEST_F(PostgresStoreTest, WriteOnOneInstanceChangesTheOthersGeneration) {
   EXPECT_EQ((*latest)->front().title, "from A");
 }
 
+// The number in `text` (a metrics page) after "NAME ", or 0.
+double MetricValue(const std::string& text, const std::string& name) {
+  const size_t at = text.find("\n" + name + " ");
+  return at == std::string::npos ? 0 : std::stod(text.substr(at + name.size() + 2));
+}
+
+TEST_F(PostgresStoreTest, AnInstanceCountsItsOwnCommitOnceThoughItHearsItsNotification) {
+  auto store = MustOpen();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(Listening(*store));
+  const uint64_t before = store->Generation();
+  ASSERT_TRUE(InsertAndWait(*store, loop_, NewPost{"mine", "b"}));
+  // Its listener hears the commit's notification...
+  auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  double heard = 0;
+  while (heard < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::string text;
+    MetricsWriter out(text);
+    store->WriteMetrics(out);
+    heard = MetricValue(text, "fourdollar_pg_notifications_total");
+    std::this_thread::yield();
+  }
+  ASSERT_GE(heard, 1) << "the listener never heard the commit";
+  // ...and does not count it again: the cached pages are dropped once, by the writer.
+  EXPECT_EQ(store->Generation(), before + 1);
+}
+
 TEST_F(PostgresStoreTest, AnEditOnOneInstanceNamesThePostOnTheOther) {
   auto writer = MustOpen();
   auto reader = MustOpen();

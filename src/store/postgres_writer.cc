@@ -180,7 +180,8 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   // instances whose clocks differ.
   auto begun =
       db_.ExecBy("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPostgresWriteLockKey) +
-                     "); NOTIFY fourdollar_posts;"
+                     "); NOTIFY fourdollar_posts, '" + EditNotice(key_prefix_, {}) +
+                     "';"
                      " SELECT GREATEST(COALESCE(MAX(created_unix_ms), 0),"
                      " COALESCE(MAX(updated_unix_ms), 0)) FROM posts",
                  StatementDeadline());
@@ -193,11 +194,12 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   if (Status written = WriteBatch(batch, now_unix_ms, outcomes, keys); !written) {
     return abort(written.error());
   }
-  // Other instances drop the pages of the posts edited or deleted. The payload is digits,
-  // spaces and "edit": it needs no quoting.
-  const std::string notice = EditNotice(EditedIds(batch, outcomes));
+  // Other instances drop the pages of the posts edited or deleted. The payload is hexadecimal
+  // digits, spaces and "edit": it needs no quoting.
+  const std::vector<int64_t> edited = EditedIds(batch, outcomes);
   const std::string commit =
-      notice.empty() ? "COMMIT" : "NOTIFY fourdollar_posts, '" + notice + "'; COMMIT";
+      edited.empty() ? "COMMIT"
+                     : "NOTIFY fourdollar_posts, '" + EditNotice(key_prefix_, edited) + "'; COMMIT";
   if (auto committed = db_.ExecBy(commit, StatementDeadline()); !committed) {
     if (keys.empty()) {
       // Nothing was to change: every write was refused on its own, and stays so.
@@ -341,6 +343,9 @@ void PostgresWriter::ResolveInDoubt(bool final) {
     if (!final && MonotonicNowNs() < doubt.give_up_ns) return;
     connection_metrics_.CountInDoubt(PostgresMetrics::InDoubt::kUnknown);
     metrics_.RecordBatch(doubt.writes.size(), 0, false);
+    // The commit may have held, and this instance's listener skips its own notifications:
+    // every cached page goes, as after a notification that names no post.
+    BumpGeneration(std::nullopt);
     Fail(doubt.writes, Error{ErrorCode::kUnavailable,
                              "cannot tell whether the post was stored (PostgreSQL did not answer "
                              "the commit): " +

@@ -80,6 +80,8 @@ class PostgresWriter {
   }
 
   PostgresMetrics& metrics() { return connection_metrics_; }
+  // This instance's origin in the payloads of its notifications (postgres_edit_notice.h).
+  const std::string& origin() const { return key_prefix_; }
   void WriteMetrics(MetricsWriter& out) const;
 
  private:

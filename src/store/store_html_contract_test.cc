@@ -88,7 +88,7 @@ TEST_P(StoreContract, EditedSinceNamesOnlyThePostsChanged) {
   EditLog::Changes edited = store->EditedSince(before);
   ASSERT_TRUE(edited.ids.has_value());
   EXPECT_FALSE(edited.ids->empty());
-  for (int64_t id : *edited.ids) EXPECT_EQ(id, ids[1]);  // an instance's own NOTIFY may repeat it
+  for (int64_t id : *edited.ids) EXPECT_EQ(id, ids[1]);
 
   const uint64_t after_edit = edited.generation;
   auto deleted = Await<Result<Post>>([&](auto done) { session->Delete(ids[2], done); });
