@@ -4,7 +4,6 @@
 #include <optional>
 #include <utility>
 
-#include "base/clock.h"
 #include "blog/default_templates.h"
 #include "blog/feed.h"
 #include "blog/post_id.h"
@@ -31,53 +30,58 @@ void Site::State::List(const http::Request& request, http::Reply reply) {
     }
   }
   // Read before the query: if a commit lands in between, the page is tagged older than its
-  // content and is merely rendered again next time, never served stale.
+  // content and is merely rendered again next time, never served stale. The time of the change
+  // read after it covers that generation.
   uint64_t generation = store.Generation();
+  const int64_t changed_unix_ms = store.ChangedUnixMs();
   if (PagePtr page = cache.FindList(before.value_or(0), generation)) {
     reply(PageResponse(ConditionsView::Of(request), page));
     return;
   }
-  session->Latest(
-      before, kPostsPerPage + 1,
-      [weak = weak_from_this(), before, generation, conditions = Conditions::Of(request),
-       reply = std::move(reply)](Result<store::PostList> posts) {
-        std::shared_ptr<State> self = weak.lock();
-        if (!self) return reply(ShuttingDownResponse());
-        if (!posts) return reply(StoreErrorResponse(posts.error()));
-        std::optional<int64_t> older;
-        if (posts->size() > static_cast<size_t>(kPostsPerPage)) {
-          posts->resize(kPostsPerPage);
-          older = posts->back().id;
-        }
-        // The list changes with any post, shown or not (an older one deleted
-        // shifts it): its time is that of the rendering, after the change.
-        PagePtr page = MakePage(200, self->pages.List(*posts, !before.has_value(), older),
-                                Seconds(RealClock().NowUnixMs()));
-        self->cache.PutList(before.value_or(0), generation, page);
-        reply(PageResponse(conditions, page));
-      });
+  session->Latest(before, kPostsPerPage + 1,
+                  [weak = weak_from_this(), before, generation, changed_unix_ms,
+                   conditions = Conditions::Of(request),
+                   reply = std::move(reply)](Result<store::PostList> posts) {
+                    std::shared_ptr<State> self = weak.lock();
+                    if (!self) return reply(ShuttingDownResponse());
+                    if (!posts) return reply(StoreErrorResponse(posts.error()));
+                    std::optional<int64_t> older;
+                    if (posts->size() > static_cast<size_t>(kPostsPerPage)) {
+                      posts->resize(kPostsPerPage);
+                      older = posts->back().id;
+                    }
+                    // The list changes with any post, shown or not (an older one deleted
+                    // shifts it): its time is that of the store's last change, the same on every
+                    // loop thread (a time of rendering would differ between two threads' copies).
+                    PagePtr page =
+                        MakePage(200, self->pages.List(*posts, !before.has_value(), older),
+                                 Seconds(changed_unix_ms));
+                    self->cache.PutList(before.value_or(0), generation, page);
+                    reply(PageResponse(conditions, page));
+                  });
 }
 
 void Site::State::Feed(const http::Request& request, http::Reply reply) {
   // Kept like a list page, under a key no list page uses.
   constexpr int64_t kFeedKey = -1;
   uint64_t generation = store.Generation();
+  const int64_t changed_unix_ms = store.ChangedUnixMs();
   if (PagePtr page = cache.FindList(kFeedKey, generation)) {
     reply(PageResponse(ConditionsView::Of(request), page));
     return;
   }
-  session->Latest(std::nullopt, kFeedEntries,
-                  [weak = weak_from_this(), generation, conditions = Conditions::Of(request),
-                   reply = std::move(reply)](Result<store::PostList> posts) {
-                    std::shared_ptr<State> self = weak.lock();
-                    if (!self) return reply(ShuttingDownResponse());
-                    if (!posts) return reply(StoreErrorResponse(posts.error()));
-                    PagePtr page =
-                        MakePage(200, RenderAtomFeed(*posts), Seconds(RealClock().NowUnixMs()), 0,
-                                 "application/atom+xml; charset=utf-8");
-                    self->cache.PutList(kFeedKey, generation, page);
-                    reply(PageResponse(conditions, page));
-                  });
+  session->Latest(
+      std::nullopt, kFeedEntries,
+      [weak = weak_from_this(), generation, changed_unix_ms, conditions = Conditions::Of(request),
+       reply = std::move(reply)](Result<store::PostList> posts) {
+        std::shared_ptr<State> self = weak.lock();
+        if (!self) return reply(ShuttingDownResponse());
+        if (!posts) return reply(StoreErrorResponse(posts.error()));
+        PagePtr page = MakePage(200, RenderAtomFeed(*posts), Seconds(changed_unix_ms), 0,
+                                "application/atom+xml; charset=utf-8");
+        self->cache.PutList(kFeedKey, generation, page);
+        reply(PageResponse(conditions, page));
+      });
 }
 
 PagePtr Site::State::MakeStylePage() {

@@ -84,7 +84,9 @@ PostgresWriter::PostgresWriter(std::string url, PgConnection db, const Clock& cl
       clock_(clock),
       limits_(limits),
       key_prefix_(std::move(key_prefix)),
-      queue_(limits, metrics_) {}
+      queue_(limits, metrics_) {
+  changed_unix_ms_.store(clock.NowUnixMs());
+}
 
 PostgresWriter::~PostgresWriter() { Shutdown(); }
 

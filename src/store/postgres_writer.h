@@ -76,8 +76,16 @@ class PostgresWriter {
     } else if (!edited->empty()) {
       edits_.Record(*edited);
     }
+    // Now is at least the commit's time here, and, for another instance's, when it was heard.
+    const int64_t now_unix_ms = clock_.NowUnixMs();
+    int64_t changed = changed_unix_ms_.load(std::memory_order_relaxed);
+    while (changed < now_unix_ms && !changed_unix_ms_.compare_exchange_weak(
+                                        changed, now_unix_ms, std::memory_order_relaxed)) {
+    }
     generation_.fetch_add(1, std::memory_order_acq_rel);
   }
+  // Store::ChangedUnixMs.
+  int64_t ChangedUnixMs() const { return changed_unix_ms_.load(std::memory_order_relaxed); }
 
   PostgresMetrics& metrics() { return connection_metrics_; }
   // This instance's origin in the payloads of its notifications (postgres_edit_notice.h).
@@ -125,6 +133,7 @@ class PostgresWriter {
   std::optional<InDoubt> in_doubt_;   // writer thread only
 
   std::atomic<uint64_t> generation_{0};
+  std::atomic<int64_t> changed_unix_ms_{0};  // raised before each bump of generation_
   EditLog edits_;
   store::WriteMetrics metrics_;
   PostgresMetrics connection_metrics_;

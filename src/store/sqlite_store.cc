@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
     return std::unique_ptr<StoreSession>(std::move(*session));
   }
   uint64_t Generation() const override { return writer_->Generation(); }
+  int64_t ChangedUnixMs() const override { return writer_->ChangedUnixMs(); }
   uint64_t EditGeneration() const override { return writer_->EditGeneration(); }
   EditLog::Changes EditedSince(uint64_t since) const override {
     return writer_->EditedSince(since);

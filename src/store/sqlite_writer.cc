@@ -30,7 +30,9 @@ SqliteWriter::SqliteWriter(SqliteDb db, const Clock& clock, Limits limits,
       clock_(clock),
       limits_(limits),
       last_created_unix_ms_(last_created_unix_ms),
-      queue_(limits, metrics_) {}
+      queue_(limits, metrics_) {
+  changed_unix_ms_.store(std::max(last_created_unix_ms, clock.NowUnixMs()));
+}
 
 SqliteWriter::~SqliteWriter() { Shutdown(); }
 
@@ -131,6 +133,9 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
   if (!edited.empty()) edits_.Record(edited);
+  changed_unix_ms_.store(
+      std::max(changed_unix_ms_.load(std::memory_order_relaxed), last_created_unix_ms_),
+      std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);
   for (size_t i = 0; i < batch.size(); ++i) CompleteWrite(batch[i], std::move(outcomes[i]));
 }

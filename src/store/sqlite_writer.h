@@ -51,6 +51,8 @@ class SqliteWriter {
 
   // Bumped (release) after each commit, before that commit's completions are posted.
   uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
+  // Store::ChangedUnixMs.
+  int64_t ChangedUnixMs() const { return changed_unix_ms_.load(std::memory_order_relaxed); }
   // Bumped likewise, after commits that edited or deleted a post.
   uint64_t EditGeneration() const { return edits_.Generation(); }
   EditLog::Changes EditedSince(uint64_t since) const { return edits_.ChangedSince(since); }
@@ -80,6 +82,7 @@ class SqliteWriter {
   int64_t last_created_unix_ms_;  // writer thread only, after Start
 
   std::atomic<uint64_t> generation_{0};
+  std::atomic<int64_t> changed_unix_ms_{0};  // stored before each bump of generation_
   EditLog edits_;
   store::WriteMetrics metrics_;
   WriteQueue queue_;

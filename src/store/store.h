@@ -101,6 +101,13 @@ class Store {
   // generation it was built at is never served stale after a write was acknowledged.
   virtual uint64_t Generation() const = 0;
 
+  // When committed content last changed, as far as this instance knows (Unix milliseconds): the
+  // newest post's creation, edit or deletion time here, when a notification of another
+  // instance's commit came, and at least the time the store was opened. Never decreases; read
+  // after Generation(), it covers that generation's changes. The same on every loop thread, so
+  // a page of many posts (the list, the feed) takes it as its Last-Modified.
+  virtual int64_t ChangedUnixMs() const = 0;
+
   // Like Generation, but changes only when a stored post changes (edited or deleted), so that
   // a page of one post is rendered again only then, not after every new post.
   virtual uint64_t EditGeneration() const = 0;

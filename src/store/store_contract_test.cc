@@ -106,6 +106,24 @@ TEST_P(StoreContract, InsertedPostCanBeReadBack) {
   EXPECT_EQ((*read)->body, "Hello, world.");
 }
 
+TEST_P(StoreContract, ChangedTimeCoversEveryCommitAndNeverGoesBack) {
+  const int64_t opened_ms = RealClock().NowUnixMs();
+  auto store = OpenTestStore();
+  ASSERT_TRUE(store);
+  auto session = OpenTestSession(*store, loop_);
+  ASSERT_TRUE(session);
+  int64_t changed = store->ChangedUnixMs();
+  EXPECT_GE(changed, opened_ms);  // at least the opening: nothing earlier is known
+  for (int i = 0; i < 3; ++i) {
+    auto stored = InsertAndWait(*session, NewPost{"post", std::to_string(i)});
+    ASSERT_TRUE(stored) << stored.error().message;
+    // The acknowledged post's change is covered, and the time never goes back.
+    EXPECT_GE(store->ChangedUnixMs(), stored->created_unix_ms);
+    EXPECT_GE(store->ChangedUnixMs(), changed);
+    changed = store->ChangedUnixMs();
+  }
+}
+
 TEST_P(StoreContract, StoresUnicodeMarkupAndSqlLiterally) {
   auto store = OpenTestStore();
   ASSERT_TRUE(store);

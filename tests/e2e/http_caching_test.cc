@@ -3,7 +3,9 @@
 // list page and its compressed copy show a post as soon as its 303 came (SQLite, PostgreSQL).
 #include <zlib.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "e2e/server_fixture.h"
@@ -42,6 +44,26 @@ TEST_F(HttpCaching, PagesCarryValidatorsAndRevalidateTo304) {
                   .status,
               200);
     EXPECT_EQ(Request("HEAD", target, {{"If-None-Match", etag}}).status, 304);
+  }
+}
+
+TEST_F(HttpCaching, TheListsLastModifiedIsTheSameFromEveryLoopThread) {
+  // Two loop threads, each with its own copy of the list page; new connections are spread over
+  // them (SO_REUSEPORT).
+  ServerOptions options;
+  options.args = {"--threads", "2"};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  CreatePostAndFindId("Listed", "text");
+  const std::string first = Get("/").Header("Last-Modified");
+  const std::string feed_first = Get("/feed.xml").Header("Last-Modified");
+  ASSERT_FALSE(first.empty());
+  ASSERT_FALSE(feed_first.empty());
+  // The wall clock passes a second: a copy rendered now on the other thread must still say
+  // the same, or a conditional request would get 304 from one thread and 200 from the other.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(Get("/").Header("Last-Modified"), first) << "request " << i;
+    EXPECT_EQ(Get("/feed.xml").Header("Last-Modified"), feed_first) << "request " << i;
   }
 }
 
