@@ -18,8 +18,8 @@ COPY . .
 #   podman build -v ~/.cache/ccache:/ccache --build-arg CCACHE_DIR=/ccache
 #     --build-arg CCACHE_MAXSIZE=<the machine's max_size>);
 # unset, the build uses ccache's default folder inside the stage. Paths are hashed relative to
-# /src, as the machine's builds hash them relative to their base_dir; ccache hashes the locale
-# variables too, so the check passes the machine's own.
+# /src, as the machine's Release builds hash them relative to their source folder (CMakeLists.txt
+# sets base_dir); ccache hashes the locale variables too, so the check passes the machine's own.
 ARG CCACHE_DIR
 ARG CCACHE_MAXSIZE
 ARG CCACHE_BASEDIR=/src
