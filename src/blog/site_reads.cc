@@ -148,6 +148,17 @@ void Site::State::LoadPostPage(int64_t id, PostFormat format,
     done(std::move(page));
     return;
   }
+  // A post stored through this thread: its page is made from the copy the writer returned
+  // unless an edit or delete of it committed since.
+  if (const FreshPosts::Entry* fresh = fresh_posts.Find(id)) {
+    if (UnchangedSince(id, fresh->edits_before)) {
+      PagePtr page = PostPage(fresh->post, format);
+      cache.PutPost(key, page);
+      done(std::move(page));
+      return;
+    }
+    fresh_posts.Forget(id);
+  }
   session->Get(id, [weak = weak_from_this(), id, key, format, edit_generation,
                     done = std::move(done)](Result<std::optional<store::Post>> post) {
     std::shared_ptr<State> self = weak.lock();
@@ -155,19 +166,21 @@ void Site::State::LoadPostPage(int64_t id, PostFormat format,
     if (!post) return done(tl::unexpected(post.error()));
     // An unknown id is not cached: a post with that id may be stored later.
     if (!post->has_value()) return done(PagePtr());
-    const store::Post& found = **post;
-    int64_t modified = Seconds(std::max(found.created_unix_ms, found.updated_unix_ms));
-    PagePtr page;
-    if (found.deleted) {
-      page = MakePage(410, self->pages.Gone(id), Seconds(found.updated_unix_ms), found.revision);
-    } else if (format == PostFormat::kMarkdown) {
-      page = MakePage(200, found.body, modified, found.revision, "text/markdown; charset=utf-8");
-    } else {
-      page = MakePage(200, self->pages.Post(found), modified, found.revision);
-    }
+    PagePtr page = self->PostPage(**post, format);
     if (self->UnchangedSince(id, edit_generation)) self->cache.PutPost(key, page);
     done(std::move(page));
   });
+}
+
+PagePtr Site::State::PostPage(const store::Post& post, PostFormat format) {
+  if (post.deleted) {
+    return MakePage(410, pages.Gone(post.id), Seconds(post.updated_unix_ms), post.revision);
+  }
+  int64_t modified = Seconds(std::max(post.created_unix_ms, post.updated_unix_ms));
+  if (format == PostFormat::kMarkdown) {
+    return MakePage(200, post.body, modified, post.revision, "text/markdown; charset=utf-8");
+  }
+  return MakePage(200, pages.Post(post), modified, post.revision);
 }
 
 }  // namespace fourdollar::blog

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "blog/fresh_posts.h"
 #include "blog/page_cache.h"
 #include "blog/pages.h"
 #include "blog/site.h"
@@ -50,6 +51,8 @@ struct Site::State : std::enable_shared_from_this<Site::State> {
   // thread.
   enum class PostFormat { kHtml, kMarkdown };
   void LoadPostPage(int64_t id, PostFormat format, std::function<void(Result<PagePtr>)> done);
+  // The page of `post` (as stored) in `format`: its page, its Markdown source, or 410 once deleted.
+  PagePtr PostPage(const store::Post& post, PostFormat format);
   // Drops the cached pages of the posts edited or deleted since the cache last followed the
   // store's edits (all post pages when the store cannot say which): one atomic load when none.
   void FollowEdits();
@@ -66,6 +69,7 @@ struct Site::State : std::enable_shared_from_this<Site::State> {
   store::Store& store;
   std::unique_ptr<store::StoreSession> session;
   PageCache cache;
+  FreshPosts fresh_posts;       // posts stored through this thread, until their page is first made
   uint64_t followed_edits = 0;  // the store's edit generation the post pages are current to
   std::function<std::string()> metrics_text;
   const PagePtr not_found;

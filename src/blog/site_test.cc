@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <sqlite3.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -277,6 +278,58 @@ TEST_F(SiteTest, ServesRepeatedPagesFromCacheWithoutCopying) {
   CacheStats stats = site_->cache_stats();
   EXPECT_EQ(stats.hits, 2u);
   EXPECT_EQ(stats.misses, 2u);
+}
+
+// Changes a stored post's title in the database file behind the store's back (another SQLite
+// connection): a page that shows the change was read from the store, one that does not was not.
+void ChangeTitleBehindTheStore(const std::filesystem::path& db_path, int64_t id) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  std::string sql = "UPDATE posts SET title = 'changed behind' WHERE id = " + std::to_string(id);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST_F(SiteTest, ANewPostsFirstPageIsMadeFromItsCommitNotReadFromTheStore) {
+  int64_t id = CreatePost("As written");
+  ChangeTitleBehindTheStore(dir_.path() / "blog.db", id);
+  http::Response page = Get(Cat("/", id));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(Contains(page.Body(), "<h1>As written</h1>")) << page.Body();
+  CacheStats stats = site_->cache_stats();
+  EXPECT_EQ(stats.misses, 1u);  // made once, then kept like any page
+  EXPECT_EQ(Get(Cat("/", id)).shared_body.get(), page.shared_body.get());
+}
+
+TEST_F(SiteTest, APageMadeAtCommitIsTheOneTheStoreWouldGive) {
+  int64_t id = CreatePost("Same either way", "*some* text");
+  http::Response at_commit = Get(Cat("/", id));
+  http::Response source_at_commit = Get(Cat("/", id) + "?format=markdown");
+  Open(store::StoreOptions{});  // a new site on the same file: nothing kept, read from the store
+  http::Response read = Get(Cat("/", id));
+  http::Response source_read = Get(Cat("/", id) + "?format=markdown");
+  ASSERT_EQ(at_commit.status, 200);
+  EXPECT_EQ(at_commit.Body(), read.Body());
+  ASSERT_NE(at_commit.shared_header_lines, nullptr);
+  ASSERT_NE(read.shared_header_lines, nullptr);
+  EXPECT_EQ(*at_commit.shared_header_lines, *read.shared_header_lines);  // ETag, Last-Modified
+  EXPECT_EQ(source_at_commit.Body(), "*some* text");
+  EXPECT_EQ(source_at_commit.Body(), source_read.Body());
+  EXPECT_EQ(*source_at_commit.shared_header_lines, *source_read.shared_header_lines);
+}
+
+TEST_F(SiteTest, AnEditOrDeleteBeforeTheFirstReadIsNotHiddenByTheCopyFromTheCommit) {
+  int64_t edited = CreatePost("First draft");
+  int64_t deleted = CreatePost("Short lived");
+  EXPECT_EQ(
+      Send(http::Method::kPut, Cat("/", edited), PostJson("Second draft", "b"), "application/json")
+          .status,
+      303);
+  EXPECT_EQ(Send(http::Method::kDelete, Cat("/", deleted)).status, 204);
+  http::Response page = Get(Cat("/", edited));
+  EXPECT_TRUE(Contains(page.Body(), "<h1>Second draft</h1>")) << page.Body();
+  EXPECT_EQ(Get(Cat("/", deleted)).status, 410);
 }
 
 TEST_F(SiteTest, CreateRejectsInvalidPostsNamingTheRule) {

@@ -32,11 +32,17 @@ void Site::State::Create(const http::Request& request, http::Reply reply) {
   }
   // The answer needs nothing from the site, so it is sent even if the site is gone by then.
   // Location stays "/" (a browser form lands on the list); Content-Location names the post.
-  session->Insert(std::move(*post), [reply = std::move(reply)](Result<store::Post> stored) {
+  // The stored post is kept for its first reader on this thread (FreshPosts).
+  const uint64_t edits_before = store.EditGeneration();
+  session->Insert(std::move(*post), [weak = weak_from_this(), edits_before,
+                                     reply = std::move(reply)](Result<store::Post> stored) {
     if (!stored) return reply(StoreErrorResponse(stored.error()));
     const std::string path = "/" + std::to_string(stored->id);
     http::Response response = SeeOther("/", "stored as " + path);
     response.headers.push_back({"Content-Location", path});
+    if (std::shared_ptr<State> self = weak.lock()) {
+      self->fresh_posts.Keep(std::move(*stored), edits_before);
+    }
     reply(std::move(response));
   });
 }
