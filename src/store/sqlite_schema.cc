@@ -11,7 +11,7 @@ namespace {
 
 // Migration i brings the database from version i to version i + 1. Append only: a released
 // migration never changes, because databases in the field already ran it.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     "CREATE TABLE posts ("
     "  id INTEGER PRIMARY KEY,"
     "  created_unix_ms INTEGER NOT NULL,"
@@ -26,6 +26,15 @@ constexpr std::array<const char*, 3> kMigrations = {
     // The body rendered to HTML when it is written. NULL for the rows of older versions until
     // FillBodyHtml renders them.
     "ALTER TABLE posts ADD COLUMN body_html TEXT;",
+    // The list pages' query reads only this index: a row of the table holds the body and its
+    // HTML, so the ten newest titles were spread over about as many table pages, each read
+    // from the WAL again after every commit. deleted_unix_ms (always NULL here) is a column
+    // too: SQLite counts an index as covering only when it holds every column the query names,
+    // its WHERE clause's included. The index on the creation time goes: no query used it (the
+    // lists go by id, in the same order), yet every insert wrote to it.
+    "CREATE INDEX posts_listed ON posts(id, created_unix_ms, title, updated_unix_ms, "
+    "deleted_unix_ms) WHERE deleted_unix_ms IS NULL;"
+    "DROP INDEX posts_created_unix_ms;",
 };
 
 // Renders the HTML of every row that has none, a page of rows at a time (the select is not

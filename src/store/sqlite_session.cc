@@ -20,10 +20,7 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::Open(const std::string& pa
       new SqliteSession(std::move(*db), std::move(writer), loop));
   // One statement serves both the first page and later ones: "before" defaults to the
   // largest id, which no post reaches in practice.
-  auto latest = session->db_.Prepare(
-      "SELECT id, created_unix_ms, title, updated_unix_ms FROM posts WHERE id < ?1 AND "
-      "deleted_unix_ms IS NULL "
-      "ORDER BY id DESC LIMIT ?2");
+  auto latest = session->db_.Prepare(kSqliteLatestSql);
   if (!latest) return tl::unexpected(latest.error());
   auto get = session->db_.Prepare(
       "SELECT id, created_unix_ms, title, body, updated_unix_ms, revision, "

@@ -15,6 +15,12 @@
 
 namespace fourdollar::store {
 
+// The list pages' query: the newest posts below id ?1 (the largest id for the first page), ?2 of
+// them. It reads only the covering index posts_listed (sqlite_schema.cc), never the table.
+inline constexpr const char* kSqliteLatestSql =
+    "SELECT id, created_unix_ms, title, updated_unix_ms FROM posts WHERE id < ?1 AND "
+    "deleted_unix_ms IS NULL ORDER BY id DESC LIMIT ?2";
+
 class SqliteSession final : public StoreSession {
  public:
   // Opens a read-only connection to the database at `path` (already created and migrated).

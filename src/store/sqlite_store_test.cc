@@ -7,6 +7,7 @@
 #include <atomic>
 #include <fstream>
 
+#include "store/sqlite_session.h"
 #include "store/store_contract_test.h"
 
 namespace fourdollar::store::testing {
@@ -196,6 +197,33 @@ TEST(SqliteStore, OpensAVersionOneDatabaseAndEditsItsPosts) {
   ASSERT_TRUE(latest && *latest);
   ASSERT_EQ((*latest)->size(), 1u);
   EXPECT_EQ((*latest)->front().title, "new");
+}
+
+// A table row holds the body and its HTML, so a list read from the table would touch about one
+// page per post; the list query must read its covering index alone.
+TEST(SqliteStore, TheListQueryReadsOnlyItsCoveringIndex) {
+  TempDir dir;
+  const std::string path = (dir.path() / "blog.db").string();
+  {
+    auto store = MustOpen(path);  // creates and migrates the file
+    ASSERT_TRUE(store);
+    store->Shutdown();
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* plan = nullptr;
+  std::string sql = std::string("EXPLAIN QUERY PLAN ") + kSqliteLatestSql;
+  ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &plan, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::string details;
+  while (sqlite3_step(plan) == SQLITE_ROW) {
+    details += reinterpret_cast<const char*>(sqlite3_column_text(plan, 3));
+    details += '\n';
+  }
+  sqlite3_finalize(plan);
+  sqlite3_close(db);
+  EXPECT_NE(details.find("USING COVERING INDEX posts_listed"), std::string::npos) << details;
+  EXPECT_EQ(details.find("TEMP B-TREE"), std::string::npos) << details;  // no sort
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ TEST_F(HtmlMigration, PostsOfASchemaVersion2DatabaseAreRenderedOnceOnOpen) {
   EXPECT_EQ(stored, "<p>Some <em>old</em> text</p>\n");
   std::string version;
   EXPECT_EQ(Exec("PRAGMA user_version", &version), "");
-  EXPECT_EQ(version, "3");
+  EXPECT_EQ(version, "4");
 
   std::optional<PostPage> one = ParsePostPage(Get(PostPath(1)).body);
   ASSERT_TRUE(one);
