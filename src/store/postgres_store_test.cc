@@ -228,6 +228,37 @@ TEST_F(PostgresStoreTest, AnEditOnOneInstanceNamesThePostOnTheOther) {
   EXPECT_EQ(*changes.ids, std::vector<int64_t>{second->id});
 }
 
+// One notification per commit: another instance drops its list pages once for an edit, not
+// once for the commit and again for the posts it names.
+TEST_F(PostgresStoreTest, AnotherInstanceCountsAnEditCommitOnce) {
+  auto writer = MustOpen();
+  auto reader = MustOpen();
+  ASSERT_TRUE(writer && reader);
+  ASSERT_TRUE(Listening(*reader));
+  auto stored = InsertAndWait(*writer, loop_, NewPost{"a", "b", "<p>b</p>"});
+  ASSERT_TRUE(stored) << stored.error().message;
+  auto session = writer->OpenSession(loop_);
+  ASSERT_TRUE(session) << session.error().message;
+  // Edits the post and waits until the reader has heard of it, and so of every commit before.
+  auto edit_and_hear = [&](std::string body) {
+    const uint64_t edits_before = reader->EditGeneration();
+    auto updated = Await<Result<Post>>([&](auto done) {
+      (*session)->Update(stored->id, NewPost{"a", body, "<p>" + body + "</p>"}, std::nullopt, done);
+    });
+    ASSERT_TRUE(updated && *updated);
+    auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+    while (reader->EditGeneration() == edits_before &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    ASSERT_NE(reader->EditGeneration(), edits_before);
+  };
+  ASSERT_NO_FATAL_FAILURE(edit_and_hear("c"));
+  const uint64_t before = reader->Generation();
+  ASSERT_NO_FATAL_FAILURE(edit_and_hear("d"));
+  EXPECT_EQ(reader->Generation(), before + 1);
+}
+
 TEST_F(PostgresStoreTest, IdsFollowCommitOrderAcrossInstances) {
   auto a = MustOpen();
   auto b = MustOpen();

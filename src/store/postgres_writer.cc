@@ -182,9 +182,7 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   // instances whose clocks differ.
   auto begun =
       db_.ExecBy("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPostgresWriteLockKey) +
-                     "); NOTIFY fourdollar_posts, '" + EditNotice(key_prefix_, {}) +
-                     "';"
-                     " SELECT GREATEST(COALESCE(MAX(created_unix_ms), 0),"
+                     "); SELECT GREATEST(COALESCE(MAX(created_unix_ms), 0),"
                      " COALESCE(MAX(updated_unix_ms), 0)) FROM posts",
                  StatementDeadline());
   if (!begun) return abort(begun.error());
@@ -196,12 +194,13 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   if (Status written = WriteBatch(batch, now_unix_ms, outcomes, keys); !written) {
     return abort(written.error());
   }
-  // Other instances drop the pages of the posts edited or deleted. The payload is hexadecimal
-  // digits, spaces and "edit": it needs no quoting.
+  // One notification per commit that changed anything (PostgreSQL delivers it at COMMIT): other
+  // instances drop their list pages, and the pages of the posts it names as edited or deleted.
+  // The payload is hexadecimal digits, spaces and "edit": it needs no quoting.
   const std::vector<int64_t> edited = EditedIds(batch, outcomes);
   const std::string commit =
-      edited.empty() ? "COMMIT"
-                     : "NOTIFY fourdollar_posts, '" + EditNotice(key_prefix_, edited) + "'; COMMIT";
+      keys.empty() ? "COMMIT"
+                   : "NOTIFY fourdollar_posts, '" + EditNotice(key_prefix_, edited) + "'; COMMIT";
   if (auto committed = db_.ExecBy(commit, StatementDeadline()); !committed) {
     if (keys.empty()) {
       // Nothing was to change: every write was refused on its own, and stays so.
