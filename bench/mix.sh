@@ -12,16 +12,22 @@
 #      synchronous=FULL before its 303.
 #
 #   flock /tmp/fourdollar-bench.lock bash bench/mix.sh        # 10 s per run
+#   ROUNDS=3 DURATION=6 flock /tmp/fourdollar-bench.lock bash bench/mix.sh
+#       three rounds of every run, one after the other, then each ratio's median over the rounds
 #   DURATION=20 POSTS=300 flock /tmp/fourdollar-bench.lock bash bench/mix.sh
+#   SYSCALLS=1 ... bash bench/mix.sh    also the server's system calls per request (perf stat)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 POSTS=${POSTS:-300}
+ROUNDS=${ROUNDS:-1}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 require_tools wrk curl taskset
+[ "${SYSCALLS:-0}" = 1 ] && require_tools perf
 require_whole DURATION
 require_whole POSTS
+require_whole ROUNDS
 require_fourdollar
 
 start_work mixbench
@@ -50,11 +56,20 @@ run() {
   local label=$1 scenario=$2 before after writes commits
   writes=$(metric fourdollar_write_batch_size_sum)
   commits=$(metric fourdollar_write_batch_size_count)
+  local perf_pid=""
+  if [ "${SYSCALLS:-0}" = 1 ]; then
+    perf stat -x, -o "$work/$label.perf" -e "$syscall_events" -p "$server_pid" &
+    perf_pid=$!
+  fi
   before=$(server_cpu)
   FOURDOLLAR_WRITE_TOKEN=$token taskset -c "$LOAD_CPU" "$FOURDOLLAR" load "$scenario" \
     --target "$url" --out "$work/r-$label" >"$work/$label.out" 2>&1 ||
     [ $? -eq 99 ] || die "$label failed: $(tail -5 "$work/$label.out")"
   after=$(server_cpu)
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid"
+    wait "$perf_pid" || true
+  fi
   cpu[$label]=$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%.3f", b - a }')
   writes=$(awk -v a="$writes" -v b="$(metric fourdollar_write_batch_size_sum)" \
     'BEGIN { print b - a }')
@@ -62,6 +77,27 @@ run() {
     'BEGIN { print b - a }')
   per_commit[$label]=$(awk -v w="$writes" -v c="$commits" \
     'BEGIN { if (c > 0) printf "%.2f", w / c; else print "-" }')
+}
+
+# SYSCALLS=1: the server's system calls during each run, counted by perf stat (all threads).
+syscall_events=context-switches
+for call in epoll_pwait2 epoll_wait recvfrom sendto pread64 fcntl pwrite64 fdatasync futex; do
+  syscall_events+=",syscalls:sys_enter_$call"
+done
+# calls LABEL CALL...: how many of these system calls the server made during run LABEL, per
+# request of that run.
+calls() {
+  local label=$1
+  shift
+  awk -F, -v n="$(load_requests "$label")" -v want=" $* " '
+    { event = $3; sub(/^syscalls:sys_enter_/, "", event) }
+    index(want, " " event " ") > 0 && $1 ~ /^[0-9]+$/ { sum += $1 }
+    END { printf "%.3f", (n > 0 ? sum / n : 0) }' "$work/$label.perf"
+}
+syscall_row() {  # syscall_row LABEL TEXT
+  printf '%-46s %8s %8s %8s %10s %12s %8s %8s\n' "$2" "$(calls "$1" recvfrom)" \
+    "$(calls "$1" sendto)" "$(calls "$1" epoll_pwait2 epoll_wait)" "$(calls "$1" pread64 fcntl)" \
+    "$(calls "$1" pwrite64 fdatasync)" "$(calls "$1" futex)" "$(calls "$1" context-switches)"
 }
 
 # The seed scenario's flows with another way of starting iterations ($1: YAML lines).
@@ -92,10 +128,6 @@ scenarios:
         check: {status: 303}
 YAML
 
-run get_closed "$work/get_closed.yaml"
-run seed_closed "$work/seed_closed.yaml"
-capacity=$(div "$(load_iterations seed_closed)" "$DURATION")
-get_capacity=$(div "$(load_iterations get_closed)" "$DURATION")
 open_yaml() {  # open_yaml RATE FILE SCENARIO: the flows of FILE started at RATE per second
   local rate=$1
   if [ "$3" = seed ]; then
@@ -105,34 +137,77 @@ open_yaml() {  # open_yaml RATE FILE SCENARIO: the flows of FILE started at RATE
     sed -n '/^scenarios:/,$p' "$work/get_closed.yaml"
   fi >"$2"
 }
-open_yaml "$((capacity * 8 / 10))" "$work/seed_open80.yaml" seed
-open_yaml "$((capacity / 2))" "$work/seed_open50.yaml" seed
-open_yaml "$((get_capacity / 2))" "$work/get_open50.yaml" get
-run seed_open80 "$work/seed_open80.yaml"
-run seed_open50 "$work/seed_open50.yaml"
-run get_open50 "$work/get_open50.yaml"
-posts_before=$(posts_stored)
-run posts "$work/posts.yaml"
-posts=$(($(posts_stored) - posts_before))
-
 per_cpu() { div "$(load_requests "$1")" "${cpu[$1]}"; }
-get=$(per_cpu get_closed)
+median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
 echo "bench: server on CPU $SERVER_CPU, generator on CPU $LOAD_CPU, ${DURATION} s per run," \
-  "SQLite synchronous=FULL, $POSTS posts to start"
-printf '%-46s %10s %10s %9s %10s %8s %12s\n' run requests "server CPU" "failed" "req/CPU-s" \
-  "vs GET" "posts/commit"
-row() {  # row LABEL TEXT
-  local figure
-  figure=$(per_cpu "$1")
-  printf '%-46s %10s %9ss %9s %10s %8s %12s\n' "$2" "$(load_requests "$1")" "${cpu[$1]}" \
-    "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "${per_commit[$1]}"
-}
-row get_closed "GET /, closed, 50 VUs"
-row seed_closed "seed flows, closed, 50 VUs ($capacity it/s)"
-row seed_open80 "seed flows, open, $((capacity * 8 / 10)) it/s (80%)"
-row seed_open50 "seed flows, open, $((capacity / 2)) it/s (50%)"
-row get_open50 "GET /, open, $((get_capacity / 2)) it/s (50%)"
-echo "light load: seed flows at 50% $(ratio "$(per_cpu seed_open50)" "$(per_cpu seed_closed)")x" \
-  "their figure at capacity; GET / at 50% $(ratio "$(per_cpu get_open50)" "$get")x"
-echo "durable writes, 5 VUs posting: $posts posts in ${cpu[posts]} server CPU-s:" \
-  "$(div "$posts" "${cpu[posts]}") posts per server CPU-second, ${per_commit[posts]} per commit"
+  "$ROUNDS round(s), SQLite synchronous=FULL, $POSTS posts to start"
+declare -A ratios
+for round in $(seq "$ROUNDS"); do
+  r=$round
+  run "get_closed$r" "$work/get_closed.yaml"
+  run "seed_closed$r" "$work/seed_closed.yaml"
+  capacity=$(div "$(load_iterations "seed_closed$r")" "$DURATION")
+  get_capacity=$(div "$(load_iterations "get_closed$r")" "$DURATION")
+  open_yaml "$((capacity * 8 / 10))" "$work/seed_open80.yaml" seed
+  open_yaml "$((capacity / 2))" "$work/seed_open50.yaml" seed
+  open_yaml "$((get_capacity / 2))" "$work/get_open50.yaml" get
+  run "seed_open80$r" "$work/seed_open80.yaml"
+  run "seed_open50$r" "$work/seed_open50.yaml"
+  run "get_open50$r" "$work/get_open50.yaml"
+  posts_before=$(posts_stored)
+  run "posts$r" "$work/posts.yaml"
+  posts=$(($(posts_stored) - posts_before))
+
+  get=$(per_cpu "get_closed$r")
+  [ "$ROUNDS" -eq 1 ] || echo "round $r of $ROUNDS:"
+  printf '%-46s %10s %10s %9s %10s %8s %12s\n' run requests "server CPU" "failed" "req/CPU-s" \
+    "vs GET" "posts/commit"
+  row() {  # row LABEL TEXT
+    local figure
+    figure=$(per_cpu "$1")
+    printf '%-46s %10s %9ss %9s %10s %8s %12s\n' "$2" "$(load_requests "$1")" "${cpu[$1]}" \
+      "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "${per_commit[$1]}"
+  }
+  row "get_closed$r" "GET /, closed, 50 VUs"
+  row "seed_closed$r" "seed flows, closed, 50 VUs ($capacity it/s)"
+  row "seed_open80$r" "seed flows, open, $((capacity * 8 / 10)) it/s (80%)"
+  row "seed_open50$r" "seed flows, open, $((capacity / 2)) it/s (50%)"
+  row "get_open50$r" "GET /, open, $((get_capacity / 2)) it/s (50%)"
+  echo "light load: seed flows at 50% $(ratio "$(per_cpu "seed_open50$r")" \
+    "$(per_cpu "seed_closed$r")")x their figure at capacity; GET / at 50%" \
+    "$(ratio "$(per_cpu "get_open50$r")" "$get")x"
+  echo "durable writes, 5 VUs posting: $posts posts in ${cpu[posts$r]} server CPU-s:" \
+    "$(div "$posts" "${cpu[posts$r]}") posts per server CPU-second, ${per_commit[posts$r]} per commit"
+  if [ "${SYSCALLS:-0}" = 1 ]; then
+    echo "the server's system calls per request (all threads):"
+    printf '%-46s %8s %8s %8s %10s %12s %8s %8s\n' run recv send wait "pread+fcntl" \
+      "pwrite+sync" futex switches
+    syscall_row "get_closed$r" "GET /, closed"
+    syscall_row "seed_closed$r" "seed flows, closed"
+    syscall_row "seed_open80$r" "seed flows, open 80%"
+    syscall_row "seed_open50$r" "seed flows, open 50%"
+    syscall_row "get_open50$r" "GET /, open 50%"
+    syscall_row "posts$r" "durable posts (per post)"
+  fi
+  ratios[closed]+=" $(ratio "$(per_cpu "seed_closed$r")" "$get")"
+  ratios[open80]+=" $(ratio "$(per_cpu "seed_open80$r")" "$get")"
+  ratios[seed50]+=" $(ratio "$(per_cpu "seed_open50$r")" "$(per_cpu "seed_closed$r")")"
+  ratios[get50]+=" $(ratio "$(per_cpu "get_open50$r")" "$get")"
+  ratios[durable]+=" $(div "$posts" "${cpu[posts$r]}")"
+done
+if [ "$ROUNDS" -gt 1 ]; then
+  # Each round's ratios come from runs a minute apart; the median of the rounds is the figure
+  # least moved by a neighbour's burst on a shared machine.
+  echo "median of $ROUNDS rounds (each round's figures in brackets):"
+  for key in closed open80 seed50 get50 durable; do
+    case $key in
+      closed) text="seed flows closed vs GET / closed" ;;
+      open80) text="seed flows open at 80% vs GET / closed" ;;
+      seed50) text="seed flows at 50% vs their closed figure" ;;
+      get50) text="GET / at 50% vs GET / closed" ;;
+      durable) text="durable posts per server CPU-second" ;;
+    esac
+    printf '  %-44s %8s  [%s ]\n' "$text" "$(median <<<"${ratios[$key]# }")" "${ratios[$key]}"
+  done
+fi
