@@ -25,6 +25,7 @@ Status WriteQueue::CheckLimits(const Limits& limits) {
 void WriteQueue::Submit(WriteRequest request, Executor& loop,
                         std::function<void(Result<Post>)> done) {
   const char* refusal = nullptr;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
@@ -40,10 +41,11 @@ void WriteQueue::Submit(WriteRequest request, Executor& loop,
       last_submit_ns_ = now;
       queue_.push_back(PendingWrite{std::move(request), &loop, std::move(done), now});
       metrics_.SetQueueDepth(queue_.size());
+      wake = queue_.size() >= wake_at_;
     }
   }
   if (refusal == nullptr) {
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
     return;
   }
   metrics_.CountRejected();
@@ -55,6 +57,7 @@ WriteQueue::Take WriteQueue::TakeBatch(std::vector<PendingWrite>& batch,
                                        std::optional<int64_t> timeout_ms) {
   std::unique_lock lock(mutex_);
   auto ready = [this] { return !queue_.empty() || stopping_; };
+  wake_at_ = 1;
   if (timeout_ms) {
     if (!wake_.wait_for(lock, std::chrono::milliseconds(*timeout_ms), ready)) {
       return Take::kTimedOut;
@@ -69,6 +72,7 @@ WriteQueue::Take WriteQueue::TakeBatch(std::vector<PendingWrite>& batch,
 
 void WriteQueue::TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t wait_us) {
   std::unique_lock lock(mutex_);
+  wake_at_ = count;  // not woken for each post before the last one awaited
   wake_.wait_for(lock, std::chrono::microseconds(wait_us),
                  [&] { return queue_.size() >= count || stopping_; });
   MoveQueued(batch);
@@ -78,14 +82,20 @@ void WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int
   if (batch.empty()) return;
   const int64_t end_ns = batch.front().queued_ns + window_ns;
   std::unique_lock lock(mutex_);
+  // The writer sleeps until the newest write it holds is `max_gap_ns` old (or the window ends)
+  // rather than waking for each arrival, then takes what came meanwhile: the same batch at the
+  // same moment, with one wake per gap instead of one per post. A full batch wakes it early.
   while (batch.size() < limits_.max_batch && !stopping_) {
-    const int64_t wait_ns = std::min(end_ns - MonotonicNowNs(), max_gap_ns);
+    const int64_t deadline_ns = std::min(end_ns, batch.back().queued_ns + max_gap_ns);
+    const int64_t wait_ns = deadline_ns - MonotonicNowNs();
     if (wait_ns <= 0) return;
-    if (!wake_.wait_for(lock, std::chrono::nanoseconds(wait_ns),
-                        [this] { return !queue_.empty() || stopping_; })) {
-      return;  // none came within the gap: the rest of the window would likely be lost too
-    }
+    const size_t room = limits_.max_batch - batch.size();
+    wake_at_ = room;
+    wake_.wait_for(lock, std::chrono::nanoseconds(wait_ns),
+                   [&] { return queue_.size() >= room || stopping_; });
+    const size_t held = batch.size();
     MoveQueued(batch);
+    if (batch.size() == held) return;  // none came within the gap: the rest would likely not
   }
 }
 

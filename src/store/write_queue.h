@@ -94,9 +94,13 @@ class WriteQueue {
   void MoveQueued(std::vector<PendingWrite>& batch);
 
   std::deque<PendingWrite> queue_;  // guarded by mutex_
-  bool stopping_ = false;           // guarded by mutex_
-  int64_t last_submit_ns_ = 0;      // guarded by mutex_
-  int64_t mean_gap_ns_ = 0;         // guarded by mutex_
+  // The queue length at which Submit wakes the writer: 1 while it waits for any post, more
+  // while it tops a batch up, none while it gathers (it wakes at its own deadline). Each wake
+  // costs the writer a context switch, on the loop's CPU when there is only one.
+  size_t wake_at_ = 1;          // guarded by mutex_
+  bool stopping_ = false;       // guarded by mutex_
+  int64_t last_submit_ns_ = 0;  // guarded by mutex_
+  int64_t mean_gap_ns_ = 0;     // guarded by mutex_
 };
 
 }  // namespace fourdollar::store
