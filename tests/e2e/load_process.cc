@@ -2,17 +2,17 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "e2e/child_process.h"
+
+extern char** environ;
 
 namespace fourdollar::e2e {
 
@@ -26,45 +26,27 @@ std::string ReadTextFile(const std::filesystem::path& path) {
 Result<LoadProcess> LoadProcess::Start(const std::filesystem::path& dir,
                                        const std::vector<std::string>& args,
                                        const std::filesystem::path& net_namespace) {
-  const char* binary = std::getenv("FOURDOLLAR_BINARY");
-  if (binary == nullptr)
-    return MakeError(ErrorCode::kInvalidArgument, "FOURDOLLAR_BINARY is not set");
-  std::vector<std::string> argv_strings = {binary};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::string out_path = (dir / "load.stdout").string();
-  std::string err_path = (dir / "load.stderr").string();
-  UniqueFd namespace_fd;
-  if (!net_namespace.empty()) {
-    namespace_fd.Reset(::open(net_namespace.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!namespace_fd.valid()) return ErrnoError("open " + net_namespace.string(), errno);
-  }
-  pid_t pid = fork();
-  if (pid < 0) return ErrnoError("fork", errno);
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (namespace_fd.valid() && ::setns(namespace_fd.get(), CLONE_NEWNET) != 0) _exit(127);
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0 || err < 0) _exit(127);
-    dup2(out, 1);
-    dup2(err, 2);
-    // The child starts with default signal dispositions and an empty mask.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd.valid()) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    return ErrnoError("pidfd_open", errno);
-  }
-  return LoadProcess(pid, std::move(pidfd), dir);
+  auto binary = BinaryPath();
+  if (!binary) return tl::unexpected(binary.error());
+  ChildSpec spec;
+  spec.argv = {*binary};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  for (char** entry = environ; *entry != nullptr; ++entry) spec.env.emplace_back(*entry);
+  spec.net_namespace = net_namespace;
+  UniqueFd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!dev_null.valid()) return ErrnoError("open /dev/null", errno);
+  const std::filesystem::path out_path = dir / "load.stdout";
+  const std::filesystem::path err_path = dir / "load.stderr";
+  UniqueFd out(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!out.valid()) return ErrnoError("open " + out_path.string(), errno);
+  UniqueFd err(::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!err.valid()) return ErrnoError("open " + err_path.string(), errno);
+  spec.stdin_fd = dev_null.get();
+  spec.stdout_fd = out.get();
+  spec.stderr_fd = err.get();
+  Result<Child> child = SpawnChild(std::move(spec));
+  if (!child) return tl::unexpected(child.error());
+  return LoadProcess(child->pid, std::move(child->pidfd), dir);
 }
 
 LoadProcess::LoadProcess(LoadProcess&& other) noexcept

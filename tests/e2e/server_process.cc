@@ -4,39 +4,27 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
-#include <random>
+
+#include "e2e/child_process.h"
 
 extern char** environ;
 
 namespace fourdollar::e2e {
 namespace {
 
-struct Child {
-  pid_t pid = -1;
-  UniqueFd pidfd;
+// A started server: the process and the read end of its stderr.
+struct ServerChild {
+  Child child;
   UniqueFd stderr_read;
 };
-
-Result<std::string> BinaryPath() {
-  const char* binary = std::getenv("FOURDOLLAR_BINARY");
-  if (binary == nullptr || *binary == '\0') {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "FOURDOLLAR_BINARY is not set (ctest sets it to the built fourdollar)");
-  }
-  return std::string(binary);
-}
 
 std::vector<std::string> ChildEnvironment(const std::vector<std::string>& extra) {
   std::vector<std::string> env;
@@ -51,29 +39,22 @@ std::vector<std::string> ChildEnvironment(const std::vector<std::string>& extra)
   return env;
 }
 
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (std::string& s : strings) pointers.push_back(s.data());
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
 // Starts the binary with stdin and stdout on /dev/null and stderr on a pipe.
-Result<Child> Spawn(const std::filesystem::path& data_dir, const ServerOptions& options) {
+Result<ServerChild> Spawn(const std::filesystem::path& data_dir, const ServerOptions& options) {
   auto binary = BinaryPath();
   if (!binary) return tl::unexpected(binary.error());
-  std::vector<std::string> args = {*binary, "serve"};
+  ChildSpec spec;
+  spec.argv = {*binary, "serve"};
   if (options.listen_on_free_port) {
-    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    spec.argv.insert(spec.argv.end(), {"--listen", "127.0.0.1:0"});
   }
   if (options.sqlite_in_data_dir) {
-    args.insert(args.end(), {"--db", "sqlite:" + (data_dir / "blog.db").string()});
+    spec.argv.insert(spec.argv.end(), {"--db", "sqlite:" + (data_dir / "blog.db").string()});
   }
-  args.insert(args.end(), options.args.begin(), options.args.end());
-  std::vector<std::string> env = ChildEnvironment(options.env);
-  std::vector<char*> argv = CStrings(args);
-  std::vector<char*> envp = CStrings(env);
-  std::string working_dir = options.working_dir.string();
+  spec.argv.insert(spec.argv.end(), options.args.begin(), options.args.end());
+  spec.env = ChildEnvironment(options.env);
+  spec.net_namespace = options.net_namespace;
+  spec.working_dir = options.working_dir;
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoError("pipe2", errno);
@@ -81,38 +62,12 @@ Result<Child> Spawn(const std::filesystem::path& data_dir, const ServerOptions& 
   UniqueFd write_end(pipe_fds[1]);
   UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!dev_null.valid()) return ErrnoError("open /dev/null", errno);
-
-  UniqueFd net_namespace;
-  if (!options.net_namespace.empty()) {
-    net_namespace.Reset(::open(options.net_namespace.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!net_namespace.valid()) return ErrnoError("open " + options.net_namespace.string(), errno);
-  }
-
-  pid_t pid = ::fork();
-  if (pid < 0) return ErrnoError("fork", errno);
-  if (pid == 0) {
-    // Only async-signal-safe calls between fork and exec. The server dies with the test
-    // process even when the test crashes.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (net_namespace.valid() && ::setns(net_namespace.get(), CLONE_NEWNET) != 0) ::_exit(127);
-    ::dup2(dev_null.get(), STDIN_FILENO);
-    ::dup2(dev_null.get(), STDOUT_FILENO);
-    ::dup2(write_end.get(), STDERR_FILENO);
-    if (!working_dir.empty() && ::chdir(working_dir.c_str()) != 0) ::_exit(127);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  Child child;
-  child.pid = pid;
-  child.stderr_read = std::move(read_end);
-  child.pidfd.Reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!child.pidfd.valid()) {
-    int saved = errno;
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    return ErrnoError("pidfd_open", saved);
-  }
-  return child;
+  spec.stdin_fd = dev_null.get();
+  spec.stdout_fd = dev_null.get();
+  spec.stderr_fd = write_end.get();
+  Result<Child> child = SpawnChild(std::move(spec));
+  if (!child) return tl::unexpected(child.error());
+  return ServerChild{std::move(*child), std::move(read_end)};
 }
 
 // Waits until the pidfd is readable (the child exited) or the time is up.
@@ -160,8 +115,8 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::filesyste
   auto child = Spawn(data_dir, options);
   if (!child) return tl::unexpected(child.error());
   std::unique_ptr<ServerProcess> server(new ServerProcess());
-  server->pid_ = child->pid;
-  server->pidfd_ = std::move(child->pidfd);
+  server->pid_ = child->child.pid;
+  server->pidfd_ = std::move(child->child.pidfd);
   server->stderr_read_ = std::move(child->stderr_read);
   server->drain_ = std::thread([raw = server.get()] { raw->DrainStderr(); });
 
@@ -294,10 +249,10 @@ Result<ExitResult> RunToExit(const std::filesystem::path& data_dir, const Server
                              int timeout_ms) {
   auto child = Spawn(data_dir, options);
   if (!child) return tl::unexpected(child.error());
-  bool exited = WaitReadable(child->pidfd.get(), timeout_ms);
-  if (!exited) ::kill(child->pid, SIGKILL);
+  bool exited = WaitReadable(child->child.pidfd.get(), timeout_ms);
+  if (!exited) ::kill(child->child.pid, SIGKILL);
   int status = 0;
-  while (::waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(child->child.pid, &status, 0) < 0 && errno == EINTR) {
   }
   ExitResult result;
   result.stderr_text = ReadAll(child->stderr_read.get());
