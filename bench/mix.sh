@@ -49,11 +49,13 @@ load_failed() { sed -nE 's/^ *failures \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-# run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu[LABEL] (server CPU-seconds used)
-# and per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes).
-declare -A cpu per_commit
+# run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu[LABEL] (server CPU-seconds used),
+# per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes) and
+# connections[LABEL] (connections the server accepted during the run).
+declare -A cpu per_commit connections
 run() {
-  local label=$1 scenario=$2 before after writes commits
+  local label=$1 scenario=$2 before after writes commits accepted
+  accepted=$(metric fourdollar_http_connections_total)
   writes=$(metric fourdollar_write_batch_size_sum)
   commits=$(metric fourdollar_write_batch_size_count)
   local perf_pid=""
@@ -77,6 +79,8 @@ run() {
     'BEGIN { print b - a }')
   per_commit[$label]=$(awk -v w="$writes" -v c="$commits" \
     'BEGIN { if (c > 0) printf "%.2f", w / c; else print "-" }')
+  connections[$label]=$(awk -v a="$accepted" -v b="$(metric fourdollar_http_connections_total)" \
+    'BEGIN { print b - a }')
 }
 
 # SYSCALLS=1: the server's system calls during each run, counted by perf stat (all threads).
@@ -161,13 +165,14 @@ for round in $(seq "$ROUNDS"); do
 
   get=$(per_cpu "get_closed$r")
   [ "$ROUNDS" -eq 1 ] || echo "round $r of $ROUNDS:"
-  printf '%-46s %10s %10s %9s %10s %8s %12s\n' run requests "server CPU" "failed" "req/CPU-s" \
-    "vs GET" "posts/commit"
+  printf '%-46s %10s %10s %9s %10s %8s %12s %11s\n' run requests "server CPU" "failed" \
+    "req/CPU-s" "vs GET" "posts/commit" "connections"
   row() {  # row LABEL TEXT
     local figure
     figure=$(per_cpu "$1")
-    printf '%-46s %10s %9ss %9s %10s %8s %12s\n' "$2" "$(load_requests "$1")" "${cpu[$1]}" \
-      "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "${per_commit[$1]}"
+    printf '%-46s %10s %9ss %9s %10s %8s %12s %11s\n' "$2" "$(load_requests "$1")" "${cpu[$1]}" \
+      "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "${per_commit[$1]}" \
+      "${connections[$1]}"
   }
   row "get_closed$r" "GET /, closed, 50 VUs"
   row "seed_closed$r" "seed flows, closed, 50 VUs ($capacity it/s)"
