@@ -70,6 +70,27 @@ class PostgresStoreTest : public ::testing::Test {
     return true;
   }
 
+  // Waits, bounded, until the store's edit generation differs from `before`.
+  static bool EditGenerationChangesFrom(const Store& store, uint64_t before) {
+    auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+    while (store.EditGeneration() == before) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::yield();
+    }
+    return true;
+  }
+
+  // The notifications the store's listener has received (fourdollar_pg_notifications_total),
+  // or -1 when the store does not report them.
+  static int64_t NotificationsHeard(const Store& store) {
+    std::string text;
+    MetricsWriter out(text);
+    store.WriteMetrics(out);
+    const std::string name = "\nfourdollar_pg_notifications_total ";
+    const size_t at = text.find(name);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + name.size()));
+  }
+
   // Waits, bounded, until the store's listener is connected (its start-up bump is done).
   static bool Listening(const Store& store) {
     auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
@@ -177,12 +198,6 @@ TEST_F(PostgresStoreTest, WriteOnOneInstanceChangesTheOthersGeneration) {
   EXPECT_EQ((*latest)->front().title, "from A");
 }
 
-// The number in `text` (a metrics page) after "NAME ", or 0.
-double MetricValue(const std::string& text, const std::string& name) {
-  const size_t at = text.find("\n" + name + " ");
-  return at == std::string::npos ? 0 : std::stod(text.substr(at + name.size() + 2));
-}
-
 TEST_F(PostgresStoreTest, AnInstanceCountsItsOwnCommitOnceThoughItHearsItsNotification) {
   auto store = MustOpen();
   ASSERT_TRUE(store);
@@ -191,12 +206,9 @@ TEST_F(PostgresStoreTest, AnInstanceCountsItsOwnCommitOnceThoughItHearsItsNotifi
   ASSERT_TRUE(InsertAndWait(*store, loop_, NewPost{"mine", "b"}));
   // Its listener hears the commit's notification...
   auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-  double heard = 0;
+  int64_t heard = 0;
   while (heard < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::string text;
-    MetricsWriter out(text);
-    store->WriteMetrics(out);
-    heard = MetricValue(text, "fourdollar_pg_notifications_total");
+    heard = NotificationsHeard(*store);
     std::this_thread::yield();
   }
   ASSERT_GE(heard, 1) << "the listener never heard the commit";
@@ -219,23 +231,10 @@ TEST_F(PostgresStoreTest, AnEditOnOneInstanceNamesThePostOnTheOther) {
     (*session)->Update(second->id, NewPost{"a", "c", "<p>c</p>"}, std::nullopt, done);
   });
   ASSERT_TRUE(updated && *updated);
-  auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-  while (reader->EditGeneration() == before && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
+  EditGenerationChangesFrom(*reader, before);
   EditLog::Changes changes = reader->EditedSince(before);
   ASSERT_TRUE(changes.ids.has_value());
   EXPECT_EQ(*changes.ids, std::vector<int64_t>{second->id});
-}
-
-// The notifications a store's listener has received (fourdollar_pg_notifications_total).
-int64_t NotificationsHeard(const Store& store) {
-  std::string text;
-  MetricsWriter out(text);
-  store.WriteMetrics(out);
-  const std::string name = "\nfourdollar_pg_notifications_total ";
-  const size_t at = text.find(name);
-  return at == std::string::npos ? -1 : std::stoll(text.substr(at + name.size()));
 }
 
 // One notification per commit: another instance drops its list pages once for an edit, not
@@ -258,11 +257,7 @@ TEST_F(PostgresStoreTest, AnotherInstanceHearsOneNotificationPerEditCommit) {
       (*session)->Update(stored->id, NewPost{"a", body, "<p>" + body + "</p>"}, std::nullopt, done);
     });
     ASSERT_TRUE(updated && *updated);
-    auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-    while (reader->EditGeneration() == edits_before &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::yield();
-    }
+    EditGenerationChangesFrom(*reader, edits_before);
     ASSERT_NE(reader->EditGeneration(), edits_before);
   };
   ASSERT_NO_FATAL_FAILURE(edit_and_hear("c"));
