@@ -67,6 +67,7 @@ struct Worker {
   std::unique_ptr<RawCsvWriter> raw_csv;
   std::unique_ptr<Engine> engine;
   std::vector<char> read_buffer;
+  scenario::CaptureMemo capture_memo;
   SourceAddresses sources;
   std::thread thread;
 };
@@ -239,6 +240,7 @@ class LoadRun {
       context.recorder = worker->recorder.get();
       context.raw_csv = worker->raw_csv.get();
       context.read_buffer = worker->read_buffer.data();
+      context.capture_memo = &worker->capture_memo;
       context.run_start_unix_us = start_.unix_us;
       context.run_start_mono_ns = start_.mono_ns;
       worker->engine = std::make_unique<Engine>(std::move(context),

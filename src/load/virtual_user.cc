@@ -236,8 +236,8 @@ void VirtualUser::OnExchange(Exchange exchange) {
     ok = ok && passed;
   }
   for (const scenario::Capture& capture : step.captures) {
-    std::optional<std::string> value =
-        scenario::ApplyCapture(capture, status, response.headers, *body, random_);
+    std::optional<std::string> value = scenario::ApplyCapture(
+        capture, status, response.headers, *body, random_, context_.capture_memo);
     if (!value) {
       context_.recorder->CountCheck(now_unix_us, false);
       ok = false;

@@ -14,6 +14,7 @@
 #include "net/tls_context.h"
 #include "results/raw_csv.h"
 #include "results/recorder.h"
+#include "scenario/capture.h"
 #include "scenario/random.h"
 #include "scenario/scenario.h"
 #include "scenario/template.h"
@@ -33,6 +34,7 @@ struct VuContext {
   results::Recorder* recorder = nullptr;
   results::RawCsvWriter* raw_csv = nullptr;  // with --raw-csv: every request, in k6's layout
   char* read_buffer = nullptr;  // ClientConnection::kReadBufferBytes, shared by the thread
+  scenario::CaptureMemo* capture_memo = nullptr;  // the thread's; null: every body is searched
   // An https:// target: the client context (shared by every thread) and the name to send in
   // SNI and verify. Null: plain HTTP.
   std::shared_ptr<const net::TlsContext> tls;

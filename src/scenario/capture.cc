@@ -27,23 +27,40 @@ std::optional<std::string> PickFrom(std::vector<std::string> values, Capture::Pi
   return joined;
 }
 
-std::optional<std::string> CaptureRegex(const Capture& capture, std::string_view body,
-                                        Random& random) {
-  // Views into the body: only the value picked (or the joined list) is copied.
-  std::vector<std::string_view> matches;
+// The offset and length of the first group of every match (of the first match only with
+// Pick::kFirst).
+void SearchGroups(const Capture& capture, std::string_view body,
+                  std::vector<std::pair<uint32_t, uint32_t>>* groups) {
+  groups->clear();
   re2::StringPiece input(body.data(), body.size());
   re2::StringPiece group;
   while (re2::RE2::FindAndConsume(&input, *capture.regex, &group)) {
-    matches.emplace_back(group.data(), group.size());
+    groups->emplace_back(static_cast<uint32_t>(group.data() - body.data()),
+                         static_cast<uint32_t>(group.size()));
     if (capture.pick == Capture::Pick::kFirst) break;
     if (group.empty() && !input.empty()) input.remove_prefix(1);  // an empty match moves on
   }
-  if (matches.empty()) return std::nullopt;
-  if (capture.pick == Capture::Pick::kFirst) return std::string(matches.front());
-  if (capture.pick == Capture::Pick::kRandom) {
-    return std::string(matches[random.Pick(matches.size())]);
+}
+
+std::optional<std::string> CaptureRegex(const Capture& capture, std::string_view body,
+                                        Random& random, CaptureMemo* memo) {
+  std::vector<std::pair<uint32_t, uint32_t>> searched;
+  const std::vector<std::pair<uint32_t, uint32_t>>* groups = &searched;
+  if (memo != nullptr) {
+    groups = &memo->Groups(capture, body);
+  } else {
+    SearchGroups(capture, body, &searched);
   }
-  return PickFrom(std::vector<std::string>(matches.begin(), matches.end()), capture.pick, random);
+  auto text = [&](const std::pair<uint32_t, uint32_t>& at) {
+    return std::string(body.substr(at.first, at.second));
+  };
+  if (groups->empty()) return std::nullopt;
+  if (capture.pick == Capture::Pick::kFirst) return text(groups->front());
+  if (capture.pick == Capture::Pick::kRandom) return text((*groups)[random.Pick(groups->size())]);
+  std::vector<std::string> values;
+  values.reserve(groups->size());
+  for (const auto& at : *groups) values.push_back(text(at));
+  return PickFrom(std::move(values), capture.pick, random);
 }
 
 std::string ValueText(const boost::json::value& value) {
@@ -92,17 +109,41 @@ std::optional<std::string> CaptureHeader(const Capture& capture,
 
 std::optional<std::string> ApplyCapture(const Capture& capture, int status,
                                         const std::vector<http::Header>& headers,
-                                        std::string_view body, Random& random) {
+                                        std::string_view body, Random& random, CaptureMemo* memo) {
   if (status >= 400) return std::nullopt;
   switch (capture.kind) {
     case Capture::Kind::kRegex:
-      return CaptureRegex(capture, body, random);
+      return CaptureRegex(capture, body, random, memo);
     case Capture::Kind::kJsonPath:
       return CaptureJson(capture, body, random);
     case Capture::Kind::kHeader:
       return CaptureHeader(capture, headers, random);
   }
   return std::nullopt;
+}
+
+const std::vector<std::pair<uint32_t, uint32_t>>& CaptureMemo::Groups(const Capture& capture,
+                                                                      std::string_view body) {
+  if (body.size() > kMaxBodyBytes) {
+    ++misses_;
+    SearchGroups(capture, body, &scratch_);
+    return scratch_;
+  }
+  Entry* entry = nullptr;
+  for (Entry& candidate : entries_) {
+    if (candidate.capture == &capture) entry = &candidate;
+  }
+  if (entry == nullptr) {
+    entry = &entries_.emplace_back();
+    entry->capture = &capture;
+  } else if (entry->body == body) {
+    ++hits_;
+    return entry->groups;
+  }
+  ++misses_;
+  entry->body.assign(body);
+  SearchGroups(capture, body, &entry->groups);
+  return entry->groups;
 }
 
 Result<std::vector<JsonPathStep>> ParseJsonPath(std::string_view path) {

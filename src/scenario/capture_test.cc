@@ -101,6 +101,65 @@ TEST(Capture, HeaderIsMatchedWithoutRegardToCase) {
             std::nullopt);
 }
 
+TEST(CaptureMemo, GivesTheValuesASearchGivesRandomDrawsIncluded) {
+  const Capture random_pick = RegexCapture(R"re(href="/(\d+)")re", Capture::Pick::kRandom);
+  const Capture all = RegexCapture(R"re(href="/(\d+)")re", Capture::Pick::kAll);
+  const Capture first = RegexCapture(R"re(>(\w)<)re", Capture::Pick::kFirst);
+  const std::string other = R"(<p><a href="/40">x</a> <a href="/41">y</a></p>)";
+  Random searched(5);
+  Random remembered(5);
+  CaptureMemo memo;
+  for (int i = 0; i < 60; ++i) {
+    const std::string_view body = i % 7 == 6 ? std::string_view(other) : kListPage;
+    for (const Capture* capture : {&random_pick, &all, &first}) {
+      EXPECT_EQ(ApplyCapture(*capture, 200, {}, body, remembered, &memo),
+                ApplyCapture(*capture, 200, {}, body, searched))
+          << "iteration " << i << ", " << capture->expression;
+    }
+  }
+  EXPECT_GT(memo.hits(), 100u);
+}
+
+TEST(CaptureMemo, SearchesAgainWhenTheBodyChangesEvenInItsLastByte) {
+  const Capture capture = RegexCapture(R"re(href="/(\d+)")re", Capture::Pick::kAll);
+  CaptureMemo memo;
+  Random random(6);
+  std::string body(kListPage);
+  EXPECT_EQ(ApplyCapture(capture, 200, {}, body, random, &memo), "3,2,1");
+  EXPECT_EQ(ApplyCapture(capture, 200, {}, body, random, &memo), "3,2,1");
+  EXPECT_EQ(memo.hits(), 1u);
+  const size_t last = body.rfind("/1\"");
+  body[last + 1] = '9';  // same length, one byte different
+  EXPECT_EQ(ApplyCapture(capture, 200, {}, body, random, &memo), "3,2,9");
+  body += "<a href=\"/7\">";  // longer
+  EXPECT_EQ(ApplyCapture(capture, 200, {}, body, random, &memo), "3,2,9,7");
+  EXPECT_EQ(ApplyCapture(capture, 200, {}, "", random, &memo), std::nullopt);
+  EXPECT_EQ(memo.hits(), 1u);
+  EXPECT_EQ(memo.misses(), 4u);
+}
+
+TEST(CaptureMemo, KeepsOneEntryPerCaptureAndSearchesLongBodiesEveryTime) {
+  const Capture links = RegexCapture(R"re(href="/(\d+)")re", Capture::Pick::kFirst);
+  const Capture titles = RegexCapture(R"re(>(\w)<)re", Capture::Pick::kFirst);
+  CaptureMemo memo;
+  Random random(7);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ApplyCapture(links, 200, {}, kListPage, random, &memo), "3");
+    EXPECT_EQ(ApplyCapture(titles, 200, {}, kListPage, random, &memo), "c");
+  }
+  EXPECT_EQ(memo.misses(), 2u);
+  EXPECT_EQ(memo.hits(), 4u);
+  std::string long_body(CaptureMemo::kMaxBodyBytes, ' ');
+  long_body += R"(<a href="/12">)";
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(ApplyCapture(links, 200, {}, long_body, random, &memo), "12");
+  }
+  EXPECT_EQ(memo.misses(), 4u);
+  EXPECT_EQ(memo.hits(), 4u);
+  EXPECT_EQ(ApplyCapture(links, 200, {}, kListPage, random, &memo), "3");  // still kept
+  EXPECT_EQ(memo.hits(), 5u);
+}
+
 TEST(JsonPath, ParsesMembersAndIndexes) {
   auto steps = ParseJsonPath("a.b[2][0].c");
   ASSERT_TRUE(steps);
