@@ -10,6 +10,10 @@
 #   4. light load: the seed flows and the plain GET, open model at half of their capacity;
 #   5. durable writes: 5 VUs that only post (no redirect followed), each post committed with
 #      synchronous=FULL before its 303.
+# Each row also shows how busy the server's core was over the run, and the generator's busiest
+# second (from its summary.json): a figure taken while the generator neared a whole core, or an
+# open-model run that dropped iterations (said below the table), measured the generator's
+# limit as much as the server's cost.
 #
 #   flock /tmp/fourdollar-bench.lock bash bench/mix.sh        # 10 s per run
 #   ROUNDS=3 DURATION=6 flock /tmp/fourdollar-bench.lock bash bench/mix.sh
@@ -46,6 +50,15 @@ posts_stored() { metric fourdollar_posts_stored_total | cut -d. -f1; }
 load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 load_iterations() { sed -nE 's/^ *iterations \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 load_failed() { sed -nE 's/^ *failures \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
+# The run's dropped iterations (open model) and the generator's busiest second, from its
+# summary.json: a run whose generator neared a whole core measured the generator as much as
+# the server.
+load_dropped() { summary_number "$1" dropped_iterations; }
+load_generator_cpu() { summary_number "$1" generator_cpu_max; }
+summary_number() {
+  sed -nE "s/.*\"$2\": *([0-9.]+).*/\1/p" "$work/r-$1/summary.json" | head -1 |
+    awk '{ printf "%.0f", $1 }'
+}
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
@@ -165,20 +178,26 @@ for round in $(seq "$ROUNDS"); do
 
   get=$(per_cpu "get_closed$r")
   [ "$ROUNDS" -eq 1 ] || echo "round $r of $ROUNDS:"
-  printf '%-46s %10s %10s %9s %10s %8s %12s %11s\n' run requests "server CPU" "failed" \
-    "req/CPU-s" "vs GET" "posts/commit" "connections"
+  printf '%-46s %10s %10s %7s %9s %10s %8s %12s %11s %9s\n' run requests "server CPU" \
+    "(busy)" "failed" "req/CPU-s" "vs GET" "posts/commit" "connections" "load CPU"
   row() {  # row LABEL TEXT
     local figure
     figure=$(per_cpu "$1")
-    printf '%-46s %10s %9ss %9s %10s %8s %12s %11s\n' "$2" "$(load_requests "$1")" "${cpu[$1]}" \
+    printf '%-46s %10s %9ss %6s%% %9s %10s %8s %12s %11s %8s%%\n' "$2" "$(load_requests "$1")" \
+      "${cpu[$1]}" "$(awk -v c="${cpu[$1]}" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }')" \
       "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "${per_commit[$1]}" \
-      "${connections[$1]}"
+      "${connections[$1]}" "$(load_generator_cpu "$1")"
   }
   row "get_closed$r" "GET /, closed, 50 VUs"
   row "seed_closed$r" "seed flows, closed, 50 VUs ($capacity it/s)"
   row "seed_open80$r" "seed flows, open, $((capacity * 8 / 10)) it/s (80%)"
   row "seed_open50$r" "seed flows, open, $((capacity / 2)) it/s (50%)"
   row "get_open50$r" "GET /, open, $((get_capacity / 2)) it/s (50%)"
+  for label in "seed_open80$r" "seed_open50$r" "get_open50$r"; do
+    dropped=$(load_dropped "$label")
+    [ "${dropped:-0}" -gt 0 ] && echo "$label: $dropped iterations dropped (every VU busy):" \
+      "the run fell behind its rate"
+  done
   echo "light load: seed flows at 50% $(ratio "$(per_cpu "seed_open50$r")" \
     "$(per_cpu "seed_closed$r")")x their figure at capacity; GET / at 50%" \
     "$(ratio "$(per_cpu "get_open50$r")" "$get")x"
