@@ -16,6 +16,10 @@ namespace fourdollar::blog {
 // "2026-11-26T15:04:05.123Z": ISO 8601, UTC, millisecond precision. Pure; thread-safe.
 std::string FormatUtcIso8601Ms(int64_t unix_ms);
 
+// What {{name}} inserts: `text` with & < > " ' as entities (the five kainjow's default escapes),
+// copied a run of plain characters at a time. Pure; thread-safe.
+std::string EscapeHtml(const std::string& text);
+
 // Holds a compiled copy of each template. Rendering mutates the compiled templates (kainjow's
 // render is not const), so each thread needs its own PageRenderer: not thread-safe.
 class PageRenderer {
@@ -34,10 +38,15 @@ class PageRenderer {
   std::string Gone(int64_t id);
 
  private:
+  static std::string Render(kainjow::mustache::mustache& compiled,
+                            const kainjow::mustache::data& data, size_t& size_hint);
+
   kainjow::mustache::mustache list_;
   kainjow::mustache::mustache post_;
   kainjow::mustache::mustache not_found_;
   kainjow::mustache::mustache gone_;
+  size_t list_bytes_ = 0;  // the largest page of each made so far: the next one's reservation
+  size_t post_bytes_ = 0;
 };
 
 }  // namespace fourdollar::blog

@@ -23,6 +23,28 @@ TEST(FormatUtcIso8601Ms, FormatsTimesBeforeTheEpoch) {
   EXPECT_EQ(FormatUtcIso8601Ms(-1), "1969-12-31T23:59:59.999Z");
 }
 
+TEST(FormatUtcIso8601Ms, WritesYearsOutsideFourDigitsInFull) {
+  EXPECT_EQ(FormatUtcIso8601Ms(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatUtcIso8601Ms(253402300800000), "10000-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatUtcIso8601Ms(-62135596800001), "0000-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatUtcIso8601Ms(-62167219200001), "-001-12-31T23:59:59.999Z");
+}
+
+TEST(EscapeHtml, ReplacesTheFiveCharactersKainjowEscapesAndNothingElse) {
+  EXPECT_EQ(EscapeHtml(""), "");
+  EXPECT_EQ(EscapeHtml("plain text, \u00e9t\u00e9 / 100%"), "plain text, \u00e9t\u00e9 / 100%");
+  EXPECT_EQ(EscapeHtml("<a href=\"x\">Tom & Jerry's</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;");
+  EXPECT_EQ(EscapeHtml("&"), "&amp;");
+  EXPECT_EQ(EscapeHtml("ends with <"), "ends with &lt;");
+  const std::string every_byte = [] {
+    std::string text;
+    for (int c = 1; c < 256; ++c) text += static_cast<char>(c);
+    return text;
+  }();
+  EXPECT_EQ(EscapeHtml(every_byte), kainjow::mustache::html_escape(every_byte));
+}
+
 TEST(PageRenderer, ListLinksTitlesInOrderGiven) {
   PageRenderer pages(DefaultTemplates());
   store::PostList posts = {{7, 1795705445123, "Seventh"}, {3, 0, "Third"}};
