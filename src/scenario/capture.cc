@@ -30,13 +30,12 @@ std::optional<std::string> PickFrom(std::vector<std::string> values, Capture::Pi
 // The offset and length of the first group of every match (of the first match only with
 // Pick::kFirst).
 void SearchGroups(const Capture& capture, std::string_view body,
-                  std::vector<std::pair<uint32_t, uint32_t>>* groups) {
+                  std::vector<std::pair<size_t, size_t>>* groups) {
   groups->clear();
   re2::StringPiece input(body.data(), body.size());
   re2::StringPiece group;
   while (re2::RE2::FindAndConsume(&input, *capture.regex, &group)) {
-    groups->emplace_back(static_cast<uint32_t>(group.data() - body.data()),
-                         static_cast<uint32_t>(group.size()));
+    groups->emplace_back(static_cast<size_t>(group.data() - body.data()), group.size());
     if (capture.pick == Capture::Pick::kFirst) break;
     if (group.empty() && !input.empty()) input.remove_prefix(1);  // an empty match moves on
   }
@@ -44,14 +43,14 @@ void SearchGroups(const Capture& capture, std::string_view body,
 
 std::optional<std::string> CaptureRegex(const Capture& capture, std::string_view body,
                                         Random& random, CaptureMemo* memo) {
-  std::vector<std::pair<uint32_t, uint32_t>> searched;
-  const std::vector<std::pair<uint32_t, uint32_t>>* groups = &searched;
+  std::vector<std::pair<size_t, size_t>> searched;
+  const std::vector<std::pair<size_t, size_t>>* groups = &searched;
   if (memo != nullptr) {
     groups = &memo->Groups(capture, body);
   } else {
     SearchGroups(capture, body, &searched);
   }
-  auto text = [&](const std::pair<uint32_t, uint32_t>& at) {
+  auto text = [&](const std::pair<size_t, size_t>& at) {
     return std::string(body.substr(at.first, at.second));
   };
   if (groups->empty()) return std::nullopt;
@@ -122,8 +121,8 @@ std::optional<std::string> ApplyCapture(const Capture& capture, int status,
   return std::nullopt;
 }
 
-const std::vector<std::pair<uint32_t, uint32_t>>& CaptureMemo::Groups(const Capture& capture,
-                                                                      std::string_view body) {
+const std::vector<std::pair<size_t, size_t>>& CaptureMemo::Groups(const Capture& capture,
+                                                                  std::string_view body) {
   if (body.size() > kMaxBodyBytes) {
     ++misses_;
     SearchGroups(capture, body, &scratch_);

@@ -42,8 +42,8 @@ class CaptureMemo {
 
   // The groups' offsets and lengths in `body` that `capture` finds there (all of them, or the
   // first only when it picks the first), searched or remembered.
-  const std::vector<std::pair<uint32_t, uint32_t>>& Groups(const Capture& capture,
-                                                           std::string_view body);
+  const std::vector<std::pair<size_t, size_t>>& Groups(const Capture& capture,
+                                                       std::string_view body);
 
   uint64_t hits() const { return hits_; }      // bodies equal to the last one
   uint64_t misses() const { return misses_; }  // bodies searched
@@ -52,10 +52,10 @@ class CaptureMemo {
   struct Entry {
     const Capture* capture = nullptr;
     std::string body;
-    std::vector<std::pair<uint32_t, uint32_t>> groups;
+    std::vector<std::pair<size_t, size_t>> groups;
   };
-  std::vector<Entry> entries_;  // one per capture of the scenario file: a few
-  std::vector<std::pair<uint32_t, uint32_t>> scratch_;  // a body too long to keep
+  std::vector<Entry> entries_;                      // one per capture of the scenario file: a few
+  std::vector<std::pair<size_t, size_t>> scratch_;  // a body too long to keep
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
 };
