@@ -26,11 +26,12 @@ set(FOURDOLLAR_LONG_SUITES
     Stores/KillNine StopModes/PostgresOutage Bench PostgresHang PostgresDiskFull Compare
     PostgresInstances Stores/HostileTest DistributedTest)
 
-# The suites that load one CPU with busy loops to see which side of a bench runs out of it: they
-# run alone (RUN_SERIAL: the busy loops would slow every test beside them) and get the label
-# "cpu", which the sanitizer stages leave out (a sanitizer slows the server and the generator by
-# different factors, which moves the side that runs out of CPU first).
-set(FOURDOLLAR_CPU_SUITES BenchStarvation)
+# The suites that load one CPU with busy loops to see which side of a bench runs out of it, or
+# read how busy the generator kept its CPU: they run alone (RUN_SERIAL: the busy loops would
+# slow every test beside them, and the tests beside them would take the generator's CPU) and get
+# the label "cpu", which the sanitizer stages leave out (a sanitizer slows the server and the
+# generator by different factors, which moves the side that runs out of CPU first).
+set(FOURDOLLAR_CPU_SUITES BenchStarvation LoadCpu)
 
 # The suites that read a process's resident memory against a limit: the label "memory", which
 # the sanitizer stages leave out (a sanitizer's shadow memory and redzones multiply it).

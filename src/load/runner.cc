@@ -201,6 +201,7 @@ class LoadRun {
         options_(options),
         start_(start),
         thread_count_(std::max(1, options.threads)),
+        cpu_capacity_(std::min(thread_count_, AllowedCpuCount())),
         names_(NameSteps(file, &step_names_)) {}
   LoadRun(const LoadRun&) = delete;
   LoadRun& operator=(const LoadRun&) = delete;
@@ -379,11 +380,11 @@ class LoadRun {
     }
   }
 
-  // Own CPU (above kSaturatedCpuPercent of the threads' capacity, the numbers measure us), the
-  // watched process and the scraped server, for the second that just ended.
+  // Own CPU (above kSaturatedCpuPercent of what the threads can use, the numbers measure us),
+  // the watched process and the scraped server, for the second that just ended.
   void SampleSecond(int64_t second) {
     if (Result<ProcessStats> self = ReadProcessStats()) {
-      double percent = (self->cpu_seconds - previous_cpu_) * 100.0 / thread_count_;
+      double percent = (self->cpu_seconds - previous_cpu_) * 100.0 / cpu_capacity_;
       previous_cpu_ = self->cpu_seconds;
       max_generator_cpu_ = std::max(max_generator_cpu_, percent);
       builder_.AddGeneratorCpu(second - 1, percent);
@@ -454,6 +455,9 @@ class LoadRun {
   const LoadOptions& options_;
   const RunStart start_;
   const int thread_count_;
+  // CPUs the load threads can keep busy: one each, but no more than the process may run on
+  // (taskset, a container's cpuset): two threads on one CPU at full speed are 100%, not 50%.
+  const int cpu_capacity_;
   std::vector<std::vector<uint32_t>> step_names_;
   const std::vector<std::string> names_;
   std::vector<std::unique_ptr<Worker>> workers_;

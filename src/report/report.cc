@@ -77,10 +77,10 @@ std::vector<std::string> Warnings(const LoadedRun& run, const ReportSummary& sum
   std::vector<std::string> warnings;
   const results::Results& r = run.results;
   if (r.run.generator_saturated) {
-    warnings.push_back(
-        Printf("The load generator was saturated (CPU up to %.0f%% of a core): "
-               "the figures may describe the generator rather than the server.",
-               r.run.generator_cpu_max));
+    warnings.push_back(Printf(
+        "The load generator was saturated (CPU up to %.0f%% of the CPUs its threads could use): "
+        "the figures may describe the generator rather than the server.",
+        r.run.generator_cpu_max));
   }
   if (r.run.interrupted) warnings.push_back("The run was interrupted before its end.");
   if (run.start_spread_ms > 1000) {

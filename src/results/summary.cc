@@ -148,8 +148,8 @@ std::string FormatSummary(const Results& results) {
   }
   if (run.generator_saturated) {
     out += Format(
-        "\n  WARNING: the load generator was saturated (CPU up to %.0f%% of a core): "
-        "latencies include its own delay; add threads or generators.\n",
+        "\n  WARNING: the load generator was saturated (CPU up to %.0f%% of the CPUs its threads "
+        "could use): latencies include its own delay; add threads or generators.\n",
         run.generator_cpu_max);
   }
   if (run.interrupted) out += "\n  NOTE: the run was interrupted before its planned end.\n";
