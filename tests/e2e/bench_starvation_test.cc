@@ -2,7 +2,6 @@
 // gives the server the first and the generator the second; busy loops pinned to one of them take
 // most of that CPU, and the answer must blame that side: the generator (with the server's
 // estimate labelled as one) or the server.
-#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/cpus.h"
 #include "e2e/load_process.h"
 #include "e2e/server_process.h"
 
@@ -26,10 +26,7 @@ class BusyLoops {
     for (int i = 0; i < count; ++i) {
       const pid_t pid = ::fork();
       if (pid == 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        if (::sched_setaffinity(0, sizeof set, &set) != 0) ::_exit(1);
+        if (!PinTo(0, cpu)) ::_exit(1);
         ::alarm(300);  // never outlives a test that forgot it
         volatile uint64_t spin = 0;
         while (true) spin = spin + 1;
@@ -49,18 +46,6 @@ class BusyLoops {
  private:
   std::vector<pid_t> pids_;
 };
-
-// The CPUs this process may use.
-std::vector<int> AllowedCpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-  }
-  return cpus;
-}
 
 constexpr int kBusyLoops = 8;
 
