@@ -69,12 +69,14 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else p
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu[LABEL] (server CPU-seconds used),
-# per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes) and
-# connections[LABEL] (connections the server accepted during the run).
-declare -A cpu per_commit connections
+# per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes),
+# connections[LABEL] (connections the server accepted during the run) and posted[LABEL] (posts
+# stored during the run).
+declare -A cpu per_commit connections posted
 run() {
-  local label=$1 scenario=$2 before after writes commits accepted
+  local label=$1 scenario=$2 before after writes commits accepted stored
   accepted=$(metric fourdollar_http_connections_total)
+  stored=$(posts_stored)
   writes=$(metric fourdollar_write_batch_size_sum)
   commits=$(metric fourdollar_write_batch_size_count)
   local perf_pid=""
@@ -101,6 +103,7 @@ run() {
     'BEGIN { if (c > 0) printf "%.2f", w / c; else print "-" }')
   connections[$label]=$(awk -v a="$accepted" -v b="$(metric fourdollar_http_connections_total)" \
     'BEGIN { print b - a }')
+  posted[$label]=$(($(posts_stored) - stored))
 }
 
 # SYSCALLS=1: the server's system calls during each run, counted by perf stat (all threads).
@@ -180,21 +183,25 @@ for round in $(seq "$ROUNDS"); do
   run "seed_open80$r" "$work/seed_open80.yaml"
   run "seed_open50$r" "$work/seed_open50.yaml"
   run "get_open50$r" "$work/get_open50.yaml"
-  posts_before=$(posts_stored)
   run "posts$r" "$work/posts.yaml"
-  posts=$(($(posts_stored) - posts_before))
+  posts=${posted[posts$r]}
 
   get=$(per_cpu "get_closed$r")
   [ "$ROUNDS" -eq 1 ] || echo "round $r of $ROUNDS:"
-  printf '%-46s %10s %10s %7s %9s %10s %8s %12s %11s %9s\n' run requests "server CPU" \
-    "(busy)" "failed" "req/CPU-s" "vs GET" "posts/commit" "connections" "load CPU"
+  # "posts": the share of the run's requests that stored a post. The seed flows' figure is only
+  # comparable between runs and builds that post as much: a server whose posts got slower would
+  # get fewer of them from the closed model's writers, and look cheaper per request.
+  printf '%-46s %10s %10s %7s %9s %10s %8s %7s %12s %11s %9s\n' run requests "server CPU" \
+    "(busy)" "failed" "req/CPU-s" "vs GET" "posts" "posts/commit" "connections" "load CPU"
   row() {  # row LABEL TEXT
-    local figure busy
+    local figure busy share
     figure=$(per_cpu "$1")
     busy=$(awk -v c="${cpu[$1]}" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }')
-    printf '%-46s %10s %9ss %6s%% %9s %10s %8s %12s %11s %8s%%\n' "$2" "$(load_requests "$1")" \
-      "${cpu[$1]}" "$busy" \
-      "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "${per_commit[$1]}" \
+    share=$(awk -v p="${posted[$1]}" -v n="$(load_requests "$1")" \
+      'BEGIN { if (n > 0) printf "%.1f", 100 * p / n; else print 0 }')
+    printf '%-46s %10s %9ss %6s%% %9s %10s %8s %6s%% %12s %11s %8s%%\n' "$2" \
+      "$(load_requests "$1")" "${cpu[$1]}" "$busy" \
+      "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "$share" "${per_commit[$1]}" \
       "${connections[$1]}" "$(load_generator_cpu "$1")"
   }
   row "get_closed$r" "GET /, closed, 50 VUs"

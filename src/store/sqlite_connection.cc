@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <utility>
 
+#include "store/sqlite_wal_vfs.h"
+
 namespace fourdollar::store {
 
 Error SqliteErrorFromCode(int rc, std::string_view context, std::string_view detail,
@@ -107,7 +109,7 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode, int busy_tim
   flags |=
       mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, WalBatchingVfsName());
   SqliteDb db(raw, path);
   if (rc != SQLITE_OK) {
     std::string detail = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
