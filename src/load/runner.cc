@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -384,7 +385,10 @@ class LoadRun {
   // the watched process and the scraped server, for the second that just ended.
   void SampleSecond(int64_t second) {
     if (Result<ProcessStats> self = ReadProcessStats()) {
-      double percent = (self->cpu_seconds - previous_cpu_) * 100.0 / cpu_capacity_;
+      // To a tenth of a percent: the kernel counts CPU time in ticks, so finer digits are only
+      // the floating-point remainder (100.00000000000004).
+      double percent =
+          std::round((self->cpu_seconds - previous_cpu_) * 1000.0 / cpu_capacity_) / 10.0;
       previous_cpu_ = self->cpu_seconds;
       max_generator_cpu_ = std::max(max_generator_cpu_, percent);
       builder_.AddGeneratorCpu(second - 1, percent);
