@@ -10,7 +10,9 @@
 #   4. light load: the seed flows and the plain GET, open model at half of their capacity;
 #   5. durable writes: 5 VUs that only post (no redirect followed), each post committed with
 #      synchronous=FULL before its 303.
-# Each row also shows how busy the server's core was over the run, and the generator's busiest
+# Each row also shows the upper quartile of the run's seconds' requests per server CPU-second
+# ("p75 of s", from the generator's per-second record of the server's CPU: the figure a slowed
+# host moves least), how busy the server's core was over the run, and the generator's busiest
 # second (from its summary.json): a figure taken while the generator neared a whole core, or an
 # open-model run that dropped iterations (said below the table), measured the generator's
 # limit as much as the server's cost.
@@ -86,7 +88,7 @@ run() {
   fi
   before=$(server_cpu)
   FOURDOLLAR_WRITE_TOKEN=$token taskset -c "$LOAD_CPU" "$FOURDOLLAR" load "$scenario" \
-    --target "$url" --threads "$LOAD_THREADS" --out "$work/r-$label" \
+    --target "$url" --threads "$LOAD_THREADS" --watch-pid "$server_pid" --out "$work/r-$label" \
     >"$work/$label.out" 2>&1 ||
     [ $? -eq 99 ] || die "$label failed: $(tail -5 "$work/$label.out")"
   after=$(server_cpu)
@@ -165,6 +167,22 @@ open_yaml() {  # open_yaml RATE FILE SCENARIO: the flows of FILE started at RATE
   fi >"$2"
 }
 per_cpu() { div "$(load_requests "$1")" "${cpu[$1]}"; }
+# per_cpu_p75 LABEL: the upper quartile of the run's whole seconds' requests per server
+# CPU-second (seconds.csv: requests, and the server's CPU that second through --watch-pid).
+# The host of a shared VM slows a guest for seconds at a time, and a slowed second only ever
+# reads lower (the generator falls behind, the server idles between requests, or its own work
+# takes longer): the upper quartile is the figure least moved by that, where the whole run's
+# figure moves with every slow second in it.
+per_cpu_p75() {
+  awk -F, -v d="$DURATION" '
+    NR > 1 && $3 == "*" && $1 < d && $14 > 0 { v[++n] = $6 / ($14 / 100) }
+    END {
+      if (n == 0) { print 0; exit }
+      for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j > 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+      k = 0.75 * (n - 1) + 1; lo = int(k); f = k - lo
+      printf "%.0f", (lo < n ? v[lo] + f * (v[lo + 1] - v[lo]) : v[n])
+    }' "$work/r-$1/seconds.csv"
+}
 median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 echo "bench: server on CPU $SERVER_CPU, generator ($LOAD_THREADS thread(s)) on CPU $LOAD_CPU," \
@@ -191,17 +209,21 @@ for round in $(seq "$ROUNDS"); do
   # "posts": the share of the run's requests that stored a post. The seed flows' figure is only
   # comparable between runs and builds that post as much: a server whose posts got slower would
   # get fewer of them from the closed model's writers, and look cheaper per request.
-  printf '%-46s %10s %10s %7s %9s %10s %8s %7s %12s %11s %9s\n' run requests "server CPU" \
-    "(busy)" "failed" "req/CPU-s" "vs GET" "posts" "posts/commit" "connections" "load CPU"
+  get_p75=$(per_cpu_p75 "get_closed$r")
+  printf '%-46s %10s %10s %7s %9s %10s %8s %10s %8s %7s %12s %11s %9s\n' run requests \
+    "server CPU" "(busy)" "failed" "req/CPU-s" "vs GET" "p75 of s" "vs GET" "posts" \
+    "posts/commit" "connections" "load CPU"
   row() {  # row LABEL TEXT
-    local figure busy share
+    local figure busy share p75
     figure=$(per_cpu "$1")
+    p75=$(per_cpu_p75 "$1")
     busy=$(awk -v c="${cpu[$1]}" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }')
     share=$(awk -v p="${posted[$1]}" -v n="$(load_requests "$1")" \
       'BEGIN { if (n > 0) printf "%.1f", 100 * p / n; else print 0 }')
-    printf '%-46s %10s %9ss %6s%% %9s %10s %8s %6s%% %12s %11s %8s%%\n' "$2" \
+    printf '%-46s %10s %9ss %6s%% %9s %10s %8s %10s %8s %6s%% %12s %11s %8s%%\n' "$2" \
       "$(load_requests "$1")" "${cpu[$1]}" "$busy" \
-      "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "$share" "${per_commit[$1]}" \
+      "$(load_failed "$1")" "$figure" "$(ratio "$figure" "$get")" "$p75" \
+      "$(ratio "$p75" "$get_p75")" "$share" "${per_commit[$1]}" \
       "${connections[$1]}" "$(load_generator_cpu "$1")"
   }
   row "get_closed$r" "GET /, closed, 50 VUs"
@@ -235,18 +257,26 @@ for round in $(seq "$ROUNDS"); do
   ratios[seed50]+=" $(ratio "$(per_cpu "seed_open50$r")" "$(per_cpu "seed_closed$r")")"
   ratios[get50]+=" $(ratio "$(per_cpu "get_open50$r")" "$get")"
   ratios[durable]+=" $(div "$posts" "${cpu[posts$r]}")"
+  ratios[closed_p75]+=" $(ratio "$(per_cpu_p75 "seed_closed$r")" "$get_p75")"
+  ratios[open80_p75]+=" $(ratio "$(per_cpu_p75 "seed_open80$r")" "$get_p75")"
+  ratios[seed50_p75]+=" $(ratio "$(per_cpu_p75 "seed_open50$r")" "$(per_cpu_p75 "seed_closed$r")")"
+  ratios[get50_p75]+=" $(ratio "$(per_cpu_p75 "get_open50$r")" "$get_p75")"
 done
 if [ "$ROUNDS" -gt 1 ]; then
   # Each round's ratios come from runs a minute apart; the median of the rounds is the figure
   # least moved by a neighbour's burst on a shared machine.
   echo "median of $ROUNDS rounds (each round's figures in brackets):"
-  for key in closed open80 seed50 get50 durable; do
+  for key in closed open80 seed50 get50 durable closed_p75 open80_p75 seed50_p75 get50_p75; do
     case $key in
       closed) text="seed flows closed vs GET / closed" ;;
       open80) text="seed flows open at 80% vs GET / closed" ;;
       seed50) text="seed flows at 50% vs their closed figure" ;;
       get50) text="GET / at 50% vs GET / closed" ;;
       durable) text="durable posts per server CPU-second" ;;
+      closed_p75) text="the same, upper quartile of seconds: closed" ;;
+      open80_p75) text="  seed flows open at 80% vs GET / closed" ;;
+      seed50_p75) text="  seed flows at 50% vs their closed figure" ;;
+      get50_p75) text="  GET / at 50% vs GET / closed" ;;
     esac
     printf '  %-44s %8s  [%s ]\n' "$text" "$(median <<<"${ratios[$key]# }")" "${ratios[$key]}"
   done

@@ -381,14 +381,18 @@ class LoadRun {
     }
   }
 
+  // CPU-seconds used in a second, as a percent of `cpus` CPUs, to a tenth of a percent: the
+  // kernel counts CPU time in ticks, so finer digits would only be floating-point remainders
+  // (100.00000000000004).
+  static double CpuPercent(double cpu_seconds, int cpus) {
+    return std::round(cpu_seconds * 1000.0 / cpus) / 10.0;
+  }
+
   // Own CPU (above kSaturatedCpuPercent of what the threads can use, the numbers measure us),
   // the watched process and the scraped server, for the second that just ended.
   void SampleSecond(int64_t second) {
     if (Result<ProcessStats> self = ReadProcessStats()) {
-      // To a tenth of a percent: the kernel counts CPU time in ticks, so finer digits are only
-      // the floating-point remainder (100.00000000000004).
-      double percent =
-          std::round((self->cpu_seconds - previous_cpu_) * 1000.0 / cpu_capacity_) / 10.0;
+      double percent = CpuPercent(self->cpu_seconds - previous_cpu_, cpu_capacity_);
       previous_cpu_ = self->cpu_seconds;
       max_generator_cpu_ = std::max(max_generator_cpu_, percent);
       builder_.AddGeneratorCpu(second - 1, percent);
@@ -396,7 +400,7 @@ class LoadRun {
     if (options_.watch_pid > 0) {
       if (Result<ProcessStats> watched = ReadProcessStats(options_.watch_pid)) {
         double percent =
-            previous_watch_cpu_ < 0 ? 0 : (watched->cpu_seconds - previous_watch_cpu_) * 100.0;
+            previous_watch_cpu_ < 0 ? 0 : CpuPercent(watched->cpu_seconds - previous_watch_cpu_, 1);
         previous_watch_cpu_ = watched->cpu_seconds;
         builder_.AddWatchSample(second - 1, percent, watched->resident_bytes);
       }
