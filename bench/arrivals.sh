@@ -24,11 +24,7 @@ require_whole RATE
 require_whole DURATION
 require_whole ROUNDS
 require_fourdollar
-binaries=("$@")
-[ ${#binaries[@]} -gt 0 ] || binaries=("$FOURDOLLAR")
-for binary in "${binaries[@]}"; do
-  [ -x "$binary" ] || die "$binary: not an executable"
-done
+binaries_from "$@"
 
 start_work arrivals
 start_fourdollar "$work/fourdollar"

@@ -183,3 +183,32 @@ seed_posts() {
     [ "$(metric fourdollar_posts_stored_total | cut -d. -f1)" -ge "$1" ] && break
   done
 }
+
+# binaries_from "$@": sets the array `binaries` to the executables given, or to $FOURDOLLAR (this
+# build) when none is; dies naming one that is not executable. For the scripts that alternate
+# builds.
+binaries_from() {
+  binaries=("$@")
+  [ ${#binaries[@]} -gt 0 ] || binaries=("$FOURDOLLAR")
+  local binary
+  for binary in "${binaries[@]}"; do
+    [ -x "$binary" ] || die "$binary: not an executable"
+  done
+}
+
+# posting_scenario FILE VUS SECONDS: VUS virtual users that only post for SECONDS, each post
+# checked to be answered 303 once it is durable (the redirect not followed).
+posting_scenario() {
+  cat >"$1" <<YAML
+vus: $2
+duration: $3s
+max_redirects: 0
+scenarios:
+  writers:
+    flow:
+      - post: /
+        headers: {Authorization: "Bearer \${FOURDOLLAR_WRITE_TOKEN}"}
+        json: {title: "\${random.words(3,8)}", body: "\${random.text(200,2000)}"}
+        check: {status: 303}
+YAML
+}

@@ -144,19 +144,7 @@ scenarios:
     flow:
       - get: /
 YAML
-cat >"$work/posts.yaml" <<YAML
-vus: 5
-duration: ${DURATION}s
-max_redirects: 0
-scenarios:
-  writers:
-    flow:
-      - post: /
-        headers: {Authorization: "Bearer \${FOURDOLLAR_WRITE_TOKEN}"}
-        json: {title: "\${random.words(3,8)}", body: "\${random.text(200,2000)}"}
-        check: {status: 303}
-YAML
-
+posting_scenario "$work/posts.yaml" 5 "$DURATION"
 open_yaml() {  # open_yaml RATE FILE SCENARIO: the flows of FILE started at RATE per second
   local rate=$1
   if [ "$3" = seed ]; then

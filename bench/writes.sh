@@ -24,25 +24,10 @@ require_whole DURATION
 require_whole ROUNDS
 require_whole VUS
 require_fourdollar
-binaries=("$@")
-[ ${#binaries[@]} -gt 0 ] || binaries=("$FOURDOLLAR")
-for binary in "${binaries[@]}"; do
-  [ -x "$binary" ] || die "$binary: not an executable"
-done
+binaries_from "$@"
 
 start_work writes
-cat >"$work/posts.yaml" <<YAML
-vus: $VUS
-duration: ${DURATION}s
-max_redirects: 0
-scenarios:
-  writers:
-    flow:
-      - post: /
-        headers: {Authorization: "Bearer \${FOURDOLLAR_WRITE_TOKEN}"}
-        json: {title: "\${random.words(3,8)}", body: "\${random.text(200,2000)}"}
-        check: {status: 303}
-YAML
+posting_scenario "$work/posts.yaml" "$VUS" "$DURATION"
 
 server_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 write_calls() { awk '$1 == "syscw:" { print $2 }' "/proc/$server_pid/io"; }
