@@ -70,8 +70,9 @@ class SqliteDb {
  public:
   enum class Mode { kReadWriteCreate, kReadOnly };
 
-  // Opens the database file at `path` (an absolute filesystem path, not a URI) and sets the
-  // busy timeout. Errors name the path.
+  // Opens the database file at `path` (an absolute filesystem path, not a URI) through the VFS
+  // that writes a WAL commit in one call (store/sqlite_wal_vfs.h) and sets the busy timeout.
+  // Errors name the path.
   static Result<SqliteDb> Open(const std::string& path, Mode mode, int busy_timeout_ms);
 
   SqliteDb() = default;
