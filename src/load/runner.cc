@@ -58,7 +58,6 @@ int64_t ThreadRunDelayNs() {
   return static_cast<int64_t>(waiting_ns);
 }
 
-constexpr double kSaturatedCpuPercent = 85;
 // Time between fixing the start and the start, for making the load threads.
 constexpr int64_t kStartLeadNs = 50'000'000;
 
@@ -319,7 +318,7 @@ class LoadRun {
     info.duration_ms = (end_mono_ns - start_.mono_ns) / 1'000'000;
     info.interrupted = interrupted_;
     info.generator_cpu_max = max_generator_cpu_;
-    info.generator_saturated = max_generator_cpu_ > kSaturatedCpuPercent;
+    info.generator_saturated = max_generator_cpu_ > results::kGeneratorSaturatedPercent;
     Results results = builder_.Build(info, file_.thresholds);
     for (const auto& worker : workers_) {
       const auto& first = worker->recorder->first_failures();
@@ -388,8 +387,8 @@ class LoadRun {
     return std::round(cpu_seconds * 1000.0 / cpus) / 10.0;
   }
 
-  // Own CPU (above kSaturatedCpuPercent of what the threads can use, the numbers measure us),
-  // the watched process and the scraped server, for the second that just ended.
+  // Own CPU (above results::kGeneratorSaturatedPercent of what the threads can use, the numbers
+  // measure us), the watched process and the scraped server, for the second that just ended.
   void SampleSecond(int64_t second) {
     if (Result<ProcessStats> self = ReadProcessStats()) {
       double percent = CpuPercent(self->cpu_seconds - previous_cpu_, cpu_capacity_);

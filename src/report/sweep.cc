@@ -112,7 +112,6 @@ StepFigures SteadyFigures(const results::Results& results, double offered_rate,
   StepFigures step;
   step.offered_rate = offered_rate;
   step.offered_rps = offered_rate * requests_per_iteration;
-  step.generator_saturated = results.run.generator_saturated;
   step.interrupted = results.run.interrupted;
   results::NameSecond all;
   double server_cpu = 0, generator_cpu = 0;
@@ -162,6 +161,13 @@ StepFigures SteadyFigures(const results::Results& results, double offered_rate,
                               static_cast<double>(last_scraped - first_scraped);
   }
   if (generator_samples > 0) step.generator_cpu_percent = generator_cpu / generator_samples;
+  // Judged on the steady seconds, as the rest of the step, not on the run's busiest second: a
+  // step whose start stalled (every late arrival making its VU and connection at once) can
+  // keep the generator busy into the first steady second while it catches up, and that is not
+  // a generator that could not offer more. Without per-second figures, the run's own verdict.
+  step.generator_saturated = generator_samples > 0
+                                 ? step.generator_cpu_percent > results::kGeneratorSaturatedPercent
+                                 : results.run.generator_saturated;
   return step;
 }
 

@@ -34,6 +34,7 @@ struct StepFigures {
   // work, over the whole step; -1: not measured.
   double server_wait_percent = -1;
   double generator_wait_percent = -1;
+  // The generator's mean over the steady seconds above results::kGeneratorSaturatedPercent.
   bool generator_saturated = false;
   bool interrupted = false;
   bool held = false;

@@ -75,6 +75,22 @@ TEST(Sweep, StepFiguresLeaveOutTheRampAndTheDrain) {
   EXPECT_DOUBLE_EQ(step.generator_cpu_percent, 20);
 }
 
+TEST(Sweep, TheGeneratorIsSaturatedByItsSteadyMeanNotItsBusiestSecond) {
+  // A stalled start: the ramp second and the first steady second busy catching up, the rest
+  // at 55%. The run's own flag (its busiest second) says saturated; the steady mean is 63%.
+  results::Results step = RecordedStep(1, 400, 3);
+  const double cpu[] = {100, 88, 55, 55, 55, 1, 1};
+  for (size_t s = 0; s < step.seconds.size(); ++s) step.seconds[s].generator_cpu_percent = cpu[s];
+  step.run.generator_saturated = true;
+  step.run.generator_cpu_max = 100;
+  StepFigures caught_up = SteadyFigures(step, 400, 1, 5000, 1);
+  EXPECT_DOUBLE_EQ(caught_up.generator_cpu_percent, 63.25);
+  EXPECT_FALSE(caught_up.generator_saturated);
+
+  for (size_t s = 1; s < 5; ++s) step.seconds[s].generator_cpu_percent = 90;
+  EXPECT_TRUE(SteadyFigures(step, 400, 1, 5000, 1).generator_saturated);
+}
+
 TEST(Sweep, ARemoteServersCpuIsTheGrowthOfItsScrapedCounter) {
   results::Results step = RecordedStep(0, 100, 2);
   const double cpu_seconds[] = {1.0, 1.3, 1.6, 2.0, 2.5, 2.6, 2.6};

@@ -20,6 +20,10 @@ inline constexpr int64_t kMaxRunSeconds = 7 * 24 * 3600;
 // The latest start time readers accept: the end of the year 9999, in unix milliseconds.
 inline constexpr int64_t kMaxStartUnixMs = 253'402'300'799'999;
 
+// Above this share of the CPUs its threads could use (percent), a generator measures itself as
+// much as its target: its own queueing shows in the durations it records.
+inline constexpr double kGeneratorSaturatedPercent = 85;
+
 struct RunInfo {
   int version = 1;  // of the results format
   std::string scenario_path;
@@ -31,9 +35,9 @@ struct RunInfo {
   std::string segment = "1/1";     // this generator's share of the test; merged: "1/2,2/2"
   int threads = 1;
   std::string model = "ramping-vus";
-  bool interrupted = false;  // stopped early (Ctrl-C)
-  bool generator_saturated = false;
-  double generator_cpu_max = 0;  // percent of one CPU, the highest per-second sample
+  bool interrupted = false;          // stopped early (Ctrl-C)
+  bool generator_saturated = false;  // generator_cpu_max above kGeneratorSaturatedPercent
+  double generator_cpu_max = 0;      // percent of one CPU, the highest per-second sample
 
   bool operator==(const RunInfo& other) const = default;
 };
