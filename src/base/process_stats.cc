@@ -5,12 +5,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "base/cgroup.h"
 #include "base/clock.h"
 
 namespace fourdollar {
@@ -72,8 +75,10 @@ void ReturnLargeBlocksAtOnce(size_t min_bytes) {
 int AllowedCpuCount() {
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-  int count = CPU_COUNT(&set);
+  int count = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  if (std::optional<double> quota = CgroupCpuQuota()) {
+    count = std::min(count, static_cast<int>(std::ceil(*quota - 1e-9)));
+  }
   return count > 0 ? count : 1;
 }
 

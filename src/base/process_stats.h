@@ -20,7 +20,9 @@ struct ProcessStats {
 // `pid` 0 means this process.
 Result<ProcessStats> ReadProcessStats(pid_t pid = 0);
 
-// The number of CPUs this process may run on (its affinity mask), at least 1.
+// The number of CPUs this process may use: those its affinity mask allows, and no more than its
+// cgroup's CPU quota amounts to, rounded up (`podman run --cpus 1` on a host of eight: 1), at
+// least 1.
 int AllowedCpuCount();
 
 // Raises this process's soft limit of open files to its hard limit (commonly 1024 and 524288):

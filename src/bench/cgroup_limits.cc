@@ -8,38 +8,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/cgroup.h"
+
 namespace fourdollar::bench {
 
 namespace {
 
 constexpr int64_t kPeriodUs = 100000;
-
-struct CgroupLine {
-  std::string controllers;  // "cpu,cpuacct"; "" for the v2 line
-  std::string path;         // "/user.slice/..."
-};
-
-std::vector<CgroupLine> ParseSelfCgroup(const std::string& text) {
-  std::vector<CgroupLine> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t first = line.find(':');
-    size_t second = first == std::string::npos ? first : line.find(':', first + 1);
-    if (second == std::string::npos) continue;
-    lines.push_back({line.substr(first + 1, second - first - 1), line.substr(second + 1)});
-  }
-  return lines;
-}
-
-bool HasController(const std::string& list, const std::string& controller) {
-  std::istringstream in(list);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (item == controller) return true;
-  }
-  return false;
-}
 
 bool Exists(const std::string& path) {
   struct stat info {};
@@ -97,7 +72,7 @@ CgroupLimits CgroupLimits::Create(const CgroupRequest& request, const CgroupSyst
   CgroupLimits limits;
   const bool want_memory = request.memory_bytes > 0;
   const std::string quota = std::to_string(request.cpus * kPeriodUs);
-  std::vector<CgroupLine> lines = ParseSelfCgroup(system.self_cgroup_text);
+  std::vector<CgroupLine> lines = ParseCgroupLines(system.self_cgroup_text);
   std::string v2_reason = "no cgroup v2 hierarchy";
 
   // cgroup v2: one hierarchy; the parent must hand the controllers down.

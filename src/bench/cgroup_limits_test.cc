@@ -1,11 +1,16 @@
 #include "bench/cgroup_limits.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include "base/process_stats.h"
 
 namespace fourdollar::bench {
 namespace {
@@ -91,6 +96,40 @@ TEST(CgroupLimits, JoinWritesThePidIntoEveryCgroupMade) {
   ASSERT_TRUE(limits.Join(4242));
   EXPECT_EQ(root.Read("cpu/b4/cgroup.procs"), "4242");
   EXPECT_EQ(root.Read("memory/b4/cgroup.procs"), "4242");
+}
+
+// The real thing: a child process joined to a 1-CPU quota made here counts one CPU, whatever its
+// affinity allows (so `fourdollar serve` in such a cgroup starts one loop thread, and the
+// generator measures its CPU against that one).
+TEST(CgroupLimits, AProcessUnderAOneCpuQuotaCountsOneCpu) {
+  cpu_set_t affinity;
+  ASSERT_EQ(sched_getaffinity(0, sizeof affinity, &affinity), 0);
+  if (CPU_COUNT(&affinity) < 2) GTEST_SKIP() << "one CPU: a 1-CPU quota would change nothing";
+  CgroupLimits limits = CgroupLimits::Create(
+      {.cpus = 1, .name = "fourdollar-test-" + std::to_string(getpid())}, CgroupSystem::Current());
+  if (!limits.cpu_applied()) GTEST_SKIP() << "no cgroup to make here: " << limits.cpu_description();
+  int go[2], answer[2];
+  ASSERT_EQ(pipe(go), 0);
+  ASSERT_EQ(pipe(answer), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    char byte = 0;
+    int cpus = -1;
+    if (read(go[0], &byte, 1) == 1) cpus = AllowedCpuCount();
+    _exit(write(answer[1], &cpus, sizeof cpus) == sizeof cpus ? 0 : 1);
+  }
+  const Status joined = limits.Join(child);
+  const char byte = 1;
+  EXPECT_EQ(write(go[1], &byte, 1), 1);
+  int cpus = 0;
+  EXPECT_EQ(read(answer[0], &cpus, sizeof cpus), static_cast<ssize_t>(sizeof cpus));
+  int status = 0;
+  EXPECT_EQ(waitpid(child, &status, 0), child);
+  for (int fd : {go[0], go[1], answer[0], answer[1]}) close(fd);
+  ASSERT_TRUE(joined) << joined.error().message;
+  EXPECT_EQ(cpus, 1);
+  EXPECT_EQ(CPU_COUNT(&affinity), AllowedCpuCount()) << "this process is not under the quota";
 }
 
 }  // namespace

@@ -44,7 +44,8 @@ void AddServeCommand(CLI::App& app, fourdollar::cli::ServeConfig& config, bool& 
       ->capture_default_str();
   serve
       ->add_option("--threads", config.server.threads,
-                   "Event-loop threads (default: the CPUs this process may use)")
+                   "Event-loop threads (default: the CPUs this process may use: its affinity, no "
+                   "more than its cgroup CPU quota)")
       ->envname("FOURDOLLAR_THREADS")
       ->check(CLI::Range(1, 1024));
   serve
