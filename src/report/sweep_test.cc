@@ -79,8 +79,10 @@ TEST(Sweep, TheGeneratorIsSaturatedByItsSteadyMeanNotItsBusiestSecond) {
   // A stalled start: the ramp second and the first steady second busy catching up, the rest
   // at 55%. The run's own flag (its busiest second) says saturated; the steady mean is 63%.
   results::Results step = RecordedStep(1, 400, 3);
-  const double cpu[] = {100, 88, 55, 55, 55, 1, 1};
-  for (size_t s = 0; s < step.seconds.size(); ++s) step.seconds[s].generator_cpu_percent = cpu[s];
+  const double cpu[] = {100, 88, 55, 55, 55};  // then 1% while it drains
+  for (size_t s = 0; s < step.seconds.size(); ++s) {
+    step.seconds[s].generator_cpu_percent = s < std::size(cpu) ? cpu[s] : 1;
+  }
   step.run.generator_saturated = true;
   step.run.generator_cpu_max = 100;
   StepFigures caught_up = SteadyFigures(step, 400, 1, 5000, 1);
