@@ -82,9 +82,12 @@ TEST(CpuWait, AProcessSharingItsCpuWithBusyLoopsWaitsForIt) {
 TEST(CpuWait, ASleepingProcessDoesNotWait) {
   CpuWait wait(0);
   wait.Start();
-  usleep(300'000);  // the interval measured: this process sleeps through it
-  EXPECT_GE(wait.Percent(1, 0.3), 0);
-  EXPECT_LT(wait.Percent(1, 0.3), 10);
+  usleep(500'000);  // the interval measured: this process sleeps through it
+  // Only its waking at the end may wait for a CPU, for a few tens of milliseconds when other
+  // tests keep both CPUs busy (30 ms seen under ASan); sleep counted as waiting would read
+  // about 100%.
+  EXPECT_GE(wait.Percent(1, 0.5), 0);
+  EXPECT_LT(wait.Percent(1, 0.5), 25);
 }
 
 TEST(CpuWait, AProcessThatIsGoneIsUnknown) {
