@@ -5,15 +5,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include "base/cgroup.h"
 #include "base/clock.h"
 
 namespace fourdollar {
@@ -70,16 +67,6 @@ uint64_t RaiseOpenFileLimit() {
 void ReturnLargeBlocksAtOnce(size_t min_bytes) {
   // Setting the threshold also turns off glibc's dynamic adjustment of it.
   mallopt(M_MMAP_THRESHOLD, static_cast<int>(min_bytes));
-}
-
-int AllowedCpuCount() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  int count = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-  if (std::optional<double> quota = CgroupCpuQuota()) {
-    count = std::min(count, static_cast<int>(std::ceil(*quota - 1e-9)));
-  }
-  return count > 0 ? count : 1;
 }
 
 }  // namespace fourdollar

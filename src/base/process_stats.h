@@ -20,11 +20,6 @@ struct ProcessStats {
 // `pid` 0 means this process.
 Result<ProcessStats> ReadProcessStats(pid_t pid = 0);
 
-// The number of CPUs this process may use: those its affinity mask allows, and no more than its
-// cgroup's CPU quota amounts to, rounded up (`podman run --cpus 1` on a host of eight: 1), at
-// least 1.
-int AllowedCpuCount();
-
 // Raises this process's soft limit of open files to its hard limit (commonly 1024 and 524288):
 // each connection is a file. Returns the limit now in force.
 uint64_t RaiseOpenFileLimit();

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/cpus.h"
 #include "bench/bench_run.h"
 
 namespace fourdollar::bench {

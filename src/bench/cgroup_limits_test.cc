@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "base/cpus.h"
 #include "base/process_stats.h"
 
 namespace fourdollar::bench {

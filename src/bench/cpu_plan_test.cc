@@ -30,10 +30,5 @@ TEST(CpuPlan, RefusesMoreCpusThanAllowed) {
 
 TEST(CpuPlan, RefusesZeroCpus) { EXPECT_FALSE(PlanCpus({0, 1}, 0)); }
 
-TEST(CpuPlan, DescribesRangesAndSingles) {
-  EXPECT_EQ(DescribeCpus({0, 2, 5, 6, 7}), "0,2,5-7");
-  EXPECT_EQ(DescribeCpus({3}), "3");
-}
-
 }  // namespace
 }  // namespace fourdollar::bench

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/cpus.h"
 #include "base/process_stats.h"
 #include "http/url.h"
 #include "load/engine.h"

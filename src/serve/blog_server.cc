@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "base/cpus.h"
 #include "base/metrics.h"
 #include "base/process_stats.h"
 #include "blog/markdown.h"

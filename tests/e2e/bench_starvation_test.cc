@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "e2e/cpus.h"
+#include "base/cpus.h"
 #include "e2e/load_process.h"
 #include "e2e/server_process.h"
 
@@ -26,7 +26,7 @@ class BusyLoops {
     for (int i = 0; i < count; ++i) {
       const pid_t pid = ::fork();
       if (pid == 0) {
-        if (!PinTo(0, cpu)) ::_exit(1);
+        if (!PinTo(0, {cpu})) ::_exit(1);
         ::alarm(300);  // never outlives a test that forgot it
         volatile uint64_t spin = 0;
         while (true) spin = spin + 1;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "e2e/cpus.h"
+#include "base/cpus.h"
 #include "e2e/load_process.h"
 #include "e2e/server_fixture.h"
 #include "results/results.h"
@@ -27,7 +27,7 @@ TEST_F(LoadCpu, TwoThreadsOnOneCpuAreMeasuredAgainstThatOneCpu) {
   // The server (every thread of it) on the second CPU, the load on the first.
   for (const auto& task :
        std::filesystem::directory_iterator("/proc/" + std::to_string(server_->pid()) + "/task")) {
-    ASSERT_TRUE(PinTo(std::stoi(task.path().filename().string()), cpus[1]));
+    ASSERT_TRUE(PinTo(std::stoi(task.path().filename().string()), {cpus[1]}));
   }
   const std::filesystem::path scenario = data_dir_.path() / "get.yaml";
   std::ofstream(scenario) << "vus: 50\nduration: 3s\nscenarios:\n  get:\n    flow:\n"
@@ -35,7 +35,7 @@ TEST_F(LoadCpu, TwoThreadsOnOneCpuAreMeasuredAgainstThatOneCpu) {
   const std::filesystem::path out = data_dir_.path() / "out";
   cpu_set_t saved;
   ASSERT_EQ(::sched_getaffinity(0, sizeof saved, &saved), 0);
-  ASSERT_TRUE(PinTo(0, cpus[0]));  // the child inherits this thread's CPUs
+  ASSERT_TRUE(PinTo(0, {cpus[0]}));  // the child inherits this thread's CPUs
   Result<LoadRun> run = RunLoadToExit(
       data_dir_.path(), {"load", scenario.string(), "--target", server_->ready().url(), "--threads",
                          "2", "--out", out.string()});
