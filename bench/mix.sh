@@ -162,16 +162,20 @@ per_cpu() { div "$(load_requests "$1")" "${cpu[$1]}"; }
 # takes longer): the upper quartile is the figure least moved by that, where the whole run's
 # figure moves with every slow second in it.
 per_cpu_p75() {
-  awk -F, -v d="$DURATION" '
-    NR > 1 && $3 == "*" && $1 < d && $14 > 0 { v[++n] = $6 / ($14 / 100) }
-    END {
-      if (n == 0) { print 0; exit }
-      for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j > 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
-      k = 0.75 * (n - 1) + 1; lo = int(k); f = k - lo
-      printf "%.0f", (lo < n ? v[lo] + f * (v[lo + 1] - v[lo]) : v[n])
-    }' "$work/r-$1/seconds.csv"
+  awk -F, -v d="$DURATION" 'NR > 1 && $3 == "*" && $1 < d && $14 > 0 { print $6 / ($14 / 100) }' \
+    "$work/r-$1/seconds.csv" | quantile 0.75 | awk '{ printf "%.0f", $1 }'
 }
-median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# quantile Q: of the numbers on standard input (one per line), interpolated between the two
+# nearest; 0 when there are none.
+quantile() {
+  sort -g | awk -v q="$1" '{ v[NR] = $1 }
+    END {
+      if (NR == 0) { print 0; exit }
+      k = q * (NR - 1) + 1; lo = int(k)
+      print (lo < NR ? v[lo] + (k - lo) * (v[lo + 1] - v[lo]) : v[NR])
+    }'
+}
+median() { tr ' ' '\n' | quantile 0.5; }
 
 echo "bench: server on CPU $SERVER_CPU, generator ($LOAD_THREADS thread(s)) on CPU $LOAD_CPU," \
   "${DURATION} s per run," \

@@ -124,16 +124,13 @@ int CheckReservedLock(sqlite3_file* file, int* out) {
 int FileControl(sqlite3_file* file, int op, void* arg) {
   BatchedFile* f = Of(file);
   if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  if (op == SQLITE_FCNTL_VFSNAME) {
+  const int rc = RealMethods(f).xFileControl(f->real, op, arg);
+  if (rc == SQLITE_OK && op == SQLITE_FCNTL_VFSNAME) {
     // As the multiplexor and other shims do: "ours/theirs".
-    int rc = RealMethods(f).xFileControl(f->real, op, arg);
-    if (rc == SQLITE_OK) {
-      char** name = static_cast<char**>(arg);
-      *name = sqlite3_mprintf("%s/%z", kVfsName, *name);
-    }
-    return rc;
+    char** name = static_cast<char**>(arg);
+    *name = sqlite3_mprintf("%s/%z", kVfsName, *name);
   }
-  return RealMethods(f).xFileControl(f->real, op, arg);
+  return rc;
 }
 
 int SectorSize(sqlite3_file* file) {
