@@ -58,8 +58,9 @@ StepFigures JudgeStep(const results::Results& results, double offered_rate,
 double ServerCpuPressure(const StepFigures& step, int cpus);
 double GeneratorCpuPressure(const StepFigures& step);
 
-// At this pressure a side's CPUs are full (saturated).
-inline constexpr double kFullCpuPercent = 85;
+// At this pressure a side's CPUs are full (saturated): the share at which `load` calls its own
+// generator saturated.
+inline constexpr double kFullCpuPercent = results::kGeneratorSaturatedPercent;
 // Below this pressure on both sides, CPU did not limit a step.
 inline constexpr double kShortOfCpuPercent = 30;
 
