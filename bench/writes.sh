@@ -5,8 +5,9 @@
 # binary given (default: this build), alternating ROUNDS times. Not a test: it prints numbers.
 # For each run: posts stored, posts per commit, posts per server CPU-second (user + system of
 # all its threads), the server's CPU per commit (microseconds) and its write-family system calls
-# per commit (/proc/PID/io "syscw": pwrite and write, not send). Alternating two builds a few seconds apart is what lets a change
-# of a few percent show on a machine whose speed drifts by more than that between minutes.
+# per commit (/proc/PID/io "syscw": pwrite and write, not send). Alternating two builds a few
+# seconds apart is what lets a change of a few percent show on a machine whose speed drifts by
+# more than that between minutes.
 #
 #   flock /tmp/fourdollar-bench.lock bash bench/writes.sh
 #   ROUNDS=4 flock /tmp/fourdollar-bench.lock bash bench/writes.sh OLD_BINARY NEW_BINARY
