@@ -56,7 +56,8 @@ server_run() {
   after=$(cpu_ticks "$pid")
   grep -q 'Non-2xx or 3xx responses' "$work/$label.out" &&
     die "wrk $label got error responses: $(cat "$work/$label.out")"
-  per_cpu "$(wrk_requests "$label")" "$(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { print t / hz }')"
+  per_cpu "$(wrk_requests "$label")" \
+    "$(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { print t / hz }')"
 }
 
 echo "bench: servers on CPU $SERVER_CPU, clients on CPU $LOAD_CPU, ${DURATION} s per run," \

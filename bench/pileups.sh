@@ -67,8 +67,10 @@ for run in $(seq "$RUNS"); do
   IFS='|' read -r seconds up recovered <<<"$verdict"
   piled=$((piled + up))
   caught_up=$((caught_up + recovered))
-  printf 'run %-3s%s%s\n' "$run" "$seconds" \
-    "$([ "$up" = 1 ] && { [ "$recovered" = 1 ] && echo "  piled up, caught up" || echo "  piled up"; })"
+  state=""
+  [ "$up" = 1 ] && state="  piled up"
+  [ "$recovered" = 1 ] && state="$state, caught up"
+  printf 'run %-3s%s%s\n' "$run" "$seconds" "$state"
 done
 echo "piled up (a second above $PILED VUs): $piled of $RUNS runs; of those, caught up by the" \
   "last second: $caught_up"
