@@ -11,7 +11,6 @@
 #include <sstream>
 
 #include "base/cpus.h"
-#include "base/process_stats.h"
 
 namespace fourdollar::bench {
 namespace {

@@ -1,5 +1,7 @@
 #include "bench/cpu_plan.h"
 
+#include "base/cpus.h"
+
 namespace fourdollar::bench {
 
 Result<CpuPlan> PlanCpus(const std::vector<int>& allowed, int cpus) {

@@ -3,7 +3,6 @@
 
 #include <vector>
 
-#include "base/cpus.h"
 #include "base/result.h"
 
 namespace fourdollar::bench {
