@@ -56,7 +56,8 @@ for round in $(seq "$ROUNDS"); do
     ticks=$(server_ticks)
     writes=$(write_calls)
     perf_pid=""
-    if [ "${PERF:-0}" = 1 ]; then
+    # Only the last run is reported, so only it is recorded (perf adds to the server's CPU).
+    if [ "${PERF:-0}" = 1 ] && [ "$round" = "$ROUNDS" ] && [ "$binary" = "${binaries[-1]}" ]; then
       perf record -g -o "$work/perf.data" -p "$server_pid" >/dev/null 2>&1 &
       perf_pid=$!
     fi
