@@ -78,8 +78,11 @@ void WriteQueue::TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t w
   MoveQueued(batch);
 }
 
-void WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int64_t max_gap_ns) {
-  if (batch.empty()) return;
+WriteQueue::Gathered WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_t window_ns,
+                                        int64_t max_gap_ns) {
+  if (batch.empty()) return Gathered::kOver;
+  const size_t first_held = batch.size();
+  bool waited = false;
   const int64_t end_ns = batch.front().queued_ns + window_ns;
   std::unique_lock lock(mutex_);
   // The writer sleeps until the newest write it holds is `max_gap_ns` old (or the window ends)
@@ -88,15 +91,18 @@ void WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int
   while (batch.size() < limits_.max_batch && !stopping_) {
     const int64_t deadline_ns = std::min(end_ns, batch.back().queued_ns + max_gap_ns);
     const int64_t wait_ns = deadline_ns - MonotonicNowNs();
-    if (wait_ns <= 0) return;
+    if (wait_ns <= 0) break;
     const size_t room = limits_.max_batch - batch.size();
     wake_at_ = room;
+    waited = true;
     wake_.wait_for(lock, std::chrono::nanoseconds(wait_ns),
                    [&] { return queue_.size() >= room || stopping_; });
     const size_t held = batch.size();
     MoveQueued(batch);
-    if (batch.size() == held) return;  // none came within the gap: the rest would likely not
+    if (batch.size() == held) break;  // none came within the gap: the rest would likely not
   }
+  if (batch.size() > first_held) return Gathered::kSome;
+  return waited ? Gathered::kNone : Gathered::kOver;
 }
 
 void WriteQueue::Fill(std::vector<PendingWrite>& batch, size_t last_batch) {
@@ -104,13 +110,24 @@ void WriteQueue::Fill(std::vector<PendingWrite>& batch, size_t last_batch) {
   // next posts together; when fewer are queued than the last commit served, the others are
   // waited for a little, so that one sync serves them all again.
   if (batch.size() < last_batch) TopUp(batch, last_batch - batch.size(), kTopUpWaitUs);
-  // Writers that do not wait for each other (visitors arriving on their own) come one at a
-  // time, and each would pay a sync alone (its CPU: docs/benchmarks.md, "Durable writes"). A
-  // lone post's answer is then at most 1 ms later; slower trickles never wait.
-  if (batch.size() == 1) {
-    const int64_t mean_gap_ns = MeanGapNs();
-    if (mean_gap_ns > 0 && mean_gap_ns < kGatherNs) Gather(batch, kGatherNs, 2 * mean_gap_ns);
+  // Writers that do not wait for each other (visitors arriving on their own) keep coming while
+  // a batch waits, and each commit has a fixed price (its CPU: docs/benchmarks.md, "What a
+  // commit costs"): a post's answer is at most kGatherNs later and the commit is shared by
+  // more. Slower trickles never wait.
+  if (batch.empty() || batch.size() >= limits_.max_batch) return;
+  const int64_t mean_gap_ns = MeanGapNs();
+  if (mean_gap_ns <= 0 || mean_gap_ns >= kGatherNs) return;
+  if (!gathering() && ++batches_since_gather_ < kGatherProbeEvery) return;
+  batches_since_gather_ = 0;
+  int64_t gap_ns = mean_gap_ns;
+  if (batch.size() >= 2) {
+    const int64_t span_ns = batch.back().queued_ns - batch.front().queued_ns;
+    gap_ns = std::min(gap_ns, span_ns / static_cast<int64_t>(batch.size() - 1));
   }
+  // A batch that waited past the gap already (while the commit before it ran) does not count.
+  const Gathered gathered = Gather(batch, kGatherNs, 2 * gap_ns);
+  if (gathered == Gathered::kOver) return;
+  gather_score_ += ((gathered == Gathered::kSome ? kGatherScoreFull : 0) - gather_score_) / 4;
 }
 
 int64_t WriteQueue::MeanGapNs() const {

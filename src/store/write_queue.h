@@ -65,16 +65,26 @@ class WriteQueue {
   // For writes that arrive independently of each other (visitors, not a fixed set of clients
   // that each wait for their answer): while one keeps coming within `max_gap_ns` of the last,
   // moves it into `batch`, until `window_ns` after the batch's first write was queued or
-  // max_batch. Returns at once when `batch` is empty or the window is over.
-  void Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int64_t max_gap_ns);
+  // max_batch. Returns at once when `batch` is empty or the window is over: kOver when it did
+  // not wait at all, else whether any post came.
+  enum class Gathered { kOver, kSome, kNone };
+  Gathered Gather(std::vector<PendingWrite>& batch, int64_t window_ns, int64_t max_gap_ns);
 
   // The writers' batching, after TakeBatch: as many posts as can share one sync. When fewer are
   // queued than `last_batch` (the size of the batch committed before), TopUp for at most
-  // kTopUpWaitUs; when `batch` holds a single post and posts come less than kGatherNs apart on
-  // average, Gather them for at most kGatherNs, each expected within twice the mean gap.
+  // kTopUpWaitUs. Then, when posts come less than kGatherNs apart on average, Gather them for
+  // at most kGatherNs from the batch's first, each expected within twice the mean gap (or the
+  // batch's own gap between its posts, when that is shorter: posts that came in a burst). Only
+  // while gathering pays: when most of the last gathers found nothing (a fixed set of clients
+  // that each wait for their answer sends nothing more before the commit), the writer gathers
+  // only at every kGatherProbeEvery-th batch, to notice when posts start to come on their own.
   static constexpr int64_t kTopUpWaitUs = 200;
-  static constexpr int64_t kGatherNs = 1'000'000;
+  static constexpr int64_t kGatherNs = 2'000'000;
+  static constexpr int kGatherProbeEvery = 32;
   void Fill(std::vector<PendingWrite>& batch, size_t last_batch);
+  // Whether Fill gathers at every batch (posts came during most of its last gathers) rather
+  // than only at every kGatherProbeEvery-th. Writer thread only.
+  bool gathering() const { return gather_score_ >= kGatherScoreFull / 2; }
 
   // The mean time between two submissions, weighted towards the last few (each gap counts
   // 1/8, a gap longer than kGapCeilingNs as that), in nanoseconds; 0 before the second one.
@@ -101,6 +111,11 @@ class WriteQueue {
   bool stopping_ = false;       // guarded by mutex_
   int64_t last_submit_ns_ = 0;  // guarded by mutex_
   int64_t mean_gap_ns_ = 0;     // guarded by mutex_
+  // The writer thread's own (Fill): how often the last gathers found a post, from 0 (never) to
+  // kGatherScoreFull (always), each gather counting 1/4; batches since the last gather.
+  static constexpr int kGatherScoreFull = 256;
+  int gather_score_ = kGatherScoreFull;
+  int batches_since_gather_ = 0;
 };
 
 }  // namespace fourdollar::store

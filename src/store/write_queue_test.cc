@@ -1,6 +1,7 @@
 // The write queue's group commit: the top-up takes what is queued at once when enough is there,
 // waits for a post submitted meanwhile, gives up after its wait, and keeps to max_batch; the
-// gathering of independent writes keeps taking them while they come, within its window.
+// gathering of independent writes keeps taking them while they come, within its window, and
+// stops while they do not come (writers that each wait for their answer).
 #include "store/write_queue.h"
 
 #include <gtest/gtest.h>
@@ -22,6 +23,26 @@ class WriteQueueTopUp : public ::testing::Test {
   void Submit(const std::string& title) {
     WriteRequest request{WriteRequest::Kind::kInsert, 0, std::nullopt, NewPost{title, "body"}};
     queue_.Submit(std::move(request), loop_, [](Result<Post>) {});
+  }
+
+  // A post queued about 1 ms after the last (a mean gap the writer gathers for, below
+  // kGatherNs), taken alone; `then_one_more` queues another 1 ms later, which the batch's
+  // gather can take. Returns the batch after Fill, with whatever Fill left queued (a host that
+  // stalled the test past the gather's window).
+  std::vector<PendingWrite> FillAfterGaps(bool then_one_more) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    Submit("taken");
+    std::vector<PendingWrite> batch;
+    EXPECT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
+    if (then_one_more) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      Submit("gathered");
+    }
+    queue_.Fill(batch, 1);
+    if (std::vector<PendingWrite> rest; queue_.TakeBatch(rest, 0) == WriteQueue::Take::kTaken) {
+      for (PendingWrite& write : rest) batch.push_back(std::move(write));
+    }
+    return batch;
   }
 
   NoLoop loop_;
@@ -97,7 +118,8 @@ TEST_F(WriteQueueTopUp, GatherKeepsTakingWritesThatComeWithinTheGap) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     Submit("third");
   });
-  queue_.Gather(batch, 3'600'000'000'000, 3'600'000'000'000);
+  EXPECT_EQ(queue_.Gather(batch, 3'600'000'000'000, 3'600'000'000'000),
+            WriteQueue::Gathered::kSome);
   submitter.join();
   ASSERT_EQ(batch.size(), 3u);
   EXPECT_EQ(batch[1].request.post.title, "second");
@@ -109,7 +131,7 @@ TEST_F(WriteQueueTopUp, GatherStopsWhenNoWriteComesWithinTheGap) {
   std::vector<PendingWrite> batch;
   ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
   // The window is an hour, but no write comes within 1 ms of the last: it commits what it has.
-  queue_.Gather(batch, 3'600'000'000'000, 1'000'000);
+  EXPECT_EQ(queue_.Gather(batch, 3'600'000'000'000, 1'000'000), WriteQueue::Gathered::kNone);
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].request.post.title, "alone");
 }
@@ -121,7 +143,7 @@ TEST_F(WriteQueueTopUp, GatherDoesNotWaitPastTheWindowOfTheFirstWrite) {
   ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
   // The first write was queued more than 1 ms ago: its window is over, so no wait at all
   // (the gap of an hour would fail the test's time limit), and a later write is left queued.
-  queue_.Gather(batch, 1'000'000, 3'600'000'000'000);
+  EXPECT_EQ(queue_.Gather(batch, 1'000'000, 3'600'000'000'000), WriteQueue::Gathered::kOver);
   Submit("later");
   ASSERT_EQ(batch.size(), 1u);
   std::vector<PendingWrite> rest;
@@ -134,8 +156,31 @@ TEST_F(WriteQueueTopUp, GatherReturnsAtOnceWhenStopped) {
   std::vector<PendingWrite> batch;
   ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
   queue_.Stop();
-  queue_.Gather(batch, 3'600'000'000'000, 3'600'000'000'000);
+  EXPECT_EQ(queue_.Gather(batch, 3'600'000'000'000, 3'600'000'000'000),
+            WriteQueue::Gathered::kOver);
   EXPECT_EQ(batch.size(), 1u);
+}
+
+TEST_F(WriteQueueTopUp, FillGathersOnlyWhilePostsKeepComing) {
+  ASSERT_TRUE(queue_.gathering());
+  // Writers that each wait for their answer: nothing comes while the batch waits. A gather
+  // that found nothing counts a quarter, so three of them stop the gathering. (A gather the
+  // host delayed past its window does not count: hence a bound rather than exactly three.)
+  int batches = 0;
+  while (queue_.gathering() && batches < 100) {
+    EXPECT_EQ(FillAfterGaps(false).size(), 1u);
+    ++batches;
+  }
+  ASSERT_FALSE(queue_.gathering()) << "still gathering after " << batches << " batches";
+  EXPECT_GE(batches, 3);
+  // Posts that come on their own again: the next probe (at most kGatherProbeEvery batches
+  // away) finds one, and the writer gathers at every batch again.
+  batches = 0;
+  while (!queue_.gathering() && batches < 4 * WriteQueue::kGatherProbeEvery) {
+    EXPECT_EQ(FillAfterGaps(true).size(), 2u);
+    ++batches;
+  }
+  EXPECT_TRUE(queue_.gathering()) << "not gathering again after " << batches << " batches";
 }
 
 }  // namespace
