@@ -241,6 +241,15 @@ for round in $(seq "$ROUNDS"); do
     [ "${dropped:-0}" -gt 0 ] && echo "$label: $dropped iterations dropped (every VU busy):" \
       "the run fell behind its rate"
   done
+  # What a post's answer waits for (its commit, shared by the posts the writer gathered): the
+  # generator's p50 and p95 of "create post", the POST before its 303 is followed.
+  post_times() {
+    awk '$1 == "create" && $2 == "post" && $3 ~ /^[0-9]+$/ { printf "%s / %s ms", $7, $9 }' \
+      "$work/$1.out"
+  }
+  echo "posts answered (p50 / p95): closed $(post_times "seed_closed$r"), as weighted" \
+    "$(post_times "seed_full$r"), open 80% $(post_times "seed_open80$r"), open 50%" \
+    "$(post_times "seed_open50$r")"
   echo "seed_full$r: offered $offered it/s, $(load_dropped "seed_full$r") iterations not started" \
     "(every VU busy: the run was at capacity throughout, as meant)"
   echo "light load: seed flows at 50% $(ratio "$(per_cpu "seed_open50$r")" \
