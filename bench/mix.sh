@@ -163,6 +163,13 @@ open_yaml() {
   fi >"$2"
 }
 per_cpu() { div "$(load_requests "$1")" "${cpu[$1]}"; }
+# post_times LABEL: what a post's answer waited for in run LABEL (its commit, shared by the posts
+# the writer gathered): the generator's p50 and p95 of "create post", the POST before its 303
+# is followed.
+post_times() {
+  awk '$1 == "create" && $2 == "post" && $3 ~ /^[0-9]+$/ { printf "%s / %s ms", $7, $9 }' \
+    "$work/$1.out"
+}
 # per_cpu_p75 LABEL: the upper quartile of the run's whole seconds' requests per server
 # CPU-second (seconds.csv: requests, and the server's CPU that second through --watch-pid).
 # The host of a shared VM slows a guest for seconds at a time, and a slowed second only ever
@@ -241,17 +248,17 @@ for round in $(seq "$ROUNDS"); do
     [ "${dropped:-0}" -gt 0 ] && echo "$label: $dropped iterations dropped (every VU busy):" \
       "the run fell behind its rate"
   done
-  # What a post's answer waits for (its commit, shared by the posts the writer gathered): the
-  # generator's p50 and p95 of "create post", the POST before its 303 is followed.
-  post_times() {
-    awk '$1 == "create" && $2 == "post" && $3 ~ /^[0-9]+$/ { printf "%s / %s ms", $7, $9 }' \
-      "$work/$1.out"
-  }
   echo "posts answered (p50 / p95): closed $(post_times "seed_closed$r"), as weighted" \
     "$(post_times "seed_full$r"), open 80% $(post_times "seed_open80$r"), open 50%" \
     "$(post_times "seed_open50$r")"
-  echo "seed_full$r: offered $offered it/s, $(load_dropped "seed_full$r") iterations not started" \
-    "(every VU busy: the run was at capacity throughout, as meant)"
+  not_started=$(load_dropped "seed_full$r")
+  if [ "${not_started:-0}" -gt 0 ]; then
+    echo "seed_full$r: offered $offered it/s, $not_started iterations not started (every VU" \
+      "busy: the run was at capacity, as meant)"
+  else
+    echo "seed_full$r: every iteration offered ($offered it/s) started: the run may not have" \
+      "reached capacity, and the open runs' rates are fractions of less than it"
+  fi
   echo "light load: seed flows at 50% $(ratio "$(per_cpu "seed_open50$r")" \
     "$(per_cpu "seed_full$r")")x their figure at capacity as weighted (the same mix)," \
     "$(ratio "$(per_cpu "seed_open50$r")" "$(per_cpu "seed_closed$r")")x the closed one;" \
