@@ -74,7 +74,6 @@ summary_number() {
     awk '{ printf "%.0f", $1 }'
 }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print 0 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu[LABEL] (server CPU-seconds used),
 # per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes),
