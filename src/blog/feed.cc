@@ -34,7 +34,7 @@ std::string Rfc3339(int64_t unix_ms) { return FormatUtcIso8601Ms(unix_ms); }
 
 }  // namespace
 
-std::string RenderAtomFeed(const store::PostList& posts) {
+std::string RenderAtomFeed(std::span<const store::PostSummary> posts) {
   int64_t newest_ms = 0;
   for (const store::PostSummary& post : posts) {
     newest_ms = std::max({newest_ms, post.created_unix_ms, post.updated_unix_ms});

@@ -100,7 +100,7 @@ std::string PageRenderer::Render(mustache::mustache& compiled, const mustache::d
 
 // Values are set in place and moved: kainjow's data copies what it is given (a list of
 // objects given whole is copied with every object in it), and each copy allocates again.
-std::string PageRenderer::List(const store::PostList& posts, bool front_page,
+std::string PageRenderer::List(std::span<const store::PostSummary> posts, bool front_page,
                                std::optional<int64_t> older_before) {
   mustache::data items(mustache::data::type::list);
   for (const store::PostSummary& post : posts) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include <kainjow/mustache.hpp>
@@ -31,7 +32,7 @@ class PageRenderer {
 
   // A page of post titles, newest first. `front_page`: this is "/" rather than "/?before=N".
   // `older_before`: when set, the page links to "/?before=<older_before>".
-  std::string List(const store::PostList& posts, bool front_page,
+  std::string List(std::span<const store::PostSummary> posts, bool front_page,
                    std::optional<int64_t> older_before);
   std::string Post(const store::Post& post);
   std::string NotFound();

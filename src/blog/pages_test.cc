@@ -60,7 +60,7 @@ TEST(PageRenderer, ListLinksTitlesInOrderGiven) {
 
 TEST(PageRenderer, ListLinksToOlderPageWhenAsked) {
   PageRenderer pages(DefaultTemplates());
-  std::string html = pages.List({{12, 0, "Twelve"}}, false, 12);
+  std::string html = pages.List(store::PostList{{12, 0, "Twelve"}}, false, 12);
   EXPECT_TRUE(Contains(html, "href=\"/?before=12\"")) << html;
   EXPECT_TRUE(Contains(html, "href=\"/\"")) << html;
 }
@@ -74,7 +74,7 @@ TEST(PageRenderer, EmptyFrontPageSaysNoPostsYet) {
 
 TEST(PageRenderer, PagesAreHtml5WithViewportAndNoScripts) {
   PageRenderer pages(DefaultTemplates());
-  for (const std::string& html : {pages.List({{1, 0, "t"}}, true, std::nullopt),
+  for (const std::string& html : {pages.List(store::PostList{{1, 0, "t"}}, true, std::nullopt),
                                   pages.Post({1, 0, "t", "b"}), pages.NotFound(), pages.Gone(1)}) {
     EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u) << html;
     EXPECT_TRUE(Contains(html, "<meta charset=\"utf-8\">"));
@@ -102,7 +102,7 @@ TEST(PageRenderer, EscapesTitleAndRendersBodyAsMarkdownWithRawHtmlAsText) {
   EXPECT_FALSE(Contains(html, "<script>")) << html;
   EXPECT_TRUE(Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;")) << html;
   EXPECT_TRUE(Contains(html, "<p>Tom &amp; &quot;Jerry&quot; &lt;b&gt;'x'&lt;/b&gt;</p>")) << html;
-  std::string list = pages.List({{1, 0, post.title}}, true, std::nullopt);
+  std::string list = pages.List(store::PostList{{1, 0, post.title}}, true, std::nullopt);
   EXPECT_FALSE(Contains(list, "<script>")) << list;
   EXPECT_TRUE(Contains(list, "&lt;script&gt;alert(1)&lt;/script&gt;")) << list;
 }

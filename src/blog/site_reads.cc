@@ -2,6 +2,7 @@
 // a current copy, else rendered from the store and kept.
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include "blog/default_templates.h"
@@ -38,26 +39,45 @@ void Site::State::List(const http::Request& request, http::Reply reply) {
     reply(PageResponse(ConditionsView::Of(request), page));
     return;
   }
-  session->Latest(before, kPostsPerPage + 1,
-                  [weak = weak_from_this(), before, generation, changed_unix_ms,
-                   conditions = Conditions::Of(request),
-                   reply = std::move(reply)](Result<store::PostList> posts) {
+  auto render = [weak = weak_from_this(), before, generation, changed_unix_ms,
+                 conditions = Conditions::Of(request),
+                 reply = std::move(reply)](Result<std::shared_ptr<const store::PostList>> read) {
+    std::shared_ptr<State> self = weak.lock();
+    if (!self) return reply(ShuttingDownResponse());
+    if (!read) return reply(StoreErrorResponse(read.error()));
+    std::span<const store::PostSummary> posts(**read);
+    std::optional<int64_t> older;
+    if (posts.size() > static_cast<size_t>(kPostsPerPage)) {
+      posts = posts.first(kPostsPerPage);
+      older = posts.back().id;
+    }
+    // The list changes with any post, shown or not (an older one deleted shifts it): its time
+    // is that of the store's last change, the same on every loop thread (a time of rendering
+    // would differ between two threads' copies).
+    PagePtr page = MakePage(200, self->pages.List(posts, !before.has_value(), older),
+                            Seconds(changed_unix_ms));
+    self->cache.PutList(before.value_or(0), generation, page);
+    reply(PageResponse(conditions, page));
+  };
+  if (!before) return Newest(generation, kPostsPerPage + 1, std::move(render));
+  session->Latest(before, kPostsPerPage + 1, [render = std::move(render)](auto posts) mutable {
+    if (!posts) return render(tl::unexpected(posts.error()));
+    render(std::make_shared<const store::PostList>(std::move(*posts)));
+  });
+}
+
+void Site::State::Newest(uint64_t generation, size_t limit,
+                         std::function<void(Result<std::shared_ptr<const store::PostList>>)> done) {
+  if (auto known = store.Newest(generation, limit)) return done(std::move(known));
+  session->Latest(std::nullopt, static_cast<int>(limit),
+                  [weak = weak_from_this(), generation, limit,
+                   done = std::move(done)](Result<store::PostList> posts) {
                     std::shared_ptr<State> self = weak.lock();
-                    if (!self) return reply(ShuttingDownResponse());
-                    if (!posts) return reply(StoreErrorResponse(posts.error()));
-                    std::optional<int64_t> older;
-                    if (posts->size() > static_cast<size_t>(kPostsPerPage)) {
-                      posts->resize(kPostsPerPage);
-                      older = posts->back().id;
-                    }
-                    // The list changes with any post, shown or not (an older one deleted
-                    // shifts it): its time is that of the store's last change, the same on every
-                    // loop thread (a time of rendering would differ between two threads' copies).
-                    PagePtr page =
-                        MakePage(200, self->pages.List(*posts, !before.has_value(), older),
-                                 Seconds(changed_unix_ms));
-                    self->cache.PutList(before.value_or(0), generation, page);
-                    reply(PageResponse(conditions, page));
+                    if (!self) return done(MakeError(ErrorCode::kUnavailable, "shutting down"));
+                    if (!posts) return done(tl::unexpected(posts.error()));
+                    auto shared = std::make_shared<const store::PostList>(std::move(*posts));
+                    self->store.OfferNewest(generation, limit, shared);
+                    done(std::move(shared));
                   });
 }
 
@@ -70,15 +90,17 @@ void Site::State::Feed(const http::Request& request, http::Reply reply) {
     reply(PageResponse(ConditionsView::Of(request), page));
     return;
   }
-  session->Latest(
-      std::nullopt, kFeedEntries,
+  Newest(
+      generation, kFeedEntries,
       [weak = weak_from_this(), generation, changed_unix_ms, conditions = Conditions::Of(request),
-       reply = std::move(reply)](Result<store::PostList> posts) {
+       reply = std::move(reply)](Result<std::shared_ptr<const store::PostList>> posts) {
         std::shared_ptr<State> self = weak.lock();
         if (!self) return reply(ShuttingDownResponse());
         if (!posts) return reply(StoreErrorResponse(posts.error()));
-        PagePtr page = MakePage(200, RenderAtomFeed(*posts), Seconds(changed_unix_ms), 0,
-                                "application/atom+xml; charset=utf-8");
+        std::span<const store::PostSummary> entries(**posts);
+        PagePtr page = MakePage(
+            200, RenderAtomFeed(entries.first(std::min<size_t>(entries.size(), kFeedEntries))),
+            Seconds(changed_unix_ms), 0, "application/atom+xml; charset=utf-8");
         self->cache.PutList(kFeedKey, generation, page);
         reply(PageResponse(conditions, page));
       });

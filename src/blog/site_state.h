@@ -46,6 +46,11 @@ struct Site::State : std::enable_shared_from_this<Site::State> {
   void List(const http::Request& request, http::Reply reply);
   void Post(const http::Request& request, std::string_view param, http::Reply reply);
   void Feed(const http::Request& request, http::Reply reply);
+  // The `limit` newest posts (or all there are, or more) as of `generation`: the store's copy
+  // when it knows them (carried forward through its commits), else a query whose answer is
+  // offered back to it. `done` runs on this thread.
+  void Newest(uint64_t generation, size_t limit,
+              std::function<void(Result<std::shared_ptr<const store::PostList>>)> done);
   // The page of post `id` (its HTML page, or its Markdown source) from the cache or the store:
   // nullptr when no post ever had that id, a 410 page when it was deleted. `done` runs on this
   // thread.

@@ -40,6 +40,13 @@ class PostgresStore final : public Store {
     return std::unique_ptr<StoreSession>(std::move(*session));
   }
   uint64_t Generation() const override { return writer_->Generation(); }
+  std::shared_ptr<const PostList> Newest(uint64_t generation, size_t limit) const override {
+    return writer_->newest().Find(generation, limit);
+  }
+  void OfferNewest(uint64_t generation, size_t limit,
+                   std::shared_ptr<const PostList> posts) override {
+    writer_->newest().Offer(generation, limit, std::move(posts));
+  }
   int64_t ChangedUnixMs() const override { return writer_->ChangedUnixMs(); }
   uint64_t EditGeneration() const override { return writer_->EditGeneration(); }
   EditLog::Changes EditedSince(uint64_t since) const override {

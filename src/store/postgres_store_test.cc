@@ -91,21 +91,6 @@ class PostgresStoreTest : public ::testing::Test {
     return at == std::string::npos ? -1 : std::stoll(text.substr(at + name.size()));
   }
 
-  // Waits, bounded, until the store's listener is connected (its start-up bump is done).
-  static bool Listening(const Store& store) {
-    auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-    while (true) {
-      std::string text;
-      MetricsWriter out(text);
-      store.WriteMetrics(out);
-      if (text.find("fourdollar_pg_connected{connection=\"listener\"} 1") != std::string::npos) {
-        return true;
-      }
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::yield();
-    }
-  }
-
   ThreadExecutor loop_;
   std::string url_;
 };

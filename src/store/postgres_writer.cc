@@ -334,7 +334,11 @@ void PostgresWriter::Acknowledge(std::vector<PendingWrite>& writes,
                                  std::vector<Result<Post>>& outcomes) {
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  BumpGeneration(EditedIds(writes, outcomes));
+  RecordChange(EditedIds(writes, outcomes));
+  std::vector<WriteRequest::Kind> kinds;
+  kinds.reserve(writes.size());
+  for (const PendingWrite& write : writes) kinds.push_back(write.request.kind);
+  newest_.Commit(kinds, outcomes);
   for (size_t i = 0; i < writes.size(); ++i) CompleteWrite(writes[i], std::move(outcomes[i]));
 }
 

@@ -33,6 +33,7 @@
 #include "base/executor.h"
 #include "base/metrics.h"
 #include "base/result.h"
+#include "store/newest_posts.h"
 #include "store/postgres_backoff.h"
 #include "store/postgres_connection.h"
 #include "store/postgres_edit_notice.h"
@@ -64,13 +65,29 @@ class PostgresWriter {
   // batch in doubt, posts every completion, joins the thread. Idempotent.
   void Shutdown();
 
-  uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
+  uint64_t Generation() const { return newest_.Generation(); }
+  // The newest posts, followed through this instance's commits (newest_posts.h).
+  NewestPosts& newest() { return newest_; }
   uint64_t EditGeneration() const { return edits_.Generation(); }
   EditLog::Changes EditedSince(uint64_t since) const { return edits_.ChangedSince(since); }
-  // For content committed here or elsewhere (another instance), or possibly missed. `edited`:
-  // the posts edited or deleted (empty when posts were only added); nullopt when it is not
-  // known which, if any.
+  // For content committed elsewhere (another instance), or possibly missed. `edited`: the posts
+  // edited or deleted (empty when posts were only added); nullopt when it is not known which,
+  // if any. The newest posts are forgotten until read again.
   void BumpGeneration(const EditedPosts& edited) {
+    RecordChange(edited);
+    newest_.BumpUnknown();
+  }
+  // Store::ChangedUnixMs.
+  int64_t ChangedUnixMs() const { return changed_unix_ms_.load(std::memory_order_relaxed); }
+
+  PostgresMetrics& metrics() { return connection_metrics_; }
+  // This instance's origin in the payloads of its notifications (postgres_edit_notice.h).
+  const std::string& origin() const { return key_prefix_; }
+  void WriteMetrics(MetricsWriter& out) const;
+
+ private:
+  // Records a change in the edit log and its time, before the generation is bumped.
+  void RecordChange(const EditedPosts& edited) {
     if (!edited) {
       edits_.RecordUnknown();
     } else if (!edited->empty()) {
@@ -82,17 +99,8 @@ class PostgresWriter {
     while (changed < now_unix_ms && !changed_unix_ms_.compare_exchange_weak(
                                         changed, now_unix_ms, std::memory_order_relaxed)) {
     }
-    generation_.fetch_add(1, std::memory_order_acq_rel);
   }
-  // Store::ChangedUnixMs.
-  int64_t ChangedUnixMs() const { return changed_unix_ms_.load(std::memory_order_relaxed); }
 
-  PostgresMetrics& metrics() { return connection_metrics_; }
-  // This instance's origin in the payloads of its notifications (postgres_edit_notice.h).
-  const std::string& origin() const { return key_prefix_; }
-  void WriteMetrics(MetricsWriter& out) const;
-
- private:
   // A batch whose COMMIT got no answer.
   struct InDoubt {
     std::vector<PendingWrite> writes;
@@ -132,8 +140,8 @@ class PostgresWriter {
   ReconnectBackoff backoff_;          // writer thread only
   std::optional<InDoubt> in_doubt_;   // writer thread only
 
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int64_t> changed_unix_ms_{0};  // raised before each bump of generation_
+  NewestPosts newest_;                       // and the content generation
+  std::atomic<int64_t> changed_unix_ms_{0};  // raised before each bump of the generation
   EditLog edits_;
   store::WriteMetrics metrics_;
   PostgresMetrics connection_metrics_;

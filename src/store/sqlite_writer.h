@@ -19,6 +19,7 @@
 #include "base/executor.h"
 #include "base/metrics.h"
 #include "base/result.h"
+#include "store/newest_posts.h"
 #include "store/sqlite_connection.h"
 #include "store/store.h"
 #include "store/write_metrics.h"
@@ -49,8 +50,10 @@ class SqliteWriter {
   // Idempotent; a concurrent caller returns once the first one is done.
   void Shutdown();
 
-  // Bumped (release) after each commit, before that commit's completions are posted.
-  uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
+  // Bumped (release) after each commit, before that commit's completions are posted; the
+  // newest posts follow each commit (newest_posts.h).
+  uint64_t Generation() const { return newest_.Generation(); }
+  NewestPosts& newest() { return newest_; }
   // Store::ChangedUnixMs.
   int64_t ChangedUnixMs() const { return changed_unix_ms_.load(std::memory_order_relaxed); }
   // Bumped likewise, after commits that edited or deleted a post.
@@ -81,8 +84,8 @@ class SqliteWriter {
   SqliteStatement rollback_;
   int64_t last_created_unix_ms_;  // writer thread only, after Start
 
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int64_t> changed_unix_ms_{0};  // stored before each bump of generation_
+  NewestPosts newest_;
+  std::atomic<int64_t> changed_unix_ms_{0};  // stored before each bump of the generation
   EditLog edits_;
   store::WriteMetrics metrics_;
   WriteQueue queue_;

@@ -108,6 +108,15 @@ class Store {
   // a page of many posts (the list, the feed) takes it as its Last-Modified.
   virtual int64_t ChangedUnixMs() const = 0;
 
+  // The newest posts as of `generation` (newest first) when this instance knows them without a
+  // query: at least `limit` of them, or all there are. nullptr when not known; the caller then
+  // runs Latest(std::nullopt, limit) and offers its answer back with OfferNewest. Known after
+  // such an offer and carried forward by this instance's own commits; another instance's commit
+  // forgets them until the next offer.
+  virtual std::shared_ptr<const PostList> Newest(uint64_t generation, size_t limit) const = 0;
+  // What Latest(std::nullopt, limit) answered, run after Generation() read `generation`.
+  virtual void OfferNewest(uint64_t generation, size_t limit,
+                           std::shared_ptr<const PostList> posts) = 0;
   // Like Generation, but changes only when a stored post changes (edited or deleted), so that
   // a page of one post is rendered again only then, not after every new post.
   virtual uint64_t EditGeneration() const = 0;

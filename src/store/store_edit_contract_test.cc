@@ -2,7 +2,10 @@
 // store_contract_test.h; every backend that instantiates it runs these too).
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "store/store_contract_test.h"
 
@@ -20,6 +23,16 @@ Result<Post> UpdateAndWait(StoreSession& session, int64_t id, NewPost post,
 Result<Post> DeleteAndWait(StoreSession& session, int64_t id) {
   auto result = Await<Result<Post>>([&](auto done) { session.Delete(id, done); });
   return result ? *result : MakeError(ErrorCode::kInternal, "Delete did not complete in time");
+}
+
+// The fields a list page shows, for comparing two lists.
+std::vector<std::string> Listed(const PostList& posts) {
+  std::vector<std::string> rows;
+  for (const PostSummary& post : posts) {
+    rows.push_back(std::to_string(post.id) + " " + std::to_string(post.created_unix_ms) + " " +
+                   post.title + " " + std::to_string(post.updated_unix_ms));
+  }
+  return rows;
 }
 
 }  // namespace
@@ -145,6 +158,74 @@ TEST_P(StoreContract, RefusedChangesDoNotFailTheirBatch) {
   auto read = GetAndWait(*session, stored->id);
   ASSERT_TRUE(read && read->has_value());
   EXPECT_EQ((*read)->body, "v2");
+}
+
+// The newest posts a store keeps after an offer are, whenever it has them, what a query reads:
+// through new posts, edits and deletes; and a list offered at an older generation is never
+// served.
+TEST_P(StoreContract, NewestPostsFollowCommitsAsAQueryWouldRead) {
+  constexpr int kLimit = 3;
+  auto store = OpenTestStore();
+  ASSERT_TRUE(store);
+  auto session = OpenTestSession(*store, loop_);
+  ASSERT_TRUE(session);
+  std::vector<int64_t> ids;
+  for (const char* title : {"one", "two"}) {
+    auto stored = InsertAndWait(*session, NewPost{title, "text"});
+    ASSERT_TRUE(stored) << stored.error().message;
+    ids.push_back(stored->id);
+  }
+  // A store that hears of other instances' commits forgets the newest posts as it starts
+  // listening: after that, only this instance commits here.
+  ASSERT_TRUE(Listening(*store));
+  uint64_t generation = store->Generation();
+  EXPECT_EQ(store->Newest(generation, kLimit), nullptr) << "known before any offer";
+  auto offer = [&] {
+    generation = store->Generation();
+    auto latest = LatestAndWait(*session, std::nullopt, kLimit);
+    ASSERT_TRUE(latest) << latest.error().message;
+    store->OfferNewest(generation, kLimit, std::make_shared<const PostList>(std::move(*latest)));
+  };
+  offer();
+  // Whenever the store says it knows them, they are what a query reads now.
+  auto expect_as_queried = [&](const char* step) -> bool {
+    auto known = store->Newest(store->Generation(), kLimit);
+    auto latest = LatestAndWait(*session, std::nullopt, kLimit);
+    EXPECT_TRUE(latest) << step;
+    if (known && latest) {
+      EXPECT_EQ(Listed(*known), Listed(*latest)) << step;
+    }
+    return known != nullptr;
+  };
+  EXPECT_TRUE(expect_as_queried("offered"));
+
+  // New posts are followed: this instance committed them.
+  for (const char* title : {"three", "four"}) {
+    auto stored = InsertAndWait(*session, NewPost{title, "text"});
+    ASSERT_TRUE(stored) << stored.error().message;
+    ids.push_back(stored->id);
+  }
+  EXPECT_EQ(store->Newest(generation, kLimit), nullptr) << "served for an older generation";
+  EXPECT_TRUE(expect_as_queried("after two new posts"));
+
+  // So are edits, of a listed post and of one below the list.
+  const size_t newest = ids.size() - 1;
+  ASSERT_TRUE(UpdateAndWait(*session, ids[newest - 1], NewPost{"edited", "t"}, std::nullopt));
+  ASSERT_TRUE(UpdateAndWait(*session, ids[0], NewPost{"one, edited", "t"}, std::nullopt));
+  EXPECT_TRUE(expect_as_queried("after edits"));
+
+  // A listed post deleted: the store may forget the list (the one that moves up is unknown),
+  // but never shows the deleted post.
+  ASSERT_TRUE(DeleteAndWait(*session, ids[newest]));
+  expect_as_queried("after a delete");
+  offer();
+  EXPECT_TRUE(expect_as_queried("offered again"));
+
+  // An offer read before a commit is not kept.
+  const uint64_t stale = store->Generation();
+  ASSERT_TRUE(InsertAndWait(*session, NewPost{"five", "text"}));
+  store->OfferNewest(stale, kLimit, std::make_shared<const PostList>(PostList{{1, 0, "stale"}}));
+  expect_as_queried("after a stale offer");
 }
 
 }  // namespace fourdollar::store::testing

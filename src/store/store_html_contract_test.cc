@@ -19,22 +19,6 @@ Result<Post> UpdateAndWait(StoreSession& session, int64_t id, NewPost post) {
   return result ? *result : MakeError(ErrorCode::kInternal, "Update did not complete in time");
 }
 
-// A PostgreSQL store's listener records "any post may have changed" once it is connected;
-// waits, bounded, until that is behind us (at once for a store with no listener).
-bool ListenerSettled(const Store& store) {
-  auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-  while (true) {
-    std::string text;
-    MetricsWriter out(text);
-    store.WriteMetrics(out);
-    if (text.find("fourdollar_pg_connected{connection=\"listener\"} 0") == std::string::npos) {
-      return true;
-    }
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-}
-
 }  // namespace
 
 TEST_P(StoreContract, KeepsTheRenderedHtmlBesideTheSource) {
@@ -71,7 +55,7 @@ TEST_P(StoreContract, EditedSinceNamesOnlyThePostsChanged) {
   ASSERT_TRUE(store);
   auto session = OpenTestSession(*store, loop_);
   ASSERT_TRUE(session);
-  ASSERT_TRUE(ListenerSettled(*store));
+  ASSERT_TRUE(Listening(*store));
   std::vector<int64_t> ids;
   for (int i = 0; i < 3; ++i) {
     auto stored = InsertAndWait(*session, NewPost{"T", "b", "<p>b</p>"});

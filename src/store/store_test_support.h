@@ -20,7 +20,9 @@
 
 #include "base/clock.h"
 #include "base/executor.h"
+#include "base/metrics.h"
 #include "base/result.h"
+#include "store/store.h"
 #include "support/temp_dir.h"
 
 namespace fourdollar::store::testing {
@@ -97,6 +99,22 @@ std::optional<T> Await(Start start) {
   start([promise](T value) { promise->set_value(std::move(value)); });
   if (future.wait_for(kWaitLimit) != std::future_status::ready) return std::nullopt;
   return future.get();
+}
+
+// Waits, bounded, until the store's listener for other instances' commits is connected (its
+// start-up bump of the generations is done). True at once for a store without one.
+inline bool Listening(const Store& store) {
+  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  while (true) {
+    std::string text;
+    MetricsWriter out(text);
+    store.WriteMetrics(out);
+    if (text.find("fourdollar_pg_connected{connection=\"listener\"} 0") == std::string::npos) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
 }
 
 // Counts completions from any thread and waits, bounded, for an expected number of them.
