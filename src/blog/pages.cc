@@ -99,18 +99,21 @@ std::string PageRenderer::Render(mustache::mustache& compiled, const mustache::d
 }
 
 // Values are set in place and moved: kainjow's data copies what it is given (a list of
-// objects given whole is copied with every object in it), and each copy allocates again.
+// objects given whole is copied with every object in it, and push_back copies its object), and
+// each copy allocates again. So each item is made empty in the list and filled there: the list
+// is ours (made non-const here), kainjow only offers it as const.
 std::string PageRenderer::List(std::span<const store::PostSummary> posts, bool front_page,
                                std::optional<int64_t> older_before) {
   mustache::data items(mustache::data::type::list);
+  auto& list = const_cast<mustache::list&>(items.list_value());
+  list.reserve(posts.size());
   for (const store::PostSummary& post : posts) {
-    mustache::data item(mustache::data::type::object);
+    mustache::data& item = list.emplace_back(mustache::data::type::object);
     std::string created = FormatUtcIso8601Ms(post.created_unix_ms);
     item["id"] = mustache::data(std::to_string(post.id));
     item["title"] = mustache::data(post.title);
     item["created_date"] = mustache::data(created.substr(0, created.find('T')));
     item["created"] = mustache::data(created);
-    items.push_back(item);
   }
   mustache::data data;
   data["front_page"] = mustache::data(front_page);
