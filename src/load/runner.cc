@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/cpus.h"
 #include "base/process_stats.h"
+#include "base/thread_name.h"
 #include "http/url.h"
 #include "load/engine.h"
 #include "load/scrape.h"
@@ -255,11 +256,13 @@ class LoadRun {
   // Starts the threads, then wakes at each whole second of the run (or at a signal) until every
   // engine has finished; then stops the threads.
   void Run() {
-    for (auto& worker : workers_) {
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      auto& worker = workers_[i];
       Engine* engine = worker->engine.get();
       net::EventLoop* loop = worker->loop.get();
       loop->RunAt(start_.mono_ns, [engine] { engine->Start(); });
-      worker->thread = std::thread([this, loop] {
+      worker->thread = std::thread([this, loop, i] {
+        NameThisThread("load-loop-" + std::to_string(i));
         loop->Run();
         const int64_t waited_ns = ThreadRunDelayNs();
         if (waited_ns < 0) {

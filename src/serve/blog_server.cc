@@ -9,6 +9,7 @@
 #include "base/cpus.h"
 #include "base/metrics.h"
 #include "base/process_stats.h"
+#include "base/thread_name.h"
 #include "blog/markdown.h"
 #include "net/tcp.h"
 #include "serve/https_redirect.h"
@@ -204,8 +205,11 @@ Result<std::unique_ptr<BlogServer>> BlogServer::Start(const BlogServerConfig& co
   }
   // Before the loops start: MetricsText reads it from their threads.
   server->io_backend_ = config.io_backend;
-  for (auto& worker : server->workers_) {
-    worker->thread = std::thread([loop = worker->loop.get()] { loop->Run(); });
+  for (size_t i = 0; i < server->workers_.size(); ++i) {
+    server->workers_[i]->thread = std::thread([loop = server->workers_[i]->loop.get(), i] {
+      NameThisThread("serve-loop-" + std::to_string(i));
+      loop->Run();
+    });
   }
   server->state_ = State::kRunning;
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "base/thread_name.h"
 #include "store/postgres_backoff.h"
 #include "store/postgres_connection.h"
 
@@ -23,7 +24,10 @@ Result<std::unique_ptr<PostgresListener>> PostgresListener::Start(
   std::unique_ptr<PostgresListener> listener(
       new PostgresListener(std::move(url), std::move(own_origin), std::move(bump_generation),
                            metrics, std::move(stop_event)));
-  listener->thread_ = std::thread([l = listener.get()] { l->Run(); });
+  listener->thread_ = std::thread([l = listener.get()] {
+    NameThisThread("pg-listener");
+    l->Run();
+  });
   return listener;
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "base/thread_name.h"
 
 namespace fourdollar::store {
 
@@ -18,7 +19,10 @@ Result<std::unique_ptr<PostgresSession>> PostgresSession::Open(
   if (Status connected = session->EnsureConnected(deadline_ns); !connected) {
     return tl::unexpected(connected.error());
   }
-  session->reader_ = std::thread([raw = session.get()] { raw->ReaderLoop(); });
+  session->reader_ = std::thread([raw = session.get()] {
+    NameThisThread("pg-reader");
+    raw->ReaderLoop();
+  });
   return session;
 }
 

@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/thread_name.h"
+
 #include "store/postgres_schema.h"
 
 namespace fourdollar::store {
@@ -73,7 +75,10 @@ Result<std::unique_ptr<PostgresWriter>> PostgresWriter::Start(std::string url, P
   std::unique_ptr<PostgresWriter> writer(
       new PostgresWriter(std::move(url), std::move(db), clock, limits, RandomKeyPrefix()));
   writer->connection_metrics_.SetConnected(PostgresMetrics::Link::kWriter, true);
-  writer->thread_ = std::thread([w = writer.get()] { w->Run(); });
+  writer->thread_ = std::thread([w = writer.get()] {
+    NameThisThread("pg-writer");
+    w->Run();
+  });
   return writer;
 }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "base/thread_name.h"
+
 namespace fourdollar::store {
 
 Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Start(SqliteDb db, const Clock& clock,
@@ -20,7 +22,10 @@ Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Start(SqliteDb db, const Clo
   std::unique_ptr<SqliteWriter> writer(new SqliteWriter(std::move(db), clock, limits, *last));
   auto prepared = writer->PrepareStatements();
   if (!prepared) return tl::unexpected(prepared.error());
-  writer->thread_ = std::thread([w = writer.get()] { w->Run(); });
+  writer->thread_ = std::thread([w = writer.get()] {
+    NameThisThread("sqlite-writer");
+    w->Run();
+  });
   return writer;
 }
 
