@@ -23,6 +23,9 @@
 # open-model run that dropped iterations (said below the table), measured the generator's
 # limit as much as the server's cost.
 #
+# A line gives the CPU the server's writer thread (sqlite-writer) spent per post stored in each
+# seed run and in the durable writes: the commits' share of a post's cost.
+#
 #   flock /tmp/fourdollar-bench.lock bash bench/mix.sh        # 10 s per run
 #   ROUNDS=3 DURATION=6 flock /tmp/fourdollar-bench.lock bash bench/mix.sh
 #       three rounds of every run, one after the other, then each ratio's median over the rounds
@@ -60,6 +63,17 @@ done
 server_cpu() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$server_pid/stat"
 }
+# The CPU time so far of the server's thread that commits posts (named sqlite-writer), in
+# seconds; empty when no thread has that name.
+writer_cpu() {
+  local task
+  for task in "/proc/$server_pid"/task/*; do
+    if [ "$(cat "$task/comm" 2>/dev/null)" = sqlite-writer ]; then
+      awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "$task/stat"
+      return
+    fi
+  done
+}
 posts_stored() { metric fourdollar_posts_stored_total | cut -d. -f1; }
 load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 load_iterations() { sed -nE 's/^ *iterations \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
@@ -77,11 +91,12 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else p
 
 # run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu[LABEL] (server CPU-seconds used),
 # per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes),
-# connections[LABEL] (connections the server accepted during the run) and posted[LABEL] (posts
-# stored during the run).
-declare -A cpu per_commit connections posted
+# connections[LABEL] (connections the server accepted during the run), posted[LABEL] (posts
+# stored during the run) and writer_us[LABEL] (the writer thread's CPU per post stored, in
+# microseconds; "-" without posts or without a thread named sqlite-writer).
+declare -A cpu per_commit connections posted writer_us
 run() {
-  local label=$1 scenario=$2 before after writes commits accepted stored
+  local label=$1 scenario=$2 before after writes commits accepted stored writer_before
   accepted=$(metric fourdollar_http_connections_total)
   stored=$(posts_stored)
   writes=$(metric fourdollar_write_batch_size_sum)
@@ -91,6 +106,7 @@ run() {
     perf stat -x, -o "$work/$label.perf" -e "$syscall_events" -p "$server_pid" &
     perf_pid=$!
   fi
+  writer_before=$(writer_cpu)
   before=$(server_cpu)
   FOURDOLLAR_WRITE_TOKEN=$token taskset -c "$LOAD_CPU" "$FOURDOLLAR" load "$scenario" \
     --target "$url" --threads "$LOAD_THREADS" --watch-pid "$server_pid" --out "$work/r-$label" \
@@ -111,6 +127,8 @@ run() {
   connections[$label]=$(awk -v a="$accepted" -v b="$(metric fourdollar_http_connections_total)" \
     'BEGIN { print b - a }')
   posted[$label]=$(($(posts_stored) - stored))
+  writer_us[$label]=$(awk -v a="$writer_before" -v b="$(writer_cpu)" -v n="${posted[$label]}" \
+    'BEGIN { if (a != "" && n > 0) printf "%.0f", (b - a) / n * 1e6; else print "-" }')
 }
 
 # SYSCALLS=1: the server's system calls during each run, counted by perf stat (all threads).
@@ -250,6 +268,9 @@ for round in $(seq "$ROUNDS"); do
   echo "posts answered (p50 / p95): closed $(post_times "seed_closed$r"), as weighted" \
     "$(post_times "seed_full$r"), open 80% $(post_times "seed_open80$r"), open 50%" \
     "$(post_times "seed_open50$r")"
+  echo "the writer's CPU per post (µs): closed ${writer_us[seed_closed$r]}, as weighted" \
+    "${writer_us[seed_full$r]}, open 80% ${writer_us[seed_open80$r]}, open 50%" \
+    "${writer_us[seed_open50$r]}, durable writes ${writer_us[posts$r]}"
   not_started=$(load_dropped "seed_full$r")
   if [ "${not_started:-0}" -gt 0 ]; then
     echo "seed_full$r: offered $offered it/s, $not_started iterations not started (every VU" \
