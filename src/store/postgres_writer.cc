@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "base/thread_name.h"
-
 #include "store/postgres_schema.h"
 
 namespace fourdollar::store {

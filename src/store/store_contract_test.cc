@@ -81,6 +81,18 @@ Result<PostList> StoreContract::LatestAndWait(StoreSession& session,
   return result ? *result : tl::unexpected(TimedOut("Latest"));
 }
 
+Result<Post> StoreContract::UpdateAndWait(StoreSession& session, int64_t id, NewPost post,
+                                          std::optional<int64_t> revision) {
+  auto result =
+      Await<Result<Post>>([&](auto done) { session.Update(id, std::move(post), revision, done); });
+  return result ? *result : tl::unexpected(TimedOut("Update"));
+}
+
+Result<Post> StoreContract::DeleteAndWait(StoreSession& session, int64_t id) {
+  auto result = Await<Result<Post>>([&](auto done) { session.Delete(id, done); });
+  return result ? *result : tl::unexpected(TimedOut("Delete"));
+}
+
 TEST_P(StoreContract, InsertedPostCanBeReadBack) {
   auto store = OpenTestStore();
   ASSERT_TRUE(store);

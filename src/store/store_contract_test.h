@@ -49,6 +49,9 @@ class StoreContract : public ::testing::TestWithParam<StoreBackend> {
   static Result<std::optional<Post>> GetAndWait(StoreSession& session, int64_t id);
   static Result<PostList> LatestAndWait(StoreSession& session, std::optional<int64_t> before_id,
                                         int limit);
+  static Result<Post> UpdateAndWait(StoreSession& session, int64_t id, NewPost post,
+                                    std::optional<int64_t> revision = std::nullopt);
+  static Result<Post> DeleteAndWait(StoreSession& session, int64_t id);
 
   TempDir dir_;
   // Declared before any store of a test body, so it outlives them and their completions.

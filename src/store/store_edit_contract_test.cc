@@ -13,18 +13,6 @@ namespace fourdollar::store::testing {
 
 namespace {
 
-Result<Post> UpdateAndWait(StoreSession& session, int64_t id, NewPost post,
-                           std::optional<int64_t> revision) {
-  auto result =
-      Await<Result<Post>>([&](auto done) { session.Update(id, std::move(post), revision, done); });
-  return result ? *result : MakeError(ErrorCode::kInternal, "Update did not complete in time");
-}
-
-Result<Post> DeleteAndWait(StoreSession& session, int64_t id) {
-  auto result = Await<Result<Post>>([&](auto done) { session.Delete(id, done); });
-  return result ? *result : MakeError(ErrorCode::kInternal, "Delete did not complete in time");
-}
-
 // The fields a list page shows, for comparing two lists.
 std::vector<std::string> Listed(const PostList& posts) {
   std::vector<std::string> rows;

@@ -9,16 +9,6 @@
 
 namespace fourdollar::store::testing {
 
-namespace {
-
-Result<Post> UpdateAndWait(StoreSession& session, int64_t id, NewPost post) {
-  auto result = Await<Result<Post>>(
-      [&](auto done) { session.Update(id, std::move(post), std::nullopt, done); });
-  return result ? *result : MakeError(ErrorCode::kInternal, "Update did not complete in time");
-}
-
-}  // namespace
-
 TEST_P(StoreContract, KeepsTheRenderedHtmlBesideTheSource) {
   auto store = OpenTestStore();
   ASSERT_TRUE(store);
