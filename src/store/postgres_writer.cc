@@ -338,7 +338,10 @@ void PostgresWriter::Acknowledge(std::vector<PendingWrite>& writes,
                                  std::vector<Result<Post>>& outcomes) {
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  RecordChange(EditedIds(writes, outcomes));
+  if (const std::vector<int64_t> edited = EditedIds(writes, outcomes); !edited.empty()) {
+    edits_.Record(edited);
+  }
+  TouchChanged();
   std::vector<WriteRequest::Kind> kinds;
   kinds.reserve(writes.size());
   for (const PendingWrite& write : writes) kinds.push_back(write.request.kind);
@@ -354,7 +357,7 @@ void PostgresWriter::ResolveInDoubt(bool final) {
     metrics_.RecordBatch(doubt.writes.size(), 0, false);
     // The commit may have held, and this instance's listener skips its own notifications:
     // every cached page goes, as after a notification that names no post.
-    BumpGeneration(std::nullopt);
+    ForgetChanges();
     Fail(doubt.writes, Error{ErrorCode::kUnavailable,
                              "cannot tell whether the post was stored (PostgreSQL did not answer "
                              "the commit): " +

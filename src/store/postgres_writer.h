@@ -74,7 +74,9 @@ class PostgresWriter {
   // edited or deleted (empty when posts were only added); nullopt when it is not known which,
   // if any. The newest posts are forgotten until read again.
   void BumpGeneration(const EditedPosts& edited) {
-    RecordChange(edited);
+    if (!edited) return ForgetChanges();
+    if (!edited->empty()) edits_.Record(*edited);
+    TouchChanged();
     newest_.BumpUnknown();
   }
   // Store::ChangedUnixMs.
@@ -86,14 +88,16 @@ class PostgresWriter {
   void WriteMetrics(MetricsWriter& out) const;
 
  private:
-  // Records a change in the edit log and its time, before the generation is bumped.
-  void RecordChange(const EditedPosts& edited) {
-    if (!edited) {
-      edits_.RecordUnknown();
-    } else if (!edited->empty()) {
-      edits_.Record(*edited);
-    }
-    // Now is at least the commit's time here, and, for another instance's, when it was heard.
+  // Any post may have changed (a notification missed, a commit in doubt): the edit log says so,
+  // the generation moves and the newest posts are forgotten.
+  void ForgetChanges() {
+    edits_.RecordUnknown();
+    TouchChanged();
+    newest_.BumpUnknown();
+  }
+  // Raises the time of the last change to now, before the generation is bumped: now is at least
+  // the commit's time here, and, for another instance's, when it was heard.
+  void TouchChanged() {
     const int64_t now_unix_ms = clock_.NowUnixMs();
     int64_t changed = changed_unix_ms_.load(std::memory_order_relaxed);
     while (changed < now_unix_ms && !changed_unix_ms_.compare_exchange_weak(
