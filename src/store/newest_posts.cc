@@ -11,7 +11,7 @@ namespace {
 // commit's changes cannot be followed from them alone (a listed post deleted while older ones
 // exist beyond the list: which one moves up is not known).
 std::shared_ptr<const PostList> Follow(const PostList& posts, size_t limit,
-                                       std::span<const WriteRequest::Kind> kinds,
+                                       std::span<const PendingWrite> writes,
                                        std::span<const Result<Post>> outcomes) {
   // Fewer than the limit: the list is every post there is.
   const bool complete = posts.size() < limit;
@@ -22,7 +22,7 @@ std::shared_ptr<const PostList> Follow(const PostList& posts, size_t limit,
     const Post& post = *outcomes[i];
     auto at = std::lower_bound(next->begin(), next->end(), post.id, newest_first);
     const bool listed = at != next->end() && at->id == post.id;
-    switch (kinds[i]) {
+    switch (writes[i].request.kind) {
       case WriteRequest::Kind::kInsert:
         // Ids are handed out in commit order, so a new post is normally the newest; one older
         // than a full list's last (another instance's newer posts heard of first) is not listed.
@@ -66,10 +66,10 @@ void NewestPosts::Offer(uint64_t generation, size_t limit, std::shared_ptr<const
   limit_ = limit;
 }
 
-void NewestPosts::Commit(std::span<const WriteRequest::Kind> kinds,
+void NewestPosts::Commit(std::span<const PendingWrite> writes,
                          std::span<const Result<Post>> outcomes) {
   std::lock_guard lock(mutex_);
-  if (posts_) posts_ = Follow(*posts_, limit_, kinds, outcomes);
+  if (posts_) posts_ = Follow(*posts_, limit_, writes, outcomes);
   generation_.fetch_add(1, std::memory_order_release);
 }
 

@@ -18,6 +18,7 @@
 
 #include "base/result.h"
 #include "store/store.h"
+#include "store/write_queue.h"
 
 namespace fourdollar::store {
 
@@ -39,10 +40,10 @@ class NewestPosts {
   // commits from then on.
   void Offer(uint64_t generation, size_t limit, std::shared_ptr<const PostList> posts);
 
-  // A commit of this instance: `outcomes[i]` is what `kinds[i]` did (an error: nothing). Bumps
+  // A commit of this instance: `outcomes[i]` is what `writes[i]` did (an error: nothing). Bumps
   // the generation; the newest posts follow the commit if they were current before it. Call
   // before any write of the commit is acknowledged.
-  void Commit(std::span<const WriteRequest::Kind> kinds, std::span<const Result<Post>> outcomes);
+  void Commit(std::span<const PendingWrite> writes, std::span<const Result<Post>> outcomes);
 
   // Content changed in a way this instance cannot follow (another instance's commit, a commit
   // in doubt): bumps the generation and forgets the newest posts until the next Offer.

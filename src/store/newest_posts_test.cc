@@ -36,7 +36,9 @@ void Offer(NewestPosts& newest, size_t limit, std::vector<int64_t> ids) {
 }
 
 void Commit(NewestPosts& newest, std::vector<Kind> kinds, std::vector<Result<Post>> outcomes) {
-  newest.Commit(kinds, outcomes);
+  std::vector<PendingWrite> writes;
+  for (Kind kind : kinds) writes.push_back(PendingWrite{WriteRequest{kind, 0, std::nullopt, {}}});
+  newest.Commit(writes, outcomes);
 }
 
 TEST(NewestPosts, ListOfEveryPostFollowsDeletesAndGrowsToItsLimit) {

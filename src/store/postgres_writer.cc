@@ -342,10 +342,7 @@ void PostgresWriter::Acknowledge(std::vector<PendingWrite>& writes,
     edits_.Record(edited);
   }
   TouchChanged();
-  std::vector<WriteRequest::Kind> kinds;
-  kinds.reserve(writes.size());
-  for (const PendingWrite& write : writes) kinds.push_back(write.request.kind);
-  newest_.Commit(kinds, outcomes);
+  newest_.Commit(writes, outcomes);
   for (size_t i = 0; i < writes.size(); ++i) CompleteWrite(writes[i], std::move(outcomes[i]));
 }
 

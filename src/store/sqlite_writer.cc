@@ -129,10 +129,7 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   }
 
   std::vector<int64_t> edited;
-  std::vector<WriteRequest::Kind> kinds;
-  kinds.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    kinds.push_back(batch[i].request.kind);
     if (!outcomes[i]) continue;
     last_created_unix_ms_ = std::max(
         {last_created_unix_ms_, outcomes[i]->created_unix_ms, outcomes[i]->updated_unix_ms});
@@ -144,7 +141,7 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   changed_unix_ms_.store(
       std::max(changed_unix_ms_.load(std::memory_order_relaxed), last_created_unix_ms_),
       std::memory_order_relaxed);
-  newest_.Commit(kinds, outcomes);
+  newest_.Commit(batch, outcomes);
   for (size_t i = 0; i < batch.size(); ++i) CompleteWrite(batch[i], std::move(outcomes[i]));
 }
 
