@@ -82,6 +82,20 @@ TEST(NewestPosts, FindsOnlyAtItsGenerationAndForAtMostItsLimit) {
   EXPECT_EQ(Ids(newest.Find(newest.Generation(), 2)), (std::vector<int64_t>{5, 4}));
 }
 
+TEST(NewestPosts, AnswerThatAlreadyHoldsTheCommitIsNotChangedTwice) {
+  // A loop's query can read a commit's rows before the writer bumps the generation for it: the
+  // answer is offered at the older generation and kept, and that commit then finds its new post
+  // listed, its edit applied and its deleted post gone.
+  NewestPosts newest;
+  Offer(newest, 3, {7, 6, 5});  // 7 new and 6 edited by the commit below, 4 deleted by it
+  Commit(newest, {Kind::kInsert, Kind::kUpdate, Kind::kDelete},
+         {Stored(7), Stored(6, "edited"), Stored(4)});
+  auto posts = newest.Find(newest.Generation(), 3);
+  EXPECT_EQ(Ids(posts), (std::vector<int64_t>{7, 6, 5}));
+  ASSERT_TRUE(posts);
+  EXPECT_EQ((*posts)[1].title, "edited");
+}
+
 TEST(NewestPosts, ChangeOfUnknownPostsForgetsUntilTheNextOffer) {
   NewestPosts newest;
   Offer(newest, 2, {4, 3});
