@@ -125,7 +125,7 @@ void WriteQueue::Fill(std::vector<PendingWrite>& batch, size_t last_batch) {
     gap_ns = std::min(gap_ns, span_ns / static_cast<int64_t>(batch.size() - 1));
   }
   // A batch that waited past the gap already (while the commit before it ran) does not count.
-  const Gathered gathered = Gather(batch, kGatherNs, 2 * gap_ns);
+  const Gathered gathered = Gather(batch, kGatherNs, kGatherGaps * gap_ns);
   if (gathered == Gathered::kOver) return;
   gather_score_ += ((gathered == Gathered::kSome ? kGatherScoreFull : 0) - gather_score_) / 4;
 }

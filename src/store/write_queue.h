@@ -73,13 +73,18 @@ class WriteQueue {
   // The writers' batching, after TakeBatch: as many posts as can share one sync. When fewer are
   // queued than `last_batch` (the size of the batch committed before), TopUp for at most
   // kTopUpWaitUs. Then, when posts come less than kGatherNs apart on average, Gather them for
-  // at most kGatherNs from the batch's first, each expected within twice the mean gap (or the
-  // batch's own gap between its posts, when that is shorter: posts that came in a burst). Only
+  // at most kGatherNs from the batch's first, each expected within kGatherGaps mean gaps (or
+  // the batch's own gap between its posts, when that is shorter: posts that came in a burst).
+  // Posts that arrive on their own come at irregular gaps (one in 55 of them is more than four
+  // mean gaps after the last, one in 7 more than two), so a gather waits long enough not to
+  // end at the first lull; a commit's CPU is then shared by the posts of up to kGatherNs
+  // (docs/benchmarks.md, "A longer gathering"). Only
   // while gathering pays: when most of the last gathers found nothing (a fixed set of clients
   // that each wait for their answer sends nothing more before the commit), the writer gathers
   // only at every kGatherProbeEvery-th batch, to notice when posts start to come on their own.
   static constexpr int64_t kTopUpWaitUs = 200;
-  static constexpr int64_t kGatherNs = 2'000'000;
+  static constexpr int64_t kGatherNs = 4'000'000;
+  static constexpr int64_t kGatherGaps = 4;
   static constexpr int kGatherProbeEvery = 32;
   void Fill(std::vector<PendingWrite>& batch, size_t last_batch);
   // Whether Fill gathers at every batch (posts came during most of its last gathers) rather
