@@ -75,13 +75,13 @@ class WriteQueue {
   // kTopUpWaitUs. Then, when posts come less than kGatherNs apart on average, Gather them for
   // at most kGatherNs from the batch's first, each expected within kGatherGaps mean gaps (or
   // the batch's own gap between its posts, when that is shorter: posts that came in a burst).
-  // Posts that arrive on their own come at irregular gaps (one in 55 of them is more than four
-  // mean gaps after the last, one in 7 more than two), so a gather waits long enough not to
-  // end at the first lull; a commit's CPU is then shared by the posts of up to kGatherNs
-  // (docs/benchmarks.md, "A longer gathering"). Only
-  // while gathering pays: when most of the last gathers found nothing (a fixed set of clients
-  // that each wait for their answer sends nothing more before the commit), the writer gathers
-  // only at every kGatherProbeEvery-th batch, to notice when posts start to come on their own.
+  // Posts that arrive on their own come at irregular gaps (one in 55 is longer than four mean
+  // gaps, one in 7 longer than two), so a gather waits long enough not to end at the first
+  // lull, and a commit's CPU is shared by the posts of up to kGatherNs (docs/benchmarks.md,
+  // "A longer gathering"). Only while gathering pays: when most of the last gathers found
+  // nothing (a fixed set of clients that each wait for their answer sends nothing more before
+  // the commit), the writer gathers only at every kGatherProbeEvery-th batch, to notice when
+  // posts start to come on their own.
   static constexpr int64_t kTopUpWaitUs = 200;
   static constexpr int64_t kGatherNs = 4'000'000;
   static constexpr int64_t kGatherGaps = 4;
