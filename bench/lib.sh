@@ -52,11 +52,18 @@ ready_field() {
 }
 
 # Starts fourdollar pinned to SERVER_CPU on a fresh store, its loop on IO_BACKEND (default epoll);
-# sets server_pid, url, token.
+# sets server_pid, url, token. SERVER_WRAPPER, when set, is a command the server is started
+# through, which must exec it (e.g. "eatmydata", Debian's: every sync becomes a no-op, to see what
+# the durable commits cost; never for a figure of the product as it runs).
 start_fourdollar() {
-  local data=$1
+  local data=$1 wrapper=()
   mkdir -p "$data"
-  taskset -c "$SERVER_CPU" "$FOURDOLLAR" serve --listen 127.0.0.1:0 --db "sqlite:$data/blog.db" \
+  if [ -n "${SERVER_WRAPPER:-}" ]; then
+    read -ra wrapper <<<"$SERVER_WRAPPER"
+    require_tools "${wrapper[0]}"
+  fi
+  taskset -c "$SERVER_CPU" "${wrapper[@]}" "$FOURDOLLAR" serve --listen 127.0.0.1:0 \
+    --db "sqlite:$data/blog.db" \
     --threads 1 --io-backend "${IO_BACKEND:-epoll}" --ready-file "$data/ready.json" \
     2>"$data/server.log" &
   server_pid=$!

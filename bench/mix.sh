@@ -31,6 +31,12 @@
 #       three rounds of every run, one after the other, then each ratio's median over the rounds
 #   DURATION=20 POSTS=300 flock /tmp/fourdollar-bench.lock bash bench/mix.sh
 #   SYSCALLS=1 ... bash bench/mix.sh    also the server's system calls per request (perf stat)
+#   OPEN_MAX_VUS=60 ... bash bench/mix.sh
+#       the open runs with at most 60 VUs in flight instead of 500: a host's stall then drops
+#       iterations rather than piling up hundreds of connections (docs/benchmarks.md, "Pile-ups
+#       near capacity"), so the run at 80% measures 80% rather than a pile-up
+#   SERVER_WRAPPER=eatmydata ... bash bench/mix.sh
+#       the server with every sync made a no-op (bench/lib.sh): what the durable commits cost
 #   LOAD_CPU=1-3 LOAD_THREADS=3 ... bash bench/mix.sh
 #       the generator on three cores, for a machine that has them: on two, a seed request costs
 #       the generator about what it costs the server, so the open model at 80% of the closed
@@ -41,6 +47,7 @@ DURATION=${DURATION:-10}
 POSTS=${POSTS:-300}
 ROUNDS=${ROUNDS:-1}
 LOAD_THREADS=${LOAD_THREADS:-1}
+OPEN_MAX_VUS=${OPEN_MAX_VUS:-500}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 require_tools wrk curl taskset
@@ -49,6 +56,7 @@ require_whole DURATION
 require_whole POSTS
 require_whole ROUNDS
 require_whole LOAD_THREADS
+require_whole OPEN_MAX_VUS
 require_fourdollar
 
 start_work mixbench
@@ -169,9 +177,9 @@ scenarios:
 YAML
 posting_scenario "$work/posts.yaml" 5 "$DURATION"
 # open_yaml RATE FILE SCENARIO [MAX_VUS]: the flows of SCENARIO (seed or get) started at RATE
-# per second, by at most MAX_VUS (500) VUs at once.
+# per second, by at most MAX_VUS (OPEN_MAX_VUS) VUs at once.
 open_yaml() {
-  local arrival="arrival: {rate: $1, duration: ${DURATION}s, max_vus: ${4:-500}}"
+  local arrival="arrival: {rate: $1, duration: ${DURATION}s, max_vus: ${4:-$OPEN_MAX_VUS}}"
   if [ "$3" = seed ]; then
     seed_with "$arrival"
   else
@@ -211,7 +219,8 @@ median() { tr ' ' '\n' | quantile 0.5; }
 
 echo "bench: server on CPU $SERVER_CPU, generator ($LOAD_THREADS thread(s)) on CPU $LOAD_CPU," \
   "${DURATION} s per run," \
-  "$ROUNDS round(s), SQLite synchronous=FULL, $POSTS posts to start"
+  "$ROUNDS round(s), SQLite synchronous=FULL${SERVER_WRAPPER:+ through $SERVER_WRAPPER}," \
+  "$POSTS posts to start, open runs with at most $OPEN_MAX_VUS VUs"
 declare -A ratios
 for round in $(seq "$ROUNDS"); do
   r=$round
