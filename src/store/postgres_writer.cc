@@ -52,18 +52,6 @@ std::string ArrayLiteral(const std::vector<std::string>& keys) {
   return literal + "}";
 }
 
-// The posts that the writes which succeeded edited or deleted.
-std::vector<int64_t> EditedIds(const std::vector<PendingWrite>& writes,
-                               const std::vector<Result<Post>>& outcomes) {
-  std::vector<int64_t> ids;
-  for (size_t i = 0; i < writes.size(); ++i) {
-    if (outcomes[i] && writes[i].request.kind != WriteRequest::Kind::kInsert) {
-      ids.push_back(outcomes[i]->id);
-    }
-  }
-  return ids;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<PostgresWriter>> PostgresWriter::Start(std::string url, PgConnection db,
@@ -222,7 +210,7 @@ void PostgresWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   }
   record(true);
   last_created_unix_ms_ = now_unix_ms;
-  Acknowledge(batch, outcomes);
+  Acknowledge(batch, outcomes, edited);
 }
 
 Status PostgresWriter::WriteBatch(std::vector<PendingWrite>& batch, int64_t now_unix_ms,
@@ -335,12 +323,11 @@ Status PostgresWriter::WriteChange(WriteRequest& request, int64_t now_unix_ms,
 }
 
 void PostgresWriter::Acknowledge(std::vector<PendingWrite>& writes,
-                                 std::vector<Result<Post>>& outcomes) {
+                                 std::vector<Result<Post>>& outcomes,
+                                 const std::vector<int64_t>& edited) {
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  if (const std::vector<int64_t> edited = EditedIds(writes, outcomes); !edited.empty()) {
-    edits_.Record(edited);
-  }
+  if (!edited.empty()) edits_.Record(edited);
   TouchChanged();
   newest_.Commit(writes, outcomes);
   for (size_t i = 0; i < writes.size(); ++i) CompleteWrite(writes[i], std::move(outcomes[i]));
@@ -383,7 +370,7 @@ void PostgresWriter::ResolveInDoubt(bool final) {
   connection_metrics_.CountInDoubt(PostgresMetrics::InDoubt::kStored);
   metrics_.RecordBatch(doubt.writes.size(), 0, true);
   last_created_unix_ms_ = std::max(last_created_unix_ms_, doubt.created_unix_ms);
-  Acknowledge(doubt.writes, doubt.outcomes);
+  Acknowledge(doubt.writes, doubt.outcomes, EditedIds(doubt.writes, doubt.outcomes));
   in_doubt_.reset();
 }
 

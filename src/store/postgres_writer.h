@@ -127,8 +127,10 @@ class PostgresWriter {
                     std::vector<Result<Post>>& outcomes, std::vector<std::string>& keys);
   Status WriteChange(WriteRequest& request, int64_t now_unix_ms, Result<Post>& outcome,
                      std::vector<std::string>& keys);
-  // Completes every write of a committed batch and bumps the generations.
-  void Acknowledge(std::vector<PendingWrite>& writes, std::vector<Result<Post>>& outcomes);
+  // Completes every write of a committed batch and bumps the generations; `edited` is
+  // EditedIds of the batch.
+  void Acknowledge(std::vector<PendingWrite>& writes, std::vector<Result<Post>>& outcomes,
+                   const std::vector<int64_t>& edited);
   // Settles in_doubt_ if the database can say; `final` gives up when it cannot.
   void ResolveInDoubt(bool final);
   void Fail(std::vector<PendingWrite>& writes, const Error& error);

@@ -128,16 +128,16 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
     return;
   }
 
-  std::vector<int64_t> edited;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (!outcomes[i]) continue;
-    last_created_unix_ms_ = std::max(
-        {last_created_unix_ms_, outcomes[i]->created_unix_ms, outcomes[i]->updated_unix_ms});
-    if (batch[i].request.kind != WriteRequest::Kind::kInsert) edited.push_back(outcomes[i]->id);
+  for (const Result<Post>& outcome : outcomes) {
+    if (!outcome) continue;
+    last_created_unix_ms_ =
+        std::max({last_created_unix_ms_, outcome->created_unix_ms, outcome->updated_unix_ms});
   }
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  if (!edited.empty()) edits_.Record(edited);
+  if (const std::vector<int64_t> edited = EditedIds(batch, outcomes); !edited.empty()) {
+    edits_.Record(edited);
+  }
   changed_unix_ms_.store(
       std::max(changed_unix_ms_.load(std::memory_order_relaxed), last_created_unix_ms_),
       std::memory_order_relaxed);

@@ -14,6 +14,17 @@ void CompleteWrite(PendingWrite& write, Result<Post> result) {
   });
 }
 
+std::vector<int64_t> EditedIds(std::span<const PendingWrite> writes,
+                               std::span<const Result<Post>> outcomes) {
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    if (outcomes[i] && writes[i].request.kind != WriteRequest::Kind::kInsert) {
+      ids.push_back(outcomes[i]->id);
+    }
+  }
+  return ids;
+}
+
 Status WriteQueue::CheckLimits(const Limits& limits) {
   if (limits.max_queued_writes == 0 || limits.max_batch == 0) {
     return MakeError(ErrorCode::kInvalidArgument,

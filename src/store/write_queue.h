@@ -13,6 +13,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "base/executor.h"
@@ -32,6 +33,11 @@ struct PendingWrite {
 
 // Posts `result` to the write's loop, where its `done` runs. Consumes `done`.
 void CompleteWrite(PendingWrite& write, Result<Post> result);
+
+// The ids of the posts a committed batch edited or deleted: `outcomes[i]` is what `writes[i]`
+// did (an error: nothing).
+std::vector<int64_t> EditedIds(std::span<const PendingWrite> writes,
+                               std::span<const Result<Post>> outcomes);
 
 class WriteQueue {
  public:
