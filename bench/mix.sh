@@ -12,9 +12,12 @@
 #      than the readers, waiting for their commits, and post in about 3% of the requests rather
 #      than 5%): its iterations per second are the capacity of the runs below;
 #   4. the seed flows, open model at 80% of that capacity;
-#   5. light load: the seed flows and the plain GET, open model at half of their capacity (the
+#   5. where that run's cost comes from: the seed's readers' flow alone (GET / then GET /ID, no
+#      posts) at the same iterations per second, and the plain GET at 80% of its own capacity:
+#      what arriving one by one costs, and what the posts add to it;
+#   6. light load: the seed flows and the plain GET, open model at half of their capacity (the
 #      seed flows' figure compared with the run at capacity as weighted, the same mix);
-#   6. durable writes: 5 VUs that only post (no redirect followed), each post committed with
+#   7. durable writes: 5 VUs that only post (no redirect followed), each post committed with
 #      synchronous=FULL before its 303.
 # Each row also shows the upper quartile of the run's seconds' requests per server CPU-second
 # ("p75 of s", from the generator's per-second record of the server's CPU: the figure a slowed
@@ -165,6 +168,11 @@ seed_with() {
   echo "$1"
   sed -n '/^scenarios:/,/^thresholds:/p' scenarios/seed.yaml | sed '$d'
 }
+# The same with the seed's readers' flow alone.
+readers_with() {
+  printf '%s\nscenarios:\n' "$1"
+  sed -n '/^  readers:/,/^thresholds:/p' scenarios/seed.yaml | sed '$d'
+}
 seed_with "vus: 50
 duration: ${DURATION}s" >"$work/seed_closed.yaml"
 cat >"$work/get_closed.yaml" <<YAML
@@ -176,12 +184,14 @@ scenarios:
       - get: /
 YAML
 posting_scenario "$work/posts.yaml" 5 "$DURATION"
-# open_yaml RATE FILE SCENARIO [MAX_VUS]: the flows of SCENARIO (seed or get) started at RATE
-# per second, by at most MAX_VUS (OPEN_MAX_VUS) VUs at once.
+# open_yaml RATE FILE SCENARIO [MAX_VUS]: the flows of SCENARIO (seed, readers or get) started
+# at RATE per second, by at most MAX_VUS (OPEN_MAX_VUS) VUs at once.
 open_yaml() {
   local arrival="arrival: {rate: $1, duration: ${DURATION}s, max_vus: ${4:-$OPEN_MAX_VUS}}"
   if [ "$3" = seed ]; then
     seed_with "$arrival"
+  elif [ "$3" = readers ]; then
+    readers_with "$arrival"
   else
     echo "$arrival"
     sed -n '/^scenarios:/,$p' "$work/get_closed.yaml"
@@ -233,9 +243,13 @@ for round in $(seq "$ROUNDS"); do
   capacity=$(div "$(load_iterations "seed_full$r")" "$DURATION")
   get_capacity=$(div "$(load_iterations "get_closed$r")" "$DURATION")
   open_yaml "$((capacity * 8 / 10))" "$work/seed_open80.yaml" seed
+  open_yaml "$((capacity * 8 / 10))" "$work/readers_open80.yaml" readers
+  open_yaml "$((get_capacity * 8 / 10))" "$work/get_open80.yaml" get
   open_yaml "$((capacity / 2))" "$work/seed_open50.yaml" seed
   open_yaml "$((get_capacity / 2))" "$work/get_open50.yaml" get
   run "seed_open80$r" "$work/seed_open80.yaml"
+  run "readers_open80$r" "$work/readers_open80.yaml"
+  run "get_open80$r" "$work/get_open80.yaml"
   run "seed_open50$r" "$work/seed_open50.yaml"
   run "get_open50$r" "$work/get_open50.yaml"
   run "posts$r" "$work/posts.yaml"
@@ -267,9 +281,11 @@ for round in $(seq "$ROUNDS"); do
   row "seed_closed$r" "seed flows, closed, 50 VUs ($closed_capacity it/s)"
   row "seed_full$r" "seed flows, as weighted, 50 VUs ($capacity it/s)"
   row "seed_open80$r" "seed flows, open, $((capacity * 8 / 10)) it/s (80%)"
+  row "readers_open80$r" "  readers' flow alone, open, the same it/s"
+  row "get_open80$r" "  GET /, open, $((get_capacity * 8 / 10)) it/s (80%)"
   row "seed_open50$r" "seed flows, open, $((capacity / 2)) it/s (50%)"
   row "get_open50$r" "GET /, open, $((get_capacity / 2)) it/s (50%)"
-  for label in "seed_open80$r" "seed_open50$r" "get_open50$r"; do
+  for label in "seed_open80$r" "readers_open80$r" "get_open80$r" "seed_open50$r" "get_open50$r"; do
     dropped=$(load_dropped "$label")
     [ "${dropped:-0}" -gt 0 ] && echo "$label: $dropped iterations dropped (every VU busy):" \
       "the run fell behind its rate"
@@ -308,6 +324,8 @@ for round in $(seq "$ROUNDS"); do
   fi
   ratios[closed]+=" $(ratio "$(per_cpu "seed_closed$r")" "$get")"
   ratios[open80]+=" $(ratio "$(per_cpu "seed_open80$r")" "$get")"
+  ratios[readers80]+=" $(ratio "$(per_cpu "readers_open80$r")" "$get")"
+  ratios[get80]+=" $(ratio "$(per_cpu "get_open80$r")" "$get")"
   ratios[seed50]+=" $(ratio "$(per_cpu "seed_open50$r")" "$(per_cpu "seed_full$r")")"
   ratios[seed50c]+=" $(ratio "$(per_cpu "seed_open50$r")" "$(per_cpu "seed_closed$r")")"
   ratios[get50]+=" $(ratio "$(per_cpu "get_open50$r")" "$get")"
@@ -321,11 +339,13 @@ if [ "$ROUNDS" -gt 1 ]; then
   # Each round's ratios come from runs a minute apart; the median of the rounds is the figure
   # least moved by a neighbour's burst on a shared machine.
   echo "median of $ROUNDS rounds (each round's figures in brackets):"
-  for key in closed open80 seed50 seed50c get50 durable closed_p75 open80_p75 seed50_p75 \
+  for key in closed open80 readers80 get80 seed50 seed50c get50 durable closed_p75 open80_p75 seed50_p75 \
     get50_p75; do
     case $key in
       closed) text="seed flows closed vs GET / closed" ;;
       open80) text="seed flows open at 80% vs GET / closed" ;;
+      readers80) text="  readers' flow alone at that rate" ;;
+      get80) text="  GET / open at 80%" ;;
       seed50) text="seed flows at 50% vs at capacity as weighted" ;;
       seed50c) text="seed flows at 50% vs their closed figure" ;;
       get50) text="GET / at 50% vs GET / closed" ;;
