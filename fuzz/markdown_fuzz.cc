@@ -1,6 +1,6 @@
-// Fuzz target: a post body through the Markdown path (blog/markdown.h): the nesting check, then
-// the renderer. Whatever the source, the HTML may only hold the tags Markdown makes (raw HTML is
-// shown as text) and only links and images to relative, http, https or mailto URLs.
+// Fuzz target: a post body through the Markdown path (blog/markdown.h): the checked rendering, the
+// same HTML as the plain one. Whatever the source, the HTML may only hold the tags Markdown makes
+// (raw HTML is shown as text) and only links and images to relative, http, https or mailto URLs.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -65,11 +65,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fourdollar;
   if (size > blog::kMaxBodyBytes) return 0;  // POST and PUT refuse larger bodies first
   const std::string_view source(reinterpret_cast<const char*>(data), size);
-  Status checked = blog::CheckMarkdown(source);
+  Result<std::string> checked = blog::RenderCheckedMarkdown(source);
   if (!checked) {
     fuzz::Check(checked.error().message.starts_with("body"), "a refusal does not name the body");
     return 0;
   }
-  fuzz::CheckHtml(blog::RenderMarkdown(source));
+  fuzz::CheckHtml(*checked);
+  fuzz::Check(*checked == blog::RenderMarkdown(source), "the checked HTML is not the rendering");
   return 0;
 }

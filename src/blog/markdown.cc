@@ -20,8 +20,8 @@ constexpr unsigned kParserFlags = MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRI
 
 // Debian's md4c 0.4.8 reads past the end of its input on some sources (found by
 // fuzz/markdown_fuzz.cc: a parse that crashed on the page after the input, and HTML that carried
-// a few bytes from beyond it). Both the check and the renderer parse this copy instead: the
-// source followed by zero bytes, of which md4c is told only the source's size. A zero byte that
+// a few bytes from beyond it). The renderer parses this copy instead: the source followed by zero
+// bytes, of which md4c is told only the source's size. A zero byte that
 // reaches the output that way is removed from it.
 class PaddedSource {
  public:
@@ -39,19 +39,29 @@ class PaddedSource {
   MD_SIZE size_;
 };
 
-struct Nesting {
-  int depth = 0;
-  int deepest = 0;
-};
-
-int Enter(Nesting* nesting) {
-  nesting->deepest = std::max(nesting->deepest, ++nesting->depth);
-  return nesting->depth > kMaxMarkdownNesting ? 1 : 0;  // non-zero stops md_parse
-}
-
-int Leave(Nesting* nesting) {
-  --nesting->depth;
-  return 0;
+// The deepest nesting of elements in `html`, as md4c-html writes it, plus one for the document
+// (md4c's own count of blocks and spans). With MD_FLAG_NOHTML every '<' in the HTML starts a tag
+// md4c-html wrote (DropUnsafeUrls relies on the same). Void elements (br, hr, img) hold nothing;
+// a code block is <pre><code>, one block: pre is not counted.
+int Nesting(std::string_view html) {
+  auto named = [&html](size_t at, std::string_view name) {
+    if (html.compare(at, name.size(), name) != 0) return false;
+    const size_t end = at + name.size();
+    return end == html.size() || html[end] == '>' || html[end] == ' ' || html[end] == '/';
+  };
+  int depth = 1;
+  int deepest = 1;
+  for (size_t at = html.find('<'); at != std::string_view::npos; at = html.find('<', at + 1)) {
+    const bool closing = at + 1 < html.size() && html[at + 1] == '/';
+    const size_t name = at + (closing ? 2 : 1);
+    if (named(name, "pre")) continue;
+    if (closing) {
+      --depth;
+    } else if (!named(name, "br") && !named(name, "hr") && !named(name, "img")) {
+      deepest = std::max(deepest, ++depth);
+    }
+  }
+  return deepest;
 }
 
 // md4c-html does not filter URLs, and no Debian package does it for md4c, so this is done here,
@@ -60,8 +70,7 @@ int Leave(Nesting* nesting) {
 // are the tags md4c-html writes, and their URLs end at the next '"'.
 void DropUnsafeUrls(std::string& html) {
   static constexpr std::array<std::string_view, 2> kOpenings = {"<a href=\"", "<img src=\""};
-  std::string out;
-  out.reserve(html.size());
+  std::string out;  // made only when a URL is dropped
   size_t copied = 0;
   for (size_t at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
     for (std::string_view opening : kOpenings) {
@@ -73,6 +82,7 @@ void DropUnsafeUrls(std::string& html) {
       if (IsSafeUrl(url)) break;
       // `<a href="javascript:x"` becomes `<a`: a link without a target, its text kept.
       size_t attribute = opening.find(' ');
+      if (out.empty()) out.reserve(html.size());
       out.append(html, copied, at + attribute - copied);
       copied = url_end + 1;
       break;
@@ -94,34 +104,6 @@ bool IsSafeUrl(std::string_view url) {
   return scheme == "http" || scheme == "https" || scheme == "mailto";
 }
 
-Status CheckMarkdown(std::string_view source) {
-  MD_PARSER parser{};
-  parser.flags = kParserFlags;
-  parser.enter_block = [](MD_BLOCKTYPE, void*, void* data) {
-    return Enter(static_cast<Nesting*>(data));
-  };
-  parser.leave_block = [](MD_BLOCKTYPE, void*, void* data) {
-    return Leave(static_cast<Nesting*>(data));
-  };
-  parser.enter_span = [](MD_SPANTYPE, void*, void* data) {
-    return Enter(static_cast<Nesting*>(data));
-  };
-  parser.leave_span = [](MD_SPANTYPE, void*, void* data) {
-    return Leave(static_cast<Nesting*>(data));
-  };
-  parser.text = [](MD_TEXTTYPE, const MD_CHAR*, MD_SIZE, void*) { return 0; };
-  Nesting nesting;
-  const PaddedSource padded(source);
-  md_parse(padded.data(), padded.size(), &parser, &nesting);
-  if (nesting.deepest > kMaxMarkdownNesting) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "body must not nest Markdown blocks and spans (quotes, lists, emphasis, "
-                     "links) more than " +
-                         std::to_string(kMaxMarkdownNesting) + " deep");
-  }
-  return {};
-}
-
 std::string RenderMarkdown(std::string_view source) {
   const PaddedSource padded(source);
   std::string html;
@@ -134,6 +116,17 @@ std::string RenderMarkdown(std::string_view source) {
       &html, kParserFlags, MD_HTML_FLAG_SKIP_UTF8_BOM);
   std::erase(html, '\0');
   DropUnsafeUrls(html);
+  return html;
+}
+
+Result<std::string> RenderCheckedMarkdown(std::string_view source) {
+  std::string html = RenderMarkdown(source);
+  if (Nesting(html) > kMaxMarkdownNesting) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "body must not nest Markdown blocks and spans (quotes, lists, emphasis, "
+                     "links) more than " +
+                         std::to_string(kMaxMarkdownNesting) + " deep");
+  }
   return html;
 }
 

@@ -18,15 +18,19 @@ namespace fourdollar::blog {
 // are refused before rendering, so a page never asks a browser to lay out 100,000 levels.
 inline constexpr int kMaxMarkdownNesting = 32;
 
-// kInvalidArgument naming the rule when `source` nests deeper than kMaxMarkdownNesting. Runs
-// md4c's parser once (linear time). Pure; thread-safe.
-Status CheckMarkdown(std::string_view source);
-
 // `source` as an HTML fragment. Raw HTML in it is shown as text; a link or image whose URL has a
 // scheme other than http, https or mailto (javascript:, vbscript:, data:, file:, ...) loses its
-// URL and keeps its text. Nesting past kMaxMarkdownNesting is not checked here (CheckMarkdown
-// does, when a post is written). Pure; thread-safe.
+// URL and keeps its text. Nesting is not checked (RenderCheckedMarkdown does, when a post is
+// written). Pure; thread-safe.
 std::string RenderMarkdown(std::string_view source);
+
+// RenderMarkdown's HTML, or kInvalidArgument naming the rule when it nests deeper than
+// kMaxMarkdownNesting. The levels are the document and each block and span around a point: a
+// quote, a list and its item, a paragraph, a heading, a code block, a table, its section, row and
+// cell, emphasis, a link. Counted on the HTML (one pass over it: the source is parsed once), so
+// a rule, a line break and an image, which hold nothing there, do not count, nor does what an
+// image's text holds (the HTML has it as plain text). Pure; thread-safe.
+Result<std::string> RenderCheckedMarkdown(std::string_view source);
 
 // True when a URL as md4c-html writes it into an attribute (percent-escaped, & as &amp;) is safe
 // to keep: relative, or http:, https: or mailto: in any letter case. Pure; thread-safe.

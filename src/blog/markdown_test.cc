@@ -87,7 +87,7 @@ TEST(Markdown, PathologicalInputIsRefusedOrRenderedInBoundedTime) {
   }();
   const std::string emphasis = std::string(50000, '*') + std::string(50000, '_');
   for (const std::string* source : {&deep_quotes, &deep_lists}) {
-    Status checked = CheckMarkdown(*source);
+    Result<std::string> checked = RenderCheckedMarkdown(*source);
     ASSERT_FALSE(checked);
     EXPECT_NE(checked.error().message.find("more than 32 deep"), std::string::npos);
   }
@@ -109,14 +109,52 @@ TEST(Markdown, PathologicalInputIsRefusedOrRenderedInBoundedTime) {
       }(),
   };
   for (const std::string& source : accepted) {
-    EXPECT_TRUE(CheckMarkdown(source)) << source.substr(0, 20);
-    EXPECT_FALSE(RenderMarkdown(source).empty()) << source.substr(0, 20);
+    Result<std::string> html = RenderCheckedMarkdown(source);
+    ASSERT_TRUE(html) << source.substr(0, 20);
+    EXPECT_FALSE(html->empty()) << source.substr(0, 20);
   }
 }
 
-TEST(Markdown, NestingUpToTheLimitIsAccepted) {
-  EXPECT_TRUE(CheckMarkdown(std::string(20, '>') + " quoted\n"));
-  EXPECT_TRUE(CheckMarkdown("plain"));
+bool Accepted(std::string_view source) { return RenderCheckedMarkdown(source).has_value(); }
+
+TEST(Markdown, CheckedRenderingIsTheRendering) {
+  const std::string source = "> *quoted* [link](https://example.com)\n\n```\ncode\n```\n";
+  Result<std::string> html = RenderCheckedMarkdown(source);
+  ASSERT_TRUE(html);
+  EXPECT_EQ(*html, RenderMarkdown(source));
+  EXPECT_TRUE(Accepted("plain"));
+}
+
+// `levels` lists, each an item of the one before: a list and its item are two levels each.
+std::string NestedLists(int levels) {
+  std::string text;
+  for (int i = 0; i < levels; ++i) text += std::string(2 * i, ' ') + "- x\n";
+  return text;
+}
+
+// `levels` emphases, each inside the one before (no two delimiter runs touch).
+std::string NestedEmphasis(int levels) {
+  std::string text;
+  for (int i = 0; i < levels; ++i) text += (i % 2 == 0 ? "*a " : "_a ");
+  for (int i = levels; i-- > 0;) text += (i % 2 == 0 ? " b*" : " b_");
+  return text;
+}
+
+// The document is a level, as is every quote, list, item, paragraph and emphasis in it.
+TEST(Markdown, NestingIsRefusedPastTheLimitExactly) {
+  EXPECT_TRUE(Accepted(std::string(30, '>') + " x\n"));  // 1 + 30 + the paragraph
+  EXPECT_FALSE(Accepted(std::string(31, '>') + " x\n"));
+  EXPECT_TRUE(Accepted(NestedLists(15)));  // 1 + 2 * 15 (a tight list has no paragraphs)
+  EXPECT_FALSE(Accepted(NestedLists(16)));
+  EXPECT_TRUE(Accepted(NestedEmphasis(30)));  // 1 + the paragraph + 30
+  EXPECT_FALSE(Accepted(NestedEmphasis(31)));
+  EXPECT_TRUE(Accepted(std::string(29, '>') + " *x*\n"));
+  EXPECT_FALSE(Accepted(std::string(30, '>') + " *x*\n"));
+  // A code block is one level (its HTML is <pre><code>); a rule, a break and an image none.
+  EXPECT_TRUE(Accepted(std::string(30, '>') + " ```\n" + std::string(30, '>') + " code\n"));
+  EXPECT_FALSE(Accepted(std::string(31, '>') + " ```\n" + std::string(31, '>') + " code\n"));
+  EXPECT_TRUE(Accepted(std::string(31, '>') + " ---\n"));
+  EXPECT_TRUE(Accepted(std::string(30, '>') + " a  \n" + std::string(30, '>') + " ![x](y.png)\n"));
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ inline constexpr size_t kMaxJsonDepth = 8;       // nesting allowed in ignored f
 //          Markdown nested no deeper than kMaxMarkdownNesting (blog/markdown.h).
 // Errors are kInvalidArgument with a message naming the field and the rule broken, fit to follow
 // "400 Bad Request: ", e.g. "title must be 1..200 characters, got 201". The post comes with its
-// body rendered to HTML (RenderMarkdown), to be stored beside the source. Pure; thread-safe.
+// body rendered to HTML (RenderCheckedMarkdown), to be stored beside the source. Pure;
+// thread-safe.
 Result<store::NewPost> ParseNewPost(std::string_view json);
 
 }  // namespace fourdollar::blog
