@@ -20,7 +20,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libcli11-dev libexpected-dev libkainjow-mustache-dev
   libsqlite3-dev libpq-dev libgtest-dev libre2-dev zlib1g-dev
-  libssl-dev libmd4c-dev libmd4c-html0-dev libbrotli-dev liburing-dev
+  libssl-dev libmd4c-dev libmd4c-html0-dev libbrotli-dev liburing-dev libxxhash-dev
 )
 if ! $build_only; then
   packages+=(

@@ -10,7 +10,7 @@
 
 namespace fourdollar::http {
 
-// A strong entity tag for `content`: "\"<16 hex digits>\"", a 64-bit FNV-1a hash. The same
+// A strong entity tag for `content`: "\"<16 hex digits>\"", its 64-bit XXH3 hash. The same
 // bytes always give the same tag, in every process and on every machine.
 std::string StrongEtag(std::string_view content);
 
