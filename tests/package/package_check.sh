@@ -224,15 +224,26 @@ dpkg-query -L fourdollar >"$tmp/installed-files"
 [ "$(/usr/bin/fourdollar --version)" = "fourdollar $version" ] ||
   fail "/usr/bin/fourdollar --version says '$(/usr/bin/fourdollar --version)', the package $version"
 
-# Every library the binary links comes from a package in Depends (dpkg-shlibdeps did its job).
-ldd /usr/bin/fourdollar | awk '/=> \// { print $3 } /^\t\// { print $1 }' >"$tmp/libraries"
+# Every library the binary needs (its DT_NEEDED entries) comes from a package in Depends
+# (dpkg-shlibdeps did its job); what those libraries load in turn, their packages' own Depends
+# bring (libmd4c-html0 brings libmd4c0). Every library ldd lists must resolve.
+ldd /usr/bin/fourdollar >"$tmp/ldd"
+if grep -q "not found" "$tmp/ldd"; then
+  fail "libraries not found: $(grep "not found" "$tmp/ldd" | tr -s '\t\n' '  ')"
+fi
+readelf -d /usr/bin/fourdollar | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p' >"$tmp/needed"
+[ -s "$tmp/needed" ] || fail "readelf lists no needed library for /usr/bin/fourdollar"
+while read -r name; do
+  awk -v name="$name" '$1 == name && $2 == "=>" { print $3; found = 1 }
+    END { if (!found) print name }' "$tmp/ldd"
+done <"$tmp/needed" >"$tmp/libraries"
 while read -r library; do
   owner=$(dpkg -S "$library" 2>/dev/null || dpkg -S "$(readlink -f "$library")" 2>/dev/null ||
     dpkg -S "/usr$library" 2>/dev/null) || fail "no package owns $library"
   owner=${owner%%:*}
   [[ ", $depends," == *", $owner "* ]] || fail "$library comes from $owner, not in Depends: $depends"
 done <"$tmp/libraries"
-say "installed; /usr/bin/fourdollar --version: $version; its $(wc -l <"$tmp/libraries") libraries all from Depends"
+say "installed; /usr/bin/fourdollar --version: $version; its $(wc -l <"$tmp/libraries") needed libraries all from Depends"
 
 # --- The unit ------------------------------------------------------------------------------
 # systemd-analyze verify exits 0 on unknown keys and bad values, only printing them: any output
