@@ -318,6 +318,8 @@ for round in $(seq "$ROUNDS"); do
     syscall_row "seed_closed$r" "seed flows, closed"
     syscall_row "seed_full$r" "seed flows, as weighted"
     syscall_row "seed_open80$r" "seed flows, open 80%"
+    syscall_row "readers_open80$r" "  readers' flow alone, same it/s"
+    syscall_row "get_open80$r" "  GET /, open 80%"
     syscall_row "seed_open50$r" "seed flows, open 50%"
     syscall_row "get_open50$r" "GET /, open 50%"
     syscall_row "posts$r" "durable posts (per post)"
