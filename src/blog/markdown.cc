@@ -39,11 +39,17 @@ class PaddedSource {
   MD_SIZE size_;
 };
 
-// The deepest nesting of elements in `html`, as md4c-html writes it, plus one for the document
-// (md4c's own count of blocks and spans). With MD_FLAG_NOHTML every '<' in the HTML starts a tag
-// md4c-html wrote (DropUnsafeUrls relies on the same). Void elements (br, hr, img) hold nothing;
-// a code block is <pre><code>, one block: pre is not counted.
-int Nesting(std::string_view html) {
+// md4c-html's output, walked once, tag by tag. That output is safe to scan: with MD_FLAG_NOHTML
+// every '<' of the source is written as "&lt;" and every '"' as "&quot;", so every '<' in it
+// starts a tag md4c-html wrote, and the URL of its `<a href="` and `<img src="` ends at the next
+// '"'. The walk does two things:
+// - md4c-html does not filter URLs, and no Debian package does it for md4c, so a URL whose scheme
+//   is not safe (IsSafeUrl) is dropped here with its attribute;
+// - it returns the deepest nesting of elements, plus one for the document (md4c's own count of
+//   blocks and spans). Void elements (br, hr, img) hold nothing; a code block is <pre><code>, one
+//   block: pre is not counted.
+int FilterTags(std::string& html) {
+  static constexpr std::array<std::string_view, 2> kOpenings = {"<a href=\"", "<img src=\""};
   auto named = [&html](size_t at, std::string_view name) {
     if (html.compare(at, name.size(), name) != 0) return false;
     const size_t end = at + name.size();
@@ -51,28 +57,19 @@ int Nesting(std::string_view html) {
   };
   int depth = 1;
   int deepest = 1;
-  for (size_t at = html.find('<'); at != std::string_view::npos; at = html.find('<', at + 1)) {
+  std::string out;  // made only when a URL is dropped
+  size_t copied = 0;
+  for (size_t at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
     const bool closing = at + 1 < html.size() && html[at + 1] == '/';
     const size_t name = at + (closing ? 2 : 1);
     if (named(name, "pre")) continue;
     if (closing) {
       --depth;
-    } else if (!named(name, "br") && !named(name, "hr") && !named(name, "img")) {
+      continue;
+    }
+    if (!named(name, "br") && !named(name, "hr") && !named(name, "img")) {
       deepest = std::max(deepest, ++depth);
     }
-  }
-  return deepest;
-}
-
-// md4c-html does not filter URLs, and no Debian package does it for md4c, so this is done here,
-// on its output. That output is safe to scan: with MD_FLAG_NOHTML every '<' of the source is
-// written as "&lt;" and every '"' as "&quot;", so the only `<a href="` and `<img src="` in it
-// are the tags md4c-html writes, and their URLs end at the next '"'.
-void DropUnsafeUrls(std::string& html) {
-  static constexpr std::array<std::string_view, 2> kOpenings = {"<a href=\"", "<img src=\""};
-  std::string out;  // made only when a URL is dropped
-  size_t copied = 0;
-  for (size_t at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
     for (std::string_view opening : kOpenings) {
       if (html.compare(at, opening.size(), opening) != 0) continue;
       size_t url_begin = at + opening.size();
@@ -88,9 +85,27 @@ void DropUnsafeUrls(std::string& html) {
       break;
     }
   }
-  if (copied == 0) return;
-  out.append(html, copied);
-  html = std::move(out);
+  if (copied != 0) {
+    out.append(html, copied);
+    html = std::move(out);
+  }
+  return deepest;
+}
+
+// The HTML of `source`, unsafe URLs dropped; `*nesting` its deepest nesting (FilterTags).
+std::string Render(std::string_view source, int* nesting) {
+  const PaddedSource padded(source);
+  std::string html;
+  html.reserve(source.size() + source.size() / 4 + 64);
+  md_html(
+      padded.data(), padded.size(),
+      [](const MD_CHAR* text, MD_SIZE size, void* out) {
+        static_cast<std::string*>(out)->append(text, size);
+      },
+      &html, kParserFlags, MD_HTML_FLAG_SKIP_UTF8_BOM);
+  std::erase(html, '\0');
+  *nesting = FilterTags(html);
+  return html;
 }
 
 }  // namespace
@@ -105,23 +120,14 @@ bool IsSafeUrl(std::string_view url) {
 }
 
 std::string RenderMarkdown(std::string_view source) {
-  const PaddedSource padded(source);
-  std::string html;
-  html.reserve(source.size() + source.size() / 4 + 64);
-  md_html(
-      padded.data(), padded.size(),
-      [](const MD_CHAR* text, MD_SIZE size, void* out) {
-        static_cast<std::string*>(out)->append(text, size);
-      },
-      &html, kParserFlags, MD_HTML_FLAG_SKIP_UTF8_BOM);
-  std::erase(html, '\0');
-  DropUnsafeUrls(html);
-  return html;
+  int nesting = 0;
+  return Render(source, &nesting);
 }
 
 Result<std::string> RenderCheckedMarkdown(std::string_view source) {
-  std::string html = RenderMarkdown(source);
-  if (Nesting(html) > kMaxMarkdownNesting) {
+  int nesting = 0;
+  std::string html = Render(source, &nesting);
+  if (nesting > kMaxMarkdownNesting) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "body must not nest Markdown blocks and spans (quotes, lists, emphasis, "
                      "links) more than " +
