@@ -30,6 +30,9 @@ Status WriteQueue::CheckLimits(const Limits& limits) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "store write limits must be at least 1 (max_queued_writes, max_batch)");
   }
+  if (limits.gather_window_ns < 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "store gather window must not be negative");
+  }
   return {};
 }
 
@@ -126,17 +129,23 @@ void WriteQueue::Fill(std::vector<PendingWrite>& batch, size_t last_batch) {
   // commit costs"): a post's answer is at most kGatherNs later and the commit is shared by
   // more. Slower trickles never wait.
   if (batch.empty() || batch.size() >= limits_.max_batch) return;
+  const int64_t window_ns = limits_.gather_window_ns;
   const int64_t mean_gap_ns = MeanGapNs();
-  if (mean_gap_ns <= 0 || mean_gap_ns >= kGatherNs) return;
+  if (mean_gap_ns <= 0 || mean_gap_ns >= window_ns) return;
   if (!gathering() && ++batches_since_gather_ < kGatherProbeEvery) return;
   batches_since_gather_ = 0;
-  int64_t gap_ns = mean_gap_ns;
-  if (batch.size() >= 2) {
-    const int64_t span_ns = batch.back().queued_ns - batch.front().queued_ns;
-    gap_ns = std::min(gap_ns, span_ns / static_cast<int64_t>(batch.size() - 1));
+  // A gap as long as the window: Gather sleeps until the window ends, or the batch is full.
+  int64_t max_gap_ns = window_ns;
+  if (!gathering()) {
+    int64_t gap_ns = mean_gap_ns;
+    if (batch.size() >= 2) {
+      const int64_t span_ns = batch.back().queued_ns - batch.front().queued_ns;
+      gap_ns = std::min(gap_ns, span_ns / static_cast<int64_t>(batch.size() - 1));
+    }
+    max_gap_ns = kGatherGaps * gap_ns;
   }
   // A batch that waited past the gap already (while the commit before it ran) does not count.
-  const Gathered gathered = Gather(batch, kGatherNs, kGatherGaps * gap_ns);
+  const Gathered gathered = Gather(batch, window_ns, max_gap_ns);
   if (gathered == Gathered::kOver) return;
   gather_score_ += ((gathered == Gathered::kSome ? kGatherScoreFull : 0) - gather_score_) / 4;
 }

@@ -41,12 +41,16 @@ std::vector<int64_t> EditedIds(std::span<const PendingWrite> writes,
 
 class WriteQueue {
  public:
+  // How long a batch may wait, from its first post, for posts that come on their own (Fill).
+  static constexpr int64_t kGatherNs = 4'000'000;
+
   struct Limits {
-    size_t max_queued_writes = 0;  // Submit refuses with kUnavailable beyond it; at least 1
-    size_t max_batch = 0;          // posts handed out per TakeBatch at most; at least 1
+    size_t max_queued_writes = 0;          // Submit refuses with kUnavailable beyond it; at least 1
+    size_t max_batch = 0;                  // posts handed out per TakeBatch at most; at least 1
+    int64_t gather_window_ns = kGatherNs;  // Fill's window; 0 never gathers
   };
 
-  // kInvalidArgument when a limit is 0.
+  // kInvalidArgument when a limit is 0 or the gather window negative.
   static Status CheckLimits(const Limits& limits);
 
   // `metrics` receives the queue depth and refusals and must outlive the queue.
@@ -78,18 +82,19 @@ class WriteQueue {
 
   // The writers' batching, after TakeBatch: as many posts as can share one sync. When fewer are
   // queued than `last_batch` (the size of the batch committed before), TopUp for at most
-  // kTopUpWaitUs. Then, when posts come less than kGatherNs apart on average, Gather them for
-  // at most kGatherNs from the batch's first, each expected within kGatherGaps mean gaps (or
-  // the batch's own gap between its posts, when that is shorter: posts that came in a burst).
-  // Posts that arrive on their own come at irregular gaps (one in 55 is longer than four mean
-  // gaps, one in 7 longer than two), so a gather waits long enough not to end at the first
-  // lull, and a commit's CPU is shared by the posts of up to kGatherNs (docs/benchmarks.md,
-  // "A longer gathering"). Only while gathering pays: when most of the last gathers found
-  // nothing (a fixed set of clients that each wait for their answer sends nothing more before
-  // the commit), the writer gathers only at every kGatherProbeEvery-th batch, to notice when
-  // posts start to come on their own.
+  // kTopUpWaitUs. Then, when posts come less than the gather window (Limits) apart on average,
+  // Gather them until the window ends, from the batch's first post, so that a commit's CPU is
+  // shared by the posts of the whole window (docs/benchmarks.md, "A longer gathering"). While
+  // posts come on their own the writer sleeps through the window at once (a full batch wakes it
+  // early) rather than waking at each gap to see whether one came: at these rates one nearly
+  // always did, and each look cost a context switch, on the loop's CPU when there is only one
+  // (docs/benchmarks.md, "One sleep per gather"). Only while gathering pays: when most of the
+  // last gathers found nothing (a fixed set of clients that each wait for their answer sends
+  // nothing more before the commit), the writer gathers only at every kGatherProbeEvery-th
+  // batch, to notice when posts start to come on their own; such a probe ends at the first gap
+  // of kGatherGaps mean gaps without a post (or of the batch's own gap between its posts, when
+  // that is shorter: posts that came in a burst), so that it holds those clients up briefly.
   static constexpr int64_t kTopUpWaitUs = 200;
-  static constexpr int64_t kGatherNs = 4'000'000;
   static constexpr int64_t kGatherGaps = 4;
   static constexpr int kGatherProbeEvery = 32;
   void Fill(std::vector<PendingWrite>& batch, size_t last_batch);

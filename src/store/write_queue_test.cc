@@ -1,7 +1,8 @@
 // The write queue's group commit: the top-up takes what is queued at once when enough is there,
 // waits for a post submitted meanwhile, gives up after its wait, and keeps to max_batch; the
 // gathering of independent writes keeps taking them while they come, within its window, and
-// stops while they do not come (writers that each wait for their answer).
+// stops while they do not come (writers that each wait for their answer); while they come, a
+// lull within its window does not end it.
 #include "store/write_queue.h"
 
 #include <gtest/gtest.h>
@@ -183,6 +184,48 @@ TEST_F(WriteQueueTopUp, FillGathersOnlyWhilePostsKeepComing) {
     ++batches;
   }
   EXPECT_TRUE(queue_.gathering()) << "not gathering again after " << batches << " batches";
+}
+
+TEST(WriteQueueGathering, ALullWithinTheWindowDoesNotEndAGatherWhilePostsComeOnTheirOwn) {
+  NoLoop loop;
+  WriteMetrics metrics;
+  // An hour's window: only a full batch ends this gather.
+  WriteQueue queue({.max_queued_writes = 16, .max_batch = 3, .gather_window_ns = 3'600'000'000'000},
+                   metrics);
+  auto submit = [&](const std::string& title) {
+    WriteRequest request{WriteRequest::Kind::kInsert, 0, std::nullopt, NewPost{title, "body"}};
+    queue.Submit(std::move(request), loop, [](Result<Post>) {});
+  };
+  // Posts about 100 µs apart, taken and committed: the mean gap is a fraction of a millisecond.
+  for (int i = 0; i < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    submit("earlier");
+  }
+  for (std::vector<PendingWrite> earlier;
+       queue.TakeBatch(earlier, 0) == WriteQueue::Take::kTaken;) {
+    earlier.clear();
+  }
+  ASSERT_TRUE(queue.gathering());
+  submit("first");
+  std::vector<PendingWrite> batch;
+  ASSERT_EQ(queue.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
+  // The next two come after a lull of many mean gaps: the gather still takes them.
+  std::thread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    submit("after the lull");
+    submit("last");
+  });
+  queue.Fill(batch, 1);
+  later.join();
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[1].request.post.title, "after the lull");
+  EXPECT_EQ(batch[2].request.post.title, "last");
+}
+
+TEST(WriteQueueGathering, RefusesANegativeWindow) {
+  EXPECT_FALSE(
+      WriteQueue::CheckLimits({.max_queued_writes = 1, .max_batch = 1, .gather_window_ns = -1}));
+  EXPECT_TRUE(WriteQueue::CheckLimits({.max_queued_writes = 1, .max_batch = 1}));
 }
 
 }  // namespace
