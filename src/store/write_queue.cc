@@ -123,15 +123,19 @@ void WriteQueue::Fill(std::vector<PendingWrite>& batch, size_t last_batch) {
   // Group commit: the writers of one commit get their answers at the same moment and send their
   // next posts together; when fewer are queued than the last commit served, the others are
   // waited for a little, so that one sync serves them all again.
-  if (batch.size() < last_batch) TopUp(batch, last_batch - batch.size(), kTopUpWaitUs);
   // Writers that do not wait for each other (visitors arriving on their own) keep coming while
   // a batch waits, and each commit has a fixed price (its CPU: docs/benchmarks.md, "What a
-  // commit costs"): a post's answer is at most kGatherNs later and the commit is shared by
+  // commit costs"): a post's answer is at most the window later and the commit is shared by
   // more. Slower trickles never wait.
-  if (batch.empty() || batch.size() >= limits_.max_batch) return;
   const int64_t window_ns = limits_.gather_window_ns;
   const int64_t mean_gap_ns = MeanGapNs();
-  if (mean_gap_ns <= 0 || mean_gap_ns >= window_ns) return;
+  const bool trickle = mean_gap_ns <= 0 || mean_gap_ns >= window_ns;
+  // While posts come on their own, the gather below waits for them to the window's end: a
+  // top-up before it would only wake the writer once more.
+  if (batch.size() < last_batch && (trickle || !gathering())) {
+    TopUp(batch, last_batch - batch.size(), kTopUpWaitUs);
+  }
+  if (batch.empty() || batch.size() >= limits_.max_batch || trickle) return;
   if (!gathering() && ++batches_since_gather_ < kGatherProbeEvery) return;
   batches_since_gather_ = 0;
   // A gap as long as the window: Gather sleeps until the window ends, or the batch is full.
