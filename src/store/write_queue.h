@@ -82,18 +82,19 @@ class WriteQueue {
 
   // The writers' batching, after TakeBatch: as many posts as can share one sync. When fewer are
   // queued than `last_batch` (the size of the batch committed before), TopUp for at most
-  // kTopUpWaitUs. Then, when posts come less than the gather window (Limits) apart on average,
-  // Gather them until the window ends, from the batch's first post, so that a commit's CPU is
-  // shared by the posts of the whole window (docs/benchmarks.md, "A longer gathering"). While
-  // posts come on their own the writer sleeps through the window at once (a full batch wakes it
-  // early) rather than waking at each gap to see whether one came: at these rates one nearly
-  // always did, and each look cost a context switch, on the loop's CPU when there is only one
-  // (docs/benchmarks.md, "One sleep per gather"). Only while gathering pays: when most of the
-  // last gathers found nothing (a fixed set of clients that each wait for their answer sends
-  // nothing more before the commit), the writer gathers only at every kGatherProbeEvery-th
-  // batch, to notice when posts start to come on their own; such a probe ends at the first gap
-  // of kGatherGaps mean gaps without a post (or of the batch's own gap between its posts, when
-  // that is shorter: posts that came in a burst), so that it holds those clients up briefly.
+  // kTopUpWaitUs, unless a gather follows (it waits for the same posts, and longer). Then, when
+  // posts come less than the gather window (Limits) apart on average, Gather them until the window
+  // ends, from the batch's first post, so that a commit's CPU is shared by the posts of the whole
+  // window (docs/benchmarks.md, "A longer gathering"). While posts come on their own the writer
+  // sleeps through the window at once (a full batch wakes it early) rather than waking at each gap
+  // to see whether one came: at these rates one nearly always did, and each look cost a context
+  // switch, on the loop's CPU when there is only one (docs/benchmarks.md, "One sleep per gather").
+  // Only while gathering pays: when most of the last gathers found nothing (a fixed set of clients
+  // that each wait for their answer sends nothing more before the commit), the writer gathers only
+  // at every kGatherProbeEvery-th batch, to notice when posts start to come on their own; such a
+  // probe ends at the first gap of kGatherGaps mean gaps without a post (or of the batch's own gap
+  // between its posts, when that is shorter: posts that came in a burst), so that it holds those
+  // clients up briefly.
   static constexpr int64_t kTopUpWaitUs = 200;
   static constexpr int64_t kGatherGaps = 4;
   static constexpr int kGatherProbeEvery = 32;
