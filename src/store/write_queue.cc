@@ -120,9 +120,6 @@ WriteQueue::Gathered WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_
 }
 
 void WriteQueue::Fill(std::vector<PendingWrite>& batch, size_t last_batch) {
-  // Group commit: the writers of one commit get their answers at the same moment and send their
-  // next posts together; when fewer are queued than the last commit served, the others are
-  // waited for a little, so that one sync serves them all again.
   // Writers that do not wait for each other (visitors arriving on their own) keep coming while
   // a batch waits, and each commit has a fixed price (its CPU: docs/benchmarks.md, "What a
   // commit costs"): a post's answer is at most the window later and the commit is shared by
@@ -130,8 +127,11 @@ void WriteQueue::Fill(std::vector<PendingWrite>& batch, size_t last_batch) {
   const int64_t window_ns = limits_.gather_window_ns;
   const int64_t mean_gap_ns = MeanGapNs();
   const bool trickle = mean_gap_ns <= 0 || mean_gap_ns >= window_ns;
-  // While posts come on their own, the gather below waits for them to the window's end: a
-  // top-up before it would only wake the writer once more.
+  // Group commit: the writers of one commit get their answers at the same moment and send their
+  // next posts together; when fewer are queued than the last commit served, the others are
+  // waited for a little, so that one sync serves them all again. Not while posts come on their
+  // own: the gather below waits for them to the window's end, and a top-up before it would only
+  // wake the writer once more.
   if (batch.size() < last_batch && (trickle || !gathering())) {
     TopUp(batch, last_batch - batch.size(), kTopUpWaitUs);
   }
