@@ -3,6 +3,7 @@
 namespace fourdollar::store {
 
 void EditLog::Record(std::span<const int64_t> ids) {
+  if (ids.empty()) return;
   std::lock_guard lock(mutex_);
   const uint64_t next = generation_.load(std::memory_order_relaxed) + 1;
   for (int64_t id : ids) entries_.push_back(Entry{next, id});

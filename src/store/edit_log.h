@@ -31,7 +31,7 @@ class EditLog {
   uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
 
   // One step: posts `ids` were edited or deleted. The ids are in the log before the new
-  // generation can be read.
+  // generation can be read. No step when `ids` is empty (a commit that only added posts).
   void Record(std::span<const int64_t> ids);
 
   // One step: posts may have been edited or deleted, which ones is not known (a notification

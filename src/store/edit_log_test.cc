@@ -36,6 +36,17 @@ TEST(EditLog, NamesThePostsChangedSinceAGeneration) {
   EXPECT_TRUE(none.ids->empty());
 }
 
+TEST(EditLog, AStepWithNoPostsIsNoStep) {
+  EditLog log;
+  const int64_t first[] = {4};
+  log.Record(first);
+  log.Record({});
+  EXPECT_EQ(log.Generation(), 1u);
+  EditLog::Changes since = log.ChangedSince(1);
+  ASSERT_TRUE(since.ids.has_value());
+  EXPECT_TRUE(since.ids->empty());
+}
+
 TEST(EditLog, AnUnknownChangeMeansAnyPostForReadersBehindIt) {
   EditLog log;
   const int64_t ids[] = {4};

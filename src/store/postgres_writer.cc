@@ -327,7 +327,7 @@ void PostgresWriter::Acknowledge(std::vector<PendingWrite>& writes,
                                  const std::vector<int64_t>& edited) {
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  if (!edited.empty()) edits_.Record(edited);
+  edits_.Record(edited);
   TouchChanged();
   newest_.Commit(writes, outcomes);
   for (size_t i = 0; i < writes.size(); ++i) CompleteWrite(writes[i], std::move(outcomes[i]));

@@ -75,7 +75,7 @@ class PostgresWriter {
   // if any. The newest posts are forgotten until read again.
   void BumpGeneration(const EditedPosts& edited) {
     if (!edited) return ForgetChanges();
-    if (!edited->empty()) edits_.Record(*edited);
+    edits_.Record(*edited);
     TouchChanged();
     newest_.BumpUnknown();
   }

@@ -135,9 +135,7 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
   }
   // Readers that see the new generation must also see the new rows; the completions posted
   // below come after it, so a cache refilled by them is never tagged with a stale number.
-  if (const std::vector<int64_t> edited = EditedIds(batch, outcomes); !edited.empty()) {
-    edits_.Record(edited);
-  }
+  edits_.Record(EditedIds(batch, outcomes));
   changed_unix_ms_.store(
       std::max(changed_unix_ms_.load(std::memory_order_relaxed), last_created_unix_ms_),
       std::memory_order_relaxed);
