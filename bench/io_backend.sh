@@ -33,7 +33,11 @@ server_run() {
   echo "$(wrk_requests "$label") $(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')" \
     >"$work/$label.server"
 }
-server_per_cpu() { awk '{ if ($2 > 0) printf "%.0f", $1 / $2; else print 0 }' "$work/$1.server"; }
+server_per_cpu() {
+  local requests seconds
+  read -r requests seconds <"$work/$1.server"
+  per_cpu "$requests" "$seconds"
+}
 
 stop_fourdollar() {
   kill -TERM "$server_pid"

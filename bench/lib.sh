@@ -180,7 +180,9 @@ cpu_seconds() { awk 'END { printf "%.2f", $1 + $2 }' "$work/$1.time"; }
 max_mb() { awk 'END { printf "%.1f", $3 / 1024 }' "$work/$1.time"; }
 wrk_requests() { awk '/requests in/ { print $1 }' "$work/$1.out"; }
 load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
-per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print 0 }'; }
+# quotient A B: A / B rounded to a whole number; 0 when B is 0 (a run that used no CPU).
+quotient() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print 0 }'; }
+per_cpu() { quotient "$1" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # seed_posts N: posts through wrk (bench/post.lua, on LOAD_CPU) until the server has stored N.

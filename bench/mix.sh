@@ -98,7 +98,6 @@ summary_number() {
   sed -nE "s/.*\"$2\": *([0-9.]+).*/\1/p" "$work/r-$1/summary.json" | head -1 |
     awk '{ printf "%.0f", $1 }'
 }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print 0 }'; }
 
 # run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu[LABEL] (server CPU-seconds used),
 # per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes),
@@ -197,7 +196,7 @@ open_yaml() {
     sed -n '/^scenarios:/,$p' "$work/get_closed.yaml"
   fi >"$2"
 }
-per_cpu() { div "$(load_requests "$1")" "${cpu[$1]}"; }
+run_per_cpu() { quotient "$(load_requests "$1")" "${cpu[$1]}"; }
 # post_times LABEL: what a post's answer waited for in run LABEL (its commit, shared by the posts
 # the writer gathered): the generator's p50 and p95 of "create post", the POST before its 303
 # is followed.
@@ -236,12 +235,12 @@ for round in $(seq "$ROUNDS"); do
   r=$round
   run "get_closed$r" "$work/get_closed.yaml"
   run "seed_closed$r" "$work/seed_closed.yaml"
-  closed_capacity=$(div "$(load_iterations "seed_closed$r")" "$DURATION")
+  closed_capacity=$(quotient "$(load_iterations "seed_closed$r")" "$DURATION")
   offered=$((closed_capacity * 5 / 4))
   open_yaml "$offered" "$work/seed_full.yaml" seed 50
   run "seed_full$r" "$work/seed_full.yaml"
-  capacity=$(div "$(load_iterations "seed_full$r")" "$DURATION")
-  get_capacity=$(div "$(load_iterations "get_closed$r")" "$DURATION")
+  capacity=$(quotient "$(load_iterations "seed_full$r")" "$DURATION")
+  get_capacity=$(quotient "$(load_iterations "get_closed$r")" "$DURATION")
   open_yaml "$((capacity * 8 / 10))" "$work/seed_open80.yaml" seed
   open_yaml "$((capacity * 8 / 10))" "$work/readers_open80.yaml" readers
   open_yaml "$((get_capacity * 8 / 10))" "$work/get_open80.yaml" get
@@ -255,7 +254,7 @@ for round in $(seq "$ROUNDS"); do
   run "posts$r" "$work/posts.yaml"
   posts=${posted[posts$r]}
 
-  get=$(per_cpu "get_closed$r")
+  get=$(run_per_cpu "get_closed$r")
   [ "$ROUNDS" -eq 1 ] || echo "round $r of $ROUNDS:"
   # "posts": the share of the run's requests that stored a post. The seed flows' figure is only
   # comparable between runs and builds that post as much: a server whose posts got slower would
@@ -266,7 +265,7 @@ for round in $(seq "$ROUNDS"); do
     "posts/commit" "connections" "load CPU"
   row() {  # row LABEL TEXT
     local figure busy share p75
-    figure=$(per_cpu "$1")
+    figure=$(run_per_cpu "$1")
     p75=$(per_cpu_p75 "$1")
     busy=$(awk -v c="${cpu[$1]}" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }')
     share=$(awk -v p="${posted[$1]}" -v n="$(load_requests "$1")" \
@@ -304,12 +303,12 @@ for round in $(seq "$ROUNDS"); do
     echo "seed_full$r: every iteration offered ($offered it/s) started: the run may not have" \
       "reached capacity, and the open runs' rates are fractions of less than it"
   fi
-  echo "light load: seed flows at 50% $(ratio "$(per_cpu "seed_open50$r")" \
-    "$(per_cpu "seed_full$r")")x their figure at capacity as weighted (the same mix)," \
-    "$(ratio "$(per_cpu "seed_open50$r")" "$(per_cpu "seed_closed$r")")x the closed one;" \
-    "GET / at 50% $(ratio "$(per_cpu "get_open50$r")" "$get")x"
+  echo "light load: seed flows at 50% $(ratio "$(run_per_cpu "seed_open50$r")" \
+    "$(run_per_cpu "seed_full$r")")x their figure at capacity as weighted (the same mix)," \
+    "$(ratio "$(run_per_cpu "seed_open50$r")" "$(run_per_cpu "seed_closed$r")")x the closed one;" \
+    "GET / at 50% $(ratio "$(run_per_cpu "get_open50$r")" "$get")x"
   echo "durable writes, 5 VUs posting: $posts posts in ${cpu[posts$r]} server CPU-s:" \
-    "$(div "$posts" "${cpu[posts$r]}") posts per server CPU-second, ${per_commit[posts$r]} per commit"
+    "$(quotient "$posts" "${cpu[posts$r]}") posts per server CPU-second, ${per_commit[posts$r]} per commit"
   if [ "${SYSCALLS:-0}" = 1 ]; then
     echo "the server's system calls per request (all threads):"
     printf '%-46s %8s %8s %8s %10s %12s %8s %8s\n' run recv send wait "pread+fcntl" \
@@ -324,14 +323,14 @@ for round in $(seq "$ROUNDS"); do
     syscall_row "get_open50$r" "GET /, open 50%"
     syscall_row "posts$r" "durable posts (per post)"
   fi
-  ratios[closed]+=" $(ratio "$(per_cpu "seed_closed$r")" "$get")"
-  ratios[open80]+=" $(ratio "$(per_cpu "seed_open80$r")" "$get")"
-  ratios[readers80]+=" $(ratio "$(per_cpu "readers_open80$r")" "$get")"
-  ratios[get80]+=" $(ratio "$(per_cpu "get_open80$r")" "$get")"
-  ratios[seed50]+=" $(ratio "$(per_cpu "seed_open50$r")" "$(per_cpu "seed_full$r")")"
-  ratios[seed50c]+=" $(ratio "$(per_cpu "seed_open50$r")" "$(per_cpu "seed_closed$r")")"
-  ratios[get50]+=" $(ratio "$(per_cpu "get_open50$r")" "$get")"
-  ratios[durable]+=" $(div "$posts" "${cpu[posts$r]}")"
+  ratios[closed]+=" $(ratio "$(run_per_cpu "seed_closed$r")" "$get")"
+  ratios[open80]+=" $(ratio "$(run_per_cpu "seed_open80$r")" "$get")"
+  ratios[readers80]+=" $(ratio "$(run_per_cpu "readers_open80$r")" "$get")"
+  ratios[get80]+=" $(ratio "$(run_per_cpu "get_open80$r")" "$get")"
+  ratios[seed50]+=" $(ratio "$(run_per_cpu "seed_open50$r")" "$(run_per_cpu "seed_full$r")")"
+  ratios[seed50c]+=" $(ratio "$(run_per_cpu "seed_open50$r")" "$(run_per_cpu "seed_closed$r")")"
+  ratios[get50]+=" $(ratio "$(run_per_cpu "get_open50$r")" "$get")"
+  ratios[durable]+=" $(quotient "$posts" "${cpu[posts$r]}")"
   ratios[closed_p75]+=" $(ratio "$(per_cpu_p75 "seed_closed$r")" "$get_p75")"
   ratios[open80_p75]+=" $(ratio "$(per_cpu_p75 "seed_open80$r")" "$get_p75")"
   ratios[seed50_p75]+=" $(ratio "$(per_cpu_p75 "seed_open50$r")" "$(per_cpu_p75 "seed_full$r")")"
