@@ -80,20 +80,14 @@ Status PostgresSession::EnsureConnected(int64_t deadline_ns) {
   Status prepared = connected.and_then([&](PgConnection& db) {
     // One statement serves both the first page and later ones: "before" defaults to the
     // largest id, which no post reaches in practice.
-    return db
-        .PrepareBy(
-            "latest",
-            "SELECT id, created_unix_ms, title, updated_unix_ms FROM posts WHERE id < $1::bigint "
-            "AND deleted_unix_ms IS NULL ORDER BY id DESC LIMIT $2::bigint",
-            2, deadline_ns)
-        .and_then([&] {
-          return db.PrepareBy("get",
-                              "SELECT id, created_unix_ms, title, body, updated_unix_ms, "
-                              "revision, (deleted_unix_ms IS NOT NULL)::int, "
-                              "(body_html IS NOT NULL)::int, COALESCE(body_html, '') FROM posts "
-                              "WHERE id = $1::bigint",
-                              1, deadline_ns);
-        });
+    return db.PrepareBy("latest", kPostgresLatestSql, 2, deadline_ns).and_then([&] {
+      return db.PrepareBy("get",
+                          "SELECT id, created_unix_ms, title, body, updated_unix_ms, "
+                          "revision, (deleted_unix_ms IS NOT NULL)::int, "
+                          "(body_html IS NOT NULL)::int, COALESCE(body_html, '') FROM posts "
+                          "WHERE id = $1::bigint",
+                          1, deadline_ns);
+    });
   });
   if (!prepared) {
     backoff_.Failed(now_ns);

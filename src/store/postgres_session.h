@@ -31,6 +31,12 @@
 
 namespace fourdollar::store {
 
+// The list pages' query: the newest posts below id $1 (the largest id for the first page), $2
+// of them. Its rows are in the covering index posts_listed (postgres_schema.cc).
+inline constexpr const char* kPostgresLatestSql =
+    "SELECT id, created_unix_ms, title, updated_unix_ms FROM posts WHERE id < $1::bigint AND "
+    "deleted_unix_ms IS NULL ORDER BY id DESC LIMIT $2::bigint";
+
 class PostgresSession final : public StoreSession {
  public:
   // Connects to `url` (a migrated database). `loop` must outlive the session and every Insert
