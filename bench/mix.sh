@@ -27,7 +27,10 @@
 # limit as much as the server's cost.
 #
 # A line gives the CPU the server's writer thread (sqlite-writer) spent per post stored in each
-# seed run and in the durable writes: the commits' share of a post's cost.
+# seed run and in the durable writes: the commits' share of a post's cost. Another gives what a
+# post costs the server in all at 80% (the seed flows' CPU per iteration less the readers'
+# flow's at the same rate, per post stored) and what it could cost for the open run to make
+# 0.75x GET /'s requests per server CPU-second.
 #
 #   flock /tmp/fourdollar-bench.lock bash bench/mix.sh        # 10 s per run
 #   ROUNDS=3 DURATION=6 flock /tmp/fourdollar-bench.lock bash bench/mix.sh
@@ -197,6 +200,23 @@ open_yaml() {
   fi >"$2"
 }
 run_per_cpu() { quotient "$(load_requests "$1")" "${cpu[$1]}"; }
+# post_cost SEED READERS GET: what a post costs the server beyond a reader's iteration, from two
+# runs at the same iterations per second (the seed flows, and the readers' flow alone), in
+# microseconds of server CPU per post stored: post_us[extra]; and what the seed flows could
+# spend per post and still make 0.75x GET requests per server CPU-second (GET /'s figure):
+# post_us[budget].
+declare -A post_us
+post_cost() {
+  read -r "post_us[extra]" "post_us[budget]" < <(awk -v sc="${cpu[$1]}" \
+    -v si="$(load_iterations "$1")" -v sr="$(load_requests "$1")" -v posts="${posted[$1]}" \
+    -v rc="${cpu[$2]}" -v ri="$(load_iterations "$2")" -v get="$3" 'BEGIN {
+      if (si <= 0 || ri <= 0 || posts <= 0 || get <= 0) { print "- -"; exit }
+      reader = rc / ri  # CPU-seconds per reader iteration
+      allowed = sr / si / (0.75 * get)  # per seed iteration, at 0.75x
+      printf "%.0f %.0f\n", (sc / si - reader) * si / posts * 1e6,
+        (allowed - reader) * si / posts * 1e6
+    }')
+}
 # post_times LABEL: what a post's answer waited for in run LABEL (its commit, shared by the posts
 # the writer gathered): the generator's p50 and p95 of "create post", the POST before its 303
 # is followed.
@@ -295,6 +315,10 @@ for round in $(seq "$ROUNDS"); do
   echo "the writer's CPU per post (µs): closed ${writer_us[seed_closed$r]}, as weighted" \
     "${writer_us[seed_full$r]}, open 80% ${writer_us[seed_open80$r]}, open 50%" \
     "${writer_us[seed_open50$r]}, durable writes ${writer_us[posts$r]}"
+  post_cost "seed_open80$r" "readers_open80$r" "$get"
+  echo "a post at 80%: ${post_us[extra]} µs of server CPU beyond a reader's iteration (the" \
+    "writer's ${writer_us[seed_open80$r]} of it); 0.75x GET /'s requests per CPU-second leaves" \
+    "${post_us[budget]} µs"
   not_started=$(load_dropped "seed_full$r")
   if [ "${not_started:-0}" -gt 0 ]; then
     echo "seed_full$r: offered $offered it/s, $not_started iterations not started (every VU" \
@@ -331,6 +355,8 @@ for round in $(seq "$ROUNDS"); do
   ratios[seed50c]+=" $(ratio "$(run_per_cpu "seed_open50$r")" "$(run_per_cpu "seed_closed$r")")"
   ratios[get50]+=" $(ratio "$(run_per_cpu "get_open50$r")" "$get")"
   ratios[durable]+=" $(quotient "$posts" "${cpu[posts$r]}")"
+  ratios[post_extra]+=" ${post_us[extra]}"
+  ratios[post_budget]+=" ${post_us[budget]}"
   ratios[closed_p75]+=" $(ratio "$(per_cpu_p75 "seed_closed$r")" "$get_p75")"
   ratios[open80_p75]+=" $(ratio "$(per_cpu_p75 "seed_open80$r")" "$get_p75")"
   ratios[seed50_p75]+=" $(ratio "$(per_cpu_p75 "seed_open50$r")" "$(per_cpu_p75 "seed_full$r")")"
@@ -340,8 +366,8 @@ if [ "$ROUNDS" -gt 1 ]; then
   # Each round's ratios come from runs a minute apart; the median of the rounds is the figure
   # least moved by a neighbour's burst on a shared machine.
   echo "median of $ROUNDS rounds (each round's figures in brackets):"
-  for key in closed open80 readers80 get80 seed50 seed50c get50 durable closed_p75 open80_p75 seed50_p75 \
-    get50_p75; do
+  for key in closed open80 readers80 get80 seed50 seed50c get50 durable post_extra post_budget \
+    closed_p75 open80_p75 seed50_p75 get50_p75; do
     case $key in
       closed) text="seed flows closed vs GET / closed" ;;
       open80) text="seed flows open at 80% vs GET / closed" ;;
@@ -351,6 +377,8 @@ if [ "$ROUNDS" -gt 1 ]; then
       seed50c) text="seed flows at 50% vs their closed figure" ;;
       get50) text="GET / at 50% vs GET / closed" ;;
       durable) text="durable posts per server CPU-second" ;;
+      post_extra) text="a post at 80%, µs beyond a reader's iteration" ;;
+      post_budget) text="  what 0.75x GET / leaves it, µs" ;;
       closed_p75) text="the same, upper quartile of seconds: closed" ;;
       open80_p75) text="  seed flows open at 80% vs GET / closed" ;;
       seed50_p75) text="  seed flows at 50% vs at capacity as weighted" ;;
