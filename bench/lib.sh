@@ -31,7 +31,9 @@ require_whole() {
 require_fourdollar() { [ -x "$FOURDOLLAR" ] || bash scripts/build.sh >/dev/null; }
 
 # start_work NAME: a temporary folder $work, and traps that stop the servers started through
-# this file (server_pid, nginx_pid) and remove the folder, however the script ends.
+# this file (server_pid, nginx_pid) and remove the folder, however the script ends. KEEP_WORK=1
+# keeps the folder and says where: each run's output, and `fourdollar load`'s --out folders
+# (seconds.csv: what every second of a run did).
 start_work() {
   work=$(mktemp -d "/tmp/fourdollar-$1.XXXXXX")
   chmod 755 "$work"
@@ -43,7 +45,11 @@ start_work() {
 cleanup() {
   [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$work"
+  if [ "${KEEP_WORK:-0}" = 1 ]; then
+    echo "bench: kept $work" >&2
+  else
+    rm -rf "$work"
+  fi
 }
 
 # ready_field FILE KEY: one field of the JSON object serve writes with --ready-file.
