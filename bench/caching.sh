@@ -54,7 +54,6 @@ per_server_s() {
 }
 wrk_cpu() { awk -v d="$DURATION" '{ printf "%.0f%%", 100 * $2 / d }' "$work/$1.cpu"; }
 server_cpu() { awk -v d="$DURATION" '{ printf "%.0f%%", 100 * $1 / d }' "$work/$1.cpu"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 start_fourdollar "$work/fourdollar"
 for i in $(seq "$SEED_POSTS"); do

@@ -89,7 +89,6 @@ writer_cpu() {
   done
 }
 posts_stored() { metric fourdollar_posts_stored_total | cut -d. -f1; }
-load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 load_iterations() { sed -nE 's/^ *iterations \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 load_failed() { sed -nE 's/^ *failures \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 # The run's dropped iterations (open model) and the generator's busiest second, from its

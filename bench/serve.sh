@@ -110,7 +110,6 @@ posts_now=$(metric fourdollar_posts_stored_total)
 rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$server_pid/status")
 hwm_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$server_pid/status")
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 nginx_rps=$(rps nginx_list)
 echo
 echo "seeded posts:                 ${seeded%.*} (ids $min_id..$max_id for GET /<id>)"
