@@ -2,7 +2,6 @@
 
 #include <malloc.h>
 #include <sched.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,17 +50,6 @@ Result<ProcessStats> ReadProcessStats(pid_t pid) {
     stats.start_unix_seconds = RealClock().NowUnixMs() / 1000 - static_cast<int64_t>(age);
   }
   return stats;
-}
-
-uint64_t RaiseOpenFileLimit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
-  if (limit.rlim_cur < limit.rlim_max) {
-    rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
-  }
-  return static_cast<uint64_t>(limit.rlim_cur);
 }
 
 void ReturnLargeBlocksAtOnce(size_t min_bytes) {

@@ -20,10 +20,6 @@ struct ProcessStats {
 // `pid` 0 means this process.
 Result<ProcessStats> ReadProcessStats(pid_t pid = 0);
 
-// Raises this process's soft limit of open files to its hard limit (commonly 1024 and 524288):
-// each connection is a file. Returns the limit now in force.
-uint64_t RaiseOpenFileLimit();
-
 // Makes the allocator map every block of at least `min_bytes` on its own, so that freeing it
 // returns the memory to the system at once. glibc otherwise raises that size after the first
 // large free, and large buffers (a client's pipelined flood) then stay resident after use.

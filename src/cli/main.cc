@@ -8,8 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "base/process_stats.h"
-
+#include "base/open_files.h"
 #include "cli/bench_command.h"
 #include "cli/load_command.h"
 #include "cli/report_command.h"

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "base/open_files.h"
 #include "base/process_stats.h"
 
 namespace fourdollar::cli {
@@ -20,8 +21,8 @@ int Fail(const std::string& message) {
 int RunServe(const ServeConfig& config) {
   // Freed response buffers of a burst go back to the system rather than stay in the heap.
   ReturnLargeBlocksAtOnce(256 << 10);
-  if (config.open_file_limit > 0 &&
-      config.open_file_limit < config.server.limits.max_connections + 64) {
+  const uint64_t wanted = config.server.limits.max_connections + kDescriptorsBesideConnections;
+  if (config.open_file_limit > 0 && config.open_file_limit < wanted) {
     std::fprintf(
         stderr,
         "fourdollar: warning: the open-file limit (%llu) is below --max-connections (%zu); "
@@ -29,6 +30,9 @@ int RunServe(const ServeConfig& config) {
         static_cast<unsigned long long>(config.open_file_limit),
         config.server.limits.max_connections);
   }
+  // Before the server's threads start: grown later, the table would stall a loop as it accepts
+  // (base/open_files.h).
+  ReserveFileDescriptors(wanted);
   serve::BlogServerConfig server_config = config.server;
   server_config.io_backend = ChooseAndLogIoBackend(config.io_backend).backend;
   Result<std::unique_ptr<serve::BlogServer>> server = serve::BlogServer::Start(server_config);

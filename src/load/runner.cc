@@ -18,6 +18,7 @@
 
 #include "base/clock.h"
 #include "base/cpus.h"
+#include "base/open_files.h"
 #include "base/process_stats.h"
 #include "base/thread_name.h"
 #include "http/url.h"
@@ -163,16 +164,20 @@ std::string Ms(int64_t us) {
   return buf;
 }
 
-// The open-file limit is raised as far as allowed; below the VUs' connections, say so.
-void WarnWhenFewFiles(const ScenarioFile& file) {
+// The open-file limit is raised as far as allowed; below the VUs' connections, say so. The
+// descriptor table is grown for them now, so that connecting them never stalls a load thread.
+void PrepareFilesForVus(const ScenarioFile& file) {
   const uint64_t file_limit = RaiseOpenFileLimit();
-  if (file_limit > 0 && static_cast<int64_t>(file_limit) < file.execution.max_vus + 64) {
+  const uint64_t wanted =
+      static_cast<uint64_t>(file.execution.max_vus) + kDescriptorsBesideConnections;
+  if (file_limit > 0 && file_limit < wanted) {
     std::fprintf(stderr,
                  "fourdollar load: warning: the open-file limit (%llu) is below the %lld VUs this "
                  "test may run (one connection each); raise it with ulimit -n\n",
                  static_cast<unsigned long long>(file_limit),
                  static_cast<long long>(file.execution.max_vus));
   }
+  ReserveFileDescriptors(wanted);
 }
 
 // Makes the results folder; returns whether it existed before.
@@ -506,7 +511,7 @@ Result<LoadOutcome> RunLoad(const ScenarioFile& file, const LoadOptions& options
     std::fprintf(stderr, "fourdollar load: %s: TLS, %s\n", file.target.c_str(),
                  target->tls->description().c_str());
   }
-  WarnWhenFewFiles(file);
+  PrepareFilesForVus(file);
   // The folder is made before any wait, so that a folder that cannot be made fails at once.
   Result<bool> out_dir_existed = MakeOutDir(options.out_dir);
   if (!out_dir_existed) return tl::unexpected(out_dir_existed.error());

@@ -1,5 +1,6 @@
 // `fourdollar load` against the real `fourdollar serve`, compared with the server's own counts.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "base/open_files.h"
 #include "e2e/load_process.h"
 #include "e2e/prometheus_text.h"
 #include "e2e/server_fixture.h"
@@ -190,6 +192,48 @@ scenarios:
   // omission): the worst is about the stall's length, though each was sent after it.
   EXPECT_GE(results->overall.duration.max_us(), 400'000);
   EXPECT_GE(results->overall.duration.PercentileUs(90), 50'000);
+}
+
+// As the server does (Startup.SizesItsDescriptorTableForEveryConnectionBeforeServing), the
+// generator sizes its descriptor table for every VU's connection before its threads start, so
+// that connecting the VUs never stalls a load thread while the kernel grows the table.
+TEST_F(LoadTest, SizesItsDescriptorTableForEveryVuBeforeStarting) {
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  const uint64_t wanted = std::min<uint64_t>(3000 + kDescriptorsBesideConnections, limit.rlim_max);
+  ASSERT_GT(wanted, 1024u) << "the hard open-file limit (" << limit.rlim_max << ") is too low";
+  std::filesystem::path out = data_dir_.path() / "table";
+  // A few VUs at a time of the 3,000 allowed: only the reservation makes the table that large.
+  auto process = LoadProcess::Start(data_dir_.path(),
+                                    {"load",
+                                     WriteScenario("table.yaml", R"yaml(
+arrival: {rate: 20, duration: 3s, max_vus: 3000}
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+)yaml")
+                                         .string(),
+                                     "--target", server_->ready().url(), "--out", out.string()});
+  ASSERT_TRUE(process) << process.error().message;
+  // Until the table is that large or the run has ended (its status then reads 0).
+  uint64_t slots = 0;
+  for (int polls = 0; polls < 1000; ++polls) {
+    const uint64_t now = FileDescriptorTableSize(process->pid());
+    if (now == 0 || now >= wanted) {
+      slots = std::max(slots, now);
+      break;
+    }
+    slots = now;
+    struct timespec ten_ms {
+      0, 10'000'000
+    };
+    nanosleep(&ten_ms, nullptr);
+  }
+  EXPECT_GE(slots, wanted);
+  auto run = process->Wait(30000);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->exit_code, 0) << run->stderr_text;
 }
 
 TEST_F(LoadTest, FailedThresholdExitsWith99) {

@@ -1,7 +1,9 @@
 // The ready line, the write token (generated, flag, environment, open writes) and
 // configuration errors.
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -10,6 +12,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "base/open_files.h"
 #include "e2e/server_fixture.h"
 
 namespace fourdollar::e2e {
@@ -126,6 +129,21 @@ TEST_F(Startup, ReadyFileHoldsWhatTheLineSays) {
   EXPECT_EQ(json.at("threads").to_number<int>(), line.threads);
   EXPECT_EQ(json.at("writes").as_string(), line.writes);
   EXPECT_EQ(json.at("token_file").as_string(), *line.token_file());
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
+// Linux grows a process's descriptor table by doubling it, and once the process has threads
+// each growth stops the thread that opens the descriptor for an RCU grace period (milliseconds):
+// the server sizes its table for every connection it may hold before its loops start.
+TEST_F(Startup, SizesItsDescriptorTableForEveryConnectionBeforeServing) {
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  const uint64_t wanted = std::min<uint64_t>(3000 + kDescriptorsBesideConnections, limit.rlim_max);
+  ASSERT_GT(wanted, 1024u) << "the hard open-file limit (" << limit.rlim_max << ") is too low";
+  ServerOptions options;
+  options.args = {"--max-connections", "3000"};
+  ASSERT_NO_FATAL_FAILURE(StartServer(options));
+  EXPECT_GE(FileDescriptorTableSize(server_->pid()), wanted);
   EXPECT_EQ(Get("/healthz").status, 200);
 }
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "base/process_stats.h"
+#include "base/open_files.h"
 #include "http/response_parser.h"
 #include "net/event_loop.h"
 #include "net/tls_stream.h"
