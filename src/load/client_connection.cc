@@ -123,6 +123,13 @@ void ClientConnection::Send(std::string& request, bool head, int64_t timeout_ms,
     in_send_ = false;
     return;
   }
+  if (connecting_ || handshaking_) {
+    // Opened ahead (Open) and not ready yet: the end of its connect or handshake writes the
+    // request.
+    reused_ = false;
+    in_send_ = false;
+    return;
+  }
   reused_ = true;
   WriteSome();
   in_send_ = false;
@@ -140,21 +147,30 @@ void ClientConnection::Connect() {
   marks_.connect_start_ns = MonotonicNowNs();
   marks_.connected_ns = marks_.tls_done_ns = marks_.written_ns = marks_.first_byte_ns = 0;
   marks_.tls_handshake = marks_.tls_resumed = false;
-  const net::Endpoint* source = sources_ != nullptr ? sources_->Next() : nullptr;
-  if (Status s = transport_->Open(endpoint_, source); !s) {
+  if (Status s = OpenSocket(); !s) {
     // Reported from the loop, never from inside Send, so a refused port cannot recurse.
     std::string error = s.error().message;
     Report([this, error] { Fail(results::FailureKind::kConnect, error); });
-    return;
   }
+}
+
+void ClientConnection::Open() {
+  if (open_ || busy_) return;
+  (void)OpenSocket();
+}
+
+Status ClientConnection::OpenSocket() {
+  const net::Endpoint* source = sources_ != nullptr ? sources_->Next() : nullptr;
+  if (Status s = transport_->Open(endpoint_, source); !s) return s;
   open_ = true;
   connecting_ = true;
   if (Status s = loop_.Add(transport_->fd(), EPOLLIN | EPOLLOUT | EPOLLRDHUP, this); !s) {
     transport_->Close();
     open_ = false;
-    std::string error = s.error().message;
-    Report([this, error] { Fail(results::FailureKind::kConnect, error); });
+    connecting_ = false;
+    return s;
   }
+  return {};
 }
 
 void ClientConnection::OnIo(uint32_t events) {
@@ -296,7 +312,11 @@ void ClientConnection::ReadSome() {
 }
 
 void ClientConnection::Fail(results::FailureKind failure, std::string error) {
-  if (!busy_) return;
+  if (!busy_) {
+    // A connection opened ahead failed before any request: nothing to report.
+    Close();
+    return;
+  }
   // A keep-alive connection the server had already closed fails before any byte of the
   // response; that says nothing about the server, so the request is sent again, once, on a
   // fresh connection.

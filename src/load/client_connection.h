@@ -89,6 +89,10 @@ class ClientConnection final : public net::IoHandler {
   void Send(std::string& request, bool head, int64_t timeout_ms,
             const http::ResponseFilter* filter = nullptr);
 
+  // Opens the connection (connects, and over TLS shakes hands) with no request yet, so that the
+  // first Send finds it open. Nothing is reported: a connection that fails is closed, and the
+  // next Send connects anew. No-op on an open connection.
+  void Open();
   // Closes the socket (between requests, or to abandon one without a report).
   void Close();
   // Where new connections bind (null: the kernel's choice). Kept by the caller.
@@ -106,6 +110,8 @@ class ClientConnection final : public net::IoHandler {
   // Runs `report` from the loop soon, never from inside Send (so a failure cannot recurse).
   void Report(std::function<void()> report);
   void Connect();
+  // The socket, connecting, watched by the loop; an error leaves the connection closed.
+  Status OpenSocket();
   void ContinueHandshake();
   void WriteSome();
   void ReadSome();

@@ -48,12 +48,35 @@ VirtualUser& Engine::VuAt(size_t local) {
   return *vus_[local];
 }
 
+size_t Engine::ThreadShare(int64_t total) const {
+  const int64_t in_segment = VusInSegment(total, share_.segment);
+  return static_cast<size_t>(std::max<int64_t>(
+      0, (in_segment - share_.thread_index + share_.thread_count - 1) / share_.thread_count));
+}
+
+void Engine::Prepare() {
+  if (prepared_) return;
+  prepared_ = true;
+  if (!OpenModel()) return;
+  const scenario::ScenarioFile& file = *context_.file;
+  max_vus_ = std::max<size_t>(1, ThreadShare(file.execution.max_vus));
+  const size_t ready = std::min(max_vus_, ThreadShare(file.execution.pre_allocated_vus));
+  // A scenario that connects anew for each iteration (a new visitor) must not find its first
+  // connection already open.
+  const bool connect = std::all_of(file.scenarios.begin(), file.scenarios.end(), [](const auto& s) {
+    return s.connections == scenario::Connections::kKeepAlive;
+  });
+  for (size_t i = 0; i < ready; ++i) {
+    // Pushed last first, so that arrivals take VU 0, 1, 2... as they would without the pool.
+    VirtualUser& vu = VuAt(ready - 1 - i);
+    if (connect) vu.OpenConnection();
+    idle_.push_back(&vu);
+  }
+}
+
 void Engine::Start() {
+  Prepare();
   if (OpenModel()) {
-    const int64_t max_vus = context_.file->execution.max_vus;
-    int64_t in_segment = VusInSegment(max_vus, share_.segment);
-    max_vus_ = static_cast<size_t>(std::max<int64_t>(
-        1, (in_segment - share_.thread_index + share_.thread_count - 1) / share_.thread_count));
     ScheduleArrival();
   } else {
     Tick();
@@ -69,10 +92,8 @@ void Engine::Tick() {
     Stop(context_.file->timeout_ms);
     return;
   }
-  int64_t total = static_cast<int64_t>(std::floor(TargetAt(execution, elapsed_ms) + 1e-9));
-  int64_t in_segment = VusInSegment(total, share_.segment);
-  size_t mine = static_cast<size_t>(std::max<int64_t>(
-      0, (in_segment - share_.thread_index + share_.thread_count - 1) / share_.thread_count));
+  const size_t mine =
+      ThreadShare(static_cast<int64_t>(std::floor(TargetAt(execution, elapsed_ms) + 1e-9)));
   for (size_t i = 0; i < std::max(mine, wanted_.size()); ++i) {
     bool want = i < mine;
     VirtualUser& vu = VuAt(i);

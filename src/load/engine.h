@@ -26,6 +26,11 @@ class Engine final : public IterationListener {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // Open model: makes this thread's share of the pre-allocated VUs and opens their connections
+  // (when every scenario keeps its connection alive), so that the first arrivals find VUs ready
+  // rather than each opening a connection. Run before Start, in the lead to the start; Start
+  // runs it when it has not run.
+  void Prepare();
   // Starts the executor; the run's start times are in the context.
   void Start();
   // Stops starting iterations; those in flight finish within `grace_ms`, then are abandoned.
@@ -38,6 +43,8 @@ class Engine final : public IterationListener {
 
  private:
   bool OpenModel() const;
+  // This thread's share of `total` VUs of the run: of its segment's, every thread_count-th.
+  size_t ThreadShare(int64_t total) const;
   int64_t ElapsedMs() const;
   void Tick();  // closed model: adjusts the running VUs to the target
   // Open model: the next arrival of this thread (false: the schedule has no more).
@@ -61,6 +68,7 @@ class Engine final : public IterationListener {
   int64_t arrival_sequence_ = 0;  // this thread's arrivals so far
   int64_t next_arrival_ = 0;      // the next one: its global number and when it is due
   int64_t next_due_ns_ = 0;
+  bool prepared_ = false;
   bool stopping_ = false;
   std::atomic<bool> finished_{false};
   std::atomic<int64_t> finished_at_ns_{0};

@@ -265,6 +265,8 @@ class LoadRun {
       auto& worker = workers_[i];
       Engine* engine = worker->engine.get();
       net::EventLoop* loop = worker->loop.get();
+      // The open model's VUs ready at the start are made in the lead to it (kStartLeadNs).
+      loop->RunAt(MonotonicNowNs(), [engine] { engine->Prepare(); });
       loop->RunAt(start_.mono_ns, [engine] { engine->Start(); });
       worker->thread = std::thread([this, loop, i] {
         NameThisThread("load-loop-" + std::to_string(i));

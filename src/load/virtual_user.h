@@ -76,6 +76,8 @@ class VirtualUser final : public ConnectionListener {
   int64_t global_id() const { return global_id_; }
   // Drops the iteration in flight without recording it (the run is over).
   void Abandon();
+  // Opens the VU's connection ahead of its first iteration (ClientConnection::Open).
+  void OpenConnection() { connection_.Open(); }
 
   void OnExchange(Exchange exchange) override;
 

@@ -58,13 +58,24 @@ bool ReadStages(YamlReader& reader, const YAML::Node& node, std::string_view fie
 
 bool ReadArrival(YamlReader& reader, const YAML::Node& node, Execution* execution) {
   const std::string field = "arrival";
-  if (!reader.CheckMap(node, field, {"rate", "duration", "stages", "start_rate", "max_vus"})) {
+  if (!reader.CheckMap(
+          node, field,
+          {"rate", "duration", "stages", "start_rate", "max_vus", "pre_allocated_vus"})) {
     return false;
   }
   execution->max_vus = kDefaultMaxVus;
   if (const YAML::Node max_vus = node["max_vus"]) {
     if (!reader.ReadInt(max_vus, FieldOf(field, "max_vus"), 1, kMaxVus, &execution->max_vus)) {
       return false;
+    }
+  }
+  execution->pre_allocated_vus = std::min(execution->max_vus, kDefaultPreAllocatedVus);
+  if (const YAML::Node pre = node["pre_allocated_vus"]) {
+    const std::string pre_field = FieldOf(field, "pre_allocated_vus");
+    if (!reader.ReadInt(pre, pre_field, 0, kMaxVus, &execution->pre_allocated_vus)) return false;
+    if (execution->pre_allocated_vus > execution->max_vus) {
+      return reader.Fail(pre, pre_field,
+                         "must be at most max_vus (" + std::to_string(execution->max_vus) + ")");
     }
   }
   if (node["stages"]) {

@@ -143,6 +143,7 @@ TEST(ScenarioLoader, ExamplesCoverConstantVusAndARampingArrivalRate) {
   EXPECT_EQ(ramp->execution.model, Execution::Model::kRampingRate);
   EXPECT_EQ(ramp->execution.start_rate, 100);
   EXPECT_EQ(ramp->execution.max_vus, 2000);
+  EXPECT_EQ(ramp->execution.pre_allocated_vus, 200);
   ASSERT_EQ(ramp->execution.stages.size(), 1u);
   EXPECT_EQ(ramp->execution.stages[0].target, 5000);
   EXPECT_EQ(ramp->timeout_ms, 5000);
@@ -160,6 +161,19 @@ scenarios:
   EXPECT_EQ(file.execution.rate, 250);
   EXPECT_EQ(file.execution.duration_ms, 30000);
   EXPECT_EQ(file.execution.max_vus, 1000);
+  EXPECT_EQ(file.execution.pre_allocated_vus, 100);
+}
+
+TEST(ScenarioLoader, PreAllocatedVusDefaultToAtMostMaxVus) {
+  const ScenarioFile few = LoadOk(R"(arrival: {rate: 5, duration: 1s, max_vus: 20}
+scenarios: {s: {flow: [{get: /}]}}
+)");
+  EXPECT_EQ(few.execution.pre_allocated_vus, 20);
+  const ScenarioFile given =
+      LoadOk(R"(arrival: {rate: 5, duration: 1s, max_vus: 20, pre_allocated_vus: 0}
+scenarios: {s: {flow: [{get: /}]}}
+)");
+  EXPECT_EQ(given.execution.pre_allocated_vus, 0);
 }
 
 TEST(ScenarioLoader, StepDefaultsAndTheRequestForm) {
@@ -461,6 +475,14 @@ scenarios:
             "max_vus zero",
             "arrival: {rate: 5, duration: 1s, max_vus: 0}\nscenarios: {s: {flow: [{get: /}]}}\n",
             "t.yaml:1:43: arrival.max_vus: 0 is out of range"},
+        InvalidCase{"pre_allocated_vus above max_vus",
+                    "arrival: {rate: 5, duration: 1s, max_vus: 10, pre_allocated_vus: 11}\n"
+                    "scenarios: {s: {flow: [{get: /}]}}\n",
+                    "t.yaml:1:66: arrival.pre_allocated_vus: must be at most max_vus (10)"},
+        InvalidCase{"negative pre_allocated_vus",
+                    "arrival: {rate: 5, duration: 1s, pre_allocated_vus: -1}\n"
+                    "scenarios: {s: {flow: [{get: /}]}}\n",
+                    "t.yaml:1:53: arrival.pre_allocated_vus: -1 is out of range"},
         InvalidCase{"duplicate key",
                     WithSteps("      - get: /\n        name: a\n        name: b\n"),
                     "t.yaml:9:9: scenarios.s.flow[0].name: duplicate key"},

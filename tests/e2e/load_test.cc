@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "base/open_files.h"
@@ -14,6 +15,7 @@
 #include "e2e/server_fixture.h"
 #include "results/raw_csv.h"
 #include "results/results.h"
+#include "results/results_csv.h"
 #include "results/results_files.h"
 #include "results/results_merge.h"
 
@@ -234,6 +236,73 @@ scenarios:
   auto run = process->Wait(30000);
   ASSERT_TRUE(run) << run.error().message;
   EXPECT_EQ(run->exit_code, 0) << run->stderr_text;
+}
+
+// The request rows of one metric in a run's raw CSV (its values, in milliseconds).
+std::vector<double> RawValues(const std::filesystem::path& out, std::string_view metric) {
+  std::ifstream raw(out / "raw-0.csv");
+  std::stringstream text;
+  text << raw.rdbuf();
+  auto records = results::ParseCsv(text.str(), "raw-0.csv");
+  std::vector<double> values;
+  if (!records) return values;
+  for (size_t i = 1; i < records->size(); ++i) {
+    if ((*records)[i].fields[0] == metric) values.push_back(std::stod((*records)[i].fields[2]));
+  }
+  return values;
+}
+
+// 20 arrivals a second of a request that takes well under a millisecond (one VU or two at a
+// time) with `pre_allocated_vus`: the connections the server accepted for the run, and the
+// longest `connecting` phase of its requests (ms).
+struct PreAllocatedRun {
+  double connections = 0;
+  double longest_connecting_ms = 0;
+};
+
+class PreAllocatedTest : public LoadTest {
+ protected:
+  PreAllocatedRun Run(int pre_allocated_vus) {
+    const double before = Metric("fourdollar_http_connections_total");
+    auto results = RunAndRead(WriteScenario("pre.yaml", R"yaml(
+arrival: {rate: 20, duration: 1s, max_vus: 100, pre_allocated_vus: )yaml" +
+                                                            std::to_string(pre_allocated_vus) +
+                                                            R"yaml(}
+scenarios:
+  health:
+    flow:
+      - get: /healthz
+)yaml"),
+                              {"--raw-csv"});
+    EXPECT_TRUE(results) << results.error().message;
+    if (!results) return {};
+    EXPECT_EQ(results->dropped_iterations, 0u);
+    EXPECT_EQ(results->overall.failed(), 0u);
+    const std::vector<double> connecting =
+        RawValues(data_dir_.path() / ("out-" + std::to_string(runs_ - 1)), "http_req_connecting");
+    EXPECT_EQ(connecting.size(), results->overall.requests);
+    PreAllocatedRun run;
+    // Less the scrape that reads the count.
+    run.connections = Metric("fourdollar_http_connections_total") - before - 1;
+    if (!connecting.empty()) {
+      run.longest_connecting_ms = *std::max_element(connecting.begin(), connecting.end());
+    }
+    return run;
+  }
+};
+
+TEST_F(PreAllocatedTest, VusConnectBeforeTheFirstArrival) {
+  PreAllocatedRun run = Run(30);
+  EXPECT_EQ(run.connections, 30);
+  // Every request went out on a connection already open.
+  EXPECT_EQ(run.longest_connecting_ms, 0.0);
+}
+
+TEST_F(PreAllocatedTest, WithoutThemEachNewVuConnectsOnItsFirstRequest) {
+  PreAllocatedRun run = Run(0);
+  EXPECT_GE(run.connections, 1);
+  EXPECT_LT(run.connections, 30);
+  EXPECT_GT(run.longest_connecting_ms, 0.0);
 }
 
 TEST_F(LoadTest, FailedThresholdExitsWith99) {
