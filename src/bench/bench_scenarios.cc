@@ -56,8 +56,6 @@ Result<scenario::ScenarioFile> LimitStepScenario(const scenario::ScenarioFile& s
   step.execution.duration_ms = settings.step_ms;
   // Enough VUs for iterations lasting up to about a second; past that the step breaks anyway.
   step.execution.max_vus = std::clamp<int64_t>(std::llround(rate), 50, 5000);
-  step.execution.pre_allocated_vus =
-      std::min(step.execution.max_vus, scenario::kDefaultPreAllocatedVus);
   // In-flight requests get this long to finish at the end of a step.
   step.timeout_ms = std::min<int64_t>(seed.timeout_ms, settings.step_ms);
   step.thresholds.clear();

@@ -109,10 +109,6 @@ struct Stage {
   double target = 0;  // VUs (closed model) or iterations per second (open model)
 };
 
-// The open model's VUs ready at the start unless a file says otherwise (at most max_vus): so
-// that a run's first milliseconds do not each open a connection (docs/scenario-format.md).
-inline constexpr int64_t kDefaultPreAllocatedVus = 100;
-
 // How iterations are started.
 struct Execution {
   enum class Model {
@@ -128,8 +124,7 @@ struct Execution {
   double rate = 0;        // iterations per second
   double start_rate = 0;  // kRampingRate: the rate before the first stage
   int64_t max_vus = 0;    // open model: the VU pool's size at most
-  // Open model: VUs made, and their keep-alive connections opened, before the run starts
-  // (a file's default: kDefaultPreAllocatedVus, at most max_vus).
+  // Open model: VUs made, and their keep-alive connections opened, before the run starts.
   int64_t pre_allocated_vus = 0;
   int64_t TotalDurationMs() const;
 };

@@ -69,7 +69,6 @@ bool ReadArrival(YamlReader& reader, const YAML::Node& node, Execution* executio
       return false;
     }
   }
-  execution->pre_allocated_vus = std::min(execution->max_vus, kDefaultPreAllocatedVus);
   if (const YAML::Node pre = node["pre_allocated_vus"]) {
     const std::string pre_field = FieldOf(field, "pre_allocated_vus");
     if (!reader.ReadInt(pre, pre_field, 0, kMaxVus, &execution->pre_allocated_vus)) return false;

@@ -161,19 +161,15 @@ scenarios:
   EXPECT_EQ(file.execution.rate, 250);
   EXPECT_EQ(file.execution.duration_ms, 30000);
   EXPECT_EQ(file.execution.max_vus, 1000);
-  EXPECT_EQ(file.execution.pre_allocated_vus, 100);
+  // VUs are made as arrivals need them.
+  EXPECT_EQ(file.execution.pre_allocated_vus, 0);
 }
 
-TEST(ScenarioLoader, PreAllocatedVusDefaultToAtMostMaxVus) {
-  const ScenarioFile few = LoadOk(R"(arrival: {rate: 5, duration: 1s, max_vus: 20}
-scenarios: {s: {flow: [{get: /}]}}
-)");
-  EXPECT_EQ(few.execution.pre_allocated_vus, 20);
-  const ScenarioFile given =
-      LoadOk(R"(arrival: {rate: 5, duration: 1s, max_vus: 20, pre_allocated_vus: 0}
-scenarios: {s: {flow: [{get: /}]}}
-)");
-  EXPECT_EQ(given.execution.pre_allocated_vus, 0);
+TEST(ScenarioLoader, PreAllocatedVusMayBeAllOfMaxVus) {
+  const ScenarioFile file = LoadOk(
+      "arrival: {rate: 5, duration: 1s, max_vus: 20, pre_allocated_vus: 20}\n"
+      "scenarios: {s: {flow: [{get: /}]}}\n");
+  EXPECT_EQ(file.execution.pre_allocated_vus, 20);
 }
 
 TEST(ScenarioLoader, StepDefaultsAndTheRequestForm) {
