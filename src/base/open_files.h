@@ -19,8 +19,8 @@ uint64_t RaiseOpenFileLimit();
 // again (at most up to the open-file limit, which RaiseOpenFileLimit should have raised first).
 // Linux starts the table at 64 slots and doubles it as descriptors are opened; once a process
 // has a second thread, each growth waits for an RCU grace period, and the thread that opens the
-// descriptor (a loop accepting or connecting) stops for that long: 5 to 30 ms on a small VM, so
-// the first hundreds of connections of a run stall it several times. Grown once, before the
+// descriptor (a loop accepting or connecting) stops for that long, milliseconds on a small VM,
+// at each doubling of a run's connections. Grown once, before the
 // threads start, the table never waits. The table is not shrunk again; it costs 8 bytes per
 // slot. Returns how many descriptors the table holds now, from /proc/self/status (0 when that
 // cannot be read).
