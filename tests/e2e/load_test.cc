@@ -32,6 +32,21 @@ class LoadTest : public ServerTest {
     return path;
   }
 
+  // A scenario of one GET /healthz per iteration, started as `execution` (YAML lines) says.
+  static std::string HealthScenario(const std::string& execution) {
+    return execution + "\nscenarios:\n  health:\n    flow:\n      - get: /healthz\n";
+  }
+
+  // `fourdollar load` of GET /healthz started as `arrival` (its YAML line) says, results in
+  // `out`, running in the background.
+  Result<LoadProcess> StartHealthLoad(const std::string& arrival,
+                                      const std::filesystem::path& out) {
+    const std::filesystem::path scenario =
+        WriteScenario(out.filename().string() + ".yaml", HealthScenario(arrival));
+    return LoadProcess::Start(data_dir_.path(), {"load", scenario.string(), "--target",
+                                                 server_->ready().url(), "--out", out.string()});
+  }
+
   // The sum of a counter's samples with these labels on /metrics.
   double Metric(std::string_view name, const std::map<std::string, std::string>& labels = {}) {
     HttpResponse response = Get("/metrics");
@@ -166,17 +181,7 @@ scenarios:
 
 TEST_F(LoadTest, StalledServerShowsInOpenModelLatency) {
   std::filesystem::path out = data_dir_.path() / "stall";
-  auto process = LoadProcess::Start(data_dir_.path(),
-                                    {"load",
-                                     WriteScenario("stall.yaml", R"yaml(
-arrival: {rate: 100, duration: 3s, max_vus: 200}
-scenarios:
-  health:
-    flow:
-      - get: /healthz
-)yaml")
-                                         .string(),
-                                     "--target", server_->ready().url(), "--out", out.string()});
+  auto process = StartHealthLoad("arrival: {rate: 100, duration: 3s, max_vus: 200}", out);
   ASSERT_TRUE(process) << process.error().message;
   // The server stops answering for 500 ms in the middle of the run.
   struct timespec one_second {
@@ -206,17 +211,7 @@ TEST_F(LoadTest, SizesItsDescriptorTableForEveryVuBeforeStarting) {
   ASSERT_GT(wanted, 1024u) << "the hard open-file limit (" << limit.rlim_max << ") is too low";
   std::filesystem::path out = data_dir_.path() / "table";
   // A few VUs at a time of the 3,000 allowed: only the reservation makes the table that large.
-  auto process = LoadProcess::Start(data_dir_.path(),
-                                    {"load",
-                                     WriteScenario("table.yaml", R"yaml(
-arrival: {rate: 20, duration: 3s, max_vus: 3000}
-scenarios:
-  health:
-    flow:
-      - get: /healthz
-)yaml")
-                                         .string(),
-                                     "--target", server_->ready().url(), "--out", out.string()});
+  auto process = StartHealthLoad("arrival: {rate: 20, duration: 3s, max_vus: 3000}", out);
   ASSERT_TRUE(process) << process.error().message;
   // Until the table is that large or the run has ended (its status then reads 0).
   uint64_t slots = 0;
@@ -264,16 +259,11 @@ class PreAllocatedTest : public LoadTest {
  protected:
   PreAllocatedRun Run(int pre_allocated_vus) {
     const double before = Metric("fourdollar_http_connections_total");
-    auto results = RunAndRead(WriteScenario("pre.yaml", R"yaml(
-arrival: {rate: 20, duration: 1s, max_vus: 100, pre_allocated_vus: )yaml" +
-                                                            std::to_string(pre_allocated_vus) +
-                                                            R"yaml(}
-scenarios:
-  health:
-    flow:
-      - get: /healthz
-)yaml"),
-                              {"--raw-csv"});
+    auto results = RunAndRead(
+        WriteScenario("pre.yaml", HealthScenario("arrival: {rate: 20, duration: 1s, max_vus: 100, "
+                                                 "pre_allocated_vus: " +
+                                                 std::to_string(pre_allocated_vus) + "}")),
+        {"--raw-csv"});
     EXPECT_TRUE(results) << results.error().message;
     if (!results) return {};
     EXPECT_EQ(results->dropped_iterations, 0u);
@@ -372,15 +362,8 @@ scenarios:
 }
 
 TEST_F(LoadTest, RawCsvHasK6sNineRowsPerRequest) {
-  auto results = RunAndRead(WriteScenario("raw.yaml", R"yaml(
-vus: 2
-duration: 1s
-scenarios:
-  health:
-    flow:
-      - get: /healthz
-)yaml"),
-                            {"--raw-csv"});
+  auto results =
+      RunAndRead(WriteScenario("raw.yaml", HealthScenario("vus: 2\nduration: 1s")), {"--raw-csv"});
   ASSERT_TRUE(results) << results.error().message;
   std::ifstream raw(data_dir_.path() / ("out-" + std::to_string(runs_ - 1)) / "raw-0.csv");
   std::string line;
