@@ -5,11 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstring>
+#include <cstdlib>
+#include <fstream>
 #include <limits>
 #include <string>
 
+#include "base/process_stats.h"
 #include "base/unique_fd.h"
 
 namespace fourdollar {
@@ -26,20 +27,12 @@ uint64_t RaiseOpenFileLimit() {
 }
 
 uint64_t FileDescriptorTableSize(pid_t pid) {
-  const std::string path =
-      pid == 0 ? std::string("/proc/self/status") : "/proc/" + std::to_string(pid) + "/status";
-  std::FILE* status = std::fopen(path.c_str(), "re");
-  if (status == nullptr) return 0;
-  char line[256];
-  unsigned long long slots = 0;
-  while (std::fgets(line, sizeof line, status) != nullptr) {
-    if (std::strncmp(line, "FDSize:", 7) == 0) {
-      if (std::sscanf(line + 7, "%llu", &slots) != 1) slots = 0;
-      break;
-    }
+  std::ifstream status(ProcDir(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("FDSize:", 0) == 0) return std::strtoull(line.c_str() + 7, nullptr, 10);
   }
-  std::fclose(status);
-  return static_cast<uint64_t>(slots);
+  return 0;
 }
 
 uint64_t ReserveFileDescriptors(uint64_t count) {

@@ -20,10 +20,9 @@ uint64_t RaiseOpenFileLimit();
 // Linux starts the table at 64 slots and doubles it as descriptors are opened; once a process
 // has a second thread, each growth waits for an RCU grace period, and the thread that opens the
 // descriptor (a loop accepting or connecting) stops for that long, milliseconds on a small VM,
-// at each doubling of a run's connections. Grown once, before the
-// threads start, the table never waits. The table is not shrunk again; it costs 8 bytes per
-// slot. Returns how many descriptors the table holds now, from /proc/self/status (0 when that
-// cannot be read).
+// at each doubling of a run's connections. Grown once, before the threads start, the table never
+// waits. The table is not shrunk again; it costs 8 bytes per slot. Returns how many descriptors
+// the table holds now (0 when that cannot be read).
 uint64_t ReserveFileDescriptors(uint64_t count);
 
 // How many descriptors the table of process `pid` (0: this one) holds now (FDSize in

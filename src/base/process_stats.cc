@@ -14,8 +14,12 @@
 
 namespace fourdollar {
 
+std::string ProcDir(pid_t pid) {
+  return pid == 0 ? std::string("/proc/self") : "/proc/" + std::to_string(pid);
+}
+
 Result<ProcessStats> ReadProcessStats(pid_t pid) {
-  std::string dir = pid == 0 ? "/proc/self" : "/proc/" + std::to_string(pid);
+  const std::string dir = ProcDir(pid);
   std::ifstream stat_file(dir + "/stat");
   std::string stat;
   if (!stat_file || !std::getline(stat_file, stat)) {

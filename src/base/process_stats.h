@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "base/result.h"
 
@@ -16,6 +17,9 @@ struct ProcessStats {
   int64_t start_unix_seconds = 0;  // when the process started (wall clock)
   uint64_t threads = 0;
 };
+
+// The /proc folder of process `pid`: "/proc/self" for 0, else "/proc/PID".
+std::string ProcDir(pid_t pid);
 
 // `pid` 0 means this process.
 Result<ProcessStats> ReadProcessStats(pid_t pid = 0);

@@ -5,11 +5,12 @@
 #include <fstream>
 #include <string>
 
+#include "base/process_stats.h"
+
 namespace fourdollar::bench {
 
 Result<double> RunDelaySeconds(pid_t pid) {
-  const std::string tasks =
-      (pid == 0 ? std::string("/proc/self") : "/proc/" + std::to_string(pid)) + "/task";
+  const std::string tasks = ProcDir(pid) + "/task";
   std::error_code ec;
   std::filesystem::directory_iterator it(tasks, ec);
   if (ec) return MakeError(ErrorCode::kUnavailable, tasks + ": " + ec.message());
