@@ -67,4 +67,14 @@ class MetricsWriter {
   std::string& out_;
 };
 
+// One histogram family without labels: its HELP and TYPE lines, then its samples.
+template <size_t N>
+void WriteHistogram(MetricsWriter& out, std::string_view name, std::string_view help,
+                    const SingleWriterHistogram<N>& histogram) {
+  std::array<uint64_t, N + 1> counts{};
+  for (size_t i = 0; i <= N; ++i) counts[i] = histogram.CountAt(i);
+  out.Family(name, "histogram", help);
+  out.Histogram(name, "", histogram.bounds(), counts, histogram.Sum());
+}
+
 }  // namespace fourdollar

@@ -9,9 +9,12 @@
 namespace fourdollar::store {
 
 Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Start(SqliteDb db, const Clock& clock,
-                                                          Limits limits) {
+                                                          Limits limits, int checkpoint_frames) {
   if (auto checked = WriteQueue::CheckLimits(limits); !checked) {
     return tl::unexpected(checked.error());
+  }
+  if (checkpoint_frames < 1) {
+    return MakeError(ErrorCode::kInvalidArgument, "checkpoint threshold must be at least 1 frame");
   }
   // Timestamps continue from the newest stored post, so they never go backwards across a
   // restart with a clock that was set back.
@@ -19,9 +22,19 @@ Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Start(SqliteDb db, const Clo
       "SELECT MAX(COALESCE(MAX(created_unix_ms), 0), COALESCE(MAX(updated_unix_ms), 0)) "
       "FROM posts");
   if (!last) return tl::unexpected(last.error());
-  std::unique_ptr<SqliteWriter> writer(new SqliteWriter(std::move(db), clock, limits, *last));
+  std::unique_ptr<SqliteWriter> writer(
+      new SqliteWriter(std::move(db), clock, limits, checkpoint_frames, *last));
   auto prepared = writer->PrepareStatements();
   if (!prepared) return tl::unexpected(prepared.error());
+  // Replaces SQLite's automatic checkpoint (itself a WAL hook): only the frame count is kept,
+  // and CommitBatch checkpoints once the commit's answers are on their way.
+  sqlite3_wal_hook(
+      writer->db_.get(),
+      [](void* self, sqlite3*, const char*, int frames) {
+        static_cast<SqliteWriter*>(self)->wal_frames_ = frames;
+        return SQLITE_OK;
+      },
+      writer.get());
   writer->thread_ = std::thread([w = writer.get()] {
     NameThisThread("sqlite-writer");
     w->Run();
@@ -29,12 +42,13 @@ Result<std::unique_ptr<SqliteWriter>> SqliteWriter::Start(SqliteDb db, const Clo
   return writer;
 }
 
-SqliteWriter::SqliteWriter(SqliteDb db, const Clock& clock, Limits limits,
+SqliteWriter::SqliteWriter(SqliteDb db, const Clock& clock, Limits limits, int checkpoint_frames,
                            int64_t last_created_unix_ms)
     : db_(std::move(db)),
       clock_(clock),
       limits_(limits),
       last_created_unix_ms_(last_created_unix_ms),
+      checkpoint_frames_(checkpoint_frames),
       queue_(limits, metrics_) {
   changed_unix_ms_.store(std::max(last_created_unix_ms, clock.NowUnixMs()));
 }
@@ -141,6 +155,49 @@ void SqliteWriter::CommitBatch(std::vector<PendingWrite>& batch) {
       std::memory_order_relaxed);
   newest_.Commit(batch, outcomes);
   for (size_t i = 0; i < batch.size(); ++i) CompleteWrite(batch[i], std::move(outcomes[i]));
+  CheckpointIfDue();
+}
+
+void SqliteWriter::CheckpointIfDue() {
+  if (wal_frames_ < checkpoint_frames_) return;
+  // Reset first: a checkpoint that cannot finish (a reader still holds an old snapshot) is
+  // tried again after the next commit, as SQLite's own would be.
+  wal_frames_ = 0;
+  const int64_t start_ns = MonotonicNowNs();
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  checkpoint_seconds_.Observe(static_cast<double>(MonotonicNowNs() - start_ns) / 1e9);
+  if (rc == SQLITE_OK) {
+    checkpoints_.Add();
+    if (checkpoint_failing_) {
+      std::fprintf(stderr, "fourdollar: %s: checkpoints succeed again\n", db_.path().c_str());
+    }
+    checkpoint_failing_ = false;
+    return;
+  }
+  // Nothing is lost: the commits are in the WAL, which SQLite reads until a checkpoint succeeds.
+  // Said once, not after every commit of a full disk.
+  checkpoint_failures_.Add();
+  if (!checkpoint_failing_) {
+    std::fprintf(stderr, "fourdollar: %s: checkpoint failed (tried again after each commit): %s\n",
+                 db_.path().c_str(), sqlite3_errmsg(db_.get()));
+  }
+  checkpoint_failing_ = true;
+}
+
+void SqliteWriter::WriteMetrics(MetricsWriter& out) const {
+  metrics_.WriteTo(out);
+  out.Family("fourdollar_sqlite_checkpoints_total", "counter",
+             "Checkpoints that copied the WAL back into the database file.");
+  out.Sample("fourdollar_sqlite_checkpoints_total", "", static_cast<double>(checkpoints_.Get()));
+  out.Family("fourdollar_sqlite_checkpoint_failures_total", "counter",
+             "Checkpoints that failed (tried again after the next commit).");
+  out.Sample("fourdollar_sqlite_checkpoint_failures_total", "",
+             static_cast<double>(checkpoint_failures_.Get()));
+  WriteHistogram(
+      out, "fourdollar_sqlite_checkpoint_seconds",
+      "Time of one checkpoint, taken after the answers of the commit that called for it.",
+      checkpoint_seconds_);
 }
 
 Status SqliteWriter::WriteBatch(std::vector<PendingWrite>& batch,

@@ -2,19 +2,6 @@
 
 namespace fourdollar::store {
 
-namespace {
-
-template <size_t N>
-void WriteHistogram(MetricsWriter& out, std::string_view name, std::string_view help,
-                    const SingleWriterHistogram<N>& histogram) {
-  std::array<uint64_t, N + 1> counts{};
-  for (size_t i = 0; i <= N; ++i) counts[i] = histogram.CountAt(i);
-  out.Family(name, "histogram", help);
-  out.Histogram(name, "", histogram.bounds(), counts, histogram.Sum());
-}
-
-}  // namespace
-
 void WriteMetrics::RecordBatch(size_t posts, double seconds, bool committed) {
   batch_size_.Observe(static_cast<double>(posts));
   commit_seconds_.Observe(seconds);
