@@ -30,7 +30,8 @@
 # seed run and in the durable writes: the commits' share of a post's cost. Another gives what a
 # post costs the server in all at 80% (the seed flows' CPU per iteration less the readers'
 # flow's at the same rate, per post stored) and what it could cost for the open run to make
-# 0.75x GET /'s requests per server CPU-second.
+# 0.75x GET /'s requests per server CPU-second. And one the SQLite checkpoints of each seed run
+# (how many, their mean time), beside the p50, p95 and p99 of a post's answer.
 #
 #   flock /tmp/fourdollar-bench.lock bash bench/mix.sh        # 10 s per run
 #   ROUNDS=3 DURATION=6 flock /tmp/fourdollar-bench.lock bash bench/mix.sh
@@ -104,11 +105,19 @@ summary_number() {
 # run LABEL SCENARIO: runs the scenario on LOAD_CPU; sets cpu[LABEL] (server CPU-seconds used),
 # per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes),
 # connections[LABEL] (connections the server accepted during the run), posted[LABEL] (posts
-# stored during the run) and writer_us[LABEL] (the writer thread's CPU per post stored, in
-# microseconds; "-" without posts or without a thread named sqlite-writer).
-declare -A cpu per_commit connections posted writer_us
+# stored during the run), writer_us[LABEL] (the writer thread's CPU per post stored, in
+# microseconds; "-" without posts or without a thread named sqlite-writer) and
+# checkpoints[LABEL] (the SQLite checkpoints of the run and their mean time, "-" for a build
+# without that metric).
+declare -A cpu per_commit connections posted writer_us checkpoints
+checkpoint_figures() {
+  curl -sf "$url/metrics" | awk '$1 == "fourdollar_sqlite_checkpoint_seconds_count" { n = $2 }
+    $1 == "fourdollar_sqlite_checkpoint_seconds_sum" { s = $2 } END { print n, s }'
+}
 run() {
   local label=$1 scenario=$2 before after writes commits accepted stored writer_before
+  local checkpoints_before
+  checkpoints_before=$(checkpoint_figures)
   accepted=$(metric fourdollar_http_connections_total)
   stored=$(posts_stored)
   writes=$(metric fourdollar_write_batch_size_sum)
@@ -141,6 +150,8 @@ run() {
   posted[$label]=$(($(posts_stored) - stored))
   writer_us[$label]=$(awk -v a="$writer_before" -v b="$(writer_cpu)" -v n="${posted[$label]}" \
     'BEGIN { if (a != "" && n > 0) printf "%.0f", (b - a) / n * 1e6; else print "-" }')
+  checkpoints[$label]=$(echo "$checkpoints_before $(checkpoint_figures)" | awk 'NF < 4 { print "-" }
+    NF == 4 { n = $3 - $1; if (n > 0) printf "%d, %.1f ms", n, ($4 - $2) / n * 1000; else print 0 }')
 }
 
 # SYSCALLS=1: the server's system calls during each run, counted by perf stat (all threads).
@@ -217,10 +228,10 @@ post_cost() {
     }')
 }
 # post_times LABEL: what a post's answer waited for in run LABEL (its commit, shared by the posts
-# the writer gathered): the generator's p50 and p95 of "create post", the POST before its 303
-# is followed.
+# the writer gathered): the generator's p50, p95 and p99 of "create post", the POST before its
+# 303 is followed.
 post_times() {
-  awk '$1 == "create" && $2 == "post" && $3 ~ /^[0-9]+$/ { printf "%s / %s ms", $7, $9 }' \
+  awk '$1 == "create" && $2 == "post" && $3 ~ /^[0-9]+$/ { printf "%s / %s / %s ms", $7, $9, $10 }' \
     "$work/$1.out"
 }
 # per_cpu_p75 LABEL: the upper quartile of the run's whole seconds' requests per server
@@ -308,9 +319,12 @@ for round in $(seq "$ROUNDS"); do
     [ "${dropped:-0}" -gt 0 ] && echo "$label: $dropped iterations dropped (every VU busy):" \
       "the run fell behind its rate"
   done
-  echo "posts answered (p50 / p95): closed $(post_times "seed_closed$r"), as weighted" \
+  echo "posts answered (p50 / p95 / p99): closed $(post_times "seed_closed$r"), as weighted" \
     "$(post_times "seed_full$r"), open 80% $(post_times "seed_open80$r"), open 50%" \
     "$(post_times "seed_open50$r")"
+  echo "SQLite checkpoints (count, mean): closed ${checkpoints[seed_closed$r]}, as weighted" \
+    "${checkpoints[seed_full$r]}, open 80% ${checkpoints[seed_open80$r]}, open 50%" \
+    "${checkpoints[seed_open50$r]}, durable writes ${checkpoints[posts$r]}"
   echo "the writer's CPU per post (µs): closed ${writer_us[seed_closed$r]}, as weighted" \
     "${writer_us[seed_full$r]}, open 80% ${writer_us[seed_open80$r]}, open 50%" \
     "${writer_us[seed_open50$r]}, durable writes ${writer_us[posts$r]}"
