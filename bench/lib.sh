@@ -186,8 +186,11 @@ cpu_seconds() { awk 'END { printf "%.2f", $1 + $2 }' "$work/$1.time"; }
 max_mb() { awk 'END { printf "%.1f", $3 / 1024 }' "$work/$1.time"; }
 wrk_requests() { awk '/requests in/ { print $1 }' "$work/$1.out"; }
 load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
-# quotient A B: A / B rounded to a whole number; 0 when B is 0 (a run that used no CPU).
-quotient() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print 0 }'; }
+# quotient A B [IF_ZERO]: A / B rounded to a whole number; IF_ZERO (default 0) when B is 0 (a run
+# that used no CPU).
+quotient() {
+  awk -v a="$1" -v b="$2" -v z="${3:-0}" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print z }'
+}
 per_cpu() { quotient "$1" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 

@@ -71,7 +71,7 @@ scenario() {  # scenario CONNECTIONS VUS
   printf 'vus: %s\nduration: %ss\ntls: {insecure: true}\nconnections: %s\nscenarios:\n  home:\n    flow:\n      - get: /\n' \
     "$2" "$DURATION" "$1" >"$work/$1.yaml"
 }
-per() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print "n/a" }'; }
+per() { quotient "$1" "$2" n/a; }
 
 echo "bench: HTTPS, ECDSA P-256, TLS 1.3; servers on CPU $SERVER_CPU, generators on CPU $LOAD_CPU, ${DURATION} s per run"
 
