@@ -6,7 +6,7 @@
 // Checkpoints: the writer copies the WAL back into the database itself, after a commit's
 // completions are posted, once the WAL holds `checkpoint_frames` frames (SQLite's own automatic
 // checkpoint, which it replaces, runs inside COMMIT: the posts of that commit waited for the
-// copy and its sync, 15 to 20 ms at the seed's rate, before their answers could go).
+// copy and its sync, about 10 ms at the seed's rate, before their answers could go).
 //
 // Threading: Submit, Shutdown, Generation and WriteMetrics are thread-safe. Completions run on
 // the Executor given to Submit, which must outlive the writer's Shutdown.
