@@ -194,6 +194,17 @@ quotient() {
 per_cpu() { quotient "$1" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
+# quantile Q: of the numbers on standard input (one per line), interpolated between the two
+# nearest; 0 when there are none.
+quantile() {
+  sort -g | awk -v q="$1" '{ v[NR] = $1 }
+    END {
+      if (NR == 0) { print 0; exit }
+      k = q * (NR - 1) + 1; lo = int(k)
+      print (lo < NR ? v[lo] + (k - lo) * (v[lo + 1] - v[lo]) : v[NR])
+    }'
+}
+
 # seed_posts N: posts through wrk (bench/post.lua, on LOAD_CPU) until the server has stored N.
 seed_posts() {
   for _ in $(seq 10); do

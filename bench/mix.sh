@@ -244,16 +244,6 @@ per_cpu_p75() {
   awk -F, -v d="$DURATION" 'NR > 1 && $3 == "*" && $1 < d && $14 > 0 { print $6 / ($14 / 100) }' \
     "$work/r-$1/seconds.csv" | quantile 0.75 | awk '{ printf "%.0f", $1 }'
 }
-# quantile Q: of the numbers on standard input (one per line), interpolated between the two
-# nearest; 0 when there are none.
-quantile() {
-  sort -g | awk -v q="$1" '{ v[NR] = $1 }
-    END {
-      if (NR == 0) { print 0; exit }
-      k = q * (NR - 1) + 1; lo = int(k)
-      print (lo < NR ? v[lo] + (k - lo) * (v[lo + 1] - v[lo]) : v[NR])
-    }'
-}
 median() { tr ' ' '\n' | quantile 0.5; }
 
 echo "bench: server on CPU $SERVER_CPU, generator ($LOAD_THREADS thread(s)) on CPU $LOAD_CPU," \
