@@ -134,8 +134,10 @@ TEST(SqliteWriter, AnswersACommitBeforeTheCheckpointItCallsFor) {
   std::string metrics;
   MetricsWriter out(metrics);
   (*writer)->WriteMetrics(out);
-  EXPECT_EQ(metrics.find("fourdollar_sqlite_checkpoints_total 0\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("fourdollar_sqlite_checkpoint_failures_total 0\n"), std::string::npos)
+  EXPECT_NE(metrics.find("\nfourdollar_sqlite_checkpoints_total "), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("\nfourdollar_sqlite_checkpoints_total 0\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("\nfourdollar_sqlite_checkpoint_failures_total 0\n"), std::string::npos)
       << metrics;
   (*writer)->Shutdown();
 
