@@ -36,13 +36,7 @@ load_dropped() { sed -nE 's/^ *dropped iterations \.+: ([0-9]+).*/\1/p' "$work/$
 start_fourdollar "$work/fourdollar"
 seed_posts 1000
 
-# seed_with HEADER: scenarios/seed.yaml's flows under another execution block (no thresholds:
-# a run that misses them is still measured).
-seed_with() {
-  printf '%s\n' "$1"
-  sed -n '/^scenarios:/,/^thresholds:/p' scenarios/seed.yaml | grep -v '^thresholds:'
-}
-printf 'vus: 50\nduration: %ss\nscenarios:\n  get:\n    flow:\n      - get: /\n' "$DURATION" >"$work/get.yaml"
+get_with "$(printf 'vus: 50\nduration: %ss' "$DURATION")" >"$work/get.yaml"
 seed_with "$(printf 'vus: 50\nduration: %ss' "$DURATION")" >"$work/closed.yaml"
 
 measure wrk_get wrk -t1 -c50 "-d${DURATION}s" "$url/"

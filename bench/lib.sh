@@ -205,6 +205,15 @@ quantile() {
     }'
 }
 
+# seed_with HEADER: scenarios/seed.yaml's flows under another execution block (YAML lines), without
+# its thresholds (a run that misses them is still measured).
+seed_with() {
+  printf '%s\n' "$1"
+  sed -n '/^scenarios:/,/^thresholds:/p' scenarios/seed.yaml | grep -v '^thresholds:'
+}
+# get_with HEADER: one GET / per iteration under that execution block.
+get_with() { printf '%s\nscenarios:\n  get:\n    flow:\n      - get: /\n' "$1"; }
+
 # seed_posts N: posts through wrk (bench/post.lua, on LOAD_CPU) until the server has stored N.
 seed_posts() {
   for _ in $(seq 10); do

@@ -30,14 +30,8 @@ mkdir -p "$work/www"
 head -c 900 /dev/zero | tr '\0' 'a' >"$work/www/index.html"
 nginx_port=$(free_port)
 start_nginx "$work/www" "$nginx_port"
-cat >"$work/get.yaml" <<YAML
-vus: 50
-duration: ${DURATION}s
-scenarios:
-  get:
-    flow:
-      - get: /
-YAML
+get_with "vus: 50
+duration: ${DURATION}s" >"$work/get.yaml"
 round_ratios=()
 for round in $(seq "$ROUNDS"); do
   measure "wrk_get$round" wrk -t1 -c50 "-d${DURATION}s" "http://127.0.0.1:$nginx_port/"

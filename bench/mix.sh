@@ -175,26 +175,16 @@ syscall_row() {  # syscall_row LABEL TEXT
     "$(calls "$1" pwrite64 fdatasync)" "$(calls "$1" futex)" "$(calls "$1" context-switches)"
 }
 
-# The seed scenario's flows with another way of starting iterations ($1: YAML lines).
-seed_with() {
-  echo "$1"
-  sed -n '/^scenarios:/,/^thresholds:/p' scenarios/seed.yaml | sed '$d'
-}
-# The same with the seed's readers' flow alone.
+# The seed scenario's readers' flow alone under another execution block ($1: YAML lines; see
+# lib.sh's seed_with).
 readers_with() {
   printf '%s\nscenarios:\n' "$1"
   sed -n '/^  readers:/,/^thresholds:/p' scenarios/seed.yaml | sed '$d'
 }
 seed_with "vus: 50
 duration: ${DURATION}s" >"$work/seed_closed.yaml"
-cat >"$work/get_closed.yaml" <<YAML
-vus: 50
-duration: ${DURATION}s
-scenarios:
-  get:
-    flow:
-      - get: /
-YAML
+get_with "vus: 50
+duration: ${DURATION}s" >"$work/get_closed.yaml"
 posting_scenario "$work/posts.yaml" 5 "$DURATION"
 # open_yaml RATE FILE SCENARIO [MAX_VUS]: the flows of SCENARIO (seed, readers or get) started
 # at RATE per second, by at most MAX_VUS (OPEN_MAX_VUS) VUs at once.
@@ -205,8 +195,7 @@ open_yaml() {
   elif [ "$3" = readers ]; then
     readers_with "$arrival"
   else
-    echo "$arrival"
-    sed -n '/^scenarios:/,$p' "$work/get_closed.yaml"
+    get_with "$arrival"
   fi >"$2"
 }
 run_per_cpu() { quotient "$(load_requests "$1")" "${cpu[$1]}"; }

@@ -31,18 +31,10 @@ start_work pairs
 start_fourdollar "$work/fourdollar"
 seed_posts 300
 
-cat >"$work/get.yaml" <<YAML
-vus: 50
-duration: ${SLICE}s
-scenarios:
-  get:
-    flow:
-      - get: /
-YAML
-{
-  printf 'vus: 50\nduration: %ss\n' "$SLICE"
-  sed -n '/^scenarios:/,/^thresholds:/p' scenarios/seed.yaml | sed '$d'
-} >"$work/seed.yaml"
+get_with "vus: 50
+duration: ${SLICE}s" >"$work/get.yaml"
+seed_with "vus: 50
+duration: ${SLICE}s" >"$work/seed.yaml"
 
 # run NAME: one run of $work/NAME.yaml; prints its requests per server CPU-second (the server's
 # utime + stime, all its threads, from /proc before and after).

@@ -39,10 +39,7 @@ seed_posts 1000
 # As LimitStepScenario (src/bench/bench_scenarios.cc) sets a step's VUs: the rate, 50 to 5000.
 max_vus=${MAX_VUS:-$((RATE < 50 ? 50 : RATE > 5000 ? 5000 : RATE))}
 require_whole max_vus
-{
-  echo "arrival: {rate: $RATE, duration: ${DURATION}s, max_vus: $max_vus}"
-  sed -n '/^scenarios:/,/^thresholds:/p' scenarios/seed.yaml | sed '$d'
-} >"$work/step.yaml"
+seed_with "arrival: {rate: $RATE, duration: ${DURATION}s, max_vus: $max_vus}" >"$work/step.yaml"
 
 echo "bench: server on CPU $SERVER_CPU, generator on CPU $LOAD_CPU, the seed flows at $RATE" \
   "iterations/s for ${DURATION} s (max_vus $max_vus), $RUNS runs"

@@ -59,13 +59,7 @@ done
 
 head -c 900 /dev/zero | tr '\0' x >"$work/index.html"
 start_nginx "$work" "$(free_port)"
-cat >"$work/get.yaml" <<YAML
-arrival: {rate: $RATE, duration: ${DURATION}s, max_vus: 500}
-scenarios:
-  get:
-    flow:
-      - get: /
-YAML
+get_with "arrival: {rate: $RATE, duration: ${DURATION}s, max_vus: 500}" >"$work/get.yaml"
 load=(taskset -c "$LOAD_CPU" "$FOURDOLLAR" load "$work/get.yaml" --target "$nginx_url"
   --out "$work/out")
 if command -v perf >/dev/null; then
