@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <kainjow/mustache.hpp>
 
@@ -16,6 +17,8 @@ namespace fourdollar::blog {
 
 // "2026-11-26T15:04:05.123Z": ISO 8601, UTC, millisecond precision. Pure; thread-safe.
 std::string FormatUtcIso8601Ms(int64_t unix_ms);
+// The same written over `out`, which keeps its room: no allocation once it has held one.
+void AssignUtcIso8601Ms(int64_t unix_ms, std::string& out);
 
 // What {{name}} inserts: `text` with & < > " ' as entities (the five kainjow's default escapes),
 // copied a run of plain characters at a time. Pure; thread-safe.
@@ -46,6 +49,26 @@ class PageRenderer {
   kainjow::mustache::mustache post_;
   kainjow::mustache::mustache not_found_;
   kainjow::mustache::mustache gone_;
+  // The data of the last list page and post page, kept to be filled again in place (List,
+  // Post): kainjow's data allocates for each object, entry and string it holds. The pointers
+  // are to strings inside them.
+  struct ListItem {
+    std::string* id;
+    std::string* title;
+    std::string* created_date;
+    std::string* created;
+  };
+  kainjow::mustache::data list_data_;
+  std::vector<ListItem> list_items_;     // one per item of list_data_["posts"]
+  std::string* older_before_ = nullptr;  // while list_data_["older"] is an object, its "before"
+  kainjow::mustache::data post_data_;
+  struct {
+    std::string* id = nullptr;
+    std::string* title = nullptr;
+    std::string* created = nullptr;
+    std::string* body_html = nullptr;
+    std::string* updated = nullptr;  // while post_data_["updated"] is a string, not false
+  } post_slots_;
   size_t list_bytes_ = 0;  // the largest page of each made so far: the next one's reservation
   size_t post_bytes_ = 0;
 };

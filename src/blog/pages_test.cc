@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace fourdollar::blog {
 namespace {
@@ -111,6 +114,41 @@ TEST(PageRenderer, RendersRepeatedlyWithTheSameResult) {
   PageRenderer pages(DefaultTemplates());
   store::Post post{2, 0, "Again", "same"};
   EXPECT_EQ(pages.Post(post), pages.Post(post));
+}
+
+// The renderer fills the data of its last page again (List, Post): each page must come out as
+// from a new renderer, whatever the pages before it held (more items, fewer, longer titles, an
+// older link or an edit time that this one has not).
+TEST(PageRenderer, RendersEachPageAsANewRendererWould) {
+  PageRenderer reused(DefaultTemplates());
+  auto list_of = [](size_t count, const std::string& title) {
+    store::PostList posts;
+    for (size_t i = 0; i < count; ++i) {
+      const auto id = static_cast<int64_t>(100 - i);
+      posts.push_back({id, 1795705445123 - id * 86'400'000, title + std::to_string(i)});
+    }
+    return posts;
+  };
+  const std::string long_title(300, 'x');
+  const std::vector<std::tuple<size_t, std::string, std::optional<int64_t>, bool>> lists = {
+      {3, "short <", std::nullopt, true}, {10, long_title, 91, true},        {1, "a", 100, false},
+      {0, "", std::nullopt, true},        {12, "b & c", std::nullopt, true}, {3, "d", 98, false}};
+  for (const auto& [count, title, older, front] : lists) {
+    const store::PostList posts = list_of(count, title);
+    PageRenderer fresh(DefaultTemplates());
+    EXPECT_EQ(reused.List(posts, front, older), fresh.List(posts, front, older))
+        << count << " posts titled " << title;
+  }
+  store::Post edited{7, 1795705445123, long_title, "# Heading\n\n" + std::string(2000, 'y')};
+  edited.updated_unix_ms = 1795705999999;
+  store::Post plain{8, 0, "Plain", "short"};
+  plain.body_html = "<p>stored html</p>";
+  store::Post edited_again = edited;
+  edited_again.updated_unix_ms = 1795706000000;
+  for (const store::Post& post : {edited, plain, edited_again, plain}) {
+    PageRenderer fresh(DefaultTemplates());
+    EXPECT_EQ(reused.Post(post), fresh.Post(post)) << "post " << post.id;
+  }
 }
 
 TEST(PageRenderer, NotFoundSaysSo) {
