@@ -105,7 +105,11 @@ void PostgresWriter::Run() {
   size_t last_batch = 1;
   while (true) {
     std::optional<int64_t> wait_ms;
-    if (in_doubt_) wait_ms = kInDoubtRetryMs;
+    if (in_doubt_) {
+      wait_ms = kInDoubtRetryMs;
+    } else {
+      queue_.Await(last_batch, WriteQueue::kAwaitUs);
+    }
     WriteQueue::Take take = queue_.TakeBatch(batch, wait_ms);
     if (in_doubt_) ResolveInDoubt(/*final=*/take == WriteQueue::Take::kStopped);
     if (take == WriteQueue::Take::kStopped) return;

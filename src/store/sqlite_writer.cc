@@ -105,7 +105,9 @@ void SqliteWriter::Run() {
   batch.reserve(limits_.max_batch);
   size_t last_batch = 1;
   // kStopped comes only once everything queued has been taken and committed.
-  while (queue_.TakeBatch(batch, std::nullopt) == WriteQueue::Take::kTaken) {
+  while (true) {
+    queue_.Await(last_batch, WriteQueue::kAwaitUs);
+    if (queue_.TakeBatch(batch, std::nullopt) != WriteQueue::Take::kTaken) break;
     queue_.Fill(batch, last_batch);
     last_batch = batch.size();
     CommitBatch(batch);

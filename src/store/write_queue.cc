@@ -92,6 +92,14 @@ void WriteQueue::TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t w
   MoveQueued(batch);
 }
 
+void WriteQueue::Await(size_t count, int64_t wait_us) {
+  if (count <= 1 || gathering()) return;
+  std::unique_lock lock(mutex_);
+  wake_at_ = count;
+  wake_.wait_for(lock, std::chrono::microseconds(wait_us),
+                 [&] { return queue_.size() >= count || stopping_; });
+}
+
 WriteQueue::Gathered WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_t window_ns,
                                         int64_t max_gap_ns) {
   if (batch.empty()) return Gathered::kOver;

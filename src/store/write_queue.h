@@ -72,6 +72,16 @@ class WriteQueue {
   // once stopped), then moves what it holds into `batch`, up to max_batch in all.
   void TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t wait_us);
 
+  // Before TakeBatch, for writers that come back together: clients that each wait for their
+  // answer, answered at once by the last commit, send their next posts at about the same time,
+  // a round trip or two after it. Waits at most `wait_us` for `count` posts (the last batch's
+  // size) to be queued, so that the writer wakes once when they all are, rather than at the
+  // first and again when the top-up is full (each wake a context switch, on the loop's CPU when
+  // there is only one). Returns at once when `count` is at most 1, while gathering (posts that
+  // come on their own: Fill waits for them), or once stopped. Writer thread only.
+  static constexpr int64_t kAwaitUs = 3'000;
+  void Await(size_t count, int64_t wait_us);
+
   // For writes that arrive independently of each other (visitors, not a fixed set of clients
   // that each wait for their answer): while one keeps coming within `max_gap_ns` of the last,
   // moves it into `batch`, until `window_ns` after the batch's first write was queued or

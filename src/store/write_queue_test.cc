@@ -1,4 +1,5 @@
-// The write queue's group commit: the top-up takes what is queued at once when enough is there,
+// The write queue's group commit: the writer awaits the last batch's count before taking one;
+// the top-up takes what is queued at once when enough is there,
 // waits for a post submitted meanwhile, gives up after its wait, and keeps to max_batch; the
 // gathering of independent writes keeps taking them while they come, within its window, and
 // stops while they do not come (writers that each wait for their answer); while they come, a
@@ -90,6 +91,41 @@ TEST_F(WriteQueueTopUp, ReturnsAtOnceWhenStopped) {
   std::vector<PendingWrite> batch;
   queue_.TopUp(batch, 1, 3'600'000'000);
   EXPECT_TRUE(batch.empty());
+}
+
+TEST_F(WriteQueueTopUp, AwaitReturnsOnceTheLastBatchsCountIsQueued) {
+  // Three posts from another thread, the last after a pause: Await(3) returns when the third is
+  // queued, well before its hour, and leaves all three for TakeBatch.
+  std::thread submitter([this] {
+    Submit("first");
+    Submit("second");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    Submit("third");
+  });
+  queue_.Await(3, 3'600'000'000);
+  submitter.join();
+  std::vector<PendingWrite> batch;
+  ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[2].request.post.title, "third");
+}
+
+TEST_F(WriteQueueTopUp, AwaitGivesUpAfterItsWaitAndLeavesWhatCame) {
+  Submit("only");
+  queue_.Await(2, 1000);  // two awaited, one comes: 1 ms later it returns
+  std::vector<PendingWrite> batch;
+  ASSERT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kTaken);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].request.post.title, "only");
+}
+
+TEST_F(WriteQueueTopUp, AwaitReturnsAtOnceForOnePostOrWhenStopped) {
+  // Nothing is queued and the waits are an hour: each returns at once or the test times out.
+  queue_.Await(1, 3'600'000'000);
+  queue_.Stop();
+  queue_.Await(3, 3'600'000'000);
+  std::vector<PendingWrite> batch;
+  EXPECT_EQ(queue_.TakeBatch(batch, 0), WriteQueue::Take::kStopped);
 }
 
 TEST_F(WriteQueueTopUp, MeasuresTheMeanGapBetweenSubmissionsFromTheSecondOn) {
