@@ -27,7 +27,9 @@
 # limit as much as the server's cost.
 #
 # A line gives the CPU the server's writer thread (sqlite-writer) spent per post stored in each
-# seed run and in the durable writes: the commits' share of a post's cost. Another gives what a
+# seed run and in the durable writes: the commits' share of a post's cost; the next, the times
+# it slept per commit (each a context switch, and a wake-up that preempts the loop thread when
+# they share a core). Another gives what a
 # post costs the server in all at 80% (the seed flows' CPU per iteration less the readers'
 # flow's at the same rate, per post stored) and what it could cost for the open run to make
 # 0.75x GET /'s requests per server CPU-second. And one the SQLite checkpoints of each seed run
@@ -78,16 +80,28 @@ done
 server_cpu() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$server_pid/stat"
 }
-# The CPU time so far of the server's thread that commits posts (named sqlite-writer), in
-# seconds; empty when no thread has that name.
-writer_cpu() {
+# The /proc folder of the server's thread that commits posts (named sqlite-writer); empty when
+# no thread has that name.
+writer_task() {
   local task
   for task in "/proc/$server_pid"/task/*; do
     if [ "$(cat "$task/comm" 2>/dev/null)" = sqlite-writer ]; then
-      awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "$task/stat"
+      echo "$task"
       return
     fi
   done
+}
+# That thread's CPU time so far, in seconds, and the times it slept so far (its voluntary
+# context switches: waiting for posts, for the disk); empty without it.
+writer_cpu() {
+  local task
+  task=$(writer_task)
+  [ -n "$task" ] && awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "$task/stat"
+}
+writer_sleeps() {
+  local task
+  task=$(writer_task)
+  [ -n "$task" ] && awk '/^voluntary_ctxt_switches/ { print $2 }' "$task/status"
 }
 posts_stored() { metric fourdollar_posts_stored_total | cut -d. -f1; }
 load_iterations() { sed -nE 's/^ *iterations \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
@@ -106,16 +120,18 @@ summary_number() {
 # per_commit[LABEL] (writes per write transaction, from /metrics; "-" without writes),
 # connections[LABEL] (connections the server accepted during the run), posted[LABEL] (posts
 # stored during the run), writer_us[LABEL] (the writer thread's CPU per post stored, in
-# microseconds; "-" without posts or without a thread named sqlite-writer) and
+# microseconds; "-" without posts or without a thread named sqlite-writer), writer_sleeps[LABEL]
+# (the times that thread slept per commit, "-" likewise) and
 # checkpoints[LABEL] (the SQLite checkpoints of the run and their mean time, "-" for a build
 # without that metric).
-declare -A cpu per_commit connections posted writer_us checkpoints
+declare -A cpu per_commit connections posted writer_us writer_sleeps checkpoints
 checkpoint_figures() {
   curl -sf "$url/metrics" | awk '$1 == "fourdollar_sqlite_checkpoint_seconds_count" { n = $2 }
     $1 == "fourdollar_sqlite_checkpoint_seconds_sum" { s = $2 } END { print n, s }'
 }
 run() {
   local label=$1 scenario=$2 before after writes commits accepted stored writer_before
+  local sleeps_before
   local checkpoints_before
   checkpoints_before=$(checkpoint_figures)
   accepted=$(metric fourdollar_http_connections_total)
@@ -128,6 +144,7 @@ run() {
     perf_pid=$!
   fi
   writer_before=$(writer_cpu)
+  sleeps_before=$(writer_sleeps)
   before=$(server_cpu)
   FOURDOLLAR_WRITE_TOKEN=$token taskset -c "$LOAD_CPU" "$FOURDOLLAR" load "$scenario" \
     --target "$url" --threads "$LOAD_THREADS" --watch-pid "$server_pid" --out "$work/r-$label" \
@@ -150,6 +167,8 @@ run() {
   posted[$label]=$(($(posts_stored) - stored))
   writer_us[$label]=$(awk -v a="$writer_before" -v b="$(writer_cpu)" -v n="${posted[$label]}" \
     'BEGIN { if (a != "" && n > 0) printf "%.0f", (b - a) / n * 1e6; else print "-" }')
+  writer_sleeps[$label]=$(awk -v a="$sleeps_before" -v b="$(writer_sleeps)" -v c="$commits" \
+    'BEGIN { if (a != "" && c > 0) printf "%.1f", (b - a) / c; else print "-" }')
   checkpoints[$label]=$(echo "$checkpoints_before $(checkpoint_figures)" | awk 'NF < 4 { print "-" }
     NF == 4 { n = $3 - $1; if (n > 0) printf "%d, %.1f ms", n, ($4 - $2) / n * 1000; else print 0 }')
 }
@@ -307,6 +326,9 @@ for round in $(seq "$ROUNDS"); do
   echo "the writer's CPU per post (µs): closed ${writer_us[seed_closed$r]}, as weighted" \
     "${writer_us[seed_full$r]}, open 80% ${writer_us[seed_open80$r]}, open 50%" \
     "${writer_us[seed_open50$r]}, durable writes ${writer_us[posts$r]}"
+  echo "the writer's sleeps per commit: closed ${writer_sleeps[seed_closed$r]}, as weighted" \
+    "${writer_sleeps[seed_full$r]}, open 80% ${writer_sleeps[seed_open80$r]}, open 50%" \
+    "${writer_sleeps[seed_open50$r]}, durable writes ${writer_sleeps[posts$r]}"
   post_cost "seed_open80$r" "readers_open80$r" "$get"
   echo "a post at 80%: ${post_us[extra]} µs of server CPU beyond a reader's iteration (the" \
     "writer's ${writer_us[seed_open80$r]} of it); 0.75x GET /'s requests per CPU-second leaves" \
