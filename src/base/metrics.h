@@ -58,6 +58,11 @@ class MetricsWriter {
   // Writes the "# HELP" and "# TYPE" lines; call once per metric family, before its samples.
   void Family(std::string_view name, std::string_view type, std::string_view help);
   void Sample(std::string_view name, std::string_view labels, double value);
+  // A family of one sample without labels: its HELP and TYPE lines, then the sample.
+  void Single(std::string_view name, std::string_view type, std::string_view help, double value) {
+    Family(name, type, help);
+    Sample(name, "", value);
+  }
   // Writes the _bucket, _sum and _count samples of a histogram; `counts` are per bucket
   // (not cumulative), with one more element than `bounds` for the overflow bucket.
   void Histogram(std::string_view name, std::string_view labels, std::span<const double> bounds,

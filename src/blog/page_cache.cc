@@ -13,18 +13,18 @@ void WriteCacheMetrics(std::span<const CacheStats> caches, MetricsWriter& out) {
     total.bytes += cache.bytes;
     total.entries += cache.entries;
   }
-  out.Family("fourdollar_page_cache_hits_total", "counter", "Rendered pages served from cache.");
-  out.Sample("fourdollar_page_cache_hits_total", "", static_cast<double>(total.hits));
-  out.Family("fourdollar_page_cache_misses_total", "counter",
-             "Pages not in cache (or stale) that had to be rendered.");
-  out.Sample("fourdollar_page_cache_misses_total", "", static_cast<double>(total.misses));
-  out.Family("fourdollar_page_cache_evictions_total", "counter",
-             "Pages dropped to stay within the cache budget.");
-  out.Sample("fourdollar_page_cache_evictions_total", "", static_cast<double>(total.evictions));
-  out.Family("fourdollar_page_cache_bytes", "gauge", "Bytes charged to cached pages.");
-  out.Sample("fourdollar_page_cache_bytes", "", static_cast<double>(total.bytes));
-  out.Family("fourdollar_page_cache_entries", "gauge", "Pages held in cache.");
-  out.Sample("fourdollar_page_cache_entries", "", static_cast<double>(total.entries));
+  out.Single("fourdollar_page_cache_hits_total", "counter", "Rendered pages served from cache.",
+             static_cast<double>(total.hits));
+  out.Single("fourdollar_page_cache_misses_total", "counter",
+             "Pages not in cache (or stale) that had to be rendered.",
+             static_cast<double>(total.misses));
+  out.Single("fourdollar_page_cache_evictions_total", "counter",
+             "Pages dropped to stay within the cache budget.",
+             static_cast<double>(total.evictions));
+  out.Single("fourdollar_page_cache_bytes", "gauge", "Bytes charged to cached pages.",
+             static_cast<double>(total.bytes));
+  out.Single("fourdollar_page_cache_entries", "gauge", "Pages held in cache.",
+             static_cast<double>(total.entries));
 }
 
 PageCache::PageCache(size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}

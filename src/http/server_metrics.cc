@@ -56,26 +56,22 @@ void WriteServerMetrics(std::span<const ServerMetrics* const> threads,
     for (const ServerMetrics* t : threads) sum += (t->*member).Get();
     return static_cast<double>(sum);
   };
-  out.Family("fourdollar_http_open_connections", "gauge", "Client connections open now.");
-  out.Sample("fourdollar_http_open_connections", "", total(&ServerMetrics::open_connections));
-  out.Family("fourdollar_http_connections_total", "counter", "Client connections accepted.");
-  out.Sample("fourdollar_http_connections_total", "", total(&ServerMetrics::accepted_connections));
-  out.Family("fourdollar_http_accept_pauses_total", "counter",
+  out.Single("fourdollar_http_open_connections", "gauge", "Client connections open now.",
+             total(&ServerMetrics::open_connections));
+  out.Single("fourdollar_http_connections_total", "counter", "Client connections accepted.",
+             total(&ServerMetrics::accepted_connections));
+  out.Single("fourdollar_http_accept_pauses_total", "counter",
              "Times new connections began to wait in the listen backlog, --max-connections "
-             "being open and none idle long enough to close.");
-  out.Sample("fourdollar_http_accept_pauses_total", "", total(&ServerMetrics::accept_pauses));
-  out.Family("fourdollar_http_evicted_connections_total", "counter",
-             "Idle connections closed to make room for new ones at --max-connections.");
-  out.Sample("fourdollar_http_evicted_connections_total", "",
+             "being open and none idle long enough to close.",
+             total(&ServerMetrics::accept_pauses));
+  out.Single("fourdollar_http_evicted_connections_total", "counter",
+             "Idle connections closed to make room for new ones at --max-connections.",
              total(&ServerMetrics::evicted_connections));
-  out.Family("fourdollar_http_timed_out_connections_total", "counter",
-             "Connections closed at their request deadline or idle timeout.");
-  out.Sample("fourdollar_http_timed_out_connections_total", "",
+  out.Single("fourdollar_http_timed_out_connections_total", "counter",
+             "Connections closed at their request deadline or idle timeout.",
              total(&ServerMetrics::timed_out_connections));
-  out.Family("fourdollar_http_malformed_requests_total", "counter",
-             "Requests that could not be parsed.");
-  out.Sample("fourdollar_http_malformed_requests_total", "",
-             total(&ServerMetrics::malformed_requests));
+  out.Single("fourdollar_http_malformed_requests_total", "counter",
+             "Requests that could not be parsed.", total(&ServerMetrics::malformed_requests));
   std::vector<const TlsMetrics*> tls;
   for (const ServerMetrics* t : threads) tls.push_back(&t->tls);
   WriteTlsMetrics(tls, out);

@@ -71,14 +71,14 @@ std::string ProcessMetrics() {
   std::string text;
   MetricsWriter out(text);
   if (Result<ProcessStats> stats = ReadProcessStats()) {
-    out.Family("process_cpu_seconds_total", "counter", "User and system CPU time spent.");
-    out.Sample("process_cpu_seconds_total", "", stats->cpu_seconds);
-    out.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-    out.Sample("process_resident_memory_bytes", "", static_cast<double>(stats->resident_bytes));
-    out.Family("process_start_time_seconds", "gauge", "Start time since the Unix epoch.");
-    out.Sample("process_start_time_seconds", "", static_cast<double>(stats->start_unix_seconds));
-    out.Family("process_threads", "gauge", "Threads in the process.");
-    out.Sample("process_threads", "", static_cast<double>(stats->threads));
+    out.Single("process_cpu_seconds_total", "counter", "User and system CPU time spent.",
+               stats->cpu_seconds);
+    out.Single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+               static_cast<double>(stats->resident_bytes));
+    out.Single("process_start_time_seconds", "gauge", "Start time since the Unix epoch.",
+               static_cast<double>(stats->start_unix_seconds));
+    out.Single("process_threads", "gauge", "Threads in the process.",
+               static_cast<double>(stats->threads));
   }
   return text;
 }

@@ -30,9 +30,8 @@ void PostgresMetrics::CountInDoubt(InDoubt outcome) {
 }
 
 void PostgresMetrics::WriteTo(MetricsWriter& out) const {
-  out.Family("fourdollar_pg_read_connections", "gauge",
-             "Read connections open to PostgreSQL, one per loop thread at most.");
-  out.Sample("fourdollar_pg_read_connections", "",
+  out.Single("fourdollar_pg_read_connections", "gauge",
+             "Read connections open to PostgreSQL, one per loop thread at most.",
              static_cast<double>(read_connections_.load(std::memory_order_relaxed)));
   out.Family("fourdollar_pg_connected", "gauge",
              "Whether the writer's and the listener's connections are up (1) or not (0).");
@@ -46,9 +45,9 @@ void PostgresMetrics::WriteTo(MetricsWriter& out) const {
   out.Sample("fourdollar_pg_reconnects_total", "connection=\"listener\"",
              Value(listener_reconnects_));
   out.Sample("fourdollar_pg_reconnects_total", "connection=\"read\"", Value(read_reconnects_));
-  out.Family("fourdollar_pg_notifications_total", "counter",
-             "Notifications of new posts received (from this instance and others).");
-  out.Sample("fourdollar_pg_notifications_total", "", Value(notifications_));
+  out.Single("fourdollar_pg_notifications_total", "counter",
+             "Notifications of new posts received (from this instance and others).",
+             Value(notifications_));
   out.Family("fourdollar_pg_in_doubt_batches_total", "counter",
              "Write batches whose COMMIT got no answer, by what the lookup found afterwards.");
   out.Sample("fourdollar_pg_in_doubt_batches_total", "outcome=\"stored\"", Value(in_doubt_stored_));

@@ -189,12 +189,11 @@ void SqliteWriter::CheckpointIfDue() {
 
 void SqliteWriter::WriteMetrics(MetricsWriter& out) const {
   metrics_.WriteTo(out);
-  out.Family("fourdollar_sqlite_checkpoints_total", "counter",
-             "Checkpoints that copied the WAL back into the database file.");
-  out.Sample("fourdollar_sqlite_checkpoints_total", "", static_cast<double>(checkpoints_.Get()));
-  out.Family("fourdollar_sqlite_checkpoint_failures_total", "counter",
-             "Checkpoints that failed (tried again after the next commit).");
-  out.Sample("fourdollar_sqlite_checkpoint_failures_total", "",
+  out.Single("fourdollar_sqlite_checkpoints_total", "counter",
+             "Checkpoints that copied the WAL back into the database file.",
+             static_cast<double>(checkpoints_.Get()));
+  out.Single("fourdollar_sqlite_checkpoint_failures_total", "counter",
+             "Checkpoints that failed (tried again after the next commit).",
              static_cast<double>(checkpoint_failures_.Get()));
   WriteHistogram(
       out, "fourdollar_sqlite_checkpoint_seconds",
