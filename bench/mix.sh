@@ -131,8 +131,7 @@ checkpoint_figures() {
 }
 run() {
   local label=$1 scenario=$2 before after writes commits accepted stored writer_before
-  local sleeps_before
-  local checkpoints_before
+  local sleeps_before checkpoints_before
   checkpoints_before=$(checkpoint_figures)
   accepted=$(metric fourdollar_http_connections_total)
   stored=$(posts_stored)

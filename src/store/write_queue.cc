@@ -84,20 +84,22 @@ WriteQueue::Take WriteQueue::TakeBatch(std::vector<PendingWrite>& batch,
   return Take::kTaken;
 }
 
-void WriteQueue::TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t wait_us) {
-  std::unique_lock lock(mutex_);
+void WriteQueue::WaitForQueued(std::unique_lock<std::mutex>& lock, size_t count, int64_t wait_us) {
   wake_at_ = count;  // not woken for each post before the last one awaited
   wake_.wait_for(lock, std::chrono::microseconds(wait_us),
                  [&] { return queue_.size() >= count || stopping_; });
+}
+
+void WriteQueue::TopUp(std::vector<PendingWrite>& batch, size_t count, int64_t wait_us) {
+  std::unique_lock lock(mutex_);
+  WaitForQueued(lock, count, wait_us);
   MoveQueued(batch);
 }
 
 void WriteQueue::Await(size_t count, int64_t wait_us) {
   if (count <= 1 || gathering()) return;
   std::unique_lock lock(mutex_);
-  wake_at_ = count;
-  wake_.wait_for(lock, std::chrono::microseconds(wait_us),
-                 [&] { return queue_.size() >= count || stopping_; });
+  WaitForQueued(lock, count, wait_us);
 }
 
 WriteQueue::Gathered WriteQueue::Gather(std::vector<PendingWrite>& batch, int64_t window_ns,

@@ -129,6 +129,9 @@ class WriteQueue {
   std::condition_variable wake_;
   // Moves queued posts into `batch`, up to max_batch in all. Needs mutex_.
   void MoveQueued(std::vector<PendingWrite>& batch);
+  // Sleeps until the queue holds `count` posts, at most `wait_us`, or until stopped; Submit
+  // wakes it only at the count (TopUp, Await). `lock` holds mutex_.
+  void WaitForQueued(std::unique_lock<std::mutex>& lock, size_t count, int64_t wait_us);
 
   std::deque<PendingWrite> queue_;  // guarded by mutex_
   // The queue length at which Submit wakes the writer: 1 while it waits for any post, more
