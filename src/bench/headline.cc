@@ -59,7 +59,11 @@ SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus) {
       answer.limit = generator > server ? Limit::kGenerator : Limit::kServerCpu;
     }
   } else if (!steps.empty() && GeneratorSaturated(steps.back())) {
-    answer.limit = Limit::kGenerator;
+    // Busy, not busy and waiting: a server on one CPU waits for its own threads (the loop, the
+    // writer) well before its CPU is full.
+    const bool server_full =
+        steps.back().held && steps.back().server_cpu_percent >= kFullCpuPercent * capacity / 100;
+    answer.limit = server_full ? Limit::kServerAndGenerator : Limit::kGenerator;
     answer.ended = "the load generator was saturated";
   } else if (!steps.empty() && steps.back().interrupted) {
     answer.ended = "interrupted";
@@ -126,6 +130,13 @@ std::string FormatHeadline(const std::string& where, const SweepAnswer& answer, 
               (shared ? ", shared with other work on this machine." : ".");
       break;
     }
+    case Limit::kServerAndGenerator:
+      text += " Cause: both CPUs were full at the last step, the server's (" + Cpus(cpus) + ": " +
+              cpu(at->server_cpu_percent, at->server_wait_percent) +
+              ") and the load generator's (" +
+              cpu(at->generator_cpu_percent, at->generator_wait_percent) +
+              "): about the server's limit on this machine, with no faster step measured.";
+      break;
     case Limit::kOther:
       text += " Cause: not CPU (the server" +
               (Measured(at->server_cpu_percent) ? ", " + Cpus(cpus) : std::string()) + ": " +

@@ -19,7 +19,10 @@ enum class Limit {
   kNone,       // no step broke
   kServerCpu,  // the server's CPUs were full at the break
   kGenerator,  // the load generator was saturated at the break (or at the last step)
-  kOther,      // a step broke with CPU to spare on both sides
+  // No step broke, and at the last, which held, the load generator was saturated and the
+  // server's CPUs were busy too (kFullCpuPercent): the held step is about the server's limit.
+  kServerAndGenerator,
+  kOther,  // a step broke with CPU to spare on both sides
 };
 
 struct SweepAnswer {
@@ -28,7 +31,8 @@ struct SweepAnswer {
   Limit limit = Limit::kNone;
   std::string ended;  // when none broke: why the sweep ended
   // Generator-limited: requests/s at which the server's CPUs would be full, extrapolated from
-  // the held step (rate / server CPU share); 0 when the server's CPU was not measured.
+  // the held step (rate / server CPU share); 0 when the server's CPU was not measured, and when
+  // it was already full (kServerAndGenerator).
   double server_estimate_rps = 0;
 };
 

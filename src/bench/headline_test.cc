@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "bench/meaning.h"
 
 namespace fourdollar::bench {
@@ -44,6 +46,43 @@ TEST(Headline, SaturatedGeneratorIsNamedAndTheServerLimitOnlyEstimated) {
             std::string::npos)
       << text;
   EXPECT_EQ(text.find("knee at"), std::string::npos) << text;
+}
+
+TEST(Headline, AServerWhoseCpuWasFullBesideASaturatedGeneratorIsNamedWithoutAnEstimate) {
+  // The sweep ended at a step that held with the generator saturated, the server's CPU busy too.
+  StepFigures last = Step(38700, 84.8, true, 92, 86);
+  last.server_wait_percent = 22;
+  last.generator_saturated = true;
+  SweepAnswer answer = AnswerOf({Step(22900, 2.1, true, 51, 46), last}, 1);
+  EXPECT_EQ(answer.limit, Limit::kServerAndGenerator);
+  EXPECT_EQ(answer.server_estimate_rps, 0);
+  EXPECT_EQ(FormatHeadline("1 CPU here", answer, 1),
+            "1 CPU here: holds 38700 requests/s at p95 84.8 ms; no step broke (the load generator "
+            "was saturated). Cause: both CPUs were full at the last step, the server's (1 CPU: 92% "
+            "busy, 22% waiting for a CPU) and the load generator's (86% busy): about the server's "
+            "limit on this machine, with no faster step measured. The article's $4 VPS (Go + "
+            "MongoDB): about 1300 requests/s.");
+  const std::vector<std::string> lines = Meaning(answer, 1, {});
+  EXPECT_NE(std::find_if(lines.begin(), lines.end(),
+                         [](const std::string& line) {
+                           return line.starts_with(
+                               "Limiting resource: the server's CPU, full at "
+                               "the last step; the load generator's was full");
+                         }),
+            lines.end());
+}
+
+TEST(Headline, AServerWithCpuToSpareBesideASaturatedGeneratorIsOnlyEstimated) {
+  // Busy under kFullCpuPercent, though busy and waiting pass it: the server had CPU to spare.
+  StepFigures last = Step(30000, 3.0, true, 70, 90);
+  last.server_wait_percent = 20;
+  SweepAnswer answer = AnswerOf({Step(20000, 2.0, true, 47, 60), last}, 1);
+  EXPECT_EQ(answer.limit, Limit::kGenerator);
+  EXPECT_NEAR(answer.server_estimate_rps, 30000 / 0.7, 1);
+  // 170% busy is 85% of two CPUs (full), 42% of four.
+  last.server_cpu_percent = 170;
+  EXPECT_EQ(AnswerOf({last}, 2).limit, Limit::kServerAndGenerator);
+  EXPECT_EQ(AnswerOf({last}, 4).limit, Limit::kGenerator);
 }
 
 TEST(Headline, AServerWaitingForACpuTakenByOtherWorkIsCpuLimited) {

@@ -73,6 +73,12 @@ std::vector<std::string> Meaning(const SweepAnswer& answer, int server_cpus,
                ? " (estimated " + RateText(answer.server_estimate_rps) + " requests/s)."
                : std::string(".")));
       break;
+    case Limit::kServerAndGenerator:
+      lines.push_back(
+          "Limiting resource: the server's CPU, full at the last step; the load generator's "
+          "was full too, so no faster step was measured (a generator on another machine, "
+          "--target, would find the knee).");
+      break;
     case Limit::kOther:
       lines.push_back(
           "Limiting resource: not CPU: both had CPU to spare at the break, so "
