@@ -186,6 +186,7 @@ cpu_seconds() { awk 'END { printf "%.2f", $1 + $2 }' "$work/$1.time"; }
 max_mb() { awk 'END { printf "%.1f", $3 / 1024 }' "$work/$1.time"; }
 wrk_requests() { awk '/requests in/ { print $1 }' "$work/$1.out"; }
 load_requests() { sed -nE 's/^ *requests \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
+load_iterations() { sed -nE 's/^ *iterations \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 # quotient A B [IF_ZERO]: A / B rounded to a whole number; IF_ZERO (default 0) when B is 0 (a run
 # that used no CPU).
 quotient() {

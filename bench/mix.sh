@@ -104,7 +104,6 @@ writer_sleeps() {
   [ -n "$task" ] && awk '/^voluntary_ctxt_switches/ { print $2 }' "$task/status"
 }
 posts_stored() { metric fourdollar_posts_stored_total | cut -d. -f1; }
-load_iterations() { sed -nE 's/^ *iterations \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 load_failed() { sed -nE 's/^ *failures \.+: ([0-9]+) .*/\1/p' "$work/$1.out"; }
 # The run's dropped iterations (open model) and the generator's busiest second, from its
 # summary.json: a run whose generator neared a whole core measured the generator as much as

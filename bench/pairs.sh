@@ -63,10 +63,6 @@ run() {
   after=$(cpu_ticks "$server_pid")
   per_cpu "$(($(load_requests "$1") * hz))" "$((after - before))"
 }
-# iterations_per_second NAME: the completed iterations per second of run NAME.
-iterations_per_second() {
-  sed -nE 's/^ *iterations \.+: [0-9]+ +([0-9.]+)\/s.*/\1/p' "$work/$1.out"
-}
 # open_seed NAME RATE MAX_VUS: the seed flows started at RATE per second by at most MAX_VUS.
 open_seed() {
   seed_with "arrival: {rate: $2, duration: ${SLICE}s, max_vus: $3}" >"$work/$1.yaml"
@@ -82,14 +78,13 @@ case $MODE in
     seed_with "vus: 50
 duration: $((SLICE * 2))s" >"$work/estimate.yaml"
     run estimate >/dev/null
-    open_seed capacity "$(awk -v r="$(iterations_per_second estimate)" \
-      'BEGIN { printf "%.0f", r * 1.25 }')" 50
+    open_seed capacity "$(($(quotient "$(load_iterations estimate)" "$((SLICE * 2))") * 5 / 4))" 50
     run capacity >/dev/null
-    capacity=$(iterations_per_second capacity)
-    [ -n "$capacity" ] || die "no capacity measured: $(tail -5 "$work/capacity.out")"
-    share=$([ "$MODE" = open80 ] && echo 0.8 || echo 0.5)
-    open_seed subject "$(awk -v r="$capacity" -v s="$share" 'BEGIN { printf "%.0f", r * s }')" \
-      "$OPEN_MAX_VUS"
+    capacity=$(quotient "$(load_iterations capacity)" "$SLICE")
+    [ "$capacity" -gt 0 ] || die "no capacity measured: $(tail -5 "$work/capacity.out")"
+    rate=$((capacity / 2))
+    [ "$MODE" = open80 ] && rate=$((capacity * 8 / 10))
+    open_seed subject "$rate" "$OPEN_MAX_VUS"
     echo "capacity (seed flows as weighted): $capacity iterations/s"
     if [ "$MODE" = open80 ]; then
       reference=get first="GET /" subject=subject second="seed flows at 80%" target=0.75

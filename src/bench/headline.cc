@@ -61,8 +61,8 @@ SweepAnswer AnswerOf(const std::vector<StepFigures>& steps, int server_cpus) {
   } else if (!steps.empty() && GeneratorSaturated(steps.back())) {
     // Busy, not busy and waiting: a server on one CPU waits for its own threads (the loop, the
     // writer) well before its CPU is full.
-    const bool server_full =
-        steps.back().held && steps.back().server_cpu_percent >= kFullCpuPercent * capacity / 100;
+    const bool server_full = steps.back().held && steps.back().server_cpu_percent >=
+                                                      kFullCpuPercent * std::max(1, server_cpus);
     answer.limit = server_full ? Limit::kServerAndGenerator : Limit::kGenerator;
     answer.ended = "the load generator was saturated";
   } else if (!steps.empty() && steps.back().interrupted) {
