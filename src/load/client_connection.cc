@@ -116,7 +116,9 @@ void ClientConnection::Send(std::string& request, bool head, int64_t timeout_ms,
   pending_input_.clear();
   marks_ = Exchange{};
   marks_.send_ns = MonotonicNowNs();
-  ArmDeadline(loop_.now_ns() + timeout_ms * 1'000'000);
+  // From the send's own instant, which the request's duration counts from, not from the loop
+  // turn's start: a deadline earlier than that would time a request out before its timeout.
+  ArmDeadline(marks_.send_ns + timeout_ms * 1'000'000);
   if (!open_) {
     reused_ = false;
     Connect();
