@@ -62,6 +62,7 @@ class Engine final : public IterationListener {
   ScenarioPicker picker_;
   std::vector<std::unique_ptr<VirtualUser>> vus_;  // this thread's VUs, by local index
   std::vector<bool> wanted_;                       // closed model: should VU i keep iterating
+  size_t wanted_count_ = 0;                        // closed model: VUs 0 .. this - 1 are wanted
   std::vector<VirtualUser*> idle_;                 // open model: VUs free for an arrival
   size_t running_ = 0;
   size_t max_vus_ = 0;            // open model: this thread's share of max_vus

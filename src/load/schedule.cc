@@ -1,5 +1,6 @@
 #include "load/schedule.h"
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 
@@ -48,6 +49,37 @@ double TargetAt(const scenario::Execution& execution, int64_t elapsed_ms) {
     value = s.target;
   }
   return 0;
+}
+
+VuStep VusAt(const scenario::Execution& execution, int64_t elapsed_us) {
+  constexpr double kSlack = 1e-9;  // as the ramp's whole numbers are read where TargetAt is used
+  scenario::Stage flat;
+  const StagesView view = StagesOf(execution, &flat);
+  double from = view.start;
+  int64_t stage_start = 0;
+  for (const scenario::Stage& s : view.stages) {
+    const int64_t length = s.duration_ms * 1000;
+    const int64_t stage_end = stage_start + length;
+    if (elapsed_us < stage_end) {
+      const double span = s.target - from;
+      const double at =
+          from + span * static_cast<double>(elapsed_us - stage_start) / static_cast<double>(length);
+      VuStep step{static_cast<int64_t>(std::floor(at + kSlack)), stage_end};
+      if (span != 0) {
+        // Up: when the target reaches vus + 1; down: when it falls below vus.
+        const double goal = static_cast<double>(span > 0 ? step.vus + 1 : step.vus) - kSlack;
+        const double when =
+            static_cast<double>(stage_start) + (goal - from) * static_cast<double>(length) / span;
+        const int64_t next =
+            span > 0 ? static_cast<int64_t>(std::ceil(when)) : static_cast<int64_t>(when) + 1;
+        step.next_us = std::clamp<int64_t>(next, elapsed_us + 1, stage_end);
+      }
+      return step;
+    }
+    stage_start = stage_end;
+    from = s.target;
+  }
+  return {};
 }
 
 int64_t VusInSegment(int64_t total, Segment segment) {

@@ -19,6 +19,16 @@ struct Segment {
 // ramped linearly between stages. 0 after the end.
 double TargetAt(const scenario::Execution& execution, int64_t elapsed_ms);
 
+// The closed model's VU target as a whole number at `elapsed_us` (TargetAt's, rounded down),
+// and the first microsecond after `elapsed_us` at which that number changes or a stage ends:
+// a ramp starts each VU at its own moment, as k6 does, not in steps. `next_us` is -1 after
+// the end.
+struct VuStep {
+  int64_t vus = 0;
+  int64_t next_us = -1;
+};
+VuStep VusAt(const scenario::Execution& execution, int64_t elapsed_us);
+
 // Global VUs are numbered 0, 1, 2...; VU g belongs to segment (g % count) + 1. How many of the
 // first `total` global VUs belong to `segment`.
 int64_t VusInSegment(int64_t total, Segment segment);

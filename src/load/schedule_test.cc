@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace fourdollar::load {
 namespace {
 
@@ -20,6 +22,55 @@ TEST(Schedule, RampsVusLinearly) {
   EXPECT_DOUBLE_EQ(TargetAt(e, 75000), 25);
   EXPECT_DOUBLE_EQ(TargetAt(e, 90000), 0);
   EXPECT_EQ(e.TotalDurationMs(), 90000);
+}
+
+// The seed's ramp: one more VU every 600 ms up to 50, held, one fewer every 600 ms; walking
+// from one change to the next meets every whole number once, each at its own moment.
+TEST(Schedule, EachVuOfARampStartsAtItsOwnMoment) {
+  scenario::Execution e = Ramp();
+  EXPECT_EQ(VusAt(e, 0).vus, 0);
+  EXPECT_EQ(VusAt(e, 0).next_us, 600'000);
+  EXPECT_EQ(VusAt(e, 599'999).vus, 0);
+  EXPECT_EQ(VusAt(e, 600'000).vus, 1);
+  EXPECT_EQ(VusAt(e, 600'000).next_us, 1'200'000);
+  std::vector<int64_t> seen;
+  int64_t t = 0;
+  int steps = 0;
+  for (VuStep step = VusAt(e, t); step.next_us >= 0 && steps < 1000; step = VusAt(e, t)) {
+    if (seen.empty() || seen.back() != step.vus) seen.push_back(step.vus);
+    EXPECT_GT(step.next_us, t);
+    t = step.next_us;
+    ++steps;
+  }
+  EXPECT_EQ(t, 90'000'000);
+  std::vector<int64_t> expected;
+  for (int v = 0; v <= 50; ++v) expected.push_back(v);
+  for (int v = 49; v >= 0; --v) expected.push_back(v);
+  EXPECT_EQ(seen, expected);
+  // Down: 49 once the target falls below 50, 600 ms into the last stage.
+  EXPECT_EQ(VusAt(e, 60'000'000).vus, 50);
+  EXPECT_EQ(VusAt(e, 60'000'000).next_us, 60'000'001);
+  EXPECT_EQ(VusAt(e, 60'000'001).vus, 49);
+  EXPECT_EQ(VusAt(e, 60'000'001).next_us, 60'600'001);
+  EXPECT_EQ(VusAt(e, 90'000'000).next_us, -1);
+}
+
+// A ramp faster than a VU per microsecond moves by more than one between two steps; a held
+// stage says only when it ends.
+TEST(Schedule, AFastRampStepsEveryMicrosecondAndAFlatStageAtItsEnd) {
+  scenario::Execution e;
+  e.model = scenario::Execution::Model::kRampingVus;
+  e.stages = {{1, 5000}, {1000, 5000}};
+  EXPECT_EQ(VusAt(e, 10).vus, 50);
+  EXPECT_EQ(VusAt(e, 10).next_us, 11);
+  EXPECT_EQ(VusAt(e, 1000).vus, 5000);
+  EXPECT_EQ(VusAt(e, 1000).next_us, 1'001'000);
+  scenario::Execution held;
+  held.model = scenario::Execution::Model::kConstantVus;
+  held.vus = 7;
+  held.duration_ms = 2000;
+  EXPECT_EQ(VusAt(held, 5).vus, 7);
+  EXPECT_EQ(VusAt(held, 5).next_us, 2'000'000);
 }
 
 TEST(Schedule, WeightsSplitVusExactly) {
