@@ -117,7 +117,7 @@ run_ctest build --test-dir build --output-on-failure --timeout 300 -j2 -LE 'pack
 # loop's work. Not with a ctest selection of the caller's.
 io_uring_suites='^(ServerTest|ReadRoutes|CreatePostTest|EditRoutes|ConnectionTest'
 io_uring_suites+='|Transports/SlowClient|HttpCaching|FeedAndStyle|Metrics|BadInput|Forms/Smuggling'
-io_uring_suites+='|Table/MalformedRequest|TlsServe|TlsLoad|LoadTest|LoadTimeout|EditorsScenario)[.]'
+io_uring_suites+='|Table/MalformedRequest|TlsServe|TlsLoad|LoadTest|LoadTimeout|LoadMemory|EditorsScenario)[.]'
 io_uring_suites+='|^Stores/HostileTest[.].*/Sqlite'  # and SqliteOverTls
 if [ ${#ctest_args[@]} -eq 0 ]; then
   step "Release e2e, io_uring"

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace fourdollar::net {
@@ -16,9 +17,14 @@ void* MapAnonymous(size_t bytes) {
 }  // namespace
 
 Result<std::unique_ptr<UringBuffers>> UringBuffers::Register(io_uring* ring, uint16_t group,
-                                                             unsigned count, size_t buffer_bytes) {
+                                                             unsigned count, size_t buffer_bytes,
+                                                             unsigned first) {
   if (count == 0 || count > 32768 || (count & (count - 1)) != 0) {
     return MakeError(ErrorCode::kInvalidArgument, "a buffer ring's size must be a power of two");
+  }
+  if (first == 0 || first > count) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "a buffer ring starts with between one buffer and all of them");
   }
   std::unique_ptr<UringBuffers> buffers(new UringBuffers(ring, group, count, buffer_bytes));
   // The ring of entries must be page-aligned: mmap gives that.
@@ -37,14 +43,26 @@ Result<std::unique_ptr<UringBuffers>> UringBuffers::Register(io_uring* ring, uin
   }
   buffers->registered_ = true;
   io_uring_buf_ring_init(buffers->entries_);
-  const int mask = io_uring_buf_ring_mask(count);
-  for (unsigned i = 0; i < count; ++i) {
-    io_uring_buf_ring_add(buffers->entries_, buffers->memory_ + size_t{i} * buffer_bytes,
-                          static_cast<unsigned>(buffer_bytes), static_cast<unsigned short>(i), mask,
-                          static_cast<int>(i));
-  }
-  io_uring_buf_ring_advance(buffers->entries_, static_cast<int>(count));
+  buffers->Give(first);
   return buffers;
+}
+
+void UringBuffers::Give(unsigned n) {
+  const int mask = io_uring_buf_ring_mask(count_);
+  for (unsigned i = 0; i < n; ++i) {
+    const unsigned id = given_ + i;
+    io_uring_buf_ring_add(entries_, memory_ + size_t{id} * buffer_bytes_,
+                          static_cast<unsigned>(buffer_bytes_), static_cast<unsigned short>(id),
+                          mask, static_cast<int>(i));
+  }
+  io_uring_buf_ring_advance(entries_, static_cast<int>(n));
+  given_ += n;
+}
+
+bool UringBuffers::Grow() {
+  if (given_ == count_) return false;
+  Give(std::min(given_, count_ - given_));
+  return true;
 }
 
 UringBuffers::~UringBuffers() {

@@ -20,19 +20,27 @@ constexpr uint64_t kIgnoredUserData = 0;
 // user_data: the operation in bits 62-63, the generation in bits 32-61, the fd in bits 0-31.
 constexpr uint32_t kGenerationMask = (1u << 30) - 1;
 
-// The receive buffers of a loop's streams: 256 of 4 KiB (1 MiB). A request's head fits one; a
-// body takes several. Each is copied out and given back as soon as its completion is read, so
-// the ring runs dry only when more than 256 receives complete between two waits; a receive
-// that finds it dry ends (ENOBUFS) and is armed again.
+// The receive buffers of a loop's streams: up to 256 of 4 KiB (1 MiB). A request's head fits
+// one; a body takes several. Each is copied out and given back as soon as its completion is
+// read, so the ring runs dry only when more receives complete between two waits than it has
+// buffers; a receive that finds it dry ends (ENOBUFS), the ring is given twice as many (once per
+// wait), and the receive is armed again. It starts with 16 (64 KiB): a loop whose receives come a
+// few at a time (thousands of idle connections) never makes the rest resident.
 constexpr uint16_t kBufferGroup = 0;
 constexpr unsigned kReceiveBuffers = 256;
+constexpr unsigned kFirstReceiveBuffers = 16;
 constexpr size_t kReceiveBufferBytes = 4096;
 // Unread input a stream holds before its receive stops (and TCP's window holds the peer back),
 // as a socket's buffer would; it starts again when half of it was read.
 constexpr size_t kStreamInputLimit = 256 << 10;
-// Bytes one send takes (the caller passes the rest again); larger buffers are freed once sent.
+// Bytes one send takes (the caller passes the rest again).
 constexpr size_t kMaxSendBytes = 1 << 20;
-constexpr size_t kKeptBufferBytes = 256 << 10;
+// A stream holds a buffer for its input only while it has unread bytes, and for its output only
+// while a send is in flight: an idle connection holds none. Buffers let go of are kept for the
+// next stream that needs one, so a busy connection allocates none either; up to kSpareBuffers
+// of them, none larger than kSpareBufferBytes (larger ones are freed).
+constexpr size_t kSpareBuffers = 64;
+constexpr size_t kSpareBufferBytes = 64 << 10;
 
 // Multishot poll came with Linux 5.13, waiting with a timeout in one call (EXT_ARG) with 5.11;
 // IORING_FEAT_CQE_SKIP (5.17) is the first feature bit that implies both.
@@ -76,13 +84,9 @@ bool KernelHasMultishotReceive() {
 }
 
 // Empties a stream's buffer, keeping its memory for the next bytes unless it grew large.
-void Empty(std::string& buffer) {
-  if (buffer.capacity() > kKeptBufferBytes) {
-    std::string().swap(buffer);
-  } else {
-    buffer.clear();
-  }
-}
+// A short string's bytes live inside it: the capacity of an empty string is all it has
+// (15 bytes in libstdc++), no buffer of its own.
+bool HoldsBuffer(const std::string& s) { return s.capacity() > std::string().capacity(); }
 
 uint64_t UserData(int fd, uint32_t generation, uint8_t op) {
   return (uint64_t{op} << 62) | (uint64_t{generation & kGenerationMask} << 32) |
@@ -105,8 +109,8 @@ Result<std::unique_ptr<Poller>> UringPoller::Create() {
   }
   // Without streams the poller still watches: their owners then read and write themselves.
   if (KernelHasMultishotReceive()) {
-    Result<std::unique_ptr<UringBuffers>> buffers =
-        UringBuffers::Register(&poller->ring_, kBufferGroup, kReceiveBuffers, kReceiveBufferBytes);
+    Result<std::unique_ptr<UringBuffers>> buffers = UringBuffers::Register(
+        &poller->ring_, kBufferGroup, kReceiveBuffers, kReceiveBufferBytes, kFirstReceiveBuffers);
     if (buffers) poller->buffers_ = std::move(*buffers);
   }
   return std::unique_ptr<Poller>(std::move(poller));
@@ -220,6 +224,8 @@ void UringPoller::Remove(int fd) {
     QueueCancel(send);
     orphaned_sends_.emplace(send, std::move(slot.stream));
   } else {
+    GiveBack(stream.in);
+    GiveBack(stream.out);
     slot.stream.reset();
   }
   // A receive or a send queued since the last submission names the fd by its number: sent
@@ -246,7 +252,7 @@ IoResult UringPoller::StreamRead(int fd, char* buffer, size_t size) {
   std::memcpy(buffer, stream->in.data() + stream->in_offset, n);
   stream->in_offset += n;
   if (stream->in_offset == stream->in.size()) {
-    Empty(stream->in);
+    GiveBack(stream->in);
     stream->in_offset = 0;
   }
   if (stream->receive_paused && unread - n <= kStreamInputLimit / 2) {
@@ -271,6 +277,7 @@ IoResult UringPoller::StreamWrite(int fd, const char* data, size_t size) {
   if (stream->write_error != 0) return {IoResult::Kind::kError, 0, stream->write_error};
   if (stream->send == Stream::Send::kInFlight) return {IoResult::Kind::kWouldBlock, 0, 0};
   if (size == 0) return {IoResult::Kind::kDone, 0, 0};
+  TakeSpare(stream->out);
   stream->out.assign(data, std::min(size, kMaxSendBytes));
   Slot& slot = slots_[static_cast<size_t>(fd)];
   io_uring_sqe* sqe = NextSqe();
@@ -288,6 +295,7 @@ uint32_t UringPoller::Received(int fd, Slot& slot, const io_uring_cqe& cqe) {
   uint32_t events = 0;
   if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
     const uint16_t id = UringBuffers::IdOf(cqe.flags);
+    TakeSpare(stream.in);
     stream.in.append(buffers_->Data(id), static_cast<size_t>(cqe.res));
     buffers_->Recycle(id);
     events = EPOLLIN;
@@ -298,7 +306,12 @@ uint32_t UringPoller::Received(int fd, Slot& slot, const io_uring_cqe& cqe) {
   } else if (cqe.res == 0) {
     stream.end_of_input = true;
     events = EPOLLIN | EPOLLRDHUP;
-  } else if (cqe.res < 0 && cqe.res != -ENOBUFS && cqe.res != -ECANCELED) {
+  } else if (cqe.res == -ENOBUFS) {
+    if (grown_in_round_ != submit_round_) {
+      grown_in_round_ = submit_round_;
+      buffers_->Grow();
+    }
+  } else if (cqe.res < 0 && cqe.res != -ECANCELED) {
     // A reset or another socket error: told as epoll tells it, also to an owner that is not
     // reading now (answering, or closing after its answer).
     stream.read_error = -cqe.res;
@@ -320,8 +333,25 @@ uint32_t UringPoller::SendEnded(Slot& slot, int32_t result) {
   Stream& stream = *slot.stream;
   stream.send = Stream::Send::kEnded;
   stream.send_result = result;
-  Empty(stream.out);
+  GiveBack(stream.out);
   return EPOLLOUT;
+}
+
+void UringPoller::TakeSpare(std::string& buffer) {
+  if (HoldsBuffer(buffer) || spare_buffers_.empty()) return;
+  buffer.swap(spare_buffers_.back());
+  spare_buffers_.pop_back();
+}
+
+void UringPoller::GiveBack(std::string& buffer) {
+  std::string held;
+  held.swap(buffer);
+  if (!HoldsBuffer(held) || held.capacity() > kSpareBufferBytes ||
+      spare_buffers_.size() >= kSpareBuffers) {
+    return;
+  }
+  held.clear();
+  spare_buffers_.push_back(std::move(held));
 }
 
 void UringPoller::DropStale(Op op, uint64_t user_data, const io_uring_cqe& cqe) {

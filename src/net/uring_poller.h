@@ -38,6 +38,9 @@ class UringPoller final : public Poller {
   // Streams need multishot receives into provided buffer rings (Linux 6.0): without them,
   // HasStreams() is false and the owners read and write their sockets themselves.
   bool HasStreams() const override { return buffers_ != nullptr; }
+  // How many receive buffers the kernel was given so far (it grows with the receives that
+  // complete between two waits).
+  unsigned receive_buffers() const { return buffers_ ? buffers_->given() : 0; }
   Status AddStream(int fd, IoHandler* handler) override;
   IoResult StreamRead(int fd, char* buffer, size_t size) override;
   IoResult StreamWrite(int fd, const char* data, size_t size) override;
@@ -95,6 +98,10 @@ class UringPoller final : public Poller {
   void DropStale(Op op, uint64_t user_data, const io_uring_cqe& cqe);
   Stream* StreamOf(int fd);
   uint32_t NextGeneration();
+  // A stream's input or output buffer: taken from the spares when it has none, given back (and
+  // left without one) when it is emptied.
+  void TakeSpare(std::string& buffer);
+  void GiveBack(std::string& buffer);
 
   io_uring ring_{};
   std::unique_ptr<UringBuffers> buffers_;  // before ring_ is torn down: see the destructor
@@ -104,8 +111,10 @@ class UringPoller final : public Poller {
   // Streams removed while their send was in flight, kept until it completes: the kernel may
   // read the bytes until then.
   std::unordered_map<uint64_t, std::unique_ptr<Stream>> orphaned_sends_;
+  std::vector<std::string> spare_buffers_;  // emptied, kept for the next stream's use
   uint32_t last_generation_ = 0;
-  uint64_t submit_round_ = 1;  // counts submissions sent to the kernel
+  uint64_t submit_round_ = 1;    // counts submissions sent to the kernel
+  uint64_t grown_in_round_ = 0;  // when the receive buffers were last grown
 };
 
 }  // namespace fourdollar::net

@@ -1,6 +1,7 @@
 // io_uring streams (poller.h) on real TCP sockets over loopback: bytes in order and whole, the
 // end of input and resets as epoll reports them, writes reported once the kernel sent them,
-// input held back while its owner does not read, and fd numbers reused after Remove.
+// input held back while its owner does not read, fd numbers reused after Remove, and the ring of
+// receive buffers given more when receives find it dry.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,10 +14,12 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "base/clock.h"
 #include "net/event_loop.h"
 #include "net/tcp.h"
+#include "net/uring_poller.h"
 
 namespace fourdollar::net {
 namespace {
@@ -307,6 +310,50 @@ TEST_F(UringStreamTest, AWriteQueuedBeforeRemoveNeverReachesTheSocketThatTakesTh
   EXPECT_EQ(n, 0) << "A's socket was not closed: " << std::strerror(errno);
   EXPECT_TRUE(received_a.empty() || received_a == secret) << received_a;
   loop_->Remove(ours_b.get());
+}
+
+// The poller starts with a few receive buffers (an idle loop keeps only those resident): 64
+// connections whose bytes all wait in their sockets when their receives are armed, in one
+// submission, find the ring dry; it is given more, the receives are armed again, and every byte
+// arrives whole and in order.
+TEST_F(UringStreamTest, ReceivesThatFindTheRingDryGrowItAndLoseNoByte) {
+  constexpr int kConnections = 64;
+  Result<std::unique_ptr<Poller>> made = UringPoller::Create();
+  ASSERT_TRUE(made) << made.error().message;
+  auto& poller = static_cast<UringPoller&>(**made);
+  ASSERT_TRUE(poller.HasStreams());
+  const unsigned first = poller.receive_buffers();
+  ASSERT_LT(first, static_cast<unsigned>(kConnections));
+  std::vector<UniqueFd> peers(kConnections), ours(kConnections);
+  std::vector<std::string> sent(kConnections), received(kConnections);
+  std::vector<std::unique_ptr<Handler>> handlers;
+  size_t complete = 0;
+  for (int i = 0; i < kConnections; ++i) {
+    ASSERT_NO_FATAL_FAILURE(Connect(peers[i], ours[i]));
+    sent[i] = std::to_string(i) + Pattern(3000);  // one buffer each
+    SendAll(peers[i].get(), sent[i]);
+    handlers.push_back(std::make_unique<Handler>([&, i](uint32_t) {
+      char buffer[4096];
+      for (;;) {
+        IoResult r = poller.StreamRead(ours[i].get(), buffer, sizeof buffer);
+        if (r.kind != IoResult::Kind::kDone) break;
+        received[i].append(buffer, r.bytes);
+        if (received[i].size() == sent[i].size()) ++complete;
+      }
+    }));
+    ASSERT_TRUE(poller.AddStream(ours[i].get(), handlers.back().get()));
+  }
+  int64_t now_ns = 0;
+  for (int turn = 0; turn < 100 && complete < kConnections; ++turn) {
+    poller.Wait(100'000'000, now_ns);
+  }
+  EXPECT_EQ(complete, static_cast<size_t>(kConnections));
+  for (int i = 0; i < kConnections; ++i) {
+    EXPECT_TRUE(received[i] == sent[i]) << "connection " << i << ": " << received[i].size()
+                                        << " of " << sent[i].size() << " bytes, or others";
+  }
+  EXPECT_GT(poller.receive_buffers(), first);
+  for (int i = 0; i < kConnections; ++i) poller.Remove(ours[i].get());
 }
 
 }  // namespace
