@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <string>
 
@@ -480,6 +481,8 @@ scenarios:
   // Every VU was there during the samples: each sent at least two requests in the hold.
   ASSERT_GE(results->overall.requests, 2 * kVus);
   ASSERT_GT(most_kib, 0u);
+  std::cout << most_kib << " KiB anonymous for " << kVus << " VUs: " << most_kib * 1024 / kVus
+            << " bytes per VU\n";
   EXPECT_LE(most_kib * 1024 / kVus, 2048u) << most_kib << " KiB anonymous for " << kVus << " VUs";
 }
 
