@@ -83,7 +83,6 @@ bool KernelHasMultishotReceive() {
   return true;
 }
 
-// Empties a stream's buffer, keeping its memory for the next bytes unless it grew large.
 // A short string's bytes live inside it: the capacity of an empty string is all it has
 // (15 bytes in libstdc++), no buffer of its own.
 bool HoldsBuffer(const std::string& s) { return s.capacity() > std::string().capacity(); }
