@@ -30,9 +30,10 @@ require_tools curl jq taskset
 require_whole DURATION
 [[ "$RATE" =~ ^[1-9][0-9]*$ ]] || die "RATE must be a whole number of iterations/s, got '$RATE'"
 cpus=$(nproc --all)
-[ "$SERVER_CPU" -lt "$cpus" ] && [ "$LOAD_CPU" -lt "$cpus" ] ||
+if [ "$SERVER_CPU" -ge "$cpus" ] || [ "$LOAD_CPU" -ge "$cpus" ]; then
   die "needs CPUs $SERVER_CPU and $LOAD_CPU; this machine has $cpus"
-[ -x "$FOURDOLLAR" ] && [ -x "$HOSTILE" ] || bash scripts/build.sh >/dev/null
+fi
+if [ ! -x "$FOURDOLLAR" ] || [ ! -x "$HOSTILE" ]; then bash scripts/build.sh >/dev/null; fi
 
 start_work hostile
 hostile_pid=""

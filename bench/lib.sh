@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the benchmark scripts: sourced, not run, from the repository's root. Sets the common
 # settings below, $work (start_work), server_pid, url, token and nginx_pid.
 
@@ -160,9 +161,12 @@ tree_sum() {
 }
 # cpu_ticks PID: user + system clock ticks the process and its children used so far; $hz ticks
 # make a second.
+# shellcheck disable=SC2016 # awk programs, for awk to expand
 cpu_ticks() { tree_sum "$1" stat '{ print $14 + $15 }'; }
 # rss_kb PID: resident KB of the process and its children.
+# shellcheck disable=SC2016
 rss_kb() { tree_sum "$1" status '/^VmRSS/ { print $2 }'; }
+# shellcheck disable=SC2034 # read by the scripts that source this file
 hz=$(getconf CLK_TCK)
 
 # measure LABEL COMMAND...: runs COMMAND on LOAD_CPU under GNU time, keeping its output in

@@ -24,8 +24,9 @@ source "$(dirname "$0")/lib.sh"
 require_tools wrk curl taskset nginx
 require_whole DURATION
 cpus=$(nproc --all)
-[ "$SERVER_CPU" -lt "$cpus" ] && [ "$WRK_CPU" -lt "$cpus" ] ||
+if [ "$SERVER_CPU" -ge "$cpus" ] || [ "$WRK_CPU" -ge "$cpus" ]; then
   die "needs CPUs $SERVER_CPU and $WRK_CPU; this machine has $cpus"
+fi
 if [ ! -x "$FOURDOLLAR" ]; then
   bash scripts/build.sh >/dev/null
 fi

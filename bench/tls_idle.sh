@@ -87,7 +87,8 @@ nginx_open() {  # what the kernel holds established on nginx's port
 echo "# $CONNECTIONS idle HTTPS connections (TLS 1.3, ECDSA P-256); memory in KB"
 printf "%-10s %12s %12s %10s %10s\n" server rss_before rss_holding open kb_per_conn
 hold fourdollar "$server_pid" "$url" fourdollar_open
-kill -TERM "$server_pid" && wait "$server_pid" || true
+kill -TERM "$server_pid" || true
+wait "$server_pid" || true
 server_pid=""
 
 NGINX_WORKER_CONNECTIONS=$((CONNECTIONS + 100)) NGINX_TLS_CERT=$work/cert.pem \

@@ -86,8 +86,8 @@ for target in "${targets[@]}"; do
   per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   new_units=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -1)
   coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  seeds=$(ls fuzz/corpus/"$target" | wc -l)
-  size=$(ls "$corpus" | wc -l)
+  seeds=$(find fuzz/corpus/"$target" -maxdepth 1 -type f | wc -l)
+  size=$(find "$corpus" -maxdepth 1 -type f | wc -l)
   if [ "$status" -ne 0 ]; then
     failed+=("$target")
     echo "fuzz: $target FAILED (exit $status); the end of its log:"

@@ -14,7 +14,7 @@ usage() {
   echo "usage: $0 start DIR | stop DIR [fast|immediate]" >&2
   exit 2
 }
-[ $# -ge 2 ] && [ $# -le 3 ] || usage
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then usage; fi
 command=$1
 dir=$2
 mode=${3:-fast}
