@@ -11,15 +11,18 @@
 #include "store/postgres_session.h"
 #include "store/postgres_writer.h"
 #include "store/printable_url.h"
+#include "store/writer_backed_store.h"
 
 namespace fourdollar::store {
 
 namespace {
 
-class PostgresStore final : public Store {
+class PostgresStore final : public WriterBackedStore<PostgresWriter> {
  public:
   PostgresStore(std::string url, std::string description, std::shared_ptr<PostgresWriter> writer)
-      : url_(std::move(url)), description_(std::move(description)), writer_(std::move(writer)) {}
+      : WriterBackedStore(std::move(writer)),
+        url_(std::move(url)),
+        description_(std::move(description)) {}
   ~PostgresStore() override { Shutdown(); }
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
@@ -39,20 +42,6 @@ class PostgresStore final : public Store {
     if (!session) return tl::unexpected(session.error());
     return std::unique_ptr<StoreSession>(std::move(*session));
   }
-  uint64_t Generation() const override { return writer_->Generation(); }
-  std::shared_ptr<const PostList> Newest(uint64_t generation, size_t limit) const override {
-    return writer_->newest().Find(generation, limit);
-  }
-  void OfferNewest(uint64_t generation, size_t limit,
-                   std::shared_ptr<const PostList> posts) override {
-    writer_->newest().Offer(generation, limit, std::move(posts));
-  }
-  int64_t ChangedUnixMs() const override { return writer_->ChangedUnixMs(); }
-  uint64_t EditGeneration() const override { return writer_->EditGeneration(); }
-  EditLog::Changes EditedSince(uint64_t since) const override {
-    return writer_->EditedSince(since);
-  }
-  void WriteMetrics(MetricsWriter& out) const override { writer_->WriteMetrics(out); }
   void Shutdown() override {
     writer_->Shutdown();
     if (listener_) listener_->Stop();
@@ -64,9 +53,6 @@ class PostgresStore final : public Store {
   const std::string url_;
   const std::string description_;
   int64_t read_timeout_ms_ = StoreOptions{}.read_timeout_ms;
-  // Shared with the sessions, so a session outliving the store refuses writes instead of
-  // touching a destroyed writer.
-  std::shared_ptr<PostgresWriter> writer_;
   std::unique_ptr<PostgresListener> listener_;  // stopped before the writer it bumps goes
 };
 

@@ -12,6 +12,7 @@
 #include "store/sqlite_schema.h"
 #include "store/sqlite_session.h"
 #include "store/sqlite_writer.h"
+#include "store/writer_backed_store.h"
 
 namespace fourdollar::store {
 
@@ -21,10 +22,10 @@ namespace {
 // before failing the batch.
 constexpr int kWriteBusyTimeoutMs = 5000;
 
-class SqliteStore final : public Store {
+class SqliteStore final : public WriterBackedStore<SqliteWriter> {
  public:
   SqliteStore(std::string path, std::shared_ptr<SqliteWriter> writer)
-      : path_(std::move(path)), writer_(std::move(writer)) {}
+      : WriterBackedStore(std::move(writer)), path_(std::move(path)) {}
   ~SqliteStore() override { Shutdown(); }
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -34,28 +35,11 @@ class SqliteStore final : public Store {
     if (!session) return tl::unexpected(session.error());
     return std::unique_ptr<StoreSession>(std::move(*session));
   }
-  uint64_t Generation() const override { return writer_->Generation(); }
-  std::shared_ptr<const PostList> Newest(uint64_t generation, size_t limit) const override {
-    return writer_->newest().Find(generation, limit);
-  }
-  void OfferNewest(uint64_t generation, size_t limit,
-                   std::shared_ptr<const PostList> posts) override {
-    writer_->newest().Offer(generation, limit, std::move(posts));
-  }
-  int64_t ChangedUnixMs() const override { return writer_->ChangedUnixMs(); }
-  uint64_t EditGeneration() const override { return writer_->EditGeneration(); }
-  EditLog::Changes EditedSince(uint64_t since) const override {
-    return writer_->EditedSince(since);
-  }
-  void WriteMetrics(MetricsWriter& out) const override { writer_->WriteMetrics(out); }
   void Shutdown() override { writer_->Shutdown(); }
   std::string Describe() const override { return "sqlite:" + path_; }
 
  private:
   const std::string path_;
-  // Shared with the sessions, so a session outliving the store refuses writes instead of
-  // touching a destroyed writer.
-  std::shared_ptr<SqliteWriter> writer_;
 };
 
 // Like `mkdir -p`, but new folders get mode 0700: the database holds every post.
