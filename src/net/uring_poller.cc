@@ -20,14 +20,17 @@ constexpr uint64_t kIgnoredUserData = 0;
 // user_data: the operation in bits 62-63, the generation in bits 32-61, the fd in bits 0-31.
 constexpr uint32_t kGenerationMask = (1u << 30) - 1;
 
-// The receive buffers of a loop's streams: up to 256 of 4 KiB (1 MiB). A request's head fits
+// The receive buffers of a loop's streams: up to 128 of 4 KiB (512 KiB). A request's head fits
 // one; a body takes several. Each is copied out and given back as soon as its completion is
 // read, so the ring runs dry only when more receives complete between two waits than it has
 // buffers; a receive that finds it dry ends (ENOBUFS), the ring is given twice as many (once per
 // wait), and the receive is armed again. It starts with 16 (64 KiB): a loop whose receives come a
-// few at a time (thousands of idle connections) never makes the rest resident.
+// few at a time (thousands of idle connections) never makes the rest resident. Every buffer the
+// ring was ever given stays resident, and one burst (thousands of connections answered in one
+// wait after a stall of the host) gives it all of them: at 256 that was 1 MiB, a fifth of the
+// memory budget of 5,000 idle virtual users (2 KB each, docs/benchmarks.md); at 128 a tenth.
 constexpr uint16_t kBufferGroup = 0;
-constexpr unsigned kReceiveBuffers = 256;
+constexpr unsigned kReceiveBuffers = 128;
 constexpr unsigned kFirstReceiveBuffers = 16;
 constexpr size_t kReceiveBufferBytes = 4096;
 // Unread input a stream holds before its receive stops (and TCP's window holds the peer back),
