@@ -90,6 +90,17 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# server_thread NAME: the id of the server's thread named NAME (its comm), empty when it has none.
+server_thread() {
+  local task
+  for task in "/proc/$server_pid"/task/*; do
+    if [ "$(cat "$task/comm" 2>/dev/null)" = "$1" ]; then
+      basename "$task"
+      return
+    fi
+  done
+}
+
 metric() {  # metric NAME: the value of an unlabelled sample from /metrics
   curl -sf "$url/metrics" | awk -v name="$1" '$1 == name { print $2 }'
 }

@@ -83,13 +83,9 @@ server_cpu() {
 # The /proc folder of the server's thread that commits posts (named sqlite-writer); empty when
 # no thread has that name.
 writer_task() {
-  local task
-  for task in "/proc/$server_pid"/task/*; do
-    if [ "$(cat "$task/comm" 2>/dev/null)" = sqlite-writer ]; then
-      echo "$task"
-      return
-    fi
-  done
+  local tid
+  tid=$(server_thread sqlite-writer)
+  if [ -n "$tid" ]; then echo "/proc/$server_pid/task/$tid"; fi
 }
 # That thread's CPU time so far, in seconds, and the times it slept so far (its voluntary
 # context switches: waiting for posts, for the disk); empty without it.
@@ -216,6 +212,8 @@ open_yaml() {
   fi >"$2"
 }
 run_per_cpu() { quotient "$(load_requests "$1")" "${cpu[$1]}"; }
+# busy_percent LABEL: how busy the server's CPU was over run LABEL, in percent of one CPU.
+busy_percent() { awk -v c="${cpu[$1]}" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }'; }
 # post_cost SEED READERS GET: what a post costs the server beyond a reader's iteration, from two
 # runs at the same iterations per second (the seed flows, and the readers' flow alone), in
 # microseconds of server CPU per post stored: post_us[extra]; and what the seed flows could
@@ -293,7 +291,7 @@ for round in $(seq "$ROUNDS"); do
     local figure busy share p75
     figure=$(run_per_cpu "$1")
     p75=$(per_cpu_p75 "$1")
-    busy=$(awk -v c="${cpu[$1]}" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }')
+    busy=$(busy_percent "$1")
     share=$(awk -v p="${posted[$1]}" -v n="$(load_requests "$1")" \
       'BEGIN { if (n > 0) printf "%.1f", 100 * p / n; else print 0 }')
     printf '%-46s %10s %9ss %6s%% %9s %10s %8s %10s %8s %6s%% %12s %11s %8s%%\n' "$2" \
@@ -332,7 +330,7 @@ for round in $(seq "$ROUNDS"); do
     "writer's ${writer_us[seed_open80$r]} of it); 0.75x GET /'s requests per CPU-second leaves" \
     "${post_us[budget]} µs"
   not_started=$(load_dropped "seed_full$r")
-  full_busy=$(awk -v c="${cpu[seed_full$r]}" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }')
+  full_busy=$(busy_percent "seed_full$r")
   if [ "${not_started:-0}" -gt 0 ] && [ "$full_busy" -lt 90 ]; then
     # Every VU was waiting, but not for the server's CPU: for slow commits (a post holds its VU
     # until the disk has it) or a stalled host. 80% and 50% of that are not of the capacity.

@@ -39,24 +39,16 @@ else
   posting_scenario "$work/scenario.yaml" 5 "$DURATION"
 fi
 
-# thread_of NAME: the id of the server's thread with that name.
-thread_of() {
-  local task
-  for task in "/proc/$server_pid"/task/*; do
-    if [ "$(cat "$task/comm" 2>/dev/null)" = "$1" ]; then
-      basename "$task"
-      return
-    fi
-  done
-  die "the server has no thread named $1"
-}
 # switches TID: "voluntary nonvoluntary" context switches of that thread so far.
 switches() {
   awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 }
     END { print v, n }' "/proc/$server_pid/task/$1/status"
 }
-writer=$(thread_of sqlite-writer)
-loop=$(thread_of serve-loop-0)
+writer=$(server_thread sqlite-writer)
+loop=$(server_thread serve-loop-0)
+if [ -z "$writer" ] || [ -z "$loop" ]; then
+  die "the server has no thread named sqlite-writer or serve-loop-0"
+fi
 commits_before=$(metric fourdollar_write_batch_size_count)
 posts_before=$(metric fourdollar_write_batch_size_sum)
 loop_before=$(switches "$loop")
